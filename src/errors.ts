@@ -1,0 +1,33 @@
+/**
+ * Errors the user reads. Each carries `userMessage`: what happened and what to do, in words a
+ * helpdesk engineer can act on. The chat layer shows it as it is; anything else is logged and
+ * answered with a generic apology, never a stack trace.
+ */
+export abstract class UserFacingError extends Error {
+  abstract readonly userMessage: string;
+}
+
+/** Microsoft Graph (or the simulated tenant) answered with an error, or could not be reached. */
+export class TenantRequestError extends UserFacingError {
+  readonly userMessage: string;
+
+  constructor(
+    readonly operation: string,
+    readonly status: number | undefined,
+    readonly code: string | undefined,
+    readonly graphMessage: string,
+    readonly requestId: string | undefined,
+  ) {
+    super(`${operation} failed: ${status ?? "no answer"} ${code ?? ""} ${graphMessage}`.trim());
+    this.name = "TenantRequestError";
+    this.userMessage = describe(operation, status, graphMessage, requestId);
+  }
+}
+
+function describe(operation: string, status: number | undefined, graphMessage: string, requestId: string | undefined): string {
+  const ref = requestId ? ` (Graph request-id ${requestId})` : "";
+  if (status === undefined) return `I could not reach Microsoft Graph to ${operation}: ${graphMessage}. Try again in a minute; if it persists, ask the Teams administrator to check the bot's network.`;
+  if (status === 401 || status === 403) return `Microsoft Graph refused to let me ${operation}${ref}: ${graphMessage}. Ask the Teams administrator to check the app's Graph permissions.`;
+  if (status === 429 || status >= 500) return `Microsoft Graph is busy and did not let me ${operation}${ref}: ${graphMessage}. Try again in a few minutes.`;
+  return `Microsoft Graph would not let me ${operation}${ref}: ${graphMessage}.`;
+}

@@ -1,0 +1,33 @@
+/** `npm start`: the bot, its tenant (simulated unless GRAPH_* is set) and, locally, the Agents Playground. */
+import "dotenv/config";
+import { startBot } from "./app";
+import { loadSettings, SettingsError } from "./config";
+import { createLogger } from "./log";
+import { startPlayground } from "./playground";
+
+async function main(): Promise<void> {
+  const settings = loadSettings(process.env);
+  const log = createLogger(settings.logLevel);
+  const bot = await startBot(settings, log);
+  log.info(`tenant: ${bot.tenant.description}`);
+  if (settings.bot.kind === "local") log.warn("no bot credentials (MICROSOFT_APP_ID): local mode, activities are not authenticated; for the Agents Playground only");
+  log.info(`bot listening at ${bot.endpoint}`);
+
+  const playground = settings.playground.enabled ? await startPlayground(bot.endpoint, settings.playground.port, log) : undefined;
+  if (playground) console.log(`\nLicense Desk is running. Chat with it in the Agents Playground: ${playground.url}\n`);
+
+  const shutdown = async (): Promise<void> => {
+    log.info("stopping");
+    playground?.stop();
+    await bot.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown());
+  process.once("SIGTERM", () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  // A bad setting is the operator's to fix: one line that names it, no stack trace.
+  console.error(error instanceof SettingsError ? error.message : error);
+  process.exit(1);
+});
