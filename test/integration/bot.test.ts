@@ -1,0 +1,96 @@
+/**
+ * The whole path: a Bot Framework activity → restify + CloudAdapter → LicenseDesk → Graph client →
+ * simulated tenant over HTTP → Adaptive Card back to the conversation.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { snapshotSchema } from "../../src/simulator/snapshot";
+import { BotHarness } from "../support/botHarness";
+import { cardOf, cardTexts } from "../support/cardText";
+
+const DEMO = "tenants/demo.json";
+const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
+
+describe("the bot on the demo tenant", () => {
+  let harness: BotHarness;
+  before(async () => (harness = await BotHarness.start(DEMO)));
+  after(async () => harness.close());
+  beforeEach(() => harness.bot.tenant.simulator?.counters.reset());
+
+  it("answers help with a card of what it can do", async () => {
+    const { status, replies } = await harness.say("help");
+    assert.equal(status, 200);
+    assert.equal(replies.length, 1);
+    const texts = cardTexts(cardOf(replies[0]));
+    assert.equal(texts[0], "License Desk");
+    assert.ok(texts.includes("seats"));
+  });
+
+  it("answers seats with every user product's seats, read in one Graph call", async () => {
+    const { replies } = await harness.say("show licenses");
+    const texts = cardTexts(cardOf(replies[0]));
+    const e3 = demo.subscribedSkus.find((s) => s.skuPartNumber === "ENTERPRISEPACK");
+    assert.ok(e3, "the demo tenant owns Office 365 E3");
+    const row = texts.indexOf("Office 365 E3");
+    assert.ok(row > 0, `no Office 365 E3 row in ${texts.join(" | ")}`);
+    assert.deepEqual(texts.slice(row, row + 5), [
+      "Office 365 E3",
+      "ENTERPRISEPACK",
+      `${e3.consumedUnits} / ${e3.prepaidUnits.enabled}`,
+      String(e3.prepaidUnits.enabled - e3.consumedUnits),
+      e3.capabilityStatus,
+    ]);
+    const userProducts = demo.subscribedSkus.filter((s) => s.appliesTo === "User").length;
+    assert.equal(texts.filter((t) => /^\d+ \/ \d+$/.test(t)).length, userProducts);
+    assert.equal(harness.bot.tenant.simulator?.counters.byRoute["GET /subscribedSkus"], 1);
+  });
+
+  it("answers a card button's command as if it were typed", async () => {
+    const { replies } = await harness.say("", { command: "seats" });
+    assert.equal(cardTexts(cardOf(replies[0]))[0], "Licenses");
+  });
+
+  it("points to help when it does not understand", async () => {
+    const { replies } = await harness.say("make me a sandwich");
+    assert.deepEqual(replies.map((r) => r.text), ['I did not understand "make me a sandwich". Say **help** to see what I can do.']);
+  });
+
+  it("survives 10 KB of text and answers the next message", async () => {
+    const { status, replies } = await harness.say("licenses ".repeat(1200));
+    assert.equal(status, 200);
+    assert.equal(replies.length, 1);
+    assert.equal((await harness.say("seats")).replies.length, 1);
+  });
+
+  it("rides out throttling: Graph's 429 with Retry-After is retried by the client", async () => {
+    const simulator = harness.bot.tenant.simulator;
+    assert.ok(simulator);
+    simulator.setFaults({ throttleRate: 0.5, retryAfterSeconds: 0 });
+    try {
+      const { replies } = await harness.say("seats");
+      assert.equal(cardTexts(cardOf(replies[0]))[0], "Licenses");
+      assert.equal(simulator.counters.byRoute["GET /subscribedSkus"], 2, "one throttled request, one retry");
+    } finally {
+      simulator.setFaults({ throttleRate: 0 });
+    }
+  });
+
+  it("says what happened and what to do when Graph cannot be reached", async () => {
+    const simulator = harness.bot.tenant.simulator;
+    assert.ok(simulator);
+    await simulator.close();
+    try {
+      const { replies } = await harness.say("seats");
+      assert.equal(replies.length, 1);
+      assert.match(replies[0].text ?? "", /^I could not reach Microsoft Graph to read the tenant's subscribed products: .+Try again in a minute/);
+    } finally {
+      await simulator.listen(Number(new URL(simulatorUrl(harness)).port));
+    }
+  });
+});
+
+function simulatorUrl(h: BotHarness): string {
+  const match = /at (http:\/\/\S+)$/.exec(h.bot.tenant.description);
+  assert.ok(match);
+  return match[1];
+}

@@ -1,0 +1,81 @@
+/**
+ * Runs the real bot (restify + CloudAdapter + simulated tenant over HTTP) on free ports, and plays
+ * the Bot Framework channel: it posts activities to /api/messages and collects what the bot sends
+ * back to the conversation through its connector endpoint, as Teams or the Playground would.
+ */
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startBot, type RunningBot } from "../../src/app";
+import { loadSettings } from "../../src/config";
+import { createLogger } from "../../src/log";
+
+export interface SentActivity {
+  type: string;
+  text?: string;
+  attachments?: { contentType: string; content: unknown }[];
+}
+
+export class BotHarness {
+  private activityCount = 0;
+
+  private constructor(
+    readonly bot: RunningBot,
+    private readonly connector: Server,
+    private readonly serviceUrl: string,
+    /** Every activity the bot has sent to the conversation, in order. */
+    private readonly received: SentActivity[],
+  ) {}
+
+  /** Starts the bot on `snapshotPath` with group processing taking `processingDelayMs` per stage. */
+  static async start(snapshotPath: string, processingDelayMs = 0): Promise<BotHarness> {
+    const received: SentActivity[] = [];
+    const connector = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        received.push(JSON.parse(body) as SentActivity);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: `sent-${received.length}` }));
+      });
+    });
+    connector.listen(0, "127.0.0.1");
+    await once(connector, "listening");
+    const settings = loadSettings({
+      PORT: "0",
+      SIMULATOR_SNAPSHOT: snapshotPath,
+      SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs),
+      PLAYGROUND: "false",
+    });
+    const bot = await startBot(settings, createLogger("silent"));
+    return new BotHarness(bot, connector, `http://127.0.0.1:${(connector.address() as AddressInfo).port}`, received);
+  }
+
+  /** Sends one message from a Teams user and returns what the bot answered (typing indicators left out). */
+  async say(text: string, value?: unknown): Promise<{ status: number; replies: SentActivity[] }> {
+    const before = this.received.length;
+    const id = `activity-${++this.activityCount}`;
+    const response = await fetch(this.bot.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "message",
+        id,
+        timestamp: new Date().toISOString(),
+        channelId: "msteams",
+        serviceUrl: this.serviceUrl,
+        from: { id: "user-adele", name: "Adele Vance", aadObjectId: "5b9e2c41-7d3a-4f1e-8a6b-0c2d9e4f7a13" },
+        recipient: { id: "bot", name: "License Desk" },
+        conversation: { id: "personal-chat", conversationType: "personal", tenantId: "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f" },
+        channelData: { tenant: { id: "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f" } },
+        text,
+        value,
+      }),
+    });
+    return { status: response.status, replies: this.received.slice(before).filter((a) => a.type !== "typing") };
+  }
+
+  async close(): Promise<void> {
+    await this.bot.close();
+    this.connector.close();
+  }
+}
