@@ -21,3 +21,54 @@ export interface Product {
   readonly consumedUnits: number;
   readonly servicePlans: readonly ServicePlan[];
 }
+
+/** A product on a user or a group, with the plans switched off for it. */
+export interface AssignedLicense {
+  readonly skuId: string;
+  readonly disabledPlans: readonly string[];
+}
+
+export type LicenseStateValue = "Active" | "ActiveWithError" | "Disabled" | "Error";
+
+/** One source of one product on a user (Graph: licenseAssignmentState). */
+export interface LicenseState {
+  readonly skuId: string;
+  /** null: assigned directly; otherwise the id of the group it is inherited from. */
+  readonly assignedByGroup: string | null;
+  readonly disabledPlans: readonly string[];
+  readonly state: LicenseStateValue;
+  /** null when there is no error (Graph's "None" is read as null). */
+  readonly error: string | null;
+}
+
+export interface TenantUser {
+  readonly id: string;
+  readonly displayName: string;
+  readonly userPrincipalName: string;
+  readonly usageLocation: string | null;
+  readonly assignedLicenses: readonly AssignedLicense[];
+  readonly licenseStates: readonly LicenseState[];
+}
+
+export type LicenseProcessingState = "QueuedForProcessing" | "ProcessingInProgress" | "ProcessingComplete";
+
+export interface TenantGroup {
+  readonly id: string;
+  readonly displayName: string;
+  /** "Unified" marks a Microsoft 365 group, "DynamicMembership" a dynamic one. */
+  readonly groupTypes: readonly string[];
+  readonly securityEnabled: boolean;
+  readonly mailEnabled: boolean;
+  readonly membershipRule: string | null;
+  /** true: synced from on-premises now; false: was synced once; null: never synced. */
+  readonly onPremisesSyncEnabled: boolean | null;
+  readonly assignedLicenses: readonly AssignedLicense[];
+  /** null when the group has never had a license change. */
+  readonly licenseProcessingState: LicenseProcessingState | null;
+}
+
+/** A group's direct members: users (who get its licenses) and nested groups (whose members do not). */
+export interface GroupMembers {
+  readonly users: readonly TenantUser[];
+  readonly nestedGroups: readonly { readonly id: string; readonly displayName: string }[];
+}
