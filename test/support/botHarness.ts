@@ -35,7 +35,10 @@ export class BotHarness {
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
         received.push(JSON.parse(body) as SentActivity);
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ id: `sent-${received.length}` }));
+        // Not writeHead(...).end(): restify, loaded in this process, patches writeHead to return nothing.
+        res.statusCode = 200;
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ id: `sent-${received.length}` }));
       });
     });
     connector.listen(0, "127.0.0.1");

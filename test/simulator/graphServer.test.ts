@@ -1,0 +1,486 @@
+import assert from "assert/strict";
+import { Client, GraphError as ClientGraphError, PageIterator, type PageCollection } from "@microsoft/microsoft-graph-client";
+import { GraphSimulatorServer } from "../../src/simulator/graphServer";
+import { odataString } from "../../src/simulator/odata";
+import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
+import { TenantState } from "../../src/simulator/tenantState";
+
+// --- a small tenant, built through TenantState.fromJson ---------------------------------------
+
+const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+const plan = (servicePlanId: string, servicePlanName: string) => ({ servicePlanId, servicePlanName });
+const E1_PLANS = [plan("9aaf7827-d63c-4b61-89c3-182f06f82e5c", "EXCHANGE_S_STANDARD"), plan("c7699d2e-19aa-44de-8edf-1736da088ca1", "SHAREPOINTSTANDARD"), plan("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1")];
+const E3_PLANS = [plan("efb87545-963c-4e0d-99df-69c6916d9eb0", "EXCHANGE_S_ENTERPRISE"), plan("5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE"), plan("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1")];
+
+const WEIRD = "O'Brien & Sons (EMEA), #1 100%";
+const ORG = guid(1);
+const ALICE = guid(10);
+const BOB = guid(11);
+const CAROL = guid(12);
+const SALES = guid(100);
+const SALES_EMEA = guid(101);
+const WEIRD_GROUP = guid(102);
+const E3_GROUP = guid(103);
+const BIG_GROUP = guid(104);
+const BIG_MEMBERS = 2500;
+
+function user(id: string, name: string, extra: Partial<TenantSnapshotInput["users"][number]> = {}): TenantSnapshotInput["users"][number] {
+  const [given, sur] = name.split(" ");
+  const upn = `${given!.toLowerCase()}@contoso.com`;
+  return { id, displayName: name, userPrincipalName: upn, mail: upn, givenName: given ?? null, surname: sur ?? null, usageLocation: "US", assignedLicenses: [], licenseAssignmentStates: [], ...extra };
+}
+
+function group(id: string, displayName: string, members: string[], extra: Partial<TenantSnapshotInput["groups"][number]> = {}): TenantSnapshotInput["groups"][number] {
+  return { id, displayName, mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [], members, ...extra };
+}
+
+function snapshot(): TenantSnapshotInput {
+  const bulk = Array.from({ length: BIG_MEMBERS }, (_, i) => user(guid(10_000 + i), `Bulk${i} Person`, { userPrincipalName: `bulk${i}@contoso.com`, mail: null }));
+  return {
+    organization: { id: ORG, displayName: "Contoso", countryLetterCode: "US" },
+    subscribedSkus: [
+      { skuId: E1, skuPartNumber: "STANDARDPACK", appliesTo: "User", capabilityStatus: "Enabled", consumedUnits: 1, prepaidUnits: { enabled: 10 }, servicePlans: E1_PLANS },
+      { skuId: E3, skuPartNumber: "ENTERPRISEPACK", appliesTo: "User", capabilityStatus: "Enabled", consumedUnits: 0, prepaidUnits: { enabled: 0 }, servicePlans: E3_PLANS },
+    ],
+    users: [
+      user(ALICE, "Alice Smith", {
+        assignedLicenses: [{ skuId: E1, disabledPlans: [] }],
+        licenseAssignmentStates: [{ skuId: E1, assignedByGroup: null, disabledPlans: [], state: "Active", error: null, lastUpdatedDateTime: "2024-01-01T00:00:00Z" }],
+      }),
+      user(BOB, "Bob Jones"),
+      user(CAROL, "Carol White", {
+        licenseAssignmentStates: [{ skuId: E3, assignedByGroup: E3_GROUP, disabledPlans: [], state: "Error", error: "CountViolation", lastUpdatedDateTime: "2024-01-01T00:00:00Z" }],
+      }),
+      ...bulk,
+    ],
+    groups: [
+      group(SALES, "Sales", [ALICE, BOB, SALES_EMEA]),
+      group(SALES_EMEA, "Sales EMEA", [BOB]),
+      group(WEIRD_GROUP, WEIRD, [ALICE]),
+      group(E3_GROUP, "E3 users", [CAROL], { assignedLicenses: [{ skuId: E3, disabledPlans: [] }], licenseProcessingState: { state: "ProcessingComplete" } }),
+      group(BIG_GROUP, "Everyone bulk", bulk.map((u) => u.id)),
+    ],
+  };
+}
+
+// --- helpers ----------------------------------------------------------------------------------
+
+type Json = Record<string, unknown> & { value?: Record<string, unknown>[] };
+
+let server: GraphSimulatorServer;
+let base: string;
+
+async function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Headers; body: Json }> {
+  const headers: Record<string, string> = { ...options.headers };
+  let body: string | undefined;
+  if (options.body !== undefined) {
+    body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
+    headers["content-type"] ??= "application/json";
+  }
+  const url = path.startsWith("http") ? path : `${base}v1.0${path}`;
+  const res = await fetch(url, { method, headers, body });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text === "" ? {} : (JSON.parse(text) as Json) };
+}
+const get = (path: string, headers?: Record<string, string>) => call("GET", path, { headers });
+
+function assertGraphError(res: { status: number; headers: Headers; body: Json }, status: number, code: string, message?: RegExp): void {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  const error = res.body.error as { code: string; message: string; innerError: Record<string, string> };
+  assert.equal(error.code, code);
+  if (message) assert.match(error.message, message);
+  assert.doesNotMatch(error.message, /\n\s+at /, "no stack trace");
+  assert.equal(error.innerError["request-id"], res.headers.get("request-id"));
+  assert.ok(error.innerError.date);
+  assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+}
+
+const names = (body: Json) => (body.value ?? []).map((v) => v.displayName);
+
+// --- tests ------------------------------------------------------------------------------------
+
+describe("GraphSimulatorServer", () => {
+  beforeEach(async () => {
+    server = new GraphSimulatorServer(TenantState.fromJson(snapshot(), { processingDelayMs: 0 }));
+    base = await server.listen(0);
+  });
+  afterEach(async () => {
+    await server.close();
+    server.state.stop();
+  });
+
+  describe("protocol", () => {
+    it("listens on a free port and answers with JSON and request ids, echoing client-request-id", async () => {
+      assert.match(base, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const res = await get("/subscribedSkus", { "client-request-id": "abc-123", Authorization: "Bearer ignored" });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
+      assert.equal(res.headers.get("client-request-id"), "abc-123");
+      assert.match(res.headers.get("request-id") ?? "", /^[0-9a-f-]{36}$/);
+      const own = await get("/subscribedSkus");
+      assert.equal(own.headers.get("client-request-id"), own.headers.get("request-id"));
+    });
+
+    it("answers unknown paths, versions and methods in Graph's error shape", async () => {
+      assertGraphError(await get("/widgets"), 400, "BadRequest", /Resource not found for the segment 'widgets'/);
+      assertGraphError(await get(`/users/${ALICE}/frobnicate`), 400, "BadRequest", /segment 'frobnicate'/);
+      assertGraphError(await call("GET", `${base}v2.0/users`), 400, "BadRequest", /Invalid version/);
+      assertGraphError(await call("DELETE", `/users/${ALICE}`), 405, "Request_BadRequest", /not allowed/);
+      assertGraphError(await call("GET", `/users/${ALICE}/assignLicense`), 405, "Request_BadRequest");
+    });
+
+    it("refuses a body that is not JSON with 400", async () => {
+      assertGraphError(await call("POST", `/users/${ALICE}/assignLicense`, { body: "{not json" }), 400, "BadRequest", /JSON/);
+      assertGraphError(await call("POST", `/users/${ALICE}/assignLicense`), 400, "BadRequest", /Empty Payload/);
+    });
+  });
+
+  describe("GET /subscribedSkus", () => {
+    it("lists the products in Graph's shape, with only $select allowed", async () => {
+      const res = await get("/subscribedSkus");
+      assert.equal(res.status, 200);
+      assert.equal(res.body["@odata.context"], `${base}v1.0/$metadata#subscribedSkus`);
+      const e1 = res.body.value!.find((s) => s.skuId === E1)!;
+      assert.equal(e1.id, `${ORG}_${E1}`);
+      assert.equal(e1.skuPartNumber, "STANDARDPACK");
+      assert.equal(e1.consumedUnits, 1);
+      assert.deepEqual(e1.prepaidUnits, { enabled: 10, suspended: 0, warning: 0, lockedOut: 0 });
+      assert.equal((e1.servicePlans as unknown[]).length, 3);
+
+      const selected = await get("/subscribedSkus?$select=skuId,consumedUnits");
+      assert.deepEqual(selected.body.value![0], { id: `${ORG}_${E1}`, skuId: E1, consumedUnits: 1 });
+      assert.equal(selected.body["@odata.context"], `${base}v1.0/$metadata#subscribedSkus(skuId,consumedUnits)`);
+
+      assertGraphError(await get("/subscribedSkus?$top=1"), 400, "BadRequest", /\$top/);
+      assertGraphError(await get("/subscribedSkus?$filter=skuPartNumber eq 'X'"), 400, "BadRequest");
+      assertGraphError(await get("/subscribedSkus?$select=bogus"), 400, "BadRequest", /Could not find a property named 'bogus'/);
+    });
+  });
+
+  describe("users", () => {
+    it("gets a user by id or UPN with Graph's default properties, licensing ones only on $select", async () => {
+      const byUpn = await get("/users/ALICE@contoso.com");
+      assert.equal(byUpn.status, 200);
+      assert.deepEqual(byUpn.body, {
+        "@odata.context": `${base}v1.0/$metadata#users/$entity`,
+        id: ALICE,
+        businessPhones: [],
+        displayName: "Alice Smith",
+        givenName: "Alice",
+        jobTitle: null,
+        mail: "alice@contoso.com",
+        mobilePhone: null,
+        officeLocation: null,
+        preferredLanguage: null,
+        surname: "Smith",
+        userPrincipalName: "alice@contoso.com",
+      });
+      const selected = await get(`/users/${ALICE}?$select=usageLocation,assignedLicenses,licenseAssignmentStates,assignedPlans`);
+      assert.equal(selected.body["@odata.context"], `${base}v1.0/$metadata#users(usageLocation,assignedLicenses,licenseAssignmentStates,assignedPlans)/$entity`);
+      assert.equal(selected.body.id, ALICE, "id comes with every $select");
+      assert.equal(selected.body.usageLocation, "US");
+      assert.deepEqual(selected.body.assignedLicenses, [{ skuId: E1, disabledPlans: [] }]);
+      assert.equal((selected.body.licenseAssignmentStates as { assignedByGroup: unknown }[])[0]!.assignedByGroup, null);
+      assert.deepEqual(
+        (selected.body.assignedPlans as { servicePlanId: string }[]).map((p) => p.servicePlanId),
+        E1_PLANS.map((p) => p.servicePlanId),
+      );
+      assert.equal(selected.body.displayName, undefined);
+    });
+
+    it("answers 404 for an unknown user and 400 for an unknown $select property", async () => {
+      assertGraphError(await get("/users/nobody@contoso.com"), 404, "Request_ResourceNotFound", /Resource 'nobody@contoso.com' does not exist/);
+      assertGraphError(await get(`/users/${ALICE}?$select=displayName,shoeSize`), 400, "BadRequest", /'shoeSize' on type 'microsoft.graph.user'/);
+    });
+
+    it("filters users with eq (case-insensitive), startswith on several properties, or/and", async () => {
+      const q = (filter: string) => get(`/users?$filter=${encodeURIComponent(filter)}&$select=displayName`);
+      assert.deepEqual(names((await q("userPrincipalName eq 'BOB@contoso.com'")).body), ["Bob Jones"]);
+      assert.deepEqual(names((await q("mail eq 'carol@contoso.com' or displayName eq 'alice smith'")).body), ["Alice Smith", "Carol White"]);
+      assert.deepEqual(names((await q("startswith(givenName,'b') and startswith(surname,'J')")).body), ["Bob Jones"]);
+      assert.deepEqual(names((await q("startswith(userPrincipalName,'bulk249@') or startswith(mail,'al')")).body), ["Alice Smith", "Bulk249 Person"]);
+      assert.deepEqual(names((await q("startswith(displayName,'Car') and surname eq 'White'")).body), ["Carol White"]);
+      assertGraphError(await q("displayName eq 'x' or"), 400, "BadRequest", /Invalid filter clause/);
+      assertGraphError(await q("shoeSize eq 'x'"), 400, "Request_UnsupportedQuery", /property 'shoeSize' of resource 'User'/);
+    });
+
+    it("pages users with $top and an absolute nextLink that carries the query options", async () => {
+      const first = await get("/users?$select=id&$top=2&$filter=" + encodeURIComponent("startswith(displayName,'Bulk1')"));
+      assert.equal(first.body.value!.length, 2);
+      const next = first.body["@odata.nextLink"] as string;
+      assert.ok(next.startsWith(`${base}v1.0/users?`), next);
+      assert.match(next, /\$skiptoken=/);
+      const second = await get(next.slice(`${base}v1.0`.length));
+      assert.equal(second.body.value!.length, 2);
+      assert.notDeepEqual(second.body.value, first.body.value);
+      assert.deepEqual(Object.keys(second.body.value![0]!), ["id"]);
+      assert.equal((await get("/users")).body.value!.length, 100, "default page size 100");
+      assertGraphError(await get("/users?$top=1000"), 400, "Request_BadRequest", /Must be between 1 and 999/);
+    });
+  });
+
+  describe("groups", () => {
+    it("gets a group with default properties; licensing ones only on $select", async () => {
+      const plain = await get(`/groups/${E3_GROUP}`);
+      assert.deepEqual(plain.body, { "@odata.context": `${base}v1.0/$metadata#groups/$entity`, id: E3_GROUP, displayName: "E3 users", description: null, mail: null });
+      const selected = await get(`/groups/${E3_GROUP}?$select=assignedLicenses,licenseProcessingState,groupTypes,securityEnabled,onPremisesSyncEnabled,membershipRule`);
+      assert.deepEqual(selected.body.assignedLicenses, [{ skuId: E3, disabledPlans: [] }]);
+      assert.deepEqual(selected.body.licenseProcessingState, { state: "ProcessingComplete" });
+      assert.equal(selected.body.securityEnabled, true);
+      assert.equal(selected.body.onPremisesSyncEnabled, null);
+      assert.equal(selected.body.membershipRule, null);
+      assertGraphError(await get(`/groups/${guid(999)}`), 404, "Request_ResourceNotFound");
+      assertGraphError(await get(`/groups/${E3_GROUP}?$select=members`), 400, "BadRequest");
+    });
+
+    it("finds a group named with quotes, &, #, %, parentheses and commas by eq and startswith", async () => {
+      const eq = await get(`/groups?$filter=${encodeURIComponent(`displayName eq ${odataString(WEIRD)}`)}`);
+      assert.equal(eq.status, 200, JSON.stringify(eq.body));
+      assert.deepEqual(names(eq.body), [WEIRD]);
+      assert.equal(eq.body.value![0]!.id, WEIRD_GROUP);
+      const sw = await get(`/groups?$filter=${encodeURIComponent(`startswith(displayName,${odataString("o'brien & sons (EMEA), #1 1")})`)}`);
+      assert.deepEqual(names(sw.body), [WEIRD]);
+      const either = await get(`/groups?$filter=${encodeURIComponent(`displayName eq 'Sales' or displayName eq ${odataString(WEIRD)}`)}&$select=displayName`);
+      assert.deepEqual(names(either.body), ["Sales", WEIRD]);
+      const prefix = await get(`/groups?$filter=${encodeURIComponent("startswith(displayName,'sales')")}`);
+      assert.deepEqual(names(prefix.body), ["Sales", "Sales EMEA"]);
+    });
+
+    it("filters on hasMembersWithLicenseErrors, which Graph refuses with ConsistencyLevel: eventual", async () => {
+      const path = `/groups?$filter=${encodeURIComponent("hasMembersWithLicenseErrors eq true")}&$select=displayName`;
+      assert.deepEqual(names((await get(path)).body), ["E3 users"]);
+      assertGraphError(await get(path, { ConsistencyLevel: "eventual" }), 400, "Request_UnsupportedQuery", /hasMembersWithLicenseErrors/);
+    });
+
+    it("counts with $count=true only with ConsistencyLevel: eventual", async () => {
+      const path = `/groups?$count=true&$top=1&$filter=${encodeURIComponent("startswith(displayName,'Sales')")}`;
+      const counted = await get(path, { ConsistencyLevel: "eventual" });
+      assert.equal(counted.body["@odata.count"], 2);
+      assert.equal(counted.body.value!.length, 1);
+      assert.ok(counted.body["@odata.nextLink"]);
+      assertGraphError(await get(path), 400, "Request_BadRequest", /\$count/);
+      assertGraphError(await get("/groups?$top=1000"), 400, "Request_BadRequest");
+      assertGraphError(await get("/groups?$skip=5"), 400, "Request_BadRequest", /'\$skip' is not supported/);
+    });
+
+    it("pages 2,500 members at $top=999 in 3 pages, nextLink on the first two, each with @odata.type", async () => {
+      const seen = new Set<string>();
+      let path: string | undefined = `/groups/${BIG_GROUP}/members?$top=999&$select=id,displayName`;
+      const sizes: number[] = [];
+      const links: boolean[] = [];
+      while (path) {
+        const res = await get(path);
+        assert.equal(res.status, 200);
+        sizes.push(res.body.value!.length);
+        for (const m of res.body.value!) {
+          assert.equal(m["@odata.type"], "#microsoft.graph.user");
+          seen.add(m.id as string);
+        }
+        const next = res.body["@odata.nextLink"] as string | undefined;
+        links.push(next !== undefined);
+        path = next?.slice(`${base}v1.0`.length);
+      }
+      assert.deepEqual(sizes, [999, 999, 502]);
+      assert.deepEqual(links, [true, true, false]);
+      assert.equal(seen.size, BIG_MEMBERS);
+      assert.equal(server.counters.byRoute["GET /groups/{id}/members"], 3);
+    });
+
+    it("lists direct members of both kinds, and casts to users or groups", async () => {
+      const all = await get(`/groups/${SALES}/members`);
+      assert.equal(all.body["@odata.context"], `${base}v1.0/$metadata#directoryObjects`);
+      assert.deepEqual(
+        all.body.value!.map((m) => [m["@odata.type"], m.displayName]),
+        [
+          ["#microsoft.graph.user", "Alice Smith"],
+          ["#microsoft.graph.user", "Bob Jones"],
+          ["#microsoft.graph.group", "Sales EMEA"],
+        ],
+      );
+      const users = await get(`/groups/${SALES}/members/microsoft.graph.user?$select=userPrincipalName,assignedLicenses,usageLocation`);
+      assert.deepEqual(users.body.value, [
+        { "@odata.type": "#microsoft.graph.user", id: ALICE, userPrincipalName: "alice@contoso.com", assignedLicenses: [{ skuId: E1, disabledPlans: [] }], usageLocation: "US" },
+        { "@odata.type": "#microsoft.graph.user", id: BOB, userPrincipalName: "bob@contoso.com", assignedLicenses: [], usageLocation: "US" },
+      ]);
+      const groups = await get(`/groups/${SALES}/members/microsoft.graph.group?$select=displayName`);
+      assert.deepEqual(groups.body.value, [{ "@odata.type": "#microsoft.graph.group", id: SALES_EMEA, displayName: "Sales EMEA" }]);
+      assertGraphError(await get(`/groups/${SALES}/members/microsoft.graph.group?$select=userPrincipalName`), 400, "BadRequest");
+      assertGraphError(await get(`/groups/${guid(999)}/members`), 404, "Request_ResourceNotFound");
+    });
+
+    it("lists members with license errors", async () => {
+      const res = await get(`/groups/${E3_GROUP}/membersWithLicenseErrors?$select=userPrincipalName,licenseAssignmentStates`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body.value!.map((u) => [u["@odata.type"], u.userPrincipalName]), [["#microsoft.graph.user", "carol@contoso.com"]]);
+      assert.equal((res.body.value![0]!.licenseAssignmentStates as { error: string }[])[0]!.error, "CountViolation");
+      assert.deepEqual((await get(`/groups/${SALES}/membersWithLicenseErrors`)).body.value, []);
+    });
+  });
+
+  describe("writes", () => {
+    it("assigns a user license: 200 with the user; the change shows on the next read", async () => {
+      const res = await call("POST", "/users/bob@contoso.com/assignLicense", { body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.id, BOB);
+      assert.equal(res.body["@odata.context"], `${base}v1.0/$metadata#users/$entity`);
+      const after = await get(`/users/${BOB}?$select=assignedLicenses`);
+      assert.deepEqual(after.body.assignedLicenses, [{ skuId: E1, disabledPlans: [] }]);
+      assert.equal(server.counters.writes, 1);
+    });
+
+    it("passes TenantState's refusals through as Graph errors", async () => {
+      assertGraphError(await call("POST", `/users/${BOB}/assignLicense`, { body: { addLicenses: [] } }), 400, "Request_BadRequest", /removeLicenses/);
+      assertGraphError(await call("POST", `/users/${BOB}/assignLicense`, { body: { addLicenses: [{ skuId: E3 }], removeLicenses: [] } }), 400, "Request_BadRequest");
+      assertGraphError(await call("POST", "/users/ghost@contoso.com/assignLicense", { body: { addLicenses: [], removeLicenses: [] } }), 404, "Request_ResourceNotFound");
+    });
+
+    it("assigns a group license: 202 with the group, members processed later", async () => {
+      const res = await call("POST", `/groups/${SALES_EMEA}/assignLicense`, { body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] } });
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+      assert.equal(res.body.id, SALES_EMEA);
+      assert.equal(res.body["@odata.context"], `${base}v1.0/$metadata#groups/$entity`);
+      await server.state.whenIdle();
+      const bob = await get(`/users/${BOB}?$select=licenseAssignmentStates`);
+      assert.deepEqual(
+        (bob.body.licenseAssignmentStates as { skuId: string; assignedByGroup: string; state: string }[]).map((s) => [s.skuId, s.assignedByGroup, s.state]),
+        [[E1, SALES_EMEA, "Active"]],
+      );
+    });
+
+    it("reprocesses a user: 200 with the user, with or without a body", async () => {
+      const res = await call("POST", `/users/${CAROL}/reprocessLicenseAssignment`);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.id, CAROL);
+      assert.equal((await call("POST", `/users/${CAROL}/reprocessLicenseAssignment`, { body: {} })).status, 200);
+      assert.equal(server.counters.writes, 2);
+      assert.equal(server.counters.byRoute["POST /users/{id}/reprocessLicenseAssignment"], 2);
+    });
+  });
+
+  describe("$batch", () => {
+    it("runs each inner request through the dispatcher and counts them all", async () => {
+      const res = await call("POST", "/$batch", {
+        body: {
+          requests: [
+            { id: "1", method: "GET", url: "/users/alice@contoso.com?$select=usageLocation" },
+            { id: "2", method: "POST", url: `/users/${BOB}/assignLicense`, headers: { "Content-Type": "application/json" }, body: { addLicenses: [{ skuId: E1 }], removeLicenses: [] } },
+            { id: "3", method: "GET", url: `groups/${guid(999)}` },
+            { id: "4", method: "GET", url: `/users/${BOB}?$select=assignedLicenses`, dependsOn: ["2"] },
+          ],
+        },
+      });
+      assert.equal(res.status, 200);
+      const responses = res.body.responses as { id: string; status: number; headers: Record<string, string>; body: Json }[];
+      assert.deepEqual(responses.map((r) => [r.id, r.status]), [["1", 200], ["2", 200], ["3", 404], ["4", 200]]);
+      assert.equal(responses[0]!.body.usageLocation, "US");
+      assert.equal((responses[2]!.body.error as { code: string }).code, "Request_ResourceNotFound");
+      assert.deepEqual(responses[3]!.body.assignedLicenses, [{ skuId: E1, disabledPlans: [] }]);
+      assert.deepEqual(server.counters.byRoute, {
+        "POST /$batch": 1,
+        "GET /users/{id}": 2,
+        "POST /users/{id}/assignLicense": 1,
+        "GET /groups/{id}": 1,
+      });
+      assert.equal(server.counters.total, 5);
+      assert.equal(server.counters.writes, 1);
+    });
+
+    it("refuses more than 20 requests, and malformed batches, with 400", async () => {
+      const requests = Array.from({ length: 21 }, (_, i) => ({ id: String(i + 1), method: "GET", url: "/subscribedSkus" }));
+      assertGraphError(await call("POST", "/$batch", { body: { requests } }), 400, "BadRequest", /limit of 20/);
+      assertGraphError(await call("POST", "/$batch", { body: { requests: [{ id: "1", method: "GET", url: "/a" }, { id: "1", method: "GET", url: "/b" }] } }), 400, "BadRequest", /duplicate/);
+      assertGraphError(await call("POST", "/$batch", { body: { requests: [{ id: "1", method: "POST", url: `/users/${BOB}/assignLicense`, body: {} }] } }), 400, "BadRequest", /Content-Type/);
+      assertGraphError(await call("POST", "/$batch", { body: { nope: [] } }), 400, "BadRequest");
+      assert.equal((await call("POST", "/$batch", { body: { requests: requests.slice(0, 20) } })).status, 200);
+    });
+
+    it("throttles inner requests one by one: an inner 429 carries Retry-After", async () => {
+      server.setFaults({ throttleRate: 0.5, retryAfterSeconds: 7 });
+      const res = await call("POST", "/$batch", {
+        body: { requests: ["1", "2", "3"].map((id) => ({ id, method: "GET", url: "/subscribedSkus?$select=skuId" })) },
+      });
+      assert.equal(res.status, 200);
+      const responses = res.body.responses as { status: number; headers: Record<string, string>; body: Json }[];
+      assert.deepEqual(responses.map((r) => r.status), [429, 200, 429]);
+      assert.equal(responses[0]!.headers["Retry-After"], "7");
+      assert.equal((responses[0]!.body.error as { code: string }).code, "TooManyRequests");
+      assert.equal(server.counters.throttled, 2);
+    });
+  });
+
+  describe("faults", () => {
+    it("throttles exactly every second request at rate 0.5, with Retry-After and TooManyRequests, and counts them", async () => {
+      server.setFaults({ throttleRate: 0.5, retryAfterSeconds: 3 });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await get("/subscribedSkus");
+        statuses.push(res.status);
+        if (res.status === 429) {
+          assert.equal(res.headers.get("retry-after"), "3");
+          assertGraphError(res, 429, "TooManyRequests");
+        }
+      }
+      assert.deepEqual(statuses, [429, 200, 429, 200, 429, 200]);
+      assert.equal(server.counters.total, 6);
+      assert.equal(server.counters.throttled, 3);
+      assert.equal(server.counters.byRoute["GET /subscribedSkus"], 6);
+      server.setFaults({ throttleRate: 0 });
+      assert.equal((await get("/subscribedSkus")).status, 200);
+      server.counters.reset();
+      assert.deepEqual([server.counters.total, server.counters.writes, server.counters.throttled, server.counters.byRoute], [0, 0, 0, {}]);
+    });
+
+    it("adds latency to each request", async () => {
+      server.setFaults({ latencyMs: 80 });
+      const started = Date.now();
+      await get("/subscribedSkus");
+      assert.ok(Date.now() - started >= 75, `took ${Date.now() - started} ms`);
+    });
+  });
+
+  describe("through @microsoft/microsoft-graph-client", () => {
+    const client = () => Client.init({ baseUrl: base, defaultVersion: "v1.0", authProvider: (done) => done(null, "unused") });
+
+    it("reads with $select/$top and follows nextLinks by hand and with PageIterator", async () => {
+      const first = (await client().api(`/groups/${BIG_GROUP}/members/microsoft.graph.user`).select(["id", "userPrincipalName", "assignedLicenses"]).top(999).get()) as Json;
+      assert.equal(first.value!.length, 999);
+      assert.deepEqual(Object.keys(first.value![0]!).sort(), ["@odata.type", "assignedLicenses", "id", "userPrincipalName"]);
+      const byHand = (await client().api(first["@odata.nextLink"] as string).get()) as Json;
+      assert.equal(byHand.value!.length, 999);
+      assert.equal(byHand.value![0]!.userPrincipalName, "bulk999@contoso.com");
+
+      const upns: string[] = [];
+      const iterator = new PageIterator(client(), first as PageCollection, (u: { userPrincipalName: string }) => {
+        upns.push(u.userPrincipalName);
+        return true;
+      });
+      await iterator.iterate();
+      assert.equal(upns.length, BIG_MEMBERS);
+      assert.equal(new Set(upns).size, BIG_MEMBERS);
+    });
+
+    it("filters by a name that needs encoding when the caller encodes it", async () => {
+      const page = (await client()
+        .api("/groups")
+        .filter(encodeURIComponent(`displayName eq ${odataString(WEIRD)}`))
+        .select("id")
+        .get()) as Json;
+      assert.deepEqual(page.value, [{ id: WEIRD_GROUP }]);
+    });
+
+    it("surfaces Graph errors as the client's GraphError, and retries a 429 by itself", async () => {
+      await assert.rejects(client().api("/users/ghost@contoso.com").get(), (e: unknown) => {
+        assert.ok(e instanceof ClientGraphError);
+        assert.equal(e.statusCode, 404);
+        assert.equal(e.code, "Request_ResourceNotFound");
+        return true;
+      });
+      server.setFaults({ throttleRate: 0.5, retryAfterSeconds: 0 });
+      const skus = (await client().api("/subscribedSkus").select("skuId").get()) as Json;
+      assert.equal(skus.value!.length, 2);
+      assert.equal(server.counters.byRoute["GET /subscribedSkus"], 2, "one 429, one retry");
+    });
+  });
+});
