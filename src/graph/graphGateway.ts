@@ -9,17 +9,32 @@
  */
 import { readFileSync } from "node:fs";
 import { ClientCertificateCredential, ClientSecretCredential } from "@azure/identity";
-import { Client, GraphError } from "@microsoft/microsoft-graph-client";
+import { Client, GraphError, type GraphRequest } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type * as Graph from "@microsoft/microsoft-graph-types";
 import type { TenantSettings } from "../config";
 import { TenantRequestError } from "../errors";
-import type { CapabilityStatus, Product } from "../licensing/model";
+import type { AssignedLicense, CapabilityStatus, GroupMembers, LicenseProcessingState, LicenseState, Product, TenantGroup, TenantUser } from "../licensing/model";
 
 /** One page of a Graph collection. */
 interface GraphCollection<T> {
   value: T[];
   "@odata.nextLink"?: string;
+  "@odata.count"?: number;
+}
+
+/** The user fields the licensing logic reads: each is returned only when selected [USR]. */
+const USER_FIELDS = ["id", "displayName", "userPrincipalName", "usageLocation", "assignedLicenses", "licenseAssignmentStates"];
+const GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "membershipRule", "onPremisesSyncEnabled", "assignedLicenses", "licenseProcessingState"];
+/** Graph's largest page for directory objects. */
+const PAGE_SIZE = 999;
+
+/** A group or user found by name: enough to tell them apart on a card. */
+export interface NamedEntity {
+  readonly id: string;
+  readonly displayName: string;
+  /** Users only. */
+  readonly userPrincipalName?: string;
 }
 
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
@@ -54,6 +69,101 @@ export class GraphGateway {
     return (page as GraphCollection<Graph.SubscribedSku>).value.map(toProduct);
   }
 
+  /**
+   * Groups whose name is `name` (case-insensitive), else those whose name starts with it, with the
+   * fields the checks read, so that a match needs no second call.
+   */
+  async findGroups(name: string): Promise<TenantGroup[]> {
+    const find = (filter: string) =>
+      this.listAll<Graph.Group>(`find the group "${name}"`, this.client.api("/groups").filter(encodeURIComponent(filter)).select(GROUP_FIELDS).top(PAGE_SIZE), 1);
+    const literal = odataString(name);
+    const exact = await find(`displayName eq ${literal}`);
+    return (exact.length > 0 ? exact : await find(`startswith(displayName,${literal})`)).map(toGroup);
+  }
+
+  /** Every group's name, for suggesting the closest when nothing matched (at most `limit`). */
+  async listGroupNames(limit: number): Promise<NamedEntity[]> {
+    const groups = await this.listAll<Graph.Group>("list the tenant's groups", this.client.api("/groups").select(["id", "displayName"]).top(PAGE_SIZE), Math.ceil(limit / PAGE_SIZE));
+    return groups.slice(0, limit).map(toNamed);
+  }
+
+  /**
+   * Users whose user principal name or mail is `name` when it has an @, else whose display name is
+   * `name`, else starts with it; with the fields the checks read.
+   */
+  async findUsers(name: string): Promise<TenantUser[]> {
+    const find = (filter: string) =>
+      this.listAll<Graph.User>(`find the user "${name}"`, this.client.api("/users").filter(encodeURIComponent(filter)).select(USER_FIELDS).top(PAGE_SIZE), 1);
+    const literal = odataString(name);
+    if (name.includes("@")) return (await find(`userPrincipalName eq ${literal} or mail eq ${literal}`)).map(toUser);
+    const exact = await find(`displayName eq ${literal}`);
+    return (exact.length > 0 ? exact : await find(`startswith(displayName,${literal})`)).map(toUser);
+  }
+
+  /** Every user's name, for suggesting the closest when nothing matched (at most `limit`). */
+  async listUserNames(limit: number): Promise<NamedEntity[]> {
+    const users = await this.listAll<Graph.User>("list the tenant's users", this.client.api("/users").select(["id", "displayName", "userPrincipalName"]).top(PAGE_SIZE), Math.ceil(limit / PAGE_SIZE));
+    return users.slice(0, limit).map(toNamed);
+  }
+
+  async getGroup(id: string): Promise<TenantGroup> {
+    const group = await this.call(`read the group ${id}`, () => this.client.api(`/groups/${encodeURIComponent(id)}`).select(GROUP_FIELDS).get());
+    return toGroup(group as Graph.Group);
+  }
+
+  async getUser(id: string): Promise<TenantUser> {
+    const user = await this.call(`read the user ${id}`, () => this.client.api(`/users/${encodeURIComponent(id)}`).select(USER_FIELDS).get());
+    return toUser(user as Graph.User);
+  }
+
+  /**
+   * A group's direct members with their license fields: one paged listing of the users (cast to
+   * user, 999 a page, only the fields the checks need) and one of the nested groups. No call per
+   * member. `onCount` hears the number of user members as soon as the first page tells it.
+   */
+  async listGroupMembers(groupId: string, onCount?: (users: number) => void): Promise<GroupMembers> {
+    const id = encodeURIComponent(groupId);
+    const users = await this.listAll<Graph.User>(
+      "read the group's members",
+      this.client.api(`/groups/${id}/members/microsoft.graph.user`).header("ConsistencyLevel", "eventual").count(true).select(USER_FIELDS).top(PAGE_SIZE),
+      Number.POSITIVE_INFINITY,
+      onCount,
+    );
+    const nestedGroups = await this.listAll<Graph.Group>(
+      "read the group's nested groups",
+      this.client.api(`/groups/${id}/members/microsoft.graph.group`).select(["id", "displayName"]).top(PAGE_SIZE),
+      Number.POSITIVE_INFINITY,
+    );
+    return { users: users.map(toUser), nestedGroups: nestedGroups.map(toNamed) };
+  }
+
+  /** Display names of groups by id, in one $batch per 20 ids; an id Graph does not know is left out. */
+  async groupNames(ids: readonly string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (let i = 0; i < ids.length; i += 20) {
+      const chunk = ids.slice(i, i + 20);
+      const body = { requests: chunk.map((gid, n) => ({ id: String(n), method: "GET", url: `/groups/${encodeURIComponent(gid)}?$select=id,displayName` })) };
+      const answer = (await this.call("read group names", () => this.client.api("/$batch").post(body))) as { responses: { id: string; status: number; body: Graph.Group }[] };
+      for (const r of answer.responses) {
+        if (r.status === 200 && r.body.id && r.body.displayName) names.set(r.body.id, r.body.displayName);
+      }
+    }
+    return names;
+  }
+
+  /** All pages of a listing, up to `maxPages`, following @odata.nextLink. */
+  private async listAll<T>(operation: string, first: GraphRequest, maxPages: number, onCount?: (count: number) => void): Promise<T[]> {
+    let page = (await this.call(operation, () => first.get())) as GraphCollection<T>;
+    if (onCount && page["@odata.count"] !== undefined) onCount(page["@odata.count"]);
+    const items = [...page.value];
+    for (let pages = 1; page["@odata.nextLink"] && pages < maxPages; pages++) {
+      const next = page["@odata.nextLink"];
+      page = (await this.call(operation, () => this.client.api(next).get())) as GraphCollection<T>;
+      items.push(...page.value);
+    }
+    return items;
+  }
+
   /** Runs one Graph request and turns any failure into a TenantRequestError that says what was being done. */
   private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
     try {
@@ -86,4 +196,53 @@ function required<T>(value: T | null | undefined, field: string): T {
     throw new Error(`Graph's answer has no ${field}`);
   }
   return value;
+}
+
+/** An OData string literal: quotes doubled, so a name can never change the query around it. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function toNamed(entity: Graph.User | Graph.Group): NamedEntity {
+  const upn = "userPrincipalName" in entity ? entity.userPrincipalName : undefined;
+  return { id: required(entity.id, "id"), displayName: entity.displayName ?? "", ...(upn ? { userPrincipalName: upn } : {}) };
+}
+
+function toLicenses(licenses: Graph.AssignedLicense[] | null | undefined): AssignedLicense[] {
+  return (licenses ?? []).map((l) => ({ skuId: required(l.skuId, "assignedLicense.skuId"), disabledPlans: l.disabledPlans ?? [] }));
+}
+
+function toUser(user: Graph.User): TenantUser {
+  return {
+    id: required(user.id, "user.id"),
+    displayName: user.displayName ?? "",
+    userPrincipalName: user.userPrincipalName ?? "",
+    usageLocation: user.usageLocation ?? null,
+    assignedLicenses: toLicenses(user.assignedLicenses),
+    licenseStates: (user.licenseAssignmentStates ?? []).map(
+      (s): LicenseState => ({
+        skuId: required(s.skuId, "licenseAssignmentState.skuId"),
+        assignedByGroup: s.assignedByGroup ?? null,
+        disabledPlans: s.disabledPlans ?? [],
+        state: (s.state ?? "Active") as LicenseState["state"],
+        // Graph documents both null and "None" for no error [LAS].
+        error: s.error && s.error !== "None" ? s.error : null,
+      }),
+    ),
+  };
+}
+
+function toGroup(group: Graph.Group): TenantGroup {
+  const processing = (group as { licenseProcessingState?: { state?: string } | null }).licenseProcessingState;
+  return {
+    id: required(group.id, "group.id"),
+    displayName: group.displayName ?? "",
+    groupTypes: group.groupTypes ?? [],
+    securityEnabled: group.securityEnabled ?? false,
+    mailEnabled: group.mailEnabled ?? false,
+    membershipRule: group.membershipRule ?? null,
+    onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? null,
+    assignedLicenses: toLicenses(group.assignedLicenses),
+    licenseProcessingState: (processing?.state ?? null) as LicenseProcessingState | null,
+  };
 }
