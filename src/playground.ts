@@ -6,6 +6,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Logger } from "./log";
 
+/** Where the Playground writes its own log (relative to the working directory). */
+const PLAYGROUND_LOG = "devTools/m365agentsplayground.log";
+
 export interface Playground {
   /** The page to open in a browser. */
   readonly url: string;
@@ -38,10 +41,10 @@ function playgroundUrl(child: ChildProcess, port: number, log: Logger): Promise<
     const onOutput = (chunk: Buffer) => {
       for (const line of chunk.toString().split("\n").filter((l) => l.trim() !== "")) {
         log.debug({ playground: line }, "playground");
-        const found = /https?:\/\/(?:localhost|127\.0\.0\.1):\d+/.exec(line);
+        const found = /^Listening on (\d+)/.exec(line.trim());
         if (found) {
           clearTimeout(fallback);
-          resolve(found[0]);
+          resolve(`http://localhost:${found[1]}`);
         }
       }
     };
@@ -49,7 +52,7 @@ function playgroundUrl(child: ChildProcess, port: number, log: Logger): Promise<
     child.stderr?.on("data", onOutput);
     child.on("exit", (code) => {
       clearTimeout(fallback);
-      log.warn({ code }, "the Agents Playground stopped");
+      log.warn({ code }, `the Agents Playground stopped; its log is ${PLAYGROUND_LOG}`);
       resolve(`http://localhost:${port}`);
     });
   });

@@ -6,7 +6,7 @@
 import type { AddressInfo } from "node:net";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext } from "botbuilder";
 import * as restify from "restify";
-import type { BotAuthSettings } from "../config";
+import { SettingsError, type BotAuthSettings } from "../config";
 import type { Logger } from "../log";
 import type { LicenseDeskBot } from "./licenseDeskBot";
 
@@ -33,7 +33,12 @@ export class BotHost {
 
   /** Starts listening; resolves to the messaging endpoint's URL. */
   async listen(port: number, host: string): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(port, host, resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", (error: NodeJS.ErrnoException) =>
+        reject(error.code === "EADDRINUSE" ? new SettingsError("PORT", `${host}:${port} is already in use; stop what uses it or choose another PORT`) : error),
+      );
+      this.server.listen(port, host, resolve);
+    });
     const address = this.server.address() as AddressInfo;
     return `http://${host}:${address.port}/api/messages`;
   }

@@ -1,0 +1,27 @@
+/** End to end in the Agents Playground: what a helpdesk engineer sees after `npm start`. */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { snapshotSchema } from "../../src/simulator/snapshot";
+import { PlaygroundSession } from "../support/playgroundSession";
+
+const DEMO = "tenants/demo.json";
+const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
+
+describe("the Agents Playground (Chromium)", function () {
+  this.timeout(90_000);
+  let session: PlaygroundSession;
+  before(async () => (session = await PlaygroundSession.start(DEMO)));
+  after(async () => session?.close());
+
+  it("greets with the help card", async () => {
+    await session.page.getByRole("button", { name: "Show licenses" }).first().waitFor({ timeout: 20_000 });
+  });
+
+  it("shows the tenant's seats when asked", async () => {
+    await session.say("seats");
+    const e3 = demo.subscribedSkus.find((s) => s.skuPartNumber === "ENTERPRISEPACK");
+    assert.ok(e3);
+    await session.page.getByText(`${e3.consumedUnits} / ${e3.prepaidUnits.enabled}`, { exact: true }).waitFor({ timeout: 20_000 });
+    assert.equal(await session.page.getByText("ENTERPRISEPACK", { exact: true }).count(), 1);
+  });
+});
