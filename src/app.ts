@@ -5,6 +5,7 @@
 import { LicenseDesk } from "./chat/licenseDesk";
 import type { Settings } from "./config";
 import type { Logger } from "./log";
+import { PreviewService } from "./service/previewService";
 import { BotHost } from "./teams/botHost";
 import { LicenseDeskBot } from "./teams/licenseDeskBot";
 import { connectTenant, type TenantConnection } from "./tenantConnection";
@@ -17,7 +18,7 @@ export interface RunningBot {
 
 export async function startBot(settings: Settings, log: Logger): Promise<RunningBot> {
   const tenant = await connectTenant(settings.tenant);
-  const host = new BotHost(new LicenseDeskBot(new LicenseDesk(tenant.graph, log)), settings.bot, log);
+  const host = new BotHost(new LicenseDeskBot(new LicenseDesk(tenant.graph, new PreviewService(tenant.graph), log)), settings.bot, log);
   const endpoint = await host.listen(settings.port, settings.host);
   return {
     endpoint,

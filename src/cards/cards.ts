@@ -29,6 +29,9 @@ function bind(template: object, data: object): AdaptiveCard {
 export function helpCard(): AdaptiveCard {
   return bind(helpTemplate, {
     commands: [
+      { example: "move group Sales from E1 to E3", description: "Preview moving a group's members to another product: every check, the seats, who is affected." },
+      { example: "move user megan@contoso.com from E1 to E3", description: "The same for one user's direct license." },
+      { example: "upgrade Sales to E3", description: "The product a group holds now is the one it moves from." },
       { example: "seats", description: "The tenant's products: seats used, paid for and available." },
       { example: "help", description: "This list." },
     ],
@@ -103,15 +106,26 @@ const FINDING_LABELS: Readonly<Record<CheckStatus, { label: string; color: strin
   pass: { label: "OK", color: "Good" },
 };
 
-/**
- * The preview an approver reads: the request in one line, the verdict, seats before → after, and
- * every finding with its numbers. `refresh` is what the Refresh button submits.
- */
-export function previewCard(preview: Preview, refresh: object, checkedAt: Date): AdaptiveCard {
+/** A preview as people read it: the same content for the card and for the command line's text. */
+export interface PreviewView {
+  readonly headline: string;
+  readonly subtitle: string;
+  readonly verdictText: string;
+  readonly verdictHint: string;
+  readonly verdictColor: string;
+  readonly verdictStyle: string;
+  readonly seats: readonly { name: string; used: string; available: string; after: string; afterColor: string }[];
+  readonly findingsTitle: string;
+  readonly findings: readonly { label: string; color: string; title: string; detail: string; users: readonly string[] }[];
+  readonly passed: readonly { title: string }[];
+  readonly operations: readonly { text: string }[];
+}
+
+export function previewView(preview: Preview, checkedAt: Date): PreviewView {
   const verdict = VERDICTS[preview.verdict];
   const problems = preview.checks.filter((c) => c.status === (preview.verdict === "blocked" ? "block" : "warn")).length;
   const findings = FINDING_ORDER.flatMap((status) => preview.checks.filter((c) => c.status === status)).map(findingRow);
-  return bind(previewTemplate, {
+  return {
     headline: headline(preview),
     subtitle: `${subtitleTarget(preview)} · checked ${checkedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
     verdictText: verdict.text(problems),
@@ -123,8 +137,18 @@ export function previewCard(preview: Preview, refresh: object, checkedAt: Date):
     findings,
     passed: preview.checks.filter((c) => c.status === "pass").map((c) => ({ title: c.title })),
     operations: preview.operations.map((o) => ({ text: `${o.method} ${o.path} ${JSON.stringify(o.body)}` })),
-    refresh,
-  });
+  };
+}
+
+/**
+ * The preview an approver reads: the request in one line, the verdict, seats before → after, and
+ * every finding with its numbers. `refresh` is what the Refresh button submits.
+ */
+export function previewCard(preview: Preview, refresh: object, checkedAt: Date): AdaptiveCard {
+  const view = previewView(preview, checkedAt);
+  // Markdown needs a blank line between lines of one TextBlock.
+  const findings = view.findings.map((f) => ({ ...f, users: f.users.join("\n\n") }));
+  return bind(previewTemplate, { ...view, findings, refresh });
 }
 
 function headline(preview: Preview): string {
@@ -141,7 +165,7 @@ function subtitleTarget(preview: Preview): string {
   return `${n.toLocaleString("en-US")} member${n === 1 ? "" : "s"}`;
 }
 
-function seatRows(preview: Preview): object[] {
+function seatRows(preview: Preview): PreviewView["seats"] {
   const row = (skuPartNumber: string, seats: SeatCount | undefined, after: (s: SeatCount) => { text: string; color: string }) =>
     seats ? [{ name: productName(skuPartNumber), used: `${seats.consumed} / ${seats.enabled}`, available: String(seats.available), ...toAfter(after(seats)) }] : [];
   const toAfter = (a: { text: string; color: string }) => ({ after: a.text, afterColor: a.color });
@@ -158,7 +182,7 @@ function seatRows(preview: Preview): object[] {
   ];
 }
 
-function findingRow(check: CheckResult): object {
+function findingRow(check: CheckResult): PreviewView["findings"][number] {
   const users = check.users ?? [];
   const shown = users.slice(0, USERS_SHOWN).map((u) => `${u.displayName} (${u.userPrincipalName})${u.note ? `: ${u.note}` : ""}`);
   const rest = users.length - shown.length;
@@ -166,6 +190,6 @@ function findingRow(check: CheckResult): object {
     ...FINDING_LABELS[check.status],
     title: check.title,
     detail: check.detail,
-    users: shown.length === 0 ? "" : [...shown, ...(rest > 0 ? [`and ${rest.toLocaleString("en-US")} more`] : [])].join("\n\n"),
+    users: [...shown, ...(rest > 0 ? [`and ${rest.toLocaleString("en-US")} more`] : [])],
   };
 }

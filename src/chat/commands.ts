@@ -2,7 +2,14 @@
  * What a chat message asks for. Pure: text in, command out, so the phrasing rules are tested
  * without a bot or a tenant.
  */
-export type Command = { kind: "help" } | { kind: "seats" } | { kind: "unknown"; text: string };
+import { parseChangeRequest, type ChangeRequest } from "./requestParser";
+
+export type { ChangeRequest } from "./requestParser";
+
+export type Command = { kind: "help" } | { kind: "seats" } | { kind: "change"; request: ChangeRequest } | { kind: "unknown"; text: string };
+
+/** Requests shown to someone whose message was not understood: one of each common shape. */
+export const EXAMPLE_REQUESTS = ["move group Sales from E1 to E3", "upgrade user megan@contoso.com to Office 365 E3", "change group 'Sales EMEA' E1 -> E3"] as const;
 
 /** Longest message we read; anything longer is not a request a person typed. */
 export const MAX_MESSAGE_LENGTH = 2000;
@@ -14,6 +21,9 @@ export function parseCommand(text: string): Command {
   const normalized = normalize(text);
   if (normalized === "" || HELP.has(normalized)) return { kind: "help" };
   if (SEATS.has(normalized)) return { kind: "seats" };
+  // The request parser reads the text as typed: names keep their case.
+  const request = parseChangeRequest(text);
+  if (request) return { kind: "change", request };
   return { kind: "unknown", text: normalized.slice(0, 80) };
 }
 

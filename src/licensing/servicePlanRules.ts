@@ -63,3 +63,38 @@ export interface UnmetDependency {
 export function findUnmetDependencies(enabled: ReadonlySet<string>): UnmetDependency[] {
   return PLAN_DEPENDENCIES.filter((d) => enabled.has(d.plan) && !d.requiresAnyOf.some((p) => enabled.has(p)));
 }
+
+/**
+ * Plan families, lowest tier first: a plan of a higher tier carries (provides the service of)
+ * every plan of the lower tiers of its family, so moving from one to the other loses nothing
+ * ([CHG]: "Exchange Plan 1 is carried by Exchange Plan 2"). Plans of one tier do not carry each
+ * other (Exchange Kiosk and Exchange Essentials are different services), and a plan outside every
+ * family is carried only by itself.
+ */
+export const PLAN_FAMILIES: readonly { readonly service: string; readonly tiers: readonly (readonly string[])[] }[] = [
+  // Exchange Plan 2 includes archiving, which Plan 1 holders get from the add-on.
+  { service: "Exchange", tiers: [["EXCHANGE_S_DESKLESS", "EXCHANGE_S_ESSENTIALS"], ["EXCHANGE_S_STANDARD", "EXCHANGE_S_ARCHIVE_ADDON"], ["EXCHANGE_S_ENTERPRISE"]] },
+  { service: "SharePoint", tiers: [["SHAREPOINTDESKLESS"], ["SHAREPOINTSTANDARD"], ["SHAREPOINTENTERPRISE"]] },
+  { service: "Skype for Business", tiers: [["MCOIMP"], ["MCOSTANDARD"]] },
+  // The tiers below follow the products' own plan names in Microsoft's service plan list
+  // (…_K / FIRSTLINE in F3, …_E1, …_E3, …_E5): unverified as families, correct them here.
+  { service: "Office apps", tiers: [["OFFICEMOBILE_SUBSCRIPTION"], ["OFFICE_BUSINESS"], ["OFFICESUBSCRIPTION"]] },
+  { service: "Information Protection", tiers: [["RMS_S_BASIC"], ["RMS_S_ENTERPRISE"]] },
+  { service: "Forms", tiers: [["FORMS_PLAN_K"], ["FORMS_PLAN_E1"], ["FORMS_PLAN_E3"], ["FORMS_PLAN_E5"]] },
+  { service: "Stream", tiers: [["STREAM_O365_K"], ["STREAM_O365_E1"], ["STREAM_O365_E3"], ["STREAM_O365_E5"]] },
+  { service: "To Do", tiers: [["BPOS_S_TODO_FIRSTLINE"], ["BPOS_S_TODO_1"], ["BPOS_S_TODO_2"], ["BPOS_S_TODO_3"]] },
+  { service: "Whiteboard", tiers: [["WHITEBOARD_FIRSTLINE1"], ["WHITEBOARD_PLAN1"], ["WHITEBOARD_PLAN2"], ["WHITEBOARD_PLAN3"]] },
+];
+
+/** Plan name → its family and tier, built once from PLAN_FAMILIES. */
+const FAMILY_TIER: ReadonlyMap<string, { readonly family: number; readonly tier: number }> = new Map(
+  PLAN_FAMILIES.flatMap((f, family) => f.tiers.flatMap((names, tier) => names.map((name) => [name, { family, tier }] as const))),
+);
+
+/** Whether the plan `target` provides the service of the plan `source` (by servicePlanName). */
+export function carries(target: string, source: string): boolean {
+  if (target === source) return true;
+  const t = FAMILY_TIER.get(target);
+  const s = FAMILY_TIER.get(source);
+  return t !== undefined && s !== undefined && t.family === s.family && t.tier > s.tier;
+}

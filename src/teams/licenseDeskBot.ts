@@ -3,29 +3,32 @@
  * activities. It holds no logic of its own.
  */
 import { CardFactory, MessageFactory, TeamsActivityHandler, type Activity, type TurnContext } from "botbuilder";
-import type { LicenseDesk, Reply } from "../chat/licenseDesk";
+import type { Conversation, LicenseDesk, Reply } from "../chat/licenseDesk";
 
 export class LicenseDeskBot extends TeamsActivityHandler {
   constructor(private readonly desk: LicenseDesk) {
     super();
     this.onMessage(async (context, next) => {
       await context.sendActivity({ type: "typing" });
-      const replies = await this.desk.reply({ text: context.activity.text ?? "", value: context.activity.value });
-      await context.sendActivities(replies.map(toActivity));
+      await this.desk.handle({ text: context.activity.text ?? "", value: context.activity.value }, conversationOf(context));
       await next();
     });
     this.onMembersAdded(async (context, next) => {
       if (context.activity.membersAdded?.some((m) => m.id !== context.activity.recipient.id)) {
-        await this.greet(context);
+        await this.desk.handle({ text: "help" }, conversationOf(context));
       }
       await next();
     });
   }
+}
 
-  private async greet(context: TurnContext): Promise<void> {
-    const replies = await this.desk.reply({ text: "help" });
-    await context.sendActivities(replies.map(toActivity));
-  }
+function conversationOf(context: TurnContext): Conversation {
+  return {
+    send: async (reply) => (await context.sendActivity(toActivity(reply)))?.id,
+    update: async (id, reply) => {
+      await context.updateActivity({ ...toActivity(reply), id });
+    },
+  };
 }
 
 function toActivity(reply: Reply): Partial<Activity> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseCommand } from "../../src/chat/commands";
+import { EXAMPLE_REQUESTS, parseCommand } from "../../src/chat/commands";
 
 describe("chat commands", () => {
   for (const text of ["help", "HELP", "  Help!  ", "?", "hello", "", "<at>License Desk</at> help"]) {
@@ -12,5 +12,21 @@ describe("chat commands", () => {
     const command = parseCommand("x".repeat(10_000));
     assert.equal(command.kind, "unknown");
     assert.equal(command.kind === "unknown" && command.text.length, 80);
+  });
+  it("reads a change request, keeping the name's case", () => {
+    assert.deepEqual(parseCommand("<at>License Desk</at> move group Sales EMEA from E1 to E3"), {
+      kind: "change",
+      request: { target: { hint: "group", name: "Sales EMEA" }, from: "E1", to: "E3" },
+    });
+  });
+  it("reads help and seats before change requests", () => {
+    assert.deepEqual(parseCommand("show licenses"), { kind: "seats" });
+  });
+  it("leaves group-based licensing migration to another command", () => {
+    assert.equal(parseCommand("migrate Sales to group licensing for E3").kind, "unknown");
+  });
+  it("offers example requests that it understands itself", () => {
+    assert.equal(EXAMPLE_REQUESTS.length, 3);
+    for (const example of EXAMPLE_REQUESTS) assert.equal(parseCommand(example).kind, "change", example);
   });
 });

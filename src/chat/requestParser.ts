@@ -1,0 +1,214 @@
+/**
+ * Reads a license change request out of a chat message ("move group Sales from E1 to E3" and the
+ * ways people vary it). Pure text work: the group or user name and the product phrases come out as
+ * typed, and are resolved against the tenant later (productResolver.ts, the Graph lookups).
+ */
+import { looksLikeProductPhrase } from "../licensing/productResolver";
+
+export interface ChangeRequest {
+  target: { hint: "group" | "user" | "either"; name: string };
+  /** The product to move from, as typed; absent when the request names only the target product. */
+  from?: string;
+  to: string;
+}
+
+type Hint = ChangeRequest["target"]["hint"];
+
+/** Longer text is not a request someone typed; reading it would only cost time. */
+const MAX_INPUT_LENGTH = 4000;
+const MAX_REQUEST_LENGTH = 1000;
+/** Entra's limit for a display name, and the preview request schema's. */
+const MAX_NAME_LENGTH = 256;
+const MAX_PRODUCT_LENGTH = 100;
+const MAX_PRODUCT_WORDS = 6;
+/** Most words a product phrase at the end of an unquoted name can have ("Microsoft 365 Business Premium"). */
+const MAX_SUFFIX_WORDS = 5;
+
+const VERB = /^(?:move|switch|change|upgrade|downgrade|migrate)\s+/i;
+/** Words before the request that ask politely or address the bot. */
+const LEADING = /^(?:please|pls|plz|kindly|(?:can|could|would|will) you(?: please)?|i(?:'d| would)? like to|(?:i|we) (?:want|need) to|let'?s|hey|hi|hello|ok|okay|@\S+)(?:[\s,:;!]+|$)/i;
+/** Words and marks after the request. */
+const TRAILING = /(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|asap|now|for me|if possible)|[\s.!?,;:\p{Extended_Pictographic}\u{FE0F}]+)$/iu;
+/** Between the two products: "to", or an arrow. */
+const SEPARATOR = String.raw`(\s+to\s+|\s*(?:-->|->|→|⟶|=>|⇒)\s*)`;
+/**
+ * Moving users from direct assignment to group-based licensing is another feature; these phrasings
+ * ("migrate Sales to group licensing for E3", "move direct E3 users of Sales to group licensing")
+ * must not be read as a product change.
+ */
+const GROUP_LICENSING_MIGRATION = [
+  /\bto\s+group[- ]?(?:based\s+)?licen[cs]ing\b/i,
+  /\bgroup[- ]based\s+licen[cs]/i,
+  /\bdirect(?:ly)?(?:[- ]assigned)?\s+(?:\S+\s+)?users\b/i,
+  /\bfrom\s+direct(?:ly)?\b.*\bto\s+group\b/i,
+];
+
+/** Opening quotes and the closing quotes each accepts (typed and "smart" quotes get mixed up). */
+const QUOTES: ReadonlyMap<string, string> = new Map([["'", "'’"], ['"', '"”'], ["“", '”“"'], ["‘", "’‘'"], ["„", "“”"], ["«", "»"]]);
+
+/** The change request the text asks for; undefined for anything else. Never throws. */
+export function parseChangeRequest(text: string): ChangeRequest | undefined {
+  try {
+    return parse(text);
+  } catch {
+    // The contract is "never throws, whatever the input": a bug here must cost a misread request, not the bot.
+    return undefined;
+  }
+}
+
+function parse(text: string): ChangeRequest | undefined {
+  if (typeof text !== "string" || text.length > MAX_INPUT_LENGTH) return undefined;
+  const cleaned = clean(text);
+  if (cleaned.length > MAX_REQUEST_LENGTH) return undefined;
+  const verb = VERB.exec(cleaned);
+  if (!verb) return undefined;
+  const rest = cleaned.slice(verb[0].length);
+  const outsideQuotes = rest.replace(/["“”„«»][^"“”„«»]*["“”„«»]|(?<![\p{L}\p{N}])['‘’][^'‘’]*['‘’](?![\p{L}\p{N}])/gu, " ");
+  if (GROUP_LICENSING_MIGRATION.some((pattern) => pattern.test(outsideQuotes))) return undefined;
+  // "switch from E1 to E3 for group Sales": the target last, read as if it came first.
+  const targetLast = /^((?:from|to)\s.+?)\s+for\s+(.+)$/i.exec(rest);
+  return parseTarget(rest) ?? (targetLast ? parseTarget(`${targetLast[2]} ${targetLast[1]}`) : undefined);
+}
+
+/** One line, single spaces, no @mention of the bot, no politeness around the request. */
+function clean(text: string): string {
+  let s = text
+    .replace(/<at>[^<]*<\/at>/gi, " ")
+    .replace(/\p{Cf}/gu, "") // zero-width and direction marks are invisible in Teams, and in no name
+    .replace(/\p{Cc}/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  // A few rounds: "can you please move ... thanks!" has several layers on each side.
+  for (let round = 0; round < 5; round++) {
+    const before = s;
+    s = s.replace(LEADING, "").replace(TRAILING, "").trim();
+    if (s === before) break;
+  }
+  return s;
+}
+
+/** "[the] [group|user] NAME [group|user] <products>", with NAME quoted or not. */
+function parseTarget(rest: string): ChangeRequest | undefined {
+  let hint: Hint | undefined;
+  let body = rest;
+  const keyword = /^(?:the\s+)?(group|user)(?:\s+(?:named|called))?\s+/i.exec(body);
+  if (keyword) {
+    hint = keyword[1].toLowerCase() as Hint;
+    body = body.slice(keyword[0].length);
+  }
+  body = body.replace(/^the\s+(?=["'“‘„«])/i, ""); // "the 'Sales' group"
+  const closers = QUOTES.get(body[0] ?? "");
+  return closers ? parseQuoted(body, closers, hint) : parseUnquoted(body, hint);
+}
+
+/**
+ * A quoted name may hold anything, other quotes and the words from and to included ("O'Brien &
+ * Sons"): it ends at the first closing quote not followed by a letter or digit after which the rest
+ * reads as products.
+ */
+function parseQuoted(body: string, closers: string, hint: Hint | undefined): ChangeRequest | undefined {
+  for (let i = 1; i < body.length; i++) {
+    if (!closers.includes(body[i]) || /[\p{L}\p{N}]/u.test(body[i + 1] ?? "")) continue;
+    let tail = body.slice(i + 1);
+    let tailHint = hint;
+    const keyword = /^\s+(group|user)\b/i.exec(tail);
+    if (keyword) {
+      tailHint ??= keyword[1].toLowerCase() as Hint;
+      tail = tail.slice(keyword[0].length);
+    }
+    const products = quotedTail(tail);
+    const request = products && build(body.slice(1, i).trim(), tailHint, products);
+    if (request) return request;
+  }
+  return undefined;
+}
+
+interface Products {
+  from?: string;
+  to: string;
+}
+
+function quotedTail(tail: string): Products | undefined {
+  const fromTo = new RegExp(String.raw`^\s*from\s+(.+?)${SEPARATOR}(.+)$`, "i").exec(tail);
+  if (fromTo) return products(fromTo[1], fromTo[3]);
+  const toOnly = /^\s*(?:to\s+|-->|->|→|⟶|=>|⇒)\s*(.+)$/i.exec(tail);
+  if (toOnly) return products(undefined, toOnly[1]);
+  const bare = new RegExp(String.raw`^\s*(.+?)${SEPARATOR}(.+)$`, "i").exec(tail);
+  return bare ? products(bare[1], bare[3]) : undefined;
+}
+
+function parseUnquoted(body: string, hint: Hint | undefined): ChangeRequest | undefined {
+  // The last "from" wins, so that an unquoted name may contain the word ("Letters from Home").
+  const fromTo = new RegExp(String.raw`^(.+)\s+from\s+(.+?)${SEPARATOR}(.+)$`, "i").exec(body);
+  if (fromTo) {
+    const found = products(fromTo[2], fromTo[4]);
+    return found && build(fromTo[1], hint, found, true);
+  }
+  // No "from": the last separator ends the left side, which is the name, maybe followed by the source.
+  const split = new RegExp(String.raw`^(.+)${SEPARATOR}(.+)$`, "i").exec(body);
+  if (!split) return undefined;
+  const [, left, separator, right] = split;
+  const { name, from } = splitSource(left, separator.trim().toLowerCase() !== "to");
+  const found = products(from, right);
+  return found && build(name, hint, found, true);
+}
+
+/**
+ * "Sales EMEA E1" → name "Sales EMEA", source "E1": the longest known product phrase at the end.
+ * With an arrow a source is expected, so without a known phrase the last word is taken for it;
+ * with "to" ("upgrade Sales EMEA to E3") the whole left side is the name.
+ */
+function splitSource(left: string, arrow: boolean): { name: string; from?: string } {
+  const words = left.trim().split(" ");
+  for (let n = Math.min(MAX_SUFFIX_WORDS, words.length - 1); n >= 1; n--) {
+    const suffix = words.slice(-n).join(" ");
+    if (looksLikeProductPhrase(suffix)) return { name: words.slice(0, -n).join(" "), from: suffix };
+  }
+  if (arrow && words.length >= 2) return { name: words.slice(0, -1).join(" "), from: words[words.length - 1] };
+  return { name: left };
+}
+
+/** Product phrases as typed, without quotes, articles or a trailing "license"; undefined if one cannot be a product. */
+function products(from: string | undefined, to: string): Products | undefined {
+  const target = productPhrase(to);
+  if (!target) return undefined;
+  if (from === undefined) return { to: target };
+  const source = productPhrase(from);
+  return source ? { from: source, to: target } : undefined;
+}
+
+function productPhrase(raw: string): string | undefined {
+  let phrase = raw.trim();
+  const closers = QUOTES.get(phrase[0] ?? "");
+  if (closers && phrase.length > 1 && closers.includes(phrase[phrase.length - 1])) phrase = phrase.slice(1, -1).trim();
+  phrase = phrase
+    .replace(/^(?:the|an?)\s+/i, "")
+    .replace(/\s+licen[cs]es?$/i, "")
+    .trim();
+  if (phrase === "" || phrase.length > MAX_PRODUCT_LENGTH || phrase.split(" ").length > MAX_PRODUCT_WORDS) return undefined;
+  // A separator or a quote still inside means the text was split in the wrong place.
+  if (/\b(?:from|to)\b|->|→|⟶|=>|⇒|["'“”‘’„«»]/i.test(phrase)) return undefined;
+  return phrase;
+}
+
+/**
+ * The request, once the name is tidied: an unquoted name loses a trailing "group"/"user" ("the
+ * Sales group") and "license(s)" ("Sales licenses"). A name with "@" is a user's unless a keyword said otherwise.
+ */
+function build(rawName: string, hint: Hint | undefined, found: Products, unquoted = false): ChangeRequest | undefined {
+  let name = rawName.trim();
+  let finalHint = hint;
+  if (unquoted) {
+    name = name.replace(/(?:'s|’s)?\s+licen[cs]es?$/i, "");
+    const trailing = /^(?:the\s+)?(.+?)\s+(group|user)$/i.exec(name);
+    if (trailing && finalHint === undefined) {
+      finalHint = trailing[2].toLowerCase() as Hint;
+      name = trailing[1];
+    }
+    // Left over when the text had no name at all ("move from E1 to E3").
+    if (/^(?:from|to)\b|\b(?:from|to)$/i.test(name)) return undefined;
+  }
+  if (name === "" || name.length > MAX_NAME_LENGTH) return undefined;
+  finalHint ??= name.includes("@") ? "user" : "either";
+  return { target: { hint: finalHint, name }, ...(found.from !== undefined ? { from: found.from } : {}), to: found.to };
+}

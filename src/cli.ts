@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+/**
+ * The command line: the bot's preview from a shell, for scripts and support.
+ *
+ *   license-desk plan "<request>" [--tenant FILE] [--json]
+ *
+ * Reads the tenant configured in the environment (or .env), or with --tenant loads FILE into the
+ * simulated tenant. Prints the preview card's content as text, or with --json the preview object
+ * (docs/plan-json.md). Exit codes: 0 ready or warnings, 1 blocked, 2 a request it could not
+ * understand or resolve (the reason on stderr), 3 a setting or the tenant failed.
+ */
+import "dotenv/config";
+import { parseArgs } from "node:util";
+import { previewView, type PreviewView } from "./cards/cards";
+import { EXAMPLE_REQUESTS } from "./chat/commands";
+import { parseChangeRequest } from "./chat/requestParser";
+import { loadSettings, SettingsError, type TenantSettings } from "./config";
+import { UserFacingError } from "./errors";
+import { PreviewService } from "./service/previewService";
+import { connectTenant } from "./tenantConnection";
+
+const USAGE = 'usage: license-desk plan "<request>" [--tenant FILE] [--json]';
+
+export const EXIT = { ok: 0, blocked: 1, notUnderstood: 2, failed: 3 } as const;
+
+export async function runCli(argv: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: [...argv], allowPositionals: true, options: { tenant: { type: "string" }, json: { type: "boolean", default: false } } });
+  } catch (error) {
+    err(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return EXIT.notUnderstood;
+  }
+  const [verb, text, ...extra] = args.positionals;
+  if (verb !== "plan" || text === undefined || extra.length > 0) {
+    err(USAGE);
+    return EXIT.notUnderstood;
+  }
+  const request = parseChangeRequest(text);
+  if (!request) {
+    err(`I could not understand "${text.slice(0, 200)}". Examples:\n${EXAMPLE_REQUESTS.map((e) => `  license-desk plan "${e}"`).join("\n")}`);
+    return EXIT.notUnderstood;
+  }
+
+  let tenant: TenantSettings;
+  try {
+    const settings = loadSettings(args.values.tenant ? { ...process.env, GRAPH_TENANT_ID: "", GRAPH_CLIENT_ID: "", GRAPH_CLIENT_SECRET: "", GRAPH_CERTIFICATE_PATH: "", SIMULATOR_SNAPSHOT: args.values.tenant } : process.env);
+    tenant = settings.tenant;
+  } catch (error) {
+    err(error instanceof SettingsError ? error.message : String(error));
+    return EXIT.failed;
+  }
+
+  let connection;
+  try {
+    connection = await connectTenant(tenant);
+  } catch (error) {
+    err(error instanceof SettingsError ? error.message : String(error));
+    return EXIT.failed;
+  }
+  try {
+    const outcome = await new PreviewService(connection.graph).preview({ target: request.target, ...(request.from ? { from: request.from } : {}), to: request.to });
+    switch (outcome.kind) {
+      case "refused":
+        err(plain(outcome.message));
+        return EXIT.notUnderstood;
+      case "choose":
+        err(`${outcome.choice.question} ${outcome.choice.hint}\n${outcome.choice.options.map((o) => `  ${o.title}`).join("\n")}`);
+        return EXIT.notUnderstood;
+      case "preview":
+        out(args.values.json ? JSON.stringify(outcome.preview, null, 2) : previewText(previewView(outcome.preview, new Date())));
+        return outcome.preview.verdict === "blocked" ? EXIT.blocked : EXIT.ok;
+    }
+  } catch (error) {
+    err(error instanceof UserFacingError ? error.userMessage : String(error));
+    return EXIT.failed;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The card's content as text. */
+export function previewText(view: PreviewView): string {
+  const lines = [view.headline, view.subtitle, "", view.verdictText, view.verdictHint, "", "Seats: used / paid, available now, after the change"];
+  for (const s of view.seats) lines.push(`  ${s.name}: ${s.used}, ${s.available}, ${s.after}`);
+  lines.push("", view.findingsTitle);
+  for (const f of view.findings) {
+    lines.push(`  [${f.label}] ${f.title}`, `    ${f.detail}`, ...f.users.map((u) => `    - ${u}`));
+  }
+  lines.push("", "Checks passed", ...view.passed.map((p) => `  ✓ ${p.title}`), "", "The change, exactly as it will be sent", ...view.operations.map((o) => `  ${o.text}`));
+  return lines.map(plain).join("\n");
+}
+
+/** Chat markdown (bold) has no meaning in a terminal. */
+function plain(text: string): string {
+  return text.replace(/\*\*/g, "");
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exit(EXIT.failed);
+    },
+  );
+}

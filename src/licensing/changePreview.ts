@@ -1,0 +1,212 @@
+/**
+ * The preview of a license change (issue 3, "The preview"): every prerequisite check, the seats,
+ * and the one Graph call the change will make. Pure: it reads the tenant as given and writes
+ * nothing. The checks themselves live in ./checks, one function each.
+ */
+import {
+  isHolding,
+  planCarries,
+  ProductIndex,
+  userAnalyser,
+  type ChangeContext,
+} from "./checks/context";
+import {
+  directSourceCheck,
+  dynamicMembershipCheck,
+  existingErrorsCheck,
+  groupSourceAssignedCheck,
+  groupTypeCheck,
+  groupUsageLocationCheck,
+  nestedGroupsCheck,
+  onPremisesSyncCheck,
+  processingStateCheck,
+} from "./checks/groupChecks";
+import { conflictsCheck, countSeats, dependenciesCheck, seatsCheck, serviceContinuityCheck, targetSubscribedCheck } from "./checks/licenseChecks";
+import { userSourceAssignedCheck, userUsageLocationCheck } from "./checks/userChecks";
+import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
+import { verdictOf, type CheckResult, type Operation, type Preview, type ProductRef } from "./preview";
+
+export interface GroupChangeInput {
+  readonly group: TenantGroup;
+  readonly members: GroupMembers;
+  readonly products: readonly Product[];
+  readonly fromSkuId: string;
+  readonly toSkuId: string;
+  /** Optional id → displayName of other groups, to name them in notes; ids are shown otherwise. */
+  readonly groupNames?: ReadonlyMap<string, string>;
+}
+
+export interface UserChangeInput {
+  readonly user: TenantUser;
+  /** id → displayName of the groups named by the user's license states. */
+  readonly groupNames: ReadonlyMap<string, string>;
+  readonly products: readonly Product[];
+  readonly fromSkuId: string;
+  readonly toSkuId: string;
+}
+
+/**
+ * The plans (ids) to disable on the target so that what was off stays off and what was on stays
+ * on: a target plan is disabled iff it carries at least one source plan and every source plan it
+ * carries is disabled. A target plan that carries none (a new service) stays enabled.
+ */
+export function targetDisabledPlans(source: Product, sourceDisabled: readonly string[], target: Product): string[] {
+  const off = new Set(sourceDisabled);
+  const disabled = new Set<string>();
+  for (const tp of target.servicePlans) {
+    const carried = source.servicePlans.filter((sp) => planCarries(tp, sp));
+    if (carried.length > 0 && carried.every((sp) => off.has(sp.id))) disabled.add(tp.id);
+  }
+  return [...disabled];
+}
+
+/**
+ * disabledPlans for T as it will be assigned. When the subject already holds T, assignLicense
+ * replaces that assignment, so a plan stays disabled only if it is disabled there too: nothing on
+ * is switched off.
+ */
+function assignedTargetDisabled(source: Product | undefined, sourceDisabled: readonly string[], target: Product | undefined, existingTarget: readonly string[] | undefined): string[] {
+  if (!source || !target) return [];
+  const carried = targetDisabledPlans(source, sourceDisabled, target);
+  if (!existingTarget) return carried;
+  const existing = new Set(existingTarget);
+  return carried.filter((id) => existing.has(id));
+}
+
+function productRef(products: ProductIndex, skuId: string): ProductRef {
+  // A product the tenant does not own has no skuPartNumber to show: its skuId stands in.
+  return { skuId, skuPartNumber: products.get(skuId)?.skuPartNumber ?? skuId };
+}
+
+function assignLicense(path: string, toSkuId: string, disabledPlans: readonly string[], fromSkuId: string): Operation {
+  // The add and the remove in one call: how Entra swaps products without a gap or a conflict [CHG].
+  return { method: "POST", path, body: { addLicenses: [{ skuId: toSkuId, disabledPlans: [...disabledPlans] }], removeLicenses: [fromSkuId] } };
+}
+
+function groupLabeller(names: ReadonlyMap<string, string> | undefined): (id: string) => string {
+  return (id) => names?.get(id) ?? id;
+}
+
+function contextFor(
+  kind: "group" | "user",
+  subjectName: string,
+  index: ProductIndex,
+  fromSkuId: string,
+  toSkuId: string,
+  users: readonly TenantUser[],
+  isChanged: (s: LicenseState) => boolean,
+  sourceDisabled: readonly string[],
+  existingTarget: readonly string[] | undefined,
+  groupName: (id: string) => string,
+): ChangeContext {
+  const source = index.get(fromSkuId);
+  const target = index.get(toSkuId);
+  const targetDisabled = assignedTargetDisabled(source, sourceDisabled, target, existingTarget);
+  return {
+    kind,
+    subjectName,
+    index,
+    sourceSkuId: fromSkuId,
+    targetSkuId: toSkuId,
+    source,
+    target,
+    users,
+    isChanged,
+    sourceDisabled,
+    targetDisabled,
+    targetEnabled: target ? index.enabledPlanNames(toSkuId, targetDisabled) : undefined,
+    sourceLabel: (s) => (s.assignedByGroup === null ? "direct" : `group ${groupName(s.assignedByGroup)}`),
+  };
+}
+
+/** Group G from S to T: every check of the issue's table, in its order. */
+export function previewGroupChange(input: GroupChangeInput): Preview {
+  const { group, members, fromSkuId, toSkuId } = input;
+  const index = new ProductIndex(input.products);
+  const sourceOnGroup = group.assignedLicenses.find((l) => l.skuId === fromSkuId);
+  const targetOnGroup = group.assignedLicenses.find((l) => l.skuId === toSkuId);
+  const ctx = contextFor(
+    "group",
+    group.displayName,
+    index,
+    fromSkuId,
+    toSkuId,
+    members.users,
+    (s) => s.skuId === fromSkuId && s.assignedByGroup === group.id,
+    sourceOnGroup?.disabledPlans ?? [],
+    targetOnGroup?.disabledPlans,
+    groupLabeller(input.groupNames),
+  );
+  const facts = ctx.users.map(userAnalyser(ctx));
+  const seats = countSeats(ctx, facts);
+  const checks: CheckResult[] = [
+    groupSourceAssignedCheck(ctx, group),
+    groupTypeCheck(group),
+    targetSubscribedCheck(ctx),
+    seatsCheck(ctx, seats),
+    directSourceCheck(ctx, facts),
+    conflictsCheck(ctx, facts),
+    dependenciesCheck(ctx, facts),
+    serviceContinuityCheck(ctx),
+    nestedGroupsCheck(group, members),
+    onPremisesSyncCheck(group),
+    dynamicMembershipCheck(group),
+    groupUsageLocationCheck(ctx),
+    existingErrorsCheck(ctx, group),
+    processingStateCheck(group),
+  ];
+  return {
+    kind: "group-change",
+    target: { type: "group", id: group.id, displayName: group.displayName, memberCount: members.users.length },
+    from: productRef(index, fromSkuId),
+    to: productRef(index, toSkuId),
+    verdict: verdictOf(checks),
+    checks,
+    seats: seats.seats,
+    operations: [assignLicense(`/groups/${group.id}/assignLicense`, toSkuId, ctx.targetDisabled, fromSkuId)],
+  };
+}
+
+/** User U from S to T, assigned directly: the checks of the table that apply to one user. */
+export function previewUserChange(input: UserChangeInput): Preview {
+  const { user, fromSkuId, toSkuId } = input;
+  const index = new ProductIndex(input.products);
+  const groupName = groupLabeller(input.groupNames);
+  const direct = (skuId: string): LicenseState | undefined =>
+    // Prefer the holding direct state when Graph lists more than one.
+    user.licenseStates.find((s) => s.skuId === skuId && s.assignedByGroup === null && isHolding(s)) ??
+    user.licenseStates.find((s) => s.skuId === skuId && s.assignedByGroup === null);
+  const ctx = contextFor(
+    "user",
+    user.displayName,
+    index,
+    fromSkuId,
+    toSkuId,
+    [user],
+    (s) => s.skuId === fromSkuId && s.assignedByGroup === null,
+    direct(fromSkuId)?.disabledPlans ?? [],
+    direct(toSkuId)?.disabledPlans,
+    groupName,
+  );
+  const facts = [userAnalyser(ctx)(user)];
+  const seats = countSeats(ctx, facts);
+  const checks: CheckResult[] = [
+    userSourceAssignedCheck(ctx, user, groupName),
+    targetSubscribedCheck(ctx),
+    seatsCheck(ctx, seats),
+    conflictsCheck(ctx, facts),
+    dependenciesCheck(ctx, facts),
+    serviceContinuityCheck(ctx),
+    userUsageLocationCheck(user),
+  ];
+  return {
+    kind: "user-change",
+    target: { type: "user", id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
+    from: productRef(index, fromSkuId),
+    to: productRef(index, toSkuId),
+    verdict: verdictOf(checks),
+    checks,
+    seats: seats.seats,
+    operations: [assignLicense(`/users/${user.id}/assignLicense`, toSkuId, ctx.targetDisabled, fromSkuId)],
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Checks that only a group change has (issue 3, "The preview"): what the group is and how its
+ * members hold the source product now.
+ */
+import type { GroupMembers, TenantGroup } from "../model";
+import type { CheckResult, UserRef } from "../preview";
+import { errorOf, fmt, listNames, plural, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
+
+/** "3 of 25 members" */
+function ofMembers(ctx: ChangeContext, n: number): string {
+  return `${fmt(n)} of ${plural(ctx.users.length, "member")}`;
+}
+
+/** G holds S in assignedLicenses. */
+export function groupSourceAssignedCheck(ctx: ChangeContext, group: TenantGroup): CheckResult {
+  const id = "source-assigned";
+  const sName = ctx.index.name(ctx.sourceSkuId);
+  if (!ctx.source) {
+    return { id, status: "block", title: `The tenant does not own ${sName}`, detail: `Name the product ${group.displayName} holds now as the source.` };
+  }
+  if (group.assignedLicenses.some((l) => l.skuId === ctx.sourceSkuId)) {
+    return { id, status: "pass", title: `${group.displayName} holds ${sName}`, detail: `The change replaces ${sName} on the group.` };
+  }
+  const held = group.assignedLicenses.map((l) => ctx.index.name(l.skuId));
+  return {
+    id,
+    status: "block",
+    title: `${group.displayName} does not hold ${sName}`,
+    detail: held.length > 0 ? `It holds ${listNames(held)}. Name one of these as the source.` : `It holds no license: assign ${ctx.index.name(ctx.targetSkuId)} to it instead of moving.`,
+  };
+}
+
+/** Only security groups, and Microsoft 365 groups with securityEnabled, can hold licenses ([ADV][CON]). */
+export function groupTypeCheck(group: TenantGroup): CheckResult {
+  const id = "group-type";
+  const unified = group.groupTypes.includes("Unified");
+  if (group.securityEnabled) {
+    return { id, status: "pass", title: `${group.displayName} can hold licenses (${unified ? "Microsoft 365 group, security enabled" : "security group"})`, detail: "Security groups and security-enabled Microsoft 365 groups can hold licenses." };
+  }
+  const kind = unified ? "a Microsoft 365 group without security enabled" : group.mailEnabled ? "a distribution group" : "not a security group";
+  return {
+    id,
+    status: "block",
+    title: `${group.displayName} cannot hold licenses: it is ${kind}`,
+    detail: "Only security groups and Microsoft 365 groups with securityEnabled can hold licenses. Use a security group with the same members" + (unified ? ", or enable security on this group." : "."),
+  };
+}
+
+/** Members who hold S from somewhere else too keep it: their seat is not freed. */
+export function directSourceCheck(ctx: ChangeContext, facts: readonly UserFacts[]): CheckResult {
+  const id = "direct-source";
+  const sName = ctx.index.name(ctx.sourceSkuId);
+  const hit = facts.filter((f) => f.otherSourceStates.length > 0);
+  const users = hit.map((f) => userRef(f.user, `also holds ${sName}: ${[...new Set(f.otherSourceStates.map((s) => ctx.sourceLabel(s)))].join(", ")}`));
+  const title = `${ofMembers(ctx, hit.length)} hold ${sName} from another source`;
+  if (hit.length === 0) return userCheck(id, "pass", title, `Every seat of ${sName} the group gives is freed by the change.`, users);
+  return userCheck(
+    id,
+    "warn",
+    title,
+    `They keep ${sName} after the change (their seat is not freed), and keeping it next to ${ctx.index.name(ctx.targetSkuId)} may conflict (see conflicts). Remove their direct or other-group ${sName} if they should have only the new product.`,
+    users,
+  );
+}
+
+/** Nested groups' members get nothing from G. */
+export function nestedGroupsCheck(group: TenantGroup, members: GroupMembers): CheckResult {
+  const id = "nested-groups";
+  const nested = members.nestedGroups;
+  if (nested.length === 0) {
+    return { id, status: "pass", title: `${group.displayName} has no nested groups`, detail: "Every member is a user, and every user member gets the group's licenses.", count: 0 };
+  }
+  return {
+    id,
+    status: "warn",
+    title: `${group.displayName} has ${plural(nested.length, "nested group")}: their members get nothing from it`,
+    detail: `Nested: ${listNames(nested.map((g) => g.displayName))}. Licenses reach only a group's own user members. Add those users to ${group.displayName} directly, or license the nested groups themselves.`,
+    count: nested.length,
+  };
+}
+
+export function onPremisesSyncCheck(group: TenantGroup): CheckResult {
+  const id = "on-premises-sync";
+  if (group.onPremisesSyncEnabled === true) {
+    return {
+      id,
+      status: "info",
+      title: `${group.displayName} is synced from on-premises`,
+      detail: "Its membership is changed on premises and reaches Entra through Entra Connect with a delay. The license change itself works the same.",
+    };
+  }
+  return { id, status: "pass", title: `${group.displayName} is a cloud group`, detail: "Its membership is managed in Entra." };
+}
+
+export function dynamicMembershipCheck(group: TenantGroup): CheckResult {
+  const id = "dynamic-membership";
+  if (group.groupTypes.includes("DynamicMembership")) {
+    return {
+      id,
+      status: "info",
+      title: `${group.displayName} is a dynamic group`,
+      detail: `Rule: ${group.membershipRule ?? "(not read)"}. Members come and go with their attributes; a user who stops matching loses the group's licenses.`,
+    };
+  }
+  return { id, status: "pass", title: `${group.displayName} has assigned membership`, detail: "Members are added and removed by hand." };
+}
+
+/** Members without a usage location take the tenant's in group assignment ([RP]). */
+export function groupUsageLocationCheck(ctx: ChangeContext): CheckResult {
+  const id = "usage-location";
+  const hit = ctx.users.filter((u) => !u.usageLocation);
+  const users = hit.map((u) => userRef(u));
+  if (hit.length === 0) return userCheck(id, "pass", `All ${plural(ctx.users.length, "member")} have a usage location`, "Nothing to do.", users);
+  return userCheck(
+    id,
+    "info",
+    `${ofMembers(ctx, hit.length)} have no usage location`,
+    "Group licensing gives them the tenant's location (and does not change theirs). Set one where a product is not sold in the tenant's country.",
+    users,
+  );
+}
+
+/** What to do about each license error Entra records on a member ([RP]). */
+const ERROR_ADVICE: Readonly<Record<string, string>> = {
+  CountViolation: "not enough seats; buy or free seats, then reprocess the users",
+  MutuallyExclusiveViolation: "they hold a conflicting product from another source; remove it, then reprocess",
+  DependencyViolation: "a plan lacks its prerequisite; enable the prerequisite, then reprocess",
+  ProhibitedInUsageLocationViolation: "the product is not sold in their usage location; change the location or take them out of the group",
+  UniquenessViolation: "an email address is used twice in Exchange; fix the duplicate, then reprocess",
+  Other: "look at their licenses in the Entra admin center, then reprocess",
+};
+
+/** Members already in a license error on G. */
+export function existingErrorsCheck(ctx: ChangeContext, group: TenantGroup): CheckResult {
+  const id = "existing-errors";
+  const byCode = new Map<string, number>();
+  const users: UserRef[] = [];
+  for (const u of ctx.users) {
+    const codes = new Map<string, string[]>(); // error code → products in that error
+    for (const s of u.licenseStates) {
+      if (s.assignedByGroup !== group.id) continue;
+      const error = errorOf(s);
+      if (error === null && s.state !== "Error" && s.state !== "ActiveWithError") continue;
+      const code = error ?? "Other";
+      codes.set(code, [...(codes.get(code) ?? []), ctx.index.name(s.skuId)]);
+    }
+    if (codes.size === 0) continue;
+    for (const code of codes.keys()) byCode.set(code, (byCode.get(code) ?? 0) + 1);
+    users.push(userRef(u, [...codes].map(([code, products]) => `${code} on ${products.join(", ")}`).join("; ")));
+  }
+  const title = `${ofMembers(ctx, users.length)} are in a license error on ${group.displayName}`;
+  if (users.length === 0) return userCheck(id, "pass", title, "No member of the group is in a license error now.", users);
+  const counts = [...byCode].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const advice = counts.map(([code]) => `${code}: ${ERROR_ADVICE[code] ?? ERROR_ADVICE.Other}.`).join(" ");
+  return userCheck(id, "warn", title, `${counts.map(([code, n]) => `${code} ${fmt(n)}`).join(", ")}. They may stay in error after the change. ${advice}`, users);
+}
+
+export function processingStateCheck(group: TenantGroup): CheckResult {
+  const id = "processing-state";
+  const state = group.licenseProcessingState;
+  if (state === "QueuedForProcessing" || state === "ProcessingInProgress") {
+    return {
+      id,
+      status: "warn",
+      title: `The last license change on ${group.displayName} is not processed yet (${state})`,
+      detail: "Members may not yet have what the group holds, so the numbers above may change. Wait until processing completes, then preview again.",
+    };
+  }
+  return { id, status: "pass", title: state === null ? `${group.displayName} has no license change pending` : `License processing on ${group.displayName} is complete`, detail: "Members have what the group holds." };
+}

@@ -1,0 +1,187 @@
+/**
+ * Checks of a license change that apply to a group change and a user change alike:
+ * target-subscribed, seats, conflicts, dependencies, service-continuity (issue 3, "The preview").
+ */
+import type { CheckResult, SeatCount } from "../preview";
+import { availableSeats } from "../seats";
+import { fmt, listNames, notChecked, planCarries, plural, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
+
+/** T is owned, assignable to users, and its subscription works. */
+export function targetSubscribedCheck(ctx: ChangeContext): CheckResult {
+  const id = "target-subscribed";
+  const t = ctx.target;
+  const name = ctx.index.name(ctx.targetSkuId);
+  if (!t) {
+    return { id, status: "block", title: `The tenant does not own ${name}`, detail: "Buy the product, or name one this tenant subscribes to, then preview again." };
+  }
+  if (ctx.targetSkuId === ctx.sourceSkuId) {
+    return { id, status: "block", title: `${name} is both the source and the target`, detail: "Name two different products." };
+  }
+  if (t.appliesTo !== "User") {
+    return { id, status: "block", title: `${name} is a tenant-wide product: it cannot be assigned to users`, detail: "Choose a product that is licensed per user." };
+  }
+  switch (t.capabilityStatus) {
+    case "Enabled":
+      return { id, status: "pass", title: `${name} is subscribed and enabled`, detail: "The subscription is active and licensed per user." };
+    case "Warning":
+      return {
+        id,
+        status: "warn",
+        title: `${name} subscription is in its grace period (Warning)`,
+        detail: "It has expired but still works; it will be suspended unless renewed. Renew it in the Microsoft 365 admin center before relying on it.",
+      };
+    case "Suspended":
+    case "LockedOut":
+    case "Deleted": {
+      const state = { Suspended: "suspended", LockedOut: "locked out", Deleted: "deleted" }[t.capabilityStatus];
+      return {
+        id,
+        status: "block",
+        title: `${name} subscription is ${state}`,
+        detail: `Its services do not work for anyone who holds it. Reactivate or renew the subscription in the Microsoft 365 admin center (or choose another product), then preview again.`,
+      };
+    }
+    default:
+      // Graph may add states; an unknown one is not known to work.
+      return { id, status: "block", title: `${name} subscription is in state ${String(t.capabilityStatus)}`, detail: "Check the subscription in the Microsoft 365 admin center, then preview again." };
+  }
+}
+
+export interface SeatFigures {
+  readonly needed: number;
+  readonly freed: number;
+  /** Keyed by skuPartNumber; a product the tenant does not own has no entry. */
+  readonly seats: Record<string, SeatCount>;
+  readonly target?: SeatCount;
+}
+
+/** T: users who do not hold it from any source need one. S: users who hold it only from the changed assignment free one. */
+export function countSeats(ctx: ChangeContext, facts: readonly UserFacts[]): SeatFigures {
+  let needed = 0;
+  let freed = 0;
+  for (const f of facts) {
+    if (!f.holdsTarget) needed++;
+    if (f.holdsChanged && f.otherSourceStates.length === 0) freed++;
+  }
+  const seats: Record<string, SeatCount> = {};
+  const s = ctx.source;
+  if (s) seats[s.skuPartNumber] = { enabled: s.enabledUnits, consumed: s.consumedUnits, available: availableSeats(s), freed };
+  const t = ctx.target;
+  let target: SeatCount | undefined;
+  if (t) {
+    const available = availableSeats(t);
+    target = { enabled: t.enabledUnits, consumed: t.consumedUnits, available, needed, shortfall: Math.max(0, needed - available) };
+    seats[t.skuPartNumber] = target; // written last: if S and T were one product, T's figures are the ones that matter
+  }
+  return { needed, freed, seats, target };
+}
+
+export function seatsCheck(ctx: ChangeContext, figures: SeatFigures): CheckResult {
+  const id = "seats";
+  const t = figures.target;
+  if (!t) return notChecked(id, ctx.index.name(ctx.targetSkuId));
+  const tName = ctx.index.name(ctx.targetSkuId);
+  const sName = ctx.index.name(ctx.sourceSkuId);
+  const needed = t.needed ?? 0;
+  const shortfall = t.shortfall ?? 0;
+  const holders = ctx.users.length - needed;
+  const numbers = `${tName}: ${plural(needed, "seat")} needed, ${fmt(t.available)} available`;
+  const freed = `The change frees ${plural(figures.freed, "seat")} of ${sName}.`;
+  if (shortfall > 0) {
+    const without = ctx.kind === "group" ? `members without a seat get nothing from ${ctx.subjectName} (CountViolation)` : "Graph refuses the assignment";
+    return {
+      id,
+      status: "block",
+      title: `${numbers}, ${fmt(shortfall)} short`,
+      detail: `${fmt(t.enabled)} enabled, ${fmt(t.consumed)} consumed; ${without}. Buy at least ${fmt(shortfall)} more ${tName} licenses or free ${fmt(shortfall)} seats, then preview again. ${freed}`,
+    };
+  }
+  const already = ctx.kind === "group" ? `${plural(holders, "member")} already hold${holders === 1 ? "s" : ""} ${tName} and need${holders === 1 ? "s" : ""} no new seat.` : holders > 0 ? `${ctx.subjectName} already holds ${tName}.` : "";
+  return { id, status: "pass", title: numbers, detail: `${fmt(t.enabled)} enabled, ${fmt(t.consumed)} consumed. ${already} ${freed}`.replace(/\s+/g, " ").trim() };
+}
+
+/** Users who keep a license whose enabled plans exclude a plan T will enable. */
+export function conflictsCheck(ctx: ChangeContext, facts: readonly UserFacts[]): CheckResult {
+  const id = "conflicts";
+  if (!ctx.targetEnabled) return notChecked(id, ctx.index.name(ctx.targetSkuId));
+  const tName = ctx.index.name(ctx.targetSkuId);
+  const hit = facts.filter((f) => f.conflicts.length > 0);
+  const users = hit.map((f) => userRef(f.user, f.conflicts.map((c) => `${c.plan} conflicts with ${c.conflictsWith} (${c.heldBy})`).join("; ")));
+  if (hit.length === 0) {
+    const title = ctx.kind === "group" ? `${fmt(0)} of ${plural(ctx.users.length, "member")} keep a license that conflicts with ${tName}` : `${ctx.subjectName} keeps no license that conflicts with ${tName}`;
+    return userCheck(id, "pass", title, `No license that stays after the change enables a plan that excludes one of ${tName}'s.`, users);
+  }
+  const pairs = [...new Set(hit.flatMap((f) => f.conflicts.map((c) => `${c.plan} with ${c.conflictsWith}`)))];
+  const title = ctx.kind === "group" ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} keep a license that conflicts with ${tName}` : `${ctx.subjectName} keeps a license that conflicts with ${tName}`;
+  const effect =
+    ctx.kind === "group"
+      ? `Entra puts them in MutuallyExclusiveViolation and they get nothing from ${ctx.subjectName}.`
+      : `Entra cannot enable both (MutuallyExclusiveViolation).`;
+  return userCheck(
+    id,
+    "warn",
+    title,
+    `Mutually exclusive plans: ${pairs.join(", ")}. ${effect} Remove the conflicting license (direct, or from the other group) or disable its conflicting plan before the change.`,
+    users,
+  );
+}
+
+/** Users whose add-on plans have a prerequisite now and would have none after the change. */
+export function dependenciesCheck(ctx: ChangeContext, facts: readonly UserFacts[]): CheckResult {
+  const id = "dependencies";
+  if (!ctx.targetEnabled) return notChecked(id, ctx.index.name(ctx.targetSkuId));
+  const sName = ctx.index.name(ctx.sourceSkuId);
+  const tName = ctx.index.name(ctx.targetSkuId);
+  const needs = (d: { plan: string; requiresAnyOf: readonly string[] }): string => `${d.plan} needs ${d.requiresAnyOf.join(" or ")}`;
+  const hit = facts.filter((f) => f.lostDependencies.length > 0);
+  const users = hit.map((f) => userRef(f.user, f.lostDependencies.map(needs).join("; ")));
+  if (hit.length === 0) {
+    const title = ctx.kind === "group" ? `${fmt(0)} of ${plural(ctx.users.length, "member")} would lose a prerequisite of another license` : `${ctx.subjectName} would lose no prerequisite of another license`;
+    return userCheck(id, "pass", title, `Every add-on plan that has its prerequisite now keeps it with ${tName}.`, users);
+  }
+  const rules = [...new Set(hit.flatMap((f) => f.lostDependencies.map(needs)))];
+  const title = ctx.kind === "group" ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} would lose a prerequisite of another license` : `${ctx.subjectName} would lose a prerequisite of another license`;
+  return userCheck(
+    id,
+    "warn",
+    title,
+    `${rules.join("; ")}: ${sName} provides it now and ${tName} as assigned will not (DependencyViolation). Give them the prerequisite from another source, or choose a target that includes it, before the change.`,
+    users,
+  );
+}
+
+/** Plans S enables on the changed assignment that no plan T will enable carries. */
+export function serviceContinuityCheck(ctx: ChangeContext): CheckResult {
+  const id = "service-continuity";
+  const s = ctx.source;
+  const t = ctx.target;
+  if (!s) return notChecked(id, ctx.index.name(ctx.sourceSkuId));
+  if (!t) return notChecked(id, ctx.index.name(ctx.targetSkuId));
+  const sName = ctx.index.name(ctx.sourceSkuId);
+  const tName = ctx.index.name(ctx.targetSkuId);
+  const sourceOff = new Set(ctx.sourceDisabled);
+  const targetOff = new Set(ctx.targetDisabled);
+  const enabled = s.servicePlans.filter((p) => !sourceOff.has(p.id));
+  const lost = enabled.filter((sp) => !t.servicePlans.some((tp) => !targetOff.has(tp.id) && planCarries(tp, sp)));
+  const on = ctx.kind === "group" ? `on ${ctx.subjectName}` : `for ${ctx.subjectName}`;
+  if (lost.length === 0) {
+    return { id, status: "pass", title: `${tName} carries all ${plural(enabled.length, "plan")} ${sName} enables ${on}`, detail: "Nobody loses a service: each enabled plan is kept, or carried by a higher plan of its family." };
+  }
+  const label = (p: { id: string; name: string }): string => p.name || p.id;
+  // A plan T has but will leave disabled can be switched on; one T lacks needs another target.
+  const switchable = lost.filter((sp) => t.servicePlans.some((tp) => planCarries(tp, sp)));
+  const missing = lost.filter((sp) => !switchable.includes(sp));
+  const todo: string[] = [];
+  if (missing.length > 0) {
+    todo.push(
+      `${tName} has nothing that carries ${listNames(missing.map(label))}: choose a target that includes ${missing.length === 1 ? "it" : "them"}, or, if losing ${missing.length === 1 ? "it" : "them"} is intended, disable ${missing.length === 1 ? "it" : "them"} on the ${sName} assignment first.`,
+    );
+  }
+  if (switchable.length > 0) todo.push(`Enable the plans of ${tName} that carry ${listNames(switchable.map(label))}.`);
+  return {
+    id,
+    status: "block",
+    title: `${ctx.subjectName} would lose ${plural(lost.length, "plan")} of ${sName}: ${listNames(lost.map(label))}`,
+    detail: todo.join(" "),
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * A request to preview a change, as the chat layer and the CLI hand it to the preview service, and
+ * as card buttons carry it. Card data is not trusted: it is parsed with this schema, and ids in it
+ * are only ever used to read the tenant, which answers for them.
+ */
+import { z } from "zod";
+
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+/** A product as typed ("E3", "Office 365 E3", "ENTERPRISEPACK") or a skuId. */
+const productPhrase = z.string().trim().min(1).max(100);
+
+export const previewRequestSchema = z.object({
+  target: z.union([
+    z.object({ type: z.enum(["group", "user"]), id: guid }),
+    z.object({ hint: z.enum(["group", "user", "either"]), name: z.string().trim().min(1).max(256) }),
+  ]),
+  from: productPhrase.optional(),
+  to: productPhrase,
+});
+
+export type PreviewRequest = z.infer<typeof previewRequestSchema>;

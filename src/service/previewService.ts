@@ -1,0 +1,189 @@
+/**
+ * Turns a preview request into a preview: resolves the products and the group or user against the
+ * tenant through Graph, reads what the checks need, and runs the pure licensing checks. Writes
+ * nothing. Shared by the chat and the command line, which present its outcome each their own way.
+ *
+ * Calls for a group of N members, named by its exact name: subscribedSkus, the group (found with
+ * its fields), ceil(N/999) member pages and one page of nested groups: ceil(N/999) + 3.
+ */
+import { rankByName } from "../chat/nameMatching";
+import type { GraphGateway, NamedEntity } from "../graph/graphGateway";
+import { previewGroupChange, previewUserChange } from "../licensing/changePreview";
+import type { Product, TenantGroup, TenantUser } from "../licensing/model";
+import type { Preview } from "../licensing/preview";
+import { productName } from "../licensing/productNames";
+import { resolveProduct } from "../licensing/productResolver";
+import type { PreviewRequest } from "./previewRequest";
+
+/** A choice the user must make before a preview can be computed; each option is a complete request. */
+export interface Choice {
+  readonly question: string;
+  readonly hint: string;
+  readonly options: readonly { readonly title: string; readonly request: PreviewRequest }[];
+}
+
+export type PreviewOutcome =
+  | { readonly kind: "preview"; readonly preview: Preview; readonly request: PreviewRequest }
+  | { readonly kind: "choose"; readonly choice: Choice }
+  /** The request cannot be previewed as asked; `message` says why and what to ask instead. */
+  | { readonly kind: "refused"; readonly message: string };
+
+/** Most options a choice offers; more matches ask for a longer name instead. */
+const MAX_OPTIONS = 10;
+/** Most names read to suggest the closest when nothing matches. */
+const SUGGESTION_POOL = 5000;
+
+export interface PreviewProgress {
+  /** The group has `members` user members to read; called once the first page says how many. */
+  readingMembers(group: string, members: number): void | Promise<void>;
+}
+
+export class PreviewService {
+  constructor(private readonly graph: GraphGateway) {}
+
+  async preview(request: PreviewRequest, progress?: PreviewProgress): Promise<PreviewOutcome> {
+    const products = await this.graph.listProducts();
+    const to = this.product(request.to, products, request, "to");
+    if ("outcome" in to) return to.outcome;
+
+    const target = await this.resolveTarget(request);
+    if ("outcome" in target) return target.outcome;
+
+    const fromPhrase = request.from ?? defaultSource(target.entity, target.type, products, request);
+    if (typeof fromPhrase !== "string") return fromPhrase;
+    const from = this.product(fromPhrase, products, request, "from");
+    if ("outcome" in from) return from.outcome;
+    if (from.product.skuId === to.product.skuId) {
+      return refused(`${describe(target)} would move from ${productName(from.product.skuPartNumber)} to itself. Name two different products.`);
+    }
+
+    const resolved: PreviewRequest = { target: { type: target.type, id: target.entity.id }, from: from.product.skuId, to: to.product.skuId };
+    if (target.type === "group") {
+      const group = target.entity as TenantGroup;
+      const members = await this.graph.listGroupMembers(group.id, (n) => progress?.readingMembers(group.displayName, n));
+      const preview = previewGroupChange({ group, members, products, fromSkuId: from.product.skuId, toSkuId: to.product.skuId });
+      return { kind: "preview", preview, request: resolved };
+    }
+    const user = target.entity as TenantUser;
+    const groupIds = [...new Set(user.licenseStates.flatMap((s) => (s.assignedByGroup ? [s.assignedByGroup] : [])))];
+    const groupNames = groupIds.length > 0 ? await this.graph.groupNames(groupIds) : new Map<string, string>();
+    const preview = previewUserChange({ user, groupNames, products, fromSkuId: from.product.skuId, toSkuId: to.product.skuId });
+    return { kind: "preview", preview, request: resolved };
+  }
+
+  /** A product phrase resolved against what the tenant owns, or the outcome that explains why not. */
+  private product(phrase: string, owned: readonly Product[], request: PreviewRequest, side: "from" | "to"): { product: Product } | { outcome: PreviewOutcome } {
+    const resolution = resolveProduct(phrase, owned);
+    switch (resolution.kind) {
+      case "found":
+        return { product: resolution.product };
+      case "ambiguous":
+        return {
+          outcome: {
+            kind: "choose",
+            choice: {
+              question: `Which product do you mean by "${phrase}"?`,
+              hint: "This tenant owns more than one product by that name.",
+              options: resolution.candidates.map((p) => ({ title: `${productName(p.skuPartNumber)} (${p.skuPartNumber})`, request: { ...request, [side]: p.skuId } })),
+            },
+          },
+        };
+      case "not-owned":
+        return { outcome: refused(`This tenant does not own ${resolution.name} (${resolution.skuPartNumber}). Say **seats** to see the products it owns.`) };
+      case "unknown": {
+        const closest = resolution.suggestions.map((p) => `${productName(p.skuPartNumber)} (${p.skuPartNumber})`);
+        return {
+          outcome: refused(`I do not know a product called "${phrase}".${closest.length > 0 ? ` Did you mean ${orList(closest)}?` : ""} Say **seats** to see the products this tenant owns.`),
+        };
+      }
+    }
+  }
+
+  private async resolveTarget(request: PreviewRequest): Promise<ResolvedTarget | { outcome: PreviewOutcome }> {
+    const t = request.target;
+    if ("id" in t) {
+      return t.type === "group" ? { type: "group", entity: await this.graph.getGroup(t.id) } : { type: "user", entity: await this.graph.getUser(t.id) };
+    }
+    const groups = t.hint === "user" ? [] : await this.graph.findGroups(t.name);
+    const exactGroups = rankByName(t.name, groups, (g) => g.displayName).exact;
+    // A group of exactly that name wins without asking users too (one call fewer).
+    const users = t.hint === "group" || (t.hint === "either" && exactGroups.length === 1) ? [] : await this.graph.findUsers(t.name);
+    const candidates: ResolvedTarget[] = [...groups.map((g) => ({ type: "group" as const, entity: g })), ...users.map((u) => ({ type: "user" as const, entity: u }))];
+    const ranked = rankByName(t.name, candidates, (c) => c.entity.displayName);
+    const best = ranked.exact.length > 0 ? ranked.exact : candidates;
+    if (best.length === 1) return best[0];
+    if (best.length > 1) return { outcome: { kind: "choose", choice: whichTarget(t.name, best, request) } };
+    return { outcome: await this.noMatch(t.name, t.hint, request) };
+  }
+
+  private async noMatch(name: string, hint: "group" | "user" | "either", request: PreviewRequest): Promise<PreviewOutcome> {
+    const what = hint === "either" ? "group or user" : hint;
+    const pool: { type: "group" | "user"; entity: NamedEntity }[] = [
+      ...(hint === "user" ? [] : (await this.graph.listGroupNames(SUGGESTION_POOL)).map((g) => ({ type: "group" as const, entity: g }))),
+      ...(hint === "group" ? [] : (await this.graph.listUserNames(SUGGESTION_POOL)).map((u) => ({ type: "user" as const, entity: u }))),
+    ];
+    const similar = rankByName(name, pool, (c) => c.entity.displayName).similar.slice(0, 3);
+    if (similar.length === 0) return refused(`I found no ${what} named "${name}". Check the name as it appears in Entra ID.`);
+    return {
+      kind: "choose",
+      choice: {
+        question: `I found no ${what} named "${name}".`,
+        hint: "Did you mean one of these?",
+        options: similar.map((c) => ({ title: optionTitle(c.type, c.entity), request: { ...request, target: { type: c.type, id: c.entity.id } } })),
+      },
+    };
+  }
+}
+
+type ResolvedTarget = { readonly type: "group"; readonly entity: TenantGroup } | { readonly type: "user"; readonly entity: TenantUser };
+
+/**
+ * The product to move from when the request does not name one: the one product the group holds,
+ * or the one the user holds directly. Otherwise a choice (or a refusal when there is none).
+ */
+function defaultSource(entity: TenantGroup | TenantUser, type: "group" | "user", products: readonly Product[], request: PreviewRequest): string | PreviewOutcome {
+  const held =
+    type === "group"
+      ? (entity as TenantGroup).assignedLicenses.map((l) => l.skuId)
+      : (entity as TenantUser).licenseStates.filter((s) => s.assignedByGroup === null).map((s) => s.skuId);
+  const owned = products.filter((p) => held.includes(p.skuId));
+  const name = `${type} ${entity.displayName}`;
+  if (owned.length === 1) return owned[0].skuId;
+  if (owned.length === 0) {
+    return refused(`The ${name} holds no product${type === "user" ? " directly" : ""}, so there is nothing to move from. Say which product to move from, e.g. "move ${name} from E1 to E3".`);
+  }
+  return {
+    kind: "choose",
+    choice: {
+      question: `The ${name} holds ${owned.length} products. Which one should move?`,
+      hint: "Pick the product to replace.",
+      options: owned.map((p) => ({ title: `${productName(p.skuPartNumber)} (${p.skuPartNumber})`, request: { ...request, from: p.skuId } })),
+    },
+  };
+}
+
+function whichTarget(name: string, matches: readonly ResolvedTarget[], request: PreviewRequest): Choice {
+  const shown = matches.slice(0, MAX_OPTIONS);
+  const more = matches.length - shown.length;
+  return {
+    question: `${matches.length} groups and users match "${name}". Which one do you mean?`,
+    hint: more > 0 ? `Showing the first ${MAX_OPTIONS}; type a longer name to narrow it down.` : "Pick one.",
+    options: shown.map((c) => ({ title: optionTitle(c.type, c.entity), request: { ...request, target: { type: c.type, id: c.entity.id } } })),
+  };
+}
+
+function optionTitle(type: "group" | "user", entity: NamedEntity): string {
+  return type === "group" ? `Group: ${entity.displayName}` : `User: ${entity.displayName}${entity.userPrincipalName ? ` (${entity.userPrincipalName})` : ""}`;
+}
+
+function describe(target: ResolvedTarget): string {
+  return `The ${target.type} ${target.entity.displayName}`;
+}
+
+function refused(message: string): PreviewOutcome {
+  return { kind: "refused", message };
+}
+
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}

@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { parseChangeRequest, type ChangeRequest } from "../../src/chat/requestParser";
+
+function group(name: string, from: string | undefined, to: string): ChangeRequest {
+  return { target: { hint: "group", name }, ...(from ? { from } : {}), to };
+}
+function user(name: string, from: string | undefined, to: string): ChangeRequest {
+  return { target: { hint: "user", name }, ...(from ? { from } : {}), to };
+}
+function either(name: string, from: string | undefined, to: string): ChangeRequest {
+  return { target: { hint: "either", name }, ...(from ? { from } : {}), to };
+}
+
+describe("request parser", () => {
+  const understood: [string, ChangeRequest][] = [
+    // The issue's phrasings.
+    ["move group Sales from E1 to E3", group("Sales", "E1", "E3")],
+    ["switch Sales from Office 365 E1 to Office 365 E3", either("Sales", "Office 365 E1", "Office 365 E3")],
+    ["change group 'Sales EMEA' E1 -> E3", group("Sales EMEA", "E1", "E3")],
+    ["upgrade Sales to E3", either("Sales", undefined, "E3")],
+    ["move user megan@contoso.com from E1 to E3", user("megan@contoso.com", "E1", "E3")],
+    ["move Megan Bowen from E1 to E3", either("Megan Bowen", "E1", "E3")],
+    // Verbs.
+    ["downgrade group Sales to E1", group("Sales", undefined, "E1")],
+    ["migrate Sales from E1 to E3", either("Sales", "E1", "E3")],
+    ["switch group Sales from E1 to E3", group("Sales", "E1", "E3")],
+    ["change user megan@contoso.com to E5", user("megan@contoso.com", undefined, "E5")],
+    // Separators.
+    ["change group 'Sales EMEA' E1 → E3", group("Sales EMEA", "E1", "E3")],
+    ["change group 'Sales EMEA' E1 => E3", group("Sales EMEA", "E1", "E3")],
+    ["change group 'Sales EMEA' E1 to E3", group("Sales EMEA", "E1", "E3")],
+    ["change group 'Sales EMEA' to E3", group("Sales EMEA", undefined, "E3")],
+    ["change group Sales E1->E3", group("Sales", "E1", "E3")],
+    ["move group 'Sales EMEA' from E1 to E3", group("Sales EMEA", "E1", "E3")],
+    // Unquoted multi-word names: the known product phrase at the end of the left side is the source, longest first.
+    ["change group Sales EMEA E1 -> E3", group("Sales EMEA", "E1", "E3")],
+    ["change group Sales EMEA Office 365 E1 -> Office 365 E3", group("Sales EMEA", "Office 365 E1", "Office 365 E3")],
+    ["switch Sales EMEA M365 Business Premium → M365 E3", either("Sales EMEA", "M365 Business Premium", "M365 E3")],
+    ["upgrade Sales EMEA E1 to E3", either("Sales EMEA", "E1", "E3")],
+    ["upgrade Sales EMEA to E3", either("Sales EMEA", undefined, "E3")],
+    ["change group Sales EMEA VISIOCLIENT -> E3", group("Sales EMEA", "VISIOCLIENT", "E3")],
+    ["move Letters from Home from E1 to E3", either("Letters from Home", "E1", "E3")],
+    // Products as skuPartNumber, skuId, quoted, with "license".
+    ["move group Sales from STANDARDPACK to ENTERPRISEPACK", group("Sales", "STANDARDPACK", "ENTERPRISEPACK")],
+    ["move group Sales from 18181a46-0d4e-45cd-891e-60aabd171b4e to SPE_E3", group("Sales", "18181a46-0d4e-45cd-891e-60aabd171b4e", "SPE_E3")],
+    ["move group Sales from 'Office 365 E1' to \"Office 365 E3\"", group("Sales", "Office 365 E1", "Office 365 E3")],
+    ["move group Sales from the E1 license to the E3 license", group("Sales", "E1", "E3")],
+    // Users and hints.
+    ["move megan@contoso.com from E1 to E3", user("megan@contoso.com", "E1", "E3")],
+    ["move the user Megan Bowen from E1 to E3", user("Megan Bowen", "E1", "E3")],
+    ["move group named Sales from E1 to E3", group("Sales", "E1", "E3")],
+    ["move the Sales group from E1 to E3", group("Sales", "E1", "E3")],
+    ["move the 'Sales EMEA' group from E1 to E3", group("Sales EMEA", "E1", "E3")],
+    ["move Sales licenses from E1 to E3", either("Sales", "E1", "E3")],
+    ["upgrade Megan's license to M365 E3", either("Megan", undefined, "M365 E3")],
+    ["switch from E1 to E3 for group Sales", group("Sales", "E1", "E3")],
+    ["upgrade to E3 for Megan Bowen", either("Megan Bowen", undefined, "E3")],
+    // Quotes of every kind; quoted names may hold from/to and the other quotes.
+    ['move group "Sales EMEA" from E1 to E3', group("Sales EMEA", "E1", "E3")],
+    ["move group “Sales EMEA” from E1 to E3", group("Sales EMEA", "E1", "E3")],
+    ["move group ‘Sales EMEA’ from E1 to E3", group("Sales EMEA", "E1", "E3")],
+    ['move group "O\'Brien & Sons (EMEA), #1" from E1 to E3', group("O'Brien & Sons (EMEA), #1", "E1", "E3")],
+    ["move group 'O'Brien & Sons (EMEA), #1' from E1 to E3", group("O'Brien & Sons (EMEA), #1", "E1", "E3")],
+    ["move ‘O’Brien’ from E1 to E3", either("O’Brien", "E1", "E3")],
+    ["move group 'Trips from A to B' from E1 to E3", group("Trips from A to B", "E1", "E3")],
+    ["move group 'Smiths' Group' from E1 to E3", group("Smiths' Group", "E1", "E3")],
+    ["move “Sales ‘North’” to E3", either("Sales ‘North’", undefined, "E3")],
+    // Case, spaces, politeness, mentions, punctuation.
+    ["MOVE GROUP Sales FROM E1 TO E3", group("Sales", "E1", "E3")],
+    ["  move   group   Sales   from  E1   to   E3  ", group("Sales", "E1", "E3")],
+    ["move group Sales from E1 to E3.", group("Sales", "E1", "E3")],
+    ["please move group Sales from E1 to E3", group("Sales", "E1", "E3")],
+    ["can you move group Sales from E1 to E3 please?", group("Sales", "E1", "E3")],
+    ["Could you please switch Sales from E1 to E3, thanks!", either("Sales", "E1", "E3")],
+    ["<at>License Desk</at> move group Sales from E1 to E3", group("Sales", "E1", "E3")],
+    ["<at>License Desk</at> can you please move group Sales from e1 to e3 please!!", group("Sales", "e1", "e3")],
+    ["move group Sales from E1 to E3 🙏", group("Sales", "E1", "E3")],
+    ["move group Sales\nfrom E1\tto E3", group("Sales", "E1", "E3")],
+    ["move group Sales\u200b from E1 to E3", group("Sales", "E1", "E3")],
+  ];
+  for (const [text, expected] of understood) {
+    it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseChangeRequest(text), expected));
+  }
+
+  const notRequests = [
+    "",
+    "help",
+    "hello there",
+    "move",
+    "move Sales",
+    "move group Sales",
+    "move from E1 to E3",
+    "move to E3",
+    "E1 -> E3",
+    "what does E3 cost?",
+    "remove group Sales from E1 to E3",
+    // Group-based licensing migration is another feature.
+    "migrate Sales to group licensing for E3",
+    "move direct E3 users of Sales to group licensing",
+    "migrate Sales from direct assignment to group licensing",
+    "move Sales to group-based licensing",
+    // Unbalanced quotes, and product phrases that cannot be products.
+    "move 'Sales from E1 to E3",
+    "move group Sales from E1 to one two three four five six seven",
+  ];
+  for (const text of notRequests) {
+    it(`does not read ${JSON.stringify(text)} as a change request`, () => assert.equal(parseChangeRequest(text), undefined));
+  }
+
+  describe("hostile input", () => {
+    it("keeps OData and template characters in names as typed", () => {
+      assert.deepEqual(parseChangeRequest("move group Sales' or 1 eq 1 or displayName eq ' from E1 to E3"), group("Sales' or 1 eq 1 or displayName eq '", "E1", "E3"));
+      assert.deepEqual(parseChangeRequest("move group Sales${x} from E1 to E3"), group("Sales${x}", "E1", "E3"));
+      assert.deepEqual(parseChangeRequest("move group 'R&D #1 (50%) + more?' from E1 to E3"), group("R&D #1 (50%) + more?", "E1", "E3"));
+      assert.deepEqual(parseChangeRequest("move group {{name}} from E1 to E3"), group("{{name}}", "E1", "E3"));
+    });
+
+    it("does not throw on long, odd or malformed text, and answers quickly", () => {
+      const inputs = [
+        "x".repeat(10_000),
+        `move group ${"Sales ".repeat(2000)}from E1 to E3`,
+        `move group Sales from E1 to ${"E3 ".repeat(3000)}`,
+        "move " + "from ".repeat(199),
+        "move a" + " from x".repeat(140),
+        "move " + "x -> ".repeat(190),
+        "move " + "a to ".repeat(190) + "b",
+        "move '" + "a' to b ".repeat(120),
+        "move " + "'a".repeat(450),
+        "move \"\"\"'''“”‘’ from to -> => →",
+        "move \u0000\u0001\u0007 group \u001b[31mSales from E1 to E3",
+        "move group 🙂🙃 from E1 to E3",
+        "move group ${process.exit(1)} from `E1` to E3",
+        "\u{1F4A9}".repeat(3000),
+        "<at>",
+        "<at>" + "x".repeat(5000) + "</at>",
+      ];
+      const started = Date.now();
+      for (const text of inputs) {
+        const result = parseChangeRequest(text);
+        assert.ok(result === undefined || (typeof result.to === "string" && result.target.name.length <= 256), JSON.stringify(text.slice(0, 40)));
+      }
+      assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    });
+
+    it("reads control characters as spaces and emoji names as names", () => {
+      assert.deepEqual(parseChangeRequest("move \u0000\u0001\u0007 group \u001bSales from E1 to E3"), group("Sales", "E1", "E3"));
+      assert.deepEqual(parseChangeRequest("move group 🙂🙃 from E1 to E3"), group("🙂🙃", "E1", "E3"));
+    });
+
+    it("does not throw when given something that is not a string at run time", () => {
+      for (const value of [undefined, null, 42, {}, []]) {
+        assert.equal(parseChangeRequest(value as unknown as string), undefined); // card data is untyped at run time
+      }
+    });
+  });
+});

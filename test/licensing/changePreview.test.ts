@@ -1,0 +1,672 @@
+import assert from "node:assert/strict";
+import { previewGroupChange, previewUserChange, targetDisabledPlans } from "../../src/licensing/changePreview";
+import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
+import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
+import { carries } from "../../src/licensing/servicePlanRules";
+
+// ——— a small tenant builder ———
+
+/** Plan ids from domain-facts.md where given; made-up GUIDs otherwise. */
+const PLAN: Record<string, string> = {
+  EXCHANGE_S_STANDARD: "9aaf7827-d63c-4b61-89c3-182f06f82e5c",
+  EXCHANGE_S_ENTERPRISE: "efb87545-963c-4e0d-99df-69c6916d9eb0",
+  EXCHANGE_S_DESKLESS: "4a82b400-a79f-41a4-b4e2-e94f5787b113",
+  SHAREPOINTSTANDARD: "c7699d2e-19aa-44de-8edf-1736da088ca1",
+  SHAREPOINTENTERPRISE: "5dbe027f-2339-4123-9542-606e4d348a72",
+  SHAREPOINTDESKLESS: "902b47e5-dcb2-4fdc-858b-c63a90a2bdb9",
+  SHAREPOINTWAC: "e95bec33-7c88-4a70-8e19-b10bd9d0c014",
+  TEAMS1: "57ff2da0-773e-42df-b2af-ffb7a2317929",
+  MCOSTANDARD: "0feaeb32-d00e-4d66-bd5a-43b5b83db82c",
+  MCOIMP: "afc06cb0-b4f4-4473-8286-d644f70d8faf",
+  OFFICESUBSCRIPTION: "43de0ff5-c92c-492b-9116-175376d08c38",
+  WORKPLACE_ANALYTICS: "f477b0f0-3bb1-4890-940c-40fcee6ce05f",
+};
+
+const E1_ID = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+const E3_ID = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+const F3_ID = "66b55226-6b4f-492c-910c-a3b7a3c9d993";
+const WA_ID = "3d957427-ecdc-4df2-aacd-01cc9d519da8";
+
+function product(skuId: string, skuPartNumber: string, plans: readonly string[], enabledUnits = 100, consumedUnits = 0, extra: Partial<Product> = {}): Product {
+  return { skuId, skuPartNumber, appliesTo: "User", capabilityStatus: "Enabled", enabledUnits, consumedUnits, servicePlans: plans.map((name) => ({ id: PLAN[name], name })), ...extra };
+}
+
+const e1 = (extra: Partial<Product> = {}): Product =>
+  product(E1_ID, "STANDARDPACK", ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"], 100, 60, extra);
+const e3 = (enabled = 50, consumed = 20, extra: Partial<Product> = {}): Product =>
+  product(E3_ID, "ENTERPRISEPACK", ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD"], enabled, consumed, extra);
+const f3 = (): Product => product(F3_ID, "SPE_F1", ["EXCHANGE_S_DESKLESS", "SHAREPOINTDESKLESS", "TEAMS1", "MCOIMP"], 100, 0);
+const wa = (): Product => product(WA_ID, "WORKPLACE_ANALYTICS", ["WORKPLACE_ANALYTICS"], 10, 2);
+
+const SALES = "g-sales";
+
+function fromGroup(skuId: string, groupId = SALES, extra: Partial<LicenseState> = {}): LicenseState {
+  return { skuId, assignedByGroup: groupId, disabledPlans: [], state: "Active", error: null, ...extra };
+}
+function direct(skuId: string, extra: Partial<LicenseState> = {}): LicenseState {
+  return { skuId, assignedByGroup: null, disabledPlans: [], state: "Active", error: null, ...extra };
+}
+
+function user(id: string, states: readonly LicenseState[] = [], usageLocation: string | null = "US"): TenantUser {
+  const skus = [...new Set(states.map((s) => s.skuId))];
+  return { id, displayName: `User ${id}`, userPrincipalName: `${id}@contoso.com`, usageLocation, assignedLicenses: skus.map((skuId) => ({ skuId, disabledPlans: [] })), licenseStates: states };
+}
+
+/** n users u1…un holding E1 from Sales, each optionally with more states. */
+function members(n: number, more: (i: number) => readonly LicenseState[] = () => [], prefix = "u"): TenantUser[] {
+  return Array.from({ length: n }, (_, k) => user(`${prefix}${k + 1}`, [fromGroup(E1_ID), ...more(k + 1)]));
+}
+
+function group(extra: Partial<TenantGroup> = {}): TenantGroup {
+  return {
+    id: SALES,
+    displayName: "Sales",
+    groupTypes: [],
+    securityEnabled: true,
+    mailEnabled: false,
+    membershipRule: null,
+    onPremisesSyncEnabled: null,
+    assignedLicenses: [{ skuId: E1_ID, disabledPlans: [] }],
+    licenseProcessingState: "ProcessingComplete",
+    ...extra,
+  };
+}
+
+interface Scenario {
+  group?: Partial<TenantGroup>;
+  users?: readonly TenantUser[];
+  nested?: GroupMembers["nestedGroups"];
+  products?: readonly Product[];
+  from?: string;
+  to?: string;
+  groupNames?: ReadonlyMap<string, string>;
+}
+
+/** Sales moving from E1 to E3; by default 25 members holding E1 from Sales and E3 50 enabled / 20 consumed. */
+function previewGroup(s: Scenario = {}): Preview {
+  return previewGroupChange({
+    group: group(s.group),
+    members: { users: s.users ?? members(25), nestedGroups: s.nested ?? [] },
+    products: s.products ?? [e1(), e3(), f3(), wa()],
+    fromSkuId: s.from ?? E1_ID,
+    toSkuId: s.to ?? E3_ID,
+    ...(s.groupNames ? { groupNames: s.groupNames } : {}),
+  });
+}
+
+function check(p: Preview, id: CheckId): CheckResult {
+  const c = p.checks.find((x) => x.id === id);
+  assert.ok(c, `check ${id} is missing`);
+  return c;
+}
+const ids = (c: CheckResult): string[] => (c.users ?? []).map((u) => u.id);
+const notPass = (p: Preview): string[] => p.checks.filter((c) => c.status !== "pass").map((c) => `${c.id}:${c.status}`);
+
+const GROUP_CHECKS: CheckId[] = [
+  "source-assigned", "group-type", "target-subscribed", "seats", "direct-source", "conflicts", "dependencies",
+  "service-continuity", "nested-groups", "on-premises-sync", "dynamic-membership", "usage-location", "existing-errors", "processing-state",
+];
+
+// ——— tests ———
+
+describe("servicePlanRules: plan families", () => {
+  it("a higher plan carries a lower one of its family, and a plan carries itself", () => {
+    assert.equal(carries("EXCHANGE_S_ENTERPRISE", "EXCHANGE_S_STANDARD"), true);
+    assert.equal(carries("EXCHANGE_S_ENTERPRISE", "EXCHANGE_S_DESKLESS"), true);
+    assert.equal(carries("EXCHANGE_S_STANDARD", "EXCHANGE_S_ESSENTIALS"), true);
+    assert.equal(carries("SHAREPOINTENTERPRISE", "SHAREPOINTDESKLESS"), true);
+    assert.equal(carries("MCOSTANDARD", "MCOIMP"), true);
+    assert.equal(carries("OFFICESUBSCRIPTION", "OFFICE_BUSINESS"), true);
+    assert.equal(carries("TEAMS1", "TEAMS1"), true);
+    assert.equal(carries("ANYTHING_NEW", "ANYTHING_NEW"), true);
+  });
+
+  it("a lower plan, a plan of the same tier, or of another family carries nothing", () => {
+    assert.equal(carries("EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"), false);
+    assert.equal(carries("EXCHANGE_S_DESKLESS", "EXCHANGE_S_ESSENTIALS"), false);
+    assert.equal(carries("SHAREPOINTSTANDARD", "SHAREPOINTENTERPRISE"), false);
+    assert.equal(carries("OFFICESUBSCRIPTION", "SHAREPOINTWAC"), false);
+    assert.equal(carries("EXCHANGE_S_ENTERPRISE", "SHAREPOINTSTANDARD"), false);
+  });
+});
+
+describe("targetDisabledPlans", () => {
+  it("E1 with SharePoint Plan 1 off → E3 with SharePoint Plan 2 off, the new Office apps on", () => {
+    assert.deepEqual(targetDisabledPlans(e1(), [PLAN.SHAREPOINTSTANDARD], e3()), [PLAN.SHAREPOINTENTERPRISE]);
+  });
+
+  it("carries each disabled plan by family or by itself, in the target's plan order", () => {
+    const off = [PLAN.EXCHANGE_S_STANDARD, PLAN.MCOSTANDARD, PLAN.SHAREPOINTWAC];
+    assert.deepEqual(targetDisabledPlans(e1(), off, e3()), [PLAN.EXCHANGE_S_ENTERPRISE, PLAN.SHAREPOINTWAC, PLAN.MCOSTANDARD]);
+  });
+
+  it("nothing off on the source: nothing off on the target", () => {
+    assert.deepEqual(targetDisabledPlans(e1(), [], e3()), []);
+  });
+
+  it("a target plan that carries several source plans stays on while any of them is on", () => {
+    const both = product("11111111-1111-1111-1111-111111111111", "BOTH", ["EXCHANGE_S_DESKLESS", "EXCHANGE_S_STANDARD"]);
+    assert.deepEqual(targetDisabledPlans(both, [PLAN.EXCHANGE_S_DESKLESS], e3()), []);
+    assert.deepEqual(targetDisabledPlans(both, [PLAN.EXCHANGE_S_DESKLESS, PLAN.EXCHANGE_S_STANDARD], e3()), [PLAN.EXCHANGE_S_ENTERPRISE]);
+  });
+
+  it("products without plans give no disabled plans", () => {
+    const empty = product("22222222-2222-2222-2222-222222222222", "EMPTY", []);
+    assert.deepEqual(targetDisabledPlans(empty, [PLAN.TEAMS1], e3()), []);
+    assert.deepEqual(targetDisabledPlans(e1(), [PLAN.TEAMS1], empty), []);
+  });
+});
+
+describe("previewGroupChange", () => {
+  describe("a ready group", () => {
+    const p = previewGroup();
+
+    it("has every check of the table, in its order, all passing: verdict ready", () => {
+      assert.deepEqual(p.checks.map((c) => c.id), GROUP_CHECKS);
+      assert.deepEqual(notPass(p), []);
+      assert.equal(p.verdict, "ready");
+    });
+
+    it("names the group, the products and the seats", () => {
+      assert.equal(p.kind, "group-change");
+      assert.deepEqual(p.target, { type: "group", id: SALES, displayName: "Sales", memberCount: 25 });
+      assert.deepEqual(p.from, { skuId: E1_ID, skuPartNumber: "STANDARDPACK" });
+      assert.deepEqual(p.to, { skuId: E3_ID, skuPartNumber: "ENTERPRISEPACK" });
+      assert.deepEqual(p.seats, {
+        ENTERPRISEPACK: { enabled: 50, consumed: 20, available: 30, needed: 25, shortfall: 0 },
+        STANDARDPACK: { enabled: 100, consumed: 60, available: 40, freed: 25 },
+      });
+    });
+
+    it("is one assignLicense call on the group that adds E3 and removes E1", () => {
+      assert.deepEqual(p.operations, [
+        { method: "POST", path: `/groups/${SALES}/assignLicense`, body: { addLicenses: [{ skuId: E3_ID, disabledPlans: [] }], removeLicenses: [E1_ID] } },
+      ]);
+    });
+
+    it("titles show their numbers even when nothing fires", () => {
+      assert.equal(check(p, "direct-source").title, "0 of 25 members hold Office 365 E1 from another source");
+      assert.equal(check(p, "seats").title, "Office 365 E3: 25 seats needed, 30 available");
+      assert.equal(check(p, "conflicts").title, "0 of 25 members keep a license that conflicts with Office 365 E3");
+      assert.equal(check(p, "service-continuity").title, "Office 365 E3 carries all 5 plans Office 365 E1 enables on Sales");
+      assert.equal(check(p, "existing-errors").count, 0);
+      assert.equal(check(p, "nested-groups").count, 0);
+    });
+  });
+
+  describe("source-assigned", () => {
+    it("blocks when the group does not hold the source, saying what it holds", () => {
+      const p = previewGroup({ group: { assignedLicenses: [{ skuId: F3_ID, disabledPlans: [] }] } });
+      const c = check(p, "source-assigned");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, "Sales does not hold Office 365 E1");
+      assert.match(c.detail, /It holds Microsoft 365 F3/);
+      assert.equal(p.verdict, "blocked");
+    });
+
+    it("blocks with a reason when the tenant does not own the source, and still previews", () => {
+      const p = previewGroup({ products: [e3()] });
+      assert.equal(check(p, "source-assigned").status, "block");
+      assert.match(check(p, "source-assigned").title, /does not own product 18181a46/);
+      assert.equal(check(p, "service-continuity").status, "info");
+      assert.deepEqual(p.from, { skuId: E1_ID, skuPartNumber: E1_ID });
+      assert.deepEqual(Object.keys(p.seats), ["ENTERPRISEPACK"]);
+      assert.deepEqual(p.checks.map((c) => c.id), GROUP_CHECKS);
+    });
+
+    it("passes when the group holds it", () => {
+      assert.equal(check(previewGroup(), "source-assigned").status, "pass");
+    });
+  });
+
+  describe("group-type", () => {
+    it("blocks a Microsoft 365 group without security enabled", () => {
+      const c = check(previewGroup({ group: { groupTypes: ["Unified"], securityEnabled: false, mailEnabled: true } }), "group-type");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, "Sales cannot hold licenses: it is a Microsoft 365 group without security enabled");
+    });
+
+    it("blocks a distribution group", () => {
+      const c = check(previewGroup({ group: { securityEnabled: false, mailEnabled: true } }), "group-type");
+      assert.equal(c.status, "block");
+      assert.match(c.title, /distribution group/);
+    });
+
+    it("passes a security group and a security-enabled Microsoft 365 group", () => {
+      assert.equal(check(previewGroup(), "group-type").status, "pass");
+      const c = check(previewGroup({ group: { groupTypes: ["Unified"], securityEnabled: true, mailEnabled: true } }), "group-type");
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "Sales can hold licenses (Microsoft 365 group, security enabled)");
+    });
+  });
+
+  describe("target-subscribed", () => {
+    const status = (products: Product[], to = E3_ID): string => check(previewGroup({ products, to }), "target-subscribed").status;
+
+    it("warns for Warning", () => {
+      assert.equal(status([e1(), e3(50, 20, { capabilityStatus: "Warning" })]), "warn");
+    });
+
+    it("blocks for Suspended, LockedOut and Deleted", () => {
+      for (const capabilityStatus of ["Suspended", "LockedOut", "Deleted"] as const) {
+        assert.equal(status([e1(), e3(50, 20, { capabilityStatus })]), "block", capabilityStatus);
+      }
+    });
+
+    it("blocks a product for the company, not users", () => {
+      assert.equal(status([e1(), e3(50, 20, { appliesTo: "Company" })]), "block");
+    });
+
+    it("blocks a product the tenant does not own, and skips what needs its plans and seats", () => {
+      const p = previewGroup({ products: [e1()] });
+      const c = check(p, "target-subscribed");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, "The tenant does not own product 6fd2c87f-b296-42f0-b197-1e91e994b900");
+      for (const id of ["seats", "conflicts", "dependencies", "service-continuity"] as const) assert.equal(check(p, id).status, "info", id);
+      assert.deepEqual(p.seats, { STANDARDPACK: { enabled: 100, consumed: 60, available: 40, freed: 25 } });
+      assert.equal(p.verdict, "blocked");
+      assert.deepEqual(p.operations[0].body, { addLicenses: [{ skuId: E3_ID, disabledPlans: [] }], removeLicenses: [E1_ID] });
+    });
+
+    it("passes an enabled user product", () => {
+      assert.equal(status([e1(), e3()]), "pass");
+    });
+  });
+
+  describe("seats", () => {
+    it("blocks on a shortfall: 35 needed, 50 enabled − 20 consumed = 30 available, 5 short", () => {
+      const p = previewGroup({ users: members(35) });
+      assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 35, shortfall: 5 });
+      const c = check(p, "seats");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, "Office 365 E3: 35 seats needed, 30 available, 5 short");
+      assert.match(c.detail, /Buy at least 5 more Office 365 E3 licenses or free 5 seats/);
+      assert.equal(p.verdict, "blocked");
+    });
+
+    it("does not count members who already hold the target from any source", () => {
+      // u1, u2 hold E3 directly; u3 from another group; u4's E3 from another group is in error, so u4 needs a seat.
+      const more = (i: number): LicenseState[] =>
+        i <= 2 ? [direct(E3_ID)] : i === 3 ? [fromGroup(E3_ID, "g-other")] : i === 4 ? [fromGroup(E3_ID, "g-other", { state: "Error", error: "CountViolation" })] : [];
+      const p = previewGroup({ users: members(35, more) });
+      assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 32, shortfall: 2 });
+      assert.equal(check(p, "seats").status, "block");
+    });
+
+    it("blocks when the tenant is already over-assigned (negative available)", () => {
+      const p = previewGroup({ users: members(2), products: [e1(), e3(10, 12)] });
+      assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 10, consumed: 12, available: -2, needed: 2, shortfall: 4 });
+      assert.equal(check(p, "seats").status, "block");
+    });
+
+    it("passes when exactly enough seats are available", () => {
+      const p = previewGroup({ users: members(30) });
+      assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 30, shortfall: 0 });
+      assert.equal(check(p, "seats").status, "pass");
+    });
+
+    it("frees the source seat only of members who hold it through the group alone", () => {
+      // u1 direct E1 too, u2 E1 from another group too, u3's E1 from Sales is in error (holds nothing from Sales).
+      const users = [
+        user("u1", [fromGroup(E1_ID), direct(E1_ID)]),
+        user("u2", [fromGroup(E1_ID), fromGroup(E1_ID, "g-other")]),
+        user("u3", [fromGroup(E1_ID, SALES, { state: "Error", error: "CountViolation" })]),
+        ...members(7, () => [], "m"),
+      ];
+      const p = previewGroup({ users });
+      assert.deepEqual(p.seats.STANDARDPACK, { enabled: 100, consumed: 60, available: 40, freed: 7 });
+      assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 10, shortfall: 0 });
+    });
+  });
+
+  describe("direct-source", () => {
+    it("warns with the members who hold the source directly or from another group", () => {
+      const more = (i: number): LicenseState[] => (i <= 2 ? [direct(E1_ID)] : i === 3 ? [fromGroup(E1_ID, "g-mkt")] : i === 4 ? [direct(E1_ID, { state: "Error", error: "CountViolation" })] : []);
+      const p = previewGroup({ users: members(25, more), groupNames: new Map([["g-mkt", "Marketing"]]) });
+      const c = check(p, "direct-source");
+      assert.equal(c.status, "warn");
+      assert.equal(c.title, "3 of 25 members hold Office 365 E1 from another source");
+      assert.equal(c.count, 3);
+      assert.deepEqual(ids(c), ["u1", "u2", "u3"]);
+      assert.equal(c.users?.[0].note, "also holds Office 365 E1: direct");
+      assert.equal(c.users?.[2].note, "also holds Office 365 E1: group Marketing");
+      assert.equal(p.seats.STANDARDPACK.freed, 22);
+    });
+
+    it("passes when every member holds the source only through the group", () => {
+      const c = check(previewGroup(), "direct-source");
+      assert.equal(c.status, "pass");
+      assert.equal(c.count, 0);
+    });
+  });
+
+  describe("conflicts", () => {
+    it("warns with the members who keep E1 elsewhere, naming the plan pair and where it comes from", () => {
+      const more = (i: number): LicenseState[] => (i === 1 ? [direct(E1_ID)] : i === 2 ? [fromGroup(E1_ID, "g-mkt")] : []);
+      const p = previewGroup({ users: members(25, more) });
+      const c = check(p, "conflicts");
+      assert.equal(c.status, "warn");
+      assert.equal(c.title, "2 of 25 members keep a license that conflicts with Office 365 E3");
+      assert.deepEqual(ids(c), ["u1", "u2"]);
+      assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, direct)");
+      assert.equal(c.users?.[1].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group g-mkt)");
+      assert.match(c.detail, /MutuallyExclusiveViolation/);
+      assert.equal(p.verdict, "warnings");
+    });
+
+    it("names every pair for F3 kept next to E3", () => {
+      const c = check(previewGroup({ users: [user("u1", [fromGroup(E1_ID), direct(F3_ID)])] }), "conflicts");
+      assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTDESKLESS (Microsoft 365 F3, direct); MCOSTANDARD conflicts with MCOIMP (Microsoft 365 F3, direct)");
+    });
+
+    it("ignores a disabled plan, a license in error, and the target held twice", () => {
+      const users = [
+        user("u1", [fromGroup(E1_ID), direct(E1_ID, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] })]),
+        user("u2", [fromGroup(E1_ID), direct(F3_ID, { state: "Error", error: "MutuallyExclusiveViolation" })]),
+        user("u3", [fromGroup(E1_ID), direct(E3_ID)]),
+      ];
+      const c = check(previewGroup({ users }), "conflicts");
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "0 of 3 members keep a license that conflicts with Office 365 E3");
+    });
+
+    it("does not conflict where the group's SharePoint is off on E1, so off on E3", () => {
+      const p = previewGroup({
+        group: { assignedLicenses: [{ skuId: E1_ID, disabledPlans: [PLAN.SHAREPOINTSTANDARD] }] },
+        users: [user("u1", [fromGroup(E1_ID, SALES, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] }), direct(E1_ID)])],
+      });
+      assert.equal(check(p, "conflicts").status, "pass");
+    });
+  });
+
+  describe("dependencies", () => {
+    it("warns when the prerequisite S provides is not in T (Workplace Analytics, E1 → F3)", () => {
+      const more = (i: number): LicenseState[] => (i <= 2 ? [direct(WA_ID)] : []);
+      const p = previewGroup({ users: members(10, more), to: F3_ID });
+      const c = check(p, "dependencies");
+      assert.equal(c.status, "warn");
+      assert.equal(c.title, "2 of 10 members would lose a prerequisite of another license");
+      assert.deepEqual(ids(c), ["u1", "u2"]);
+      assert.equal(c.users?.[0].note, "WORKPLACE_ANALYTICS needs EXCHANGE_S_STANDARD or EXCHANGE_S_ENTERPRISE");
+    });
+
+    it("passes when T carries the prerequisite (E1 → E3), or another source still provides it", () => {
+      const more = (i: number): LicenseState[] => (i === 1 ? [direct(WA_ID)] : []);
+      assert.equal(check(previewGroup({ users: members(10, more) }), "dependencies").status, "pass");
+      const kept = [user("u1", [fromGroup(E1_ID), direct(WA_ID), direct(E3_ID)])];
+      const c = check(previewGroup({ users: kept, to: F3_ID }), "dependencies");
+      assert.equal(c.status, "pass");
+      assert.equal(c.count, 0);
+    });
+
+    it("does not blame the change for a dependency that is unmet already", () => {
+      const users = [user("u1", [fromGroup(E1_ID, SALES, { disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }), direct(WA_ID)])];
+      const p = previewGroup({ users, to: F3_ID, group: { assignedLicenses: [{ skuId: E1_ID, disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }] } });
+      assert.equal(check(p, "dependencies").status, "pass");
+    });
+  });
+
+  describe("service-continuity", () => {
+    it("blocks E1 → F3, naming the plans F3 does not carry and what to do", () => {
+      const p = previewGroup({ to: F3_ID });
+      const c = check(p, "service-continuity");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, "Sales would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD");
+      assert.match(c.detail, /choose a target that includes them/);
+      assert.equal(p.verdict, "blocked");
+    });
+
+    it("passes E1 → F3 when the group already has those plans off", () => {
+      const off = [PLAN.EXCHANGE_S_STANDARD, PLAN.SHAREPOINTSTANDARD, PLAN.SHAREPOINTWAC, PLAN.MCOSTANDARD];
+      const c = check(previewGroup({ to: F3_ID, group: { assignedLicenses: [{ skuId: E1_ID, disabledPlans: off }] } }), "service-continuity");
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "Microsoft 365 F3 carries all 1 plan Office 365 E1 enables on Sales");
+    });
+
+    it("passes E1 → E3 by family", () => {
+      assert.equal(check(previewGroup(), "service-continuity").status, "pass");
+    });
+  });
+
+  describe("disabledPlans carry-over in the operation", () => {
+    it("E1 with SharePoint Plan 1 off on the group → E3 with SharePoint Plan 2 off, Office apps on", () => {
+      const p = previewGroup({ group: { assignedLicenses: [{ skuId: E1_ID, disabledPlans: [PLAN.SHAREPOINTSTANDARD] }] } });
+      assert.deepEqual(p.operations, [
+        {
+          method: "POST",
+          path: "/groups/g-sales/assignLicense",
+          body: { addLicenses: [{ skuId: E3_ID, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1_ID] },
+        },
+      ]);
+      assert.equal(check(p, "service-continuity").title, "Office 365 E3 carries all 4 plans Office 365 E1 enables on Sales");
+    });
+
+    it("a group that already holds T keeps what is on there: a plan stays off only if off on both", () => {
+      const p = previewGroup({
+        group: {
+          assignedLicenses: [
+            { skuId: E1_ID, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] },
+            { skuId: E3_ID, disabledPlans: [PLAN.TEAMS1] },
+          ],
+        },
+      });
+      assert.deepEqual(p.operations[0].body.addLicenses, [{ skuId: E3_ID, disabledPlans: [PLAN.TEAMS1] }]);
+    });
+  });
+
+  describe("nested-groups", () => {
+    it("warns with the count of nested groups, naming them", () => {
+      const c = check(previewGroup({ nested: [{ id: "g1", displayName: "Sales EMEA" }, { id: "g2", displayName: "Sales APAC" }] }), "nested-groups");
+      assert.equal(c.status, "warn");
+      assert.equal(c.count, 2);
+      assert.equal(c.users, undefined);
+      assert.equal(c.title, "Sales has 2 nested groups: their members get nothing from it");
+      assert.match(c.detail, /Sales EMEA, Sales APAC/);
+    });
+
+    it("passes without nested groups", () => {
+      assert.equal(check(previewGroup(), "nested-groups").status, "pass");
+    });
+  });
+
+  describe("on-premises-sync", () => {
+    it("is info for a synced group", () => {
+      const c = check(previewGroup({ group: { onPremisesSyncEnabled: true } }), "on-premises-sync");
+      assert.equal(c.status, "info");
+      assert.match(c.detail, /on premises/);
+    });
+
+    it("passes for a cloud group, and for one synced once but no longer", () => {
+      assert.equal(check(previewGroup(), "on-premises-sync").status, "pass");
+      assert.equal(check(previewGroup({ group: { onPremisesSyncEnabled: false } }), "on-premises-sync").status, "pass");
+    });
+  });
+
+  describe("dynamic-membership", () => {
+    it("is info quoting the rule", () => {
+      const rule = '(user.department -eq "Sales")';
+      const c = check(previewGroup({ group: { groupTypes: ["DynamicMembership"], membershipRule: rule } }), "dynamic-membership");
+      assert.equal(c.status, "info");
+      assert.ok(c.detail.includes(rule));
+    });
+
+    it("passes for assigned membership", () => {
+      assert.equal(check(previewGroup(), "dynamic-membership").status, "pass");
+    });
+  });
+
+  describe("usage-location", () => {
+    it("is info with the members who have none; the verdict stays ready", () => {
+      const users = [user("u1", [fromGroup(E1_ID)], null), user("u2", [fromGroup(E1_ID)], "DE"), user("u3", [fromGroup(E1_ID)], null)];
+      const p = previewGroup({ users });
+      const c = check(p, "usage-location");
+      assert.equal(c.status, "info");
+      assert.equal(c.title, "2 of 3 members have no usage location");
+      assert.deepEqual(ids(c), ["u1", "u3"]);
+      assert.equal(p.verdict, "ready");
+    });
+
+    it("passes when every member has one", () => {
+      const c = check(previewGroup(), "usage-location");
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "All 25 members have a usage location");
+    });
+  });
+
+  describe("existing-errors", () => {
+    it("warns with counts by error code and what to do for each", () => {
+      const users = [
+        ...[1, 2, 3].map((i) => user(`c${i}`, [fromGroup(E1_ID, SALES, { state: "Error", error: "CountViolation" })])),
+        ...[1, 2].map((i) => user(`x${i}`, [fromGroup(E1_ID, SALES, { state: "Error", error: "MutuallyExclusiveViolation" }), direct(F3_ID)])),
+        user("other", [fromGroup(E1_ID), fromGroup(E3_ID, "g-other", { state: "Error", error: "CountViolation" })]),
+        user("none", [fromGroup(E1_ID, SALES, { error: "None" })]),
+        ...members(5),
+      ];
+      const c = check(previewGroup({ users }), "existing-errors");
+      assert.equal(c.status, "warn");
+      assert.equal(c.title, "5 of 12 members are in a license error on Sales");
+      assert.deepEqual(ids(c), ["c1", "c2", "c3", "x1", "x2"]);
+      assert.ok(c.detail.startsWith("CountViolation 3, MutuallyExclusiveViolation 2."), c.detail);
+      assert.match(c.detail, /CountViolation: not enough seats/);
+      assert.match(c.detail, /MutuallyExclusiveViolation: they hold a conflicting product/);
+      assert.equal(c.users?.[0].note, "CountViolation on Office 365 E1");
+    });
+
+    it("counts ActiveWithError without a code as Other", () => {
+      const c = check(previewGroup({ users: [user("u1", [fromGroup(E1_ID, SALES, { state: "ActiveWithError" })])] }), "existing-errors");
+      assert.equal(c.status, "warn");
+      assert.ok(c.detail.startsWith("Other 1."));
+    });
+
+    it("passes when nobody is in error on the group", () => {
+      const c = check(previewGroup(), "existing-errors");
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "0 of 25 members are in a license error on Sales");
+    });
+  });
+
+  describe("processing-state", () => {
+    it("warns while the last change is queued or in progress", () => {
+      for (const licenseProcessingState of ["QueuedForProcessing", "ProcessingInProgress"] as const) {
+        const c = check(previewGroup({ group: { licenseProcessingState } }), "processing-state");
+        assert.equal(c.status, "warn", licenseProcessingState);
+        assert.match(c.detail, /preview again/);
+      }
+    });
+
+    it("passes when processing is complete or there was never a change", () => {
+      assert.equal(check(previewGroup(), "processing-state").status, "pass");
+      assert.equal(check(previewGroup({ group: { licenseProcessingState: null } }), "processing-state").status, "pass");
+    });
+  });
+
+  describe("verdicts and odd data", () => {
+    it("ready, warnings, blocked", () => {
+      assert.equal(previewGroup().verdict, "ready");
+      assert.equal(previewGroup({ group: { licenseProcessingState: "ProcessingInProgress" } }).verdict, "warnings");
+      assert.equal(previewGroup({ users: members(31) }).verdict, "blocked");
+    });
+
+    it("an empty group, users without states and products without plans do not throw", () => {
+      const empty = previewGroup({ users: [] });
+      assert.deepEqual(empty.checks.map((c) => c.id), GROUP_CHECKS);
+      assert.equal(empty.target.type === "group" && empty.target.memberCount, 0);
+      assert.deepEqual(empty.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 0, shortfall: 0 });
+      assert.equal(check(empty, "usage-location").title, "All 0 members have a usage location");
+
+      const bare = [product(E1_ID, "STANDARDPACK", [], 5, 5), product(E3_ID, "ENTERPRISEPACK", [], 5, 0)];
+      const p = previewGroup({ users: [user("u1"), user("u2", [direct("unknown-sku")], null)], products: bare });
+      assert.deepEqual(p.checks.map((c) => c.id), GROUP_CHECKS);
+      assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 5, consumed: 0, available: 5, needed: 2, shortfall: 0 });
+      assert.equal(check(p, "service-continuity").status, "pass");
+    });
+  });
+});
+
+describe("previewUserChange", () => {
+  const groupNames = new Map([[SALES, "Sales"], ["g-mkt", "Marketing"]]);
+  const preview = (u: TenantUser, products: Product[] = [e1(), e3(), f3(), wa()], to = E3_ID): Preview =>
+    previewUserChange({ user: u, groupNames, products, fromSkuId: E1_ID, toSkuId: to });
+  const USER_CHECKS: CheckId[] = ["source-assigned", "target-subscribed", "seats", "conflicts", "dependencies", "service-continuity", "usage-location"];
+
+  it("direct only: ready, the applicable checks in table order, one call with the add and the remove", () => {
+    const p = preview(user("megan", [direct(E1_ID, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] })]));
+    assert.deepEqual(p.checks.map((c) => c.id), USER_CHECKS);
+    assert.deepEqual(notPass(p), []);
+    assert.equal(p.verdict, "ready");
+    assert.equal(p.kind, "user-change");
+    assert.deepEqual(p.target, { type: "user", id: "megan", displayName: "User megan", userPrincipalName: "megan@contoso.com" });
+    assert.equal(check(p, "source-assigned").title, "User megan holds Office 365 E1 directly");
+    assert.deepEqual(p.seats, {
+      ENTERPRISEPACK: { enabled: 50, consumed: 20, available: 30, needed: 1, shortfall: 0 },
+      STANDARDPACK: { enabled: 100, consumed: 60, available: 40, freed: 1 },
+    });
+    assert.deepEqual(p.operations, [
+      { method: "POST", path: "/users/megan/assignLicense", body: { addLicenses: [{ skuId: E3_ID, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1_ID] } },
+    ]);
+  });
+
+  it("group only: blocks and names the group the change belongs to", () => {
+    const p = preview(user("megan", [fromGroup(E1_ID)]));
+    const c = check(p, "source-assigned");
+    assert.equal(c.status, "block");
+    assert.equal(c.title, "User megan holds Office 365 E1 only through group Sales");
+    assert.match(c.detail, /move group Sales from Office 365 E1 to Office 365 E3 instead/);
+    assert.equal(p.verdict, "blocked");
+    assert.equal(p.seats.STANDARDPACK.freed, 0);
+  });
+
+  it("does not hold the source at all: blocks", () => {
+    const c = check(preview(user("megan", [direct(F3_ID)])), "source-assigned");
+    assert.equal(c.status, "block");
+    assert.equal(c.title, "User megan does not hold Office 365 E1");
+  });
+
+  it("no usage location: blocks with what to do", () => {
+    const p = preview(user("megan", [direct(E1_ID)], null));
+    const c = check(p, "usage-location");
+    assert.equal(c.status, "block");
+    assert.equal(c.title, "User megan has no usage location");
+    assert.deepEqual(ids(c), ["megan"]);
+    assert.equal(p.verdict, "blocked");
+  });
+
+  it("direct and through a group: passes source-assigned, warns the kept E1 conflicts, frees no seat", () => {
+    const p = preview(user("megan", [direct(E1_ID), fromGroup(E1_ID, "g-mkt")]));
+    assert.equal(check(p, "source-assigned").status, "pass");
+    assert.match(check(p, "source-assigned").detail, /group Marketing/);
+    const c = check(p, "conflicts");
+    assert.equal(c.status, "warn");
+    assert.equal(c.title, "User megan keeps a license that conflicts with Office 365 E3");
+    assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group Marketing)");
+    assert.equal(p.seats.STANDARDPACK.freed, 0);
+    assert.equal(p.verdict, "warnings");
+  });
+
+  it("already holding the target through a group: needs no seat", () => {
+    const p = preview(user("megan", [direct(E1_ID), fromGroup(E3_ID, "g-mkt")]));
+    assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 0, shortfall: 0 });
+  });
+
+  it("seats: blocks when none is available", () => {
+    const p = preview(user("megan", [direct(E1_ID)]), [e1(), e3(20, 20)]);
+    assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 20, consumed: 20, available: 0, needed: 1, shortfall: 1 });
+    assert.equal(check(p, "seats").status, "block");
+  });
+
+  it("dependencies, service-continuity and target-subscribed apply as for a group", () => {
+    const p = preview(user("megan", [direct(E1_ID), direct(WA_ID)]), [e1(), e3(), f3(), wa()], F3_ID);
+    assert.equal(check(p, "dependencies").status, "warn");
+    assert.deepEqual(ids(check(p, "dependencies")), ["megan"]);
+    assert.equal(check(p, "service-continuity").status, "block");
+    assert.equal(check(p, "service-continuity").title, "User megan would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD");
+    const warned = preview(user("megan", [direct(E1_ID)]), [e1(), e3(50, 20, { capabilityStatus: "Warning" })]);
+    assert.equal(check(warned, "target-subscribed").status, "warn");
+  });
+
+  it("a user without any license state does not throw", () => {
+    const p = preview(user("megan"));
+    assert.deepEqual(p.checks.map((c) => c.id), USER_CHECKS);
+    assert.equal(p.verdict, "blocked");
+  });
+});
