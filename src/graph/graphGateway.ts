@@ -186,7 +186,11 @@ function toProduct(sku: Graph.SubscribedSku): Product {
     capabilityStatus: (sku.capabilityStatus ?? "Enabled") as CapabilityStatus,
     enabledUnits: sku.prepaidUnits?.enabled ?? 0,
     consumedUnits: sku.consumedUnits ?? 0,
-    servicePlans: (sku.servicePlans ?? []).map((p) => ({ id: required(p.servicePlanId, "servicePlanId"), name: p.servicePlanName ?? "" })),
+    servicePlans: (sku.servicePlans ?? []).map((p) => ({
+      id: required(p.servicePlanId, "servicePlanId"),
+      name: p.servicePlanName ?? "",
+      appliesTo: p.appliesTo === "Company" ? "Company" : "User",
+    })),
   };
 }
 

@@ -8,6 +8,7 @@ export type CapabilityStatus = "Enabled" | "Warning" | "Suspended" | "Deleted" |
 export interface ServicePlan {
   readonly id: string;
   readonly name: string;
+  readonly appliesTo: "User" | "Company";
 }
 
 /** A product the tenant subscribes to (Graph: subscribedSku). */

@@ -28,7 +28,7 @@ const F3_ID = "66b55226-6b4f-492c-910c-a3b7a3c9d993";
 const WA_ID = "3d957427-ecdc-4df2-aacd-01cc9d519da8";
 
 function product(skuId: string, skuPartNumber: string, plans: readonly string[], enabledUnits = 100, consumedUnits = 0, extra: Partial<Product> = {}): Product {
-  return { skuId, skuPartNumber, appliesTo: "User", capabilityStatus: "Enabled", enabledUnits, consumedUnits, servicePlans: plans.map((name) => ({ id: PLAN[name], name })), ...extra };
+  return { skuId, skuPartNumber, appliesTo: "User", capabilityStatus: "Enabled", enabledUnits, consumedUnits, servicePlans: plans.map((name) => ({ id: PLAN[name], name, appliesTo: "User" as const })), ...extra };
 }
 
 const e1 = (extra: Partial<Product> = {}): Product =>
@@ -426,6 +426,14 @@ describe("previewGroupChange", () => {
     it("passes E1 → E3 by family", () => {
       assert.equal(check(previewGroup(), "service-continuity").status, "pass");
     });
+
+    it("counts only plans that apply to users: a company-level plan of E1 that E3 lacks loses nobody anything", () => {
+      const companyPlan = { id: "0feaeb32-0000-4000-8000-00000000c0de", name: "COMPANY_WIDE_SERVICE", appliesTo: "Company" as const };
+      const withCompanyPlan = e1({ servicePlans: [...e1().servicePlans, companyPlan] });
+      const c = check(previewGroup({ products: [withCompanyPlan, e3(), f3(), wa()] }), "service-continuity");
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "Office 365 E3 carries all 5 plans Office 365 E1 enables on Sales");
+    });
   });
 
   describe("disabledPlans carry-over in the operation", () => {
@@ -631,16 +639,17 @@ describe("previewUserChange", () => {
     assert.equal(p.verdict, "blocked");
   });
 
-  it("direct and through a group: passes source-assigned, warns the kept E1 conflicts, frees no seat", () => {
+  it("direct and through a group: passes source-assigned, blocks on the kept E1's conflict (Graph would refuse the call), frees no seat", () => {
     const p = preview(user("megan", [direct(E1_ID), fromGroup(E1_ID, "g-mkt")]));
     assert.equal(check(p, "source-assigned").status, "pass");
     assert.match(check(p, "source-assigned").detail, /group Marketing/);
     const c = check(p, "conflicts");
-    assert.equal(c.status, "warn");
+    assert.equal(c.status, "block");
     assert.equal(c.title, "User megan keeps a license that conflicts with Office 365 E3");
+    assert.match(c.detail, /Graph refuses the whole call/);
     assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group Marketing)");
     assert.equal(p.seats.STANDARDPACK.freed, 0);
-    assert.equal(p.verdict, "warnings");
+    assert.equal(p.verdict, "blocked");
   });
 
   it("already holding the target through a group: needs no seat", () => {
@@ -654,9 +663,9 @@ describe("previewUserChange", () => {
     assert.equal(check(p, "seats").status, "block");
   });
 
-  it("dependencies, service-continuity and target-subscribed apply as for a group", () => {
+  it("dependencies, service-continuity and target-subscribed apply as for a group (a lost prerequisite blocks: Graph refuses the call)", () => {
     const p = preview(user("megan", [direct(E1_ID), direct(WA_ID)]), [e1(), e3(), f3(), wa()], F3_ID);
-    assert.equal(check(p, "dependencies").status, "warn");
+    assert.equal(check(p, "dependencies").status, "block");
     assert.deepEqual(ids(check(p, "dependencies")), ["megan"]);
     assert.equal(check(p, "service-continuity").status, "block");
     assert.equal(check(p, "service-continuity").title, "User megan would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD");

@@ -113,13 +113,14 @@ export function conflictsCheck(ctx: ChangeContext, facts: readonly UserFacts[]):
   }
   const pairs = [...new Set(hit.flatMap((f) => f.conflicts.map((c) => `${c.plan} with ${c.conflictsWith}`)))];
   const title = ctx.kind === "group" ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} keep a license that conflicts with ${tName}` : `${ctx.subjectName} keeps a license that conflicts with ${tName}`;
+  // For a group, Entra fails those members only; a user's own call is refused whole by Graph.
   const effect =
     ctx.kind === "group"
       ? `Entra puts them in MutuallyExclusiveViolation and they get nothing from ${ctx.subjectName}.`
-      : `Entra cannot enable both (MutuallyExclusiveViolation).`;
+      : `Graph refuses the whole call (MutuallyExclusiveViolation), so nothing would change.`;
   return userCheck(
     id,
-    "warn",
+    ctx.kind === "group" ? "warn" : "block",
     title,
     `Mutually exclusive plans: ${pairs.join(", ")}. ${effect} Remove the conflicting license (direct, or from the other group) or disable its conflicting plan before the change.`,
     users,
@@ -143,7 +144,8 @@ export function dependenciesCheck(ctx: ChangeContext, facts: readonly UserFacts[
   const title = ctx.kind === "group" ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} would lose a prerequisite of another license` : `${ctx.subjectName} would lose a prerequisite of another license`;
   return userCheck(
     id,
-    "warn",
+    // As for conflicts: a user's own call is refused whole.
+    ctx.kind === "group" ? "warn" : "block",
     title,
     `${rules.join("; ")}: ${sName} provides it now and ${tName} as assigned will not (DependencyViolation). Give them the prerequisite from another source, or choose a target that includes it, before the change.`,
     users,
@@ -161,7 +163,8 @@ export function serviceContinuityCheck(ctx: ChangeContext): CheckResult {
   const tName = ctx.index.name(ctx.targetSkuId);
   const sourceOff = new Set(ctx.sourceDisabled);
   const targetOff = new Set(ctx.targetDisabled);
-  const enabled = s.servicePlans.filter((p) => !sourceOff.has(p.id));
+  // Company-level plans serve the tenant, not the user: nobody loses them with a user's license.
+  const enabled = s.servicePlans.filter((p) => p.appliesTo === "User" && !sourceOff.has(p.id));
   const lost = enabled.filter((sp) => !t.servicePlans.some((tp) => !targetOff.has(tp.id) && planCarries(tp, sp)));
   const on = ctx.kind === "group" ? `on ${ctx.subjectName}` : `for ${ctx.subjectName}`;
   if (lost.length === 0) {
