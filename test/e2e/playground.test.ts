@@ -24,4 +24,16 @@ describe("the Agents Playground (Chromium)", function () {
     await session.page.getByText(`${e3.consumedUnits} / ${e3.prepaidUnits.enabled}`, { exact: true }).waitFor({ timeout: 20_000 });
     assert.equal(await session.page.getByText("ENTERPRISEPACK", { exact: true }).count(), 1);
   });
+
+  it("previews a group change for each verdict, with the seats", async () => {
+    await session.say("move group Marketing from E1 to E3");
+    await session.page.getByText("Ready: every check passed").waitFor({ timeout: 20_000 });
+    await session.page.getByText("70 (takes 25)").waitFor();
+    await session.say("move group Sales from E1 to E3");
+    await session.page.getByText("Ready, with 3 warnings").waitFor({ timeout: 20_000 });
+    await session.say("upgrade Customer Support to E3");
+    await session.page.getByText("Blocked by 1 problem").waitFor({ timeout: 20_000 });
+    await session.page.getByText("short by 25 (needs 120)").waitFor();
+    await session.page.screenshot({ path: "devTools/e2e-previews.png", fullPage: true });
+  });
 });
