@@ -1,11 +1,16 @@
 /**
- * Composition of the running bot: tenant connection, conversation, Teams host. Used by main.ts and
- * by the integration tests, which start the same thing on free ports.
+ * Composition of the running bot: tenant connection, request store, approval workflow,
+ * conversation, Teams host. Used by main.ts and by the tests, which start the same thing on free
+ * ports with their own data folder.
  */
+import { join } from "node:path";
+import { ApprovalService, DEFAULT_POLL_DELAYS_MS } from "./approval/approvalService";
+import { RoleDirectory } from "./approval/roles";
 import { LicenseDesk } from "./chat/licenseDesk";
 import type { Settings } from "./config";
 import type { Logger } from "./log";
 import { PreviewService } from "./service/previewService";
+import { SqliteRequestStore } from "./store/sqliteRequestStore";
 import { BotHost } from "./teams/botHost";
 import { LicenseDeskBot } from "./teams/licenseDeskBot";
 import { connectTenant, type TenantConnection } from "./tenantConnection";
@@ -13,18 +18,50 @@ import { connectTenant, type TenantConnection } from "./tenantConnection";
 export interface RunningBot {
   readonly endpoint: string;
   readonly tenant: TenantConnection;
+  readonly approvals: ApprovalService;
   close(): Promise<void>;
 }
 
-export async function startBot(settings: Settings, log: Logger): Promise<RunningBot> {
+/** How often pending requests are checked for expiry. */
+const EXPIRY_SWEEP_MS = 60_000;
+
+export interface StartOptions {
+  /** Waits between reads of a group's processing state (tests shorten them). */
+  readonly pollDelaysMs?: readonly number[];
+  readonly now?: () => Date;
+}
+
+export async function startBot(settings: Settings, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
   const tenant = await connectTenant(settings.tenant);
-  const host = new BotHost(new LicenseDeskBot(new LicenseDesk(tenant.graph, new PreviewService(tenant.graph), log)), settings.bot, log);
-  const endpoint = await host.listen(settings.port, settings.host);
+  const store = SqliteRequestStore.open(join(settings.dataDir, "license-desk.sqlite"));
+  const host = new BotHost(settings.bot, log);
+  const previews = new PreviewService(tenant.graph);
+  const approvals = new ApprovalService(
+    tenant.graph,
+    store,
+    new RoleDirectory(tenant.graph, settings.roles),
+    previews,
+    host.notifier,
+    { tenantId: tenant.tenantId, expiryHours: settings.requestExpiryHours, pollDelaysMs: options.pollDelaysMs ?? DEFAULT_POLL_DELAYS_MS },
+    log,
+    options.now,
+  );
+  const desk = new LicenseDesk(tenant.graph, previews, approvals, log, options.now);
+  const endpoint = await host.listen(new LicenseDeskBot(desk), settings.port, settings.host);
+  // Requests a previous run left in the middle are finished before new work comes in.
+  await approvals.reconcile();
+  const sweep = setInterval(() => void approvals.expireDue().catch((error: unknown) => log.error({ err: error }, "expiry sweep failed")), EXPIRY_SWEEP_MS);
+  sweep.unref();
   return {
     endpoint,
     tenant,
+    approvals,
     close: async () => {
+      clearInterval(sweep);
+      approvals.stop();
       await host.close();
+      await approvals.idle();
+      store.close();
       await tenant.close();
     },
   };

@@ -4,9 +4,24 @@
  * Every setting is documented in .env.sample.
  */
 import { z } from "zod";
+import type { RoleSettings } from "./approval/roles";
 
 const optionalText = z.string().trim().optional();
 const port = z.coerce.number().int().min(0).max(65535);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Comma-separated Entra object ids; each must be a GUID. Lower-cased and de-duplicated. */
+const objectIds = z
+  .string()
+  .transform((value, ctx) => {
+    const ids = value.split(",").map((id) => id.trim()).filter((id) => id !== "");
+    const bad = ids.find((id) => !GUID.test(id));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: "custom", message: `"${bad}" is not an Entra object id (a GUID such as 6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62)` });
+      return z.NEVER;
+    }
+    return [...new Set(ids.map((id) => id.toLowerCase()))];
+  })
+  .optional();
 const flag = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
@@ -32,6 +47,13 @@ const environmentSchema = z.object({
   SIMULATOR_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).default(3000),
   SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_THROTTLE_RATE: z.coerce.number().min(0).max(1).default(0),
+
+  APPROVER_GROUP_IDS: objectIds,
+  REQUESTER_GROUP_IDS: objectIds,
+  APPROVER_USER_IDS: objectIds,
+  REQUESTER_USER_IDS: objectIds,
+  REQUEST_EXPIRY_HOURS: z.coerce.number().positive().default(24),
+  DATA_DIR: z.string().trim().min(1).default("data"),
 
   PLAYGROUND: flag.default(true),
   PLAYGROUND_PORT: port.default(56150),
@@ -67,7 +89,22 @@ export interface Settings {
   bot: BotAuthSettings;
   tenant: TenantSettings;
   playground: { enabled: boolean; port: number };
+  /** Who may request and who may approve (../approval/roles.ts). */
+  roles: RoleSettings;
+  /** Pending requests expire after this many hours. */
+  requestExpiryHours: number;
+  /** Folder of the request database, created on first start. */
+  dataDir: string;
 }
+
+/**
+ * The demo tenant's role groups (src/simulator/generator.ts DEMO_IDS): the simulated tenant's
+ * defaults, so that `npm start` demonstrates approval with no .env. Never used with Microsoft Graph.
+ */
+export const DEMO_ROLE_GROUPS = {
+  approvers: "6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62", // "License Desk Approvers"
+  requesters: "1e4b7c9a-3d2f-4a8e-b6c1-9f0d2e5a7b31", // "License Desk Helpdesk"
+} as const;
 
 /** A setting that is missing or malformed; `message` is the one line to print. */
 export class SettingsError extends Error {
@@ -86,17 +123,38 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     throw new SettingsError(String(issue.path[0] ?? "?"), issue.message);
   }
   const e = parsed.data;
+  const tenant = tenantSettings(e);
   return {
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     bot: botAuth(e),
-    tenant: tenantSettings(e),
+    tenant,
     playground: { enabled: e.PLAYGROUND, port: e.PLAYGROUND_PORT },
+    roles: roleSettings(e, tenant.kind === "simulated"),
+    requestExpiryHours: e.REQUEST_EXPIRY_HOURS,
+    dataDir: e.DATA_DIR,
   };
 }
 
 type Environment = z.infer<typeof environmentSchema>;
+
+/**
+ * The role settings as given. On the simulated tenant only, an unset approver side (no group and no
+ * user) defaults to the demo tenant's approvers group, and an unset requester side to its helpdesk
+ * group. With Microsoft Graph there are no defaults: no approver configured means nobody approves,
+ * and no requester configured means every user of the tenant may request (roles.ts).
+ */
+function roleSettings(e: Environment, simulated: boolean): RoleSettings {
+  const approverUnset = e.APPROVER_GROUP_IDS === undefined && e.APPROVER_USER_IDS === undefined;
+  const requesterUnset = e.REQUESTER_GROUP_IDS === undefined && e.REQUESTER_USER_IDS === undefined;
+  return {
+    approverGroupIds: e.APPROVER_GROUP_IDS ?? (simulated && approverUnset ? [DEMO_ROLE_GROUPS.approvers] : []),
+    requesterGroupIds: e.REQUESTER_GROUP_IDS ?? (simulated && requesterUnset ? [DEMO_ROLE_GROUPS.requesters] : []),
+    approverUserIds: e.APPROVER_USER_IDS ?? [],
+    requesterUserIds: e.REQUESTER_USER_IDS ?? [],
+  };
+}
 
 function botAuth(e: Environment): BotAuthSettings {
   if (!e.MICROSOFT_APP_ID) {

@@ -14,6 +14,8 @@ export interface TenantConnection {
   readonly graph: GraphGateway;
   /** The simulated tenant, when the bot runs on one (tests use its fault injection and counters). */
   readonly simulator?: GraphSimulatorServer;
+  /** The Entra tenant id: activities from any other tenant are refused. */
+  readonly tenantId: string;
   /** One line for the start-up log. */
   readonly description: string;
   close(): Promise<void>;
@@ -23,6 +25,7 @@ export async function connectTenant(tenant: TenantSettings): Promise<TenantConne
   if (tenant.kind === "graph") {
     return {
       graph: new GraphGateway(createGraphClient(tenant)),
+      tenantId: tenant.tenantId,
       description: `Microsoft Graph at ${tenant.baseUrl} for tenant ${tenant.tenantId}`,
       close: async () => {},
     };
@@ -35,6 +38,7 @@ export async function connectTenant(tenant: TenantSettings): Promise<TenantConne
   return {
     graph: new GraphGateway(createGraphClient(tenant, url)),
     simulator,
+    tenantId: simulator.state.organization.id,
     description: `simulated tenant "${simulator.state.organization.displayName}" from ${tenant.snapshotPath} at ${url}`,
     close: async () => {
       await simulator.close();

@@ -6,10 +6,14 @@ import * as ACData from "adaptivecards-templating";
 import choiceTemplate from "../../cards/choice.json";
 import helpTemplate from "../../cards/help.json";
 import previewTemplate from "../../cards/preview.json";
+import noticeTemplate from "../../cards/notice.json";
 import progressTemplate from "../../cards/progress.json";
+import requestStatusTemplate from "../../cards/request-status.json";
 import seatsTemplate from "../../cards/seats.json";
 import type { Product } from "../licensing/model";
+import type { OutcomeReport } from "../licensing/outcome";
 import type { CheckResult, CheckStatus, Preview, SeatCount, Verdict } from "../licensing/preview";
+import type { LicenseRequest, RequestStatus } from "../store/requestStore";
 import { productName } from "../licensing/productNames";
 import { availableSeats } from "../licensing/seats";
 
@@ -140,15 +144,129 @@ export function previewView(preview: Preview, checkedAt: Date): PreviewView {
   };
 }
 
+const DETAILS_TOGGLE = { type: "Action.ToggleVisibility", title: "Details", targetElements: ["details"] };
+
 /**
- * The preview an approver reads: the request in one line, the verdict, seats before → after, and
- * every finding with its numbers. `refresh` is what the Refresh button submits.
+ * The preview a helpdesk engineer reads: the request in one line, the verdict, seats before →
+ * after, and every finding with its numbers. `refresh` is what the Refresh button submits; a
+ * preview that is not blocked also offers "Request approval", which submits `approval`.
  */
-export function previewCard(preview: Preview, refresh: object, checkedAt: Date): AdaptiveCard {
+export function previewCard(preview: Preview, refresh: object, approval: object, checkedAt: Date): AdaptiveCard {
+  const actions = [
+    DETAILS_TOGGLE,
+    { type: "Action.Submit", title: "Refresh", data: refresh },
+    ...(preview.verdict === "blocked" ? [] : [{ type: "Action.Execute", title: "Request approval", verb: "requestApproval", data: approval, style: "positive" }]),
+  ];
+  return previewBody(preview, checkedAt, actions);
+}
+
+function previewBody(preview: Preview, checkedAt: Date, actions: readonly object[]): AdaptiveCard {
   const view = previewView(preview, checkedAt);
   // Markdown needs a blank line between lines of one TextBlock.
   const findings = view.findings.map((f) => ({ ...f, users: f.users.join("\n\n") }));
-  return bind(previewTemplate, { ...view, findings, refresh });
+  return bind(previewTemplate, { ...view, findings, actions });
+}
+
+/** A one-off message card: an action refused, an error. */
+export function noticeCard(title: string, text: string, tone: "good" | "attention" = "attention"): AdaptiveCard {
+  return bind(noticeTemplate, { title, text, color: tone === "good" ? "Good" : "Attention" });
+}
+
+const REQUEST_STATUS: Readonly<Record<RequestStatus, { text: string; style: string }>> = {
+  pending: { text: "Waiting for an approver", style: "emphasis" },
+  approved: { text: "Approved: applying", style: "accent" },
+  applying: { text: "Approved: applying", style: "accent" },
+  processing: { text: "Applied: Entra is processing the members", style: "accent" },
+  done: { text: "Done", style: "good" },
+  "done-with-errors": { text: "Done, with errors", style: "warning" },
+  failed: { text: "Failed: nothing was changed", style: "attention" },
+  rejected: { text: "Rejected", style: "attention" },
+  expired: { text: "Expired without a decision", style: "default" },
+  cancelled: { text: "Cancelled by the requester", style: "default" },
+};
+
+/**
+ * A stored request as everyone sees it: who asked, where it stands (with the outcome once done),
+ * the preview that was approved, and the buttons for what can be done next. The buttons carry
+ * the request id and the version shown; the server trusts neither.
+ */
+export function requestCard(request: LicenseRequest): AdaptiveCard {
+  const stage = request.stages[0];
+  const report = stage?.report as OutcomeReport | undefined;
+  const header = bind(requestStatusTemplate, {
+    id: request.id,
+    asked: `Asked by ${request.requester.name} on ${shortTime(request.createdAt)}${request.status === "pending" ? ` · expires ${shortTime(request.expiresAt)}` : ""}`,
+    statusText: REQUEST_STATUS[request.status].text,
+    statusStyle: REQUEST_STATUS[request.status].style,
+    statusDetail: statusDetail(request),
+    hasOutcome: report !== undefined,
+    ...(report ? outcomeView(report, request.preview) : { outcomeSummary: "", outcomeSeats: [], outcomeErrors: [] }),
+  });
+  const ref = { requestId: request.id, version: request.version };
+  const actions: object[] = [DETAILS_TOGGLE];
+  if (request.status === "pending") {
+    actions.push(
+      { type: "Action.Execute", title: "Approve", verb: "approve", data: ref, style: "positive" },
+      {
+        type: "Action.ShowCard",
+        title: "Reject",
+        card: {
+          type: "AdaptiveCard",
+          version: "1.5",
+          body: [{ type: "Input.Text", id: "reason", label: "Why? The requester will read this.", isMultiline: true, isRequired: true, errorMessage: "Give a reason.", maxLength: 500 }],
+          actions: [{ type: "Action.Execute", title: "Reject", verb: "reject", data: ref, style: "destructive" }],
+        },
+      },
+      { type: "Action.Execute", title: "Cancel request", verb: "cancel", data: ref },
+    );
+  }
+  if (request.status === "done-with-errors") actions.push({ type: "Action.Execute", title: "Reprocess users in error", verb: "reprocess", data: ref });
+  const preview = previewBody(request.preview, new Date(request.createdAt), actions);
+  return { ...preview, body: [...header.body, ...preview.body] };
+}
+
+function statusDetail(request: LicenseRequest): string {
+  const stage = request.stages[0];
+  const by = stage?.approvedBy ? `Approved by ${stage.approvedBy.name} on ${shortTime(stage.approvedAt ?? "")}. ` : "";
+  const graph = stage?.graphRequestId ? ` Graph answered ${stage.graphStatus} (request-id ${stage.graphRequestId}).` : "";
+  switch (request.status) {
+    case "pending":
+      return "An approver can approve or reject it. Nothing has changed yet.";
+    case "approved":
+    case "applying":
+      return `${by}Sending the change to Microsoft Graph.`;
+    case "processing":
+      return `${by}The change was sent in one call.${graph} Entra applies it member by member; this card shows the outcome when it is done.`;
+    case "done":
+    case "done-with-errors":
+      return `${by}${graph}`.trim();
+    case "failed":
+      return `${by}${stage?.error ?? ""} The tenant was not changed.`.trim();
+    case "rejected":
+      return `Rejected by ${request.rejectedBy?.name ?? "an approver"}: ${request.rejectionReason ?? ""}`;
+    case "expired":
+      return "Nobody decided in time, so nothing was changed. Ask again if it is still needed.";
+    case "cancelled":
+      return "Nothing was changed.";
+  }
+}
+
+function outcomeView(report: OutcomeReport, preview: Preview): object {
+  const to = productName(preview.to.skuPartNumber);
+  const members = preview.target.type === "group" ? `${report.holdTarget} of ${report.members} members now hold ${to}` : `${preview.target.displayName} ${report.holdTarget > 0 ? "now holds" : "does not hold"} ${to}`;
+  return {
+    outcomeSummary: `${members}${report.failed > 0 ? `; ${report.failed} did not get it` : ""}.`,
+    outcomeSeats: Object.entries(report.seats).map(([sku, s]) => ({ text: `${productName(sku)}: ${s.consumed} / ${s.enabled} used, ${s.available} available now` })),
+    outcomeErrors: report.errors.map((e) => {
+      const shown = e.users.slice(0, USERS_SHOWN).map((u) => `${u.displayName} (${u.userPrincipalName})`);
+      const rest = e.users.length - shown.length;
+      return { count: String(e.count), error: e.error, whatToDo: e.whatToDo, users: [...shown, ...(rest > 0 ? [`and ${rest} more`] : [])].join("\n\n") };
+    }),
+  };
+}
+
+function shortTime(iso: string): string {
+  return iso === "" ? "" : `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
 
 function headline(preview: Preview): string {

@@ -4,11 +4,14 @@
  * another SDK only that layer changes.
  */
 import { randomUUID } from "node:crypto";
-import { choiceCard, helpCard, previewCard, progressCard, seatsCard, type AdaptiveCard } from "../cards/cards";
+import { z } from "zod";
+import type { Actor, ApprovalService } from "../approval/approvalService";
+import { choiceCard, helpCard, noticeCard, previewCard, progressCard, requestCard, seatsCard, type AdaptiveCard } from "../cards/cards";
 import { UserFacingError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
 import type { Logger } from "../log";
 import { previewRequestSchema, type PreviewRequest } from "../service/previewRequest";
+import type { ConversationRef, LicenseRequest } from "../store/requestStore";
 import type { PreviewOutcome, PreviewService } from "../service/previewService";
 import { EXAMPLE_REQUESTS, parseCommand, type ChangeRequest } from "./commands";
 
@@ -16,6 +19,18 @@ export interface IncomingMessage {
   text: string;
   /** Data of a card button (Action.Submit), when the message comes from one. Not trusted. */
   value?: unknown;
+  /** Who wrote, as the channel says (checked against the tenant before it matters). */
+  from: Actor;
+  /** Where to answer later (decisions, outcomes). */
+  conversation: ConversationRef;
+}
+
+/** A Universal Action (Action.Execute) from a card: verb and data are not trusted. */
+export interface CardAction {
+  verb: string;
+  data: unknown;
+  from: Actor;
+  conversation: ConversationRef;
 }
 
 export type Reply = { kind: "text"; text: string } | { kind: "card"; card: AdaptiveCard };
@@ -34,9 +49,48 @@ export class LicenseDesk {
   constructor(
     private readonly graph: GraphGateway,
     private readonly previews: PreviewService,
+    private readonly approvals: ApprovalService,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /**
+   * A card button (Action.Execute): answers with the card to show in its place. Forged or stale
+   * data, and anyone not allowed, get the reason on a card and change nothing.
+   */
+  async act(action: CardAction): Promise<AdaptiveCard> {
+    const parsed = cardActionSchema.safeParse({ verb: action.verb, data: action.data });
+    if (!parsed.success) return noticeCard("Nothing was changed", "That button's data was not understood. Ask for the preview or the status again.");
+    const a = parsed.data;
+    try {
+      const shown = await this.runAction(a, action);
+      return requestCard(shown);
+    } catch (error) {
+      const notice = noticeCard("Nothing was changed", this.failure(error));
+      const current = "requestId" in a.data ? this.approvals.find(a.data.requestId) : undefined;
+      if (!current) return notice;
+      // Keep the request in view under the notice, as it stands now.
+      const card = requestCard(current);
+      return { ...card, body: [...notice.body, ...card.body] };
+    }
+  }
+
+  private async runAction(a: z.infer<typeof cardActionSchema>, action: CardAction): Promise<LicenseRequest> {
+    switch (a.verb) {
+      case "requestApproval":
+        return this.approvals.requestApproval(action.from, a.data.request, action.conversation);
+      case "approve":
+        return this.approvals.approve(action.from, a.data.requestId, a.data.version);
+      case "reject":
+        return this.approvals.reject(action.from, a.data.requestId, a.data.version, a.data.reason);
+      case "cancel":
+        return this.approvals.cancel(action.from, a.data.requestId, a.data.version);
+      case "reprocess": {
+        await this.approvals.reprocess(action.from, a.data.requestId);
+        return this.approvals.get(a.data.requestId);
+      }
+    }
+  }
 
   /** Answers one message. Never throws: a failure becomes a reply that says what happened and what to do. */
   async handle(message: IncomingMessage, conversation: Conversation): Promise<void> {
@@ -62,6 +116,18 @@ export class LicenseDesk {
         return { kind: "card", card: seatsCard(await this.graph.listProducts()) };
       case "change":
         return this.preview(toPreviewRequest(command.request), pending);
+      case "status":
+        if (command.requestId !== undefined) return { kind: "card", card: requestCard(this.approvals.get(command.requestId)) };
+        return text(statusList(this.approvals.listMine(message.from)));
+      case "my-requests":
+        return text(statusList(this.approvals.listMine(message.from)));
+      case "undo": {
+        const undo = await this.approvals.undo(message.from, command.requestId, message.conversation);
+        return text(`Request #${undo.id} undoes request #${command.requestId}; it waits for an approver like any other.`);
+      }
+      case "approvals-channel":
+        await this.approvals.useApprovalsChannel(message.from, message.conversation);
+        return text("From now on I send approval cards to this conversation.");
       case "unknown":
         return text(`I did not understand that. Try for example:\n\n${EXAMPLE_REQUESTS.map((e) => `- ${e}`).join("\n")}\n\nSay **help** for everything I can do.`);
     }
@@ -89,19 +155,33 @@ export class LicenseDesk {
   }
 }
 
-/** A reply that may be preceded by a progress card, which it then replaces. */
+/**
+ * A reply that may be preceded by a progress card, which it then replaces. The progress card is
+ * sent without holding up the work (the member listing does not wait for it), so `finish` waits
+ * for that send to be answered before replacing the card: a slow channel must not turn the
+ * result into a second message under a card that says "checking…" forever.
+ */
 class PendingReply {
-  private progressId: string | undefined;
+  /** The progress card's send: resolves to its id, or undefined if the channel gave none or failed. */
+  private progressSent: Promise<string | undefined> | undefined;
 
   constructor(private readonly conversation: Conversation) {}
 
   async progress(reply: Reply): Promise<void> {
-    if (this.progressId) await this.conversation.update(this.progressId, reply);
-    else this.progressId = await this.conversation.send(reply);
+    const sent = this.progressSent;
+    if (sent) {
+      const id = await sent;
+      if (id) await this.conversation.update(id, reply);
+      return;
+    }
+    // A progress card that cannot be sent only costs the progress card; `finish` sends the result.
+    this.progressSent = this.conversation.send(reply).catch(() => undefined);
+    await this.progressSent;
   }
 
   async finish(reply: Reply): Promise<void> {
-    if (this.progressId) await this.conversation.update(this.progressId, reply);
+    const id = this.progressSent ? await this.progressSent : undefined;
+    if (id) await this.conversation.update(id, reply);
     else await this.conversation.send(reply);
   }
 }
@@ -109,7 +189,7 @@ class PendingReply {
 function render(outcome: PreviewOutcome, checkedAt: Date): Reply {
   switch (outcome.kind) {
     case "preview":
-      return { kind: "card", card: previewCard(outcome.preview, previewButtonData(outcome.request), checkedAt) };
+      return { kind: "card", card: previewCard(outcome.preview, previewButtonData(outcome.request), { request: outcome.request }, checkedAt) };
     case "choose":
       return { kind: "card", card: choiceCard(outcome.choice.question, outcome.choice.hint, outcome.choice.options.map((o) => ({ title: o.title, data: previewButtonData(o.request) }))) };
     case "refused":
@@ -135,4 +215,20 @@ function buttonRequest(value: unknown): PreviewRequest | "invalid" | undefined {
 
 function toPreviewRequest(request: ChangeRequest): PreviewRequest {
   return { target: { hint: request.target.hint, name: request.target.name }, ...(request.from ? { from: request.from } : {}), to: request.to };
+}
+
+const requestRef = z.object({ requestId: z.number().int().positive(), version: z.number().int().positive() });
+/** The Universal Actions the cards carry; anything else is refused before it reaches the workflow. */
+const cardActionSchema = z.discriminatedUnion("verb", [
+  z.object({ verb: z.literal("requestApproval"), data: z.object({ request: previewRequestSchema }) }),
+  z.object({ verb: z.literal("approve"), data: requestRef }),
+  z.object({ verb: z.literal("reject"), data: requestRef.extend({ reason: z.string().max(2000).default("") }) }),
+  z.object({ verb: z.literal("cancel"), data: requestRef }),
+  z.object({ verb: z.literal("reprocess"), data: requestRef }),
+]);
+
+function statusList(requests: readonly LicenseRequest[]): string {
+  if (requests.length === 0) return "You have no requests yet. Ask for a change, e.g. \"move group Sales from E1 to E3\".";
+  const lines = requests.map((r) => `- #${r.id} ${r.preview.target.displayName}: ${r.preview.from.skuPartNumber} → ${r.preview.to.skuPartNumber}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`);
+  return `Your requests:\n\n${lines.join("\n")}\n\nSay **status N** for one of them.`;
 }

@@ -9,12 +9,13 @@
  */
 import { readFileSync } from "node:fs";
 import { ClientCertificateCredential, ClientSecretCredential } from "@azure/identity";
-import { Client, GraphError, type GraphRequest } from "@microsoft/microsoft-graph-client";
+import { Client, GraphError, ResponseType, type GraphRequest } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type * as Graph from "@microsoft/microsoft-graph-types";
 import type { TenantSettings } from "../config";
 import { TenantRequestError } from "../errors";
 import type { AssignedLicense, CapabilityStatus, GroupMembers, LicenseProcessingState, LicenseState, Product, TenantGroup, TenantUser } from "../licensing/model";
+import type { Operation } from "../licensing/preview";
 
 /** One page of a Graph collection. */
 interface GraphCollection<T> {
@@ -28,6 +29,16 @@ const USER_FIELDS = ["id", "displayName", "userPrincipalName", "usageLocation", 
 const GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "membershipRule", "onPremisesSyncEnabled", "assignedLicenses", "licenseProcessingState"];
 /** Graph's largest page for directory objects. */
 const PAGE_SIZE = 999;
+/** checkMemberGroups takes at most 20 group ids a call. */
+const MEMBER_GROUPS_PER_CALL = 20;
+/** The only paths assignLicense may write to: a user's or a group's assignLicense action. */
+const ASSIGN_LICENSE_PATH = /^\/(users|groups)\/([^/?#]+)\/assignLicense$/;
+
+/** What Graph answered to a write: the status and the request-id to quote in the audit trail. */
+export interface WriteResult {
+  readonly status: number;
+  readonly requestId?: string;
+}
 
 /** A group or user found by name: enough to tell them apart on a card. */
 export interface NamedEntity {
@@ -123,11 +134,14 @@ export class GraphGateway {
    */
   async listGroupMembers(groupId: string, onCount?: (users: number) => void): Promise<GroupMembers> {
     const id = encodeURIComponent(groupId);
+    // $count needs ConsistencyLevel: eventual on every page, the next pages' links included.
+    const eventual = { ConsistencyLevel: "eventual" };
     const users = await this.listAll<Graph.User>(
       "read the group's members",
-      this.client.api(`/groups/${id}/members/microsoft.graph.user`).header("ConsistencyLevel", "eventual").count(true).select(USER_FIELDS).top(PAGE_SIZE),
+      this.client.api(`/groups/${id}/members/microsoft.graph.user`).headers(eventual).count(true).select(USER_FIELDS).top(PAGE_SIZE),
       Number.POSITIVE_INFINITY,
       onCount,
+      eventual,
     );
     const nestedGroups = await this.listAll<Graph.Group>(
       "read the group's nested groups",
@@ -151,14 +165,65 @@ export class GraphGateway {
     return names;
   }
 
-  /** All pages of a listing, up to `maxPages`, following @odata.nextLink. */
-  private async listAll<T>(operation: string, first: GraphRequest, maxPages: number, onCount?: (count: number) => void): Promise<T[]> {
+  /** The id of the tenant Graph answers for (GET /organization). */
+  async organizationId(): Promise<string> {
+    const page = (await this.call("read the tenant's id", () => this.client.api("/organization").select(["id"]).get())) as GraphCollection<Graph.Organization>;
+    return required(page.value[0]?.id, "organization.id");
+  }
+
+  /**
+   * Sends one license change exactly as previewed and approved: `operation.body` as it is, to
+   * `operation.path` (a user's or a group's assignLicense, nothing else). Resolves to Graph's status
+   * (200 for a user, 202 for a group) and its request-id; any other answer is a TenantRequestError.
+   * The client's retry middleware still retries 429/503/504 below this call.
+   */
+  async assignLicense(operation: Operation): Promise<WriteResult> {
+    const target = ASSIGN_LICENSE_PATH.exec(operation.path);
+    // A defect, not a user error: the preview builds these paths, and nothing else may be written.
+    if (operation.method !== "POST" || !target) throw new Error(`not an assignLicense operation: ${operation.method} ${operation.path}`);
+    const what = `change the licenses of the ${target[1] === "groups" ? "group" : "user"} ${decodeURIComponent(target[2]!)}`;
+    const response = (await this.call(what, () => this.client.api(operation.path).responseType(ResponseType.RAW).post(operation.body))) as Response;
+    const requestId = response.headers.get("request-id") ?? undefined;
+    // Read the body either way, so the connection is released; only an error's body matters.
+    const text = await response.text().catch(() => "");
+    if (!response.ok) {
+      const error = graphErrorOf(text);
+      throw new TenantRequestError(what, response.status, error.code, error.message ?? (text || response.statusText), requestId ?? error.requestId);
+    }
+    return requestId === undefined ? { status: response.status } : { status: response.status, requestId };
+  }
+
+  /** Re-runs group-based licensing for one user, at once [RLA]. */
+  async reprocessUser(userId: string): Promise<void> {
+    await this.call(`reprocess the licenses of the user ${userId}`, () => this.client.api(`/users/${encodeURIComponent(userId)}/reprocessLicenseAssignment`).post(undefined));
+  }
+
+  /**
+   * Which of `groupIds` the user is a member of, directly or through nested groups, as Graph says
+   * now (checkMemberGroups, 20 ids a call). Ids are compared without case; the set holds them as given.
+   */
+  async checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<Set<string>> {
+    const member = new Set<string>();
+    const unique = [...new Map(groupIds.map((id) => [id.toLowerCase(), id])).values()];
+    for (let i = 0; i < unique.length; i += MEMBER_GROUPS_PER_CALL) {
+      const chunk = unique.slice(i, i + MEMBER_GROUPS_PER_CALL);
+      const answer = (await this.call(`check the group memberships of the user ${userId}`, () =>
+        this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).post({ groupIds: chunk }),
+      )) as { value?: string[] };
+      const found = new Set((answer.value ?? []).map((id) => id.toLowerCase()));
+      for (const id of chunk) if (found.has(id.toLowerCase())) member.add(id);
+    }
+    return member;
+  }
+
+  /** All pages of a listing, up to `maxPages`, following @odata.nextLink (sent with `headers`, as the first page was). */
+  private async listAll<T>(operation: string, first: GraphRequest, maxPages: number, onCount?: (count: number) => void, headers: Record<string, string> = {}): Promise<T[]> {
     let page = (await this.call(operation, () => first.get())) as GraphCollection<T>;
     if (onCount && page["@odata.count"] !== undefined) onCount(page["@odata.count"]);
     const items = [...page.value];
     for (let pages = 1; page["@odata.nextLink"] && pages < maxPages; pages++) {
       const next = page["@odata.nextLink"];
-      page = (await this.call(operation, () => this.client.api(next).get())) as GraphCollection<T>;
+      page = (await this.call(operation, () => this.client.api(next).headers(headers).get())) as GraphCollection<T>;
       items.push(...page.value);
     }
     return items;
@@ -175,6 +240,18 @@ export class GraphGateway {
       }
       throw new TenantRequestError(operation, undefined, undefined, error instanceof Error ? error.message : String(error), undefined);
     }
+  }
+}
+
+/** Graph's {"error":{"code","message","innerError":{"request-id"}}}, as far as the body has it. */
+function graphErrorOf(text: string): { code?: string; message?: string; requestId?: string } {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; innerError?: { "request-id"?: unknown } } };
+    const e = body.error;
+    const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+    return { code: str(e?.code), message: str(e?.message), requestId: str(e?.innerError?.["request-id"]) };
+  } catch {
+    return {};
   }
 }
 

@@ -166,10 +166,19 @@ function whichTarget(name: string, matches: readonly ResolvedTarget[], request: 
   const shown = matches.slice(0, MAX_OPTIONS);
   const more = matches.length - shown.length;
   return {
-    question: `${matches.length} groups and users match "${name}". Which one do you mean?`,
+    question: `${matchCount(matches)} "${name}". Which one do you mean?`,
     hint: more > 0 ? `Showing the first ${MAX_OPTIONS}; type a longer name to narrow it down.` : "Pick one.",
     options: shown.map((c) => ({ title: optionTitle(c.type, c.entity), request: { ...request, target: { type: c.type, id: c.entity.id } } })),
   };
+}
+
+/** "2 groups match", "1 group and 3 users match": what was found, named as it is. */
+function matchCount(matches: readonly ResolvedTarget[]): string {
+  const groups = matches.filter((m) => m.type === "group").length;
+  const users = matches.length - groups;
+  const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  const parts = [...(groups > 0 ? [count(groups, "group")] : []), ...(users > 0 ? [count(users, "user")] : [])];
+  return `${parts.join(" and ")} match${matches.length === 1 ? "es" : ""}`;
 }
 
 function optionTitle(type: "group" | "user", entity: NamedEntity): string {

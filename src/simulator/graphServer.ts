@@ -86,6 +86,8 @@ const GRAPH_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.stream
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 999;
 const MAX_BATCH_REQUESTS = 20;
+/** checkMemberGroups takes at most 20 group ids a request. */
+const MAX_CHECK_MEMBER_GROUPS = 20;
 /**
  * The brief asks for `id` in every entity even when $select leaves it out. (Real Graph returns
  * only the selected properties; flip this to match it exactly.)
@@ -386,6 +388,8 @@ export class GraphSimulatorServer {
       { method: "GET", template: "/users/{id}", options: ["$select"], handler: (c) => this.getUser(c) },
       { method: "POST", template: "/users/{id}/assignLicense", options: [], write: true, handler: (c) => this.assignUserLicense(c) },
       { method: "POST", template: "/users/{id}/reprocessLicenseAssignment", options: [], write: true, handler: (c) => this.reprocessUser(c) },
+      // A read that Graph sends as a POST: not a write, so not counted in counters.writes.
+      { method: "POST", template: "/users/{id}/checkMemberGroups", options: [], handler: (c) => this.checkMemberGroups(c) },
       { method: "GET", template: "/groups", options: LIST_OPTIONS, handler: (c) => this.listGroups(c) },
       { method: "GET", template: "/groups/{id}", options: ["$select"], handler: (c) => this.getGroup(c) },
       { method: "POST", template: "/groups/{id}/assignLicense", options: [], write: true, handler: (c) => this.assignGroupLicense(c) },
@@ -762,6 +766,23 @@ export class GraphSimulatorServer {
     this.findUser(ctx.params.id!);
     const user = this.state.reprocessUser(ctx.params.id!);
     return this.json(200, { "@odata.context": this.contextUrl(ctx, "users", undefined, true), ...this.renderUser(undefined, false)(user) });
+  }
+
+  /** Which of the given groups the user is in, directly or through nested groups; unknown ids are left out. */
+  private checkMemberGroups(ctx: Context): SimResponse {
+    const body = this.jsonBody(ctx, true);
+    const groupIds = (body as { groupIds?: unknown } | null)?.groupIds;
+    if (!Array.isArray(groupIds) || !groupIds.every((id): id is string => typeof id === "string")) {
+      throw new HttpError(400, "Request_BadRequest", "Invalid value specified for property 'groupIds': an array of group ids is required.");
+    }
+    if (groupIds.length > MAX_CHECK_MEMBER_GROUPS) {
+      throw new HttpError(400, "Request_BadRequest", `Too many group ids (${groupIds.length}): at most ${MAX_CHECK_MEMBER_GROUPS} may be checked in one request.`);
+    }
+    const user = this.findUser(ctx.params.id!);
+    // Ids match without case; the answer spells them as the directory does.
+    const memberOf = new Map([...this.state.transitiveMemberOf(user.id)].map((id) => [id.toLowerCase(), id]));
+    const value = [...new Set(groupIds.map((id) => memberOf.get(id.toLowerCase())).filter((id): id is string => id !== undefined))];
+    return this.json(200, { "@odata.context": `${ctx.base}v1.0/$metadata#Collection(Edm.String)`, value });
   }
 
   private listGroups(ctx: Context): SimResponse {

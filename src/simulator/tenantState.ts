@@ -368,6 +368,33 @@ export class TenantState {
     return this.requireGroup(groupId).members.map((id) => clone(this.usersById.get(id.toLowerCase()) ?? (this.groupsById.get(id.toLowerCase()) as Group)));
   }
 
+  /**
+   * The ids of every group the user or group `memberId` belongs to, directly or through nested
+   * groups (Graph's transitive membership, as checkMemberGroups answers it). Walks up from the
+   * member, so its cost is the tenant's memberships once, whatever the groups asked about.
+   */
+  transitiveMemberOf(memberId: string): Set<string> {
+    const start = this.findUser(memberId)?.id ?? this.requireGroup(memberId).id;
+    const parents = new Map<string, string[]>(); // member id (lower case) → ids of groups holding it directly
+    for (const g of this.data.groups) {
+      for (const m of g.members) {
+        const key = m.toLowerCase();
+        const list = parents.get(key);
+        if (list) list.push(g.id);
+        else parents.set(key, [g.id]);
+      }
+    }
+    const found = new Set<string>();
+    const queue = [...(parents.get(start.toLowerCase()) ?? [])];
+    while (queue.length > 0) {
+      const id = queue.pop() as string;
+      if (found.has(id)) continue;
+      found.add(id);
+      queue.push(...(parents.get(id.toLowerCase()) ?? []));
+    }
+    return found;
+  }
+
   /** Direct user members with a state from this group in Error or ActiveWithError. */
   membersWithLicenseErrors(groupId: string): User[] {
     const group = this.requireGroup(groupId);

@@ -6,33 +6,38 @@
 import type { AddressInfo } from "node:net";
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext } from "botbuilder";
 import * as restify from "restify";
+import type { Notifier } from "../approval/approvalService";
 import { SettingsError, type BotAuthSettings } from "../config";
 import type { Logger } from "../log";
 import type { LicenseDeskBot } from "./licenseDeskBot";
+import { TeamsNotifier } from "./teamsNotifier";
 
 export class BotHost {
   private readonly server: restify.Server;
+  private readonly adapter: CloudAdapter;
+  /** Sends and updates cards outside a turn (approval cards, outcomes). */
+  readonly notifier: Notifier;
 
-  constructor(bot: LicenseDeskBot, auth: BotAuthSettings, log: Logger) {
-    const adapter = new CloudAdapter(botFrameworkAuthentication(auth));
-    adapter.onTurnError = async (context: TurnContext, error: Error) => {
+  constructor(auth: BotAuthSettings, log: Logger) {
+    this.adapter = new CloudAdapter(botFrameworkAuthentication(auth));
+    this.adapter.onTurnError = async (context: TurnContext, error: Error) => {
       log.error({ err: error, activity: context.activity.type }, "turn failed");
       await context.sendActivity("Something went wrong on my side. Nothing was changed. Try again in a moment.");
     };
-
+    this.notifier = new TeamsNotifier(this.adapter, auth.kind === "azure" ? auth.appId : "");
     this.server = restify.createServer({ name: "license-desk" });
     this.server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024 }));
-    this.server.post("/api/messages", async (req, res) => {
-      await adapter.process(req, res, (context) => bot.run(context));
-    });
     this.server.get("/healthz", (_req, res, next) => {
       res.send(200, { status: "ok" });
       next();
     });
   }
 
-  /** Starts listening; resolves to the messaging endpoint's URL. */
-  async listen(port: number, host: string): Promise<string> {
+  /** Serves the bot; resolves to the messaging endpoint's URL. */
+  async listen(bot: LicenseDeskBot, port: number, host: string): Promise<string> {
+    this.server.post("/api/messages", async (req, res) => {
+      await this.adapter.process(req, res, (context) => bot.run(context));
+    });
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", (error: NodeJS.ErrnoException) =>
         reject(error.code === "EADDRINUSE" ? new SettingsError("PORT", `${host}:${port} is already in use; stop what uses it or choose another PORT`) : error),

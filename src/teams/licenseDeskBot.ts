@@ -1,25 +1,53 @@
 /**
- * The Teams activity handler: translates activities into LicenseDesk messages and replies into
- * activities. It holds no logic of its own.
+ * The Teams activity handler: translates activities into LicenseDesk messages and card actions,
+ * and replies into activities. It holds no logic of its own.
  */
-import { CardFactory, MessageFactory, TeamsActivityHandler, type Activity, type TurnContext } from "botbuilder";
+import {
+  CardFactory,
+  MessageFactory,
+  TeamsActivityHandler,
+  TurnContext,
+  type Activity,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+} from "botbuilder";
+import type { Actor } from "../approval/approvalService";
 import type { Conversation, LicenseDesk, Reply } from "../chat/licenseDesk";
+import type { ConversationRef } from "../store/requestStore";
 
 export class LicenseDeskBot extends TeamsActivityHandler {
   constructor(private readonly desk: LicenseDesk) {
     super();
     this.onMessage(async (context, next) => {
       await context.sendActivity({ type: "typing" });
-      await this.desk.handle({ text: context.activity.text ?? "", value: context.activity.value }, conversationOf(context));
+      await this.desk.handle({ text: context.activity.text ?? "", value: context.activity.value, from: actorOf(context), conversation: referenceOf(context) }, conversationOf(context));
       await next();
     });
     this.onMembersAdded(async (context, next) => {
       if (context.activity.membersAdded?.some((m) => m.id !== context.activity.recipient.id)) {
-        await this.desk.handle({ text: "help" }, conversationOf(context));
+        await this.desk.handle({ text: "help", from: actorOf(context), conversation: referenceOf(context) }, conversationOf(context));
       }
       await next();
     });
   }
+
+  /** Universal Actions (Action.Execute): the card returned replaces the clicked one. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const action = invokeValue?.action;
+    const card = await this.desk.act({ verb: typeof action?.verb === "string" ? action.verb : "", data: action?.data, from: actorOf(context), conversation: referenceOf(context) });
+    return { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: { ...card } };
+  }
+}
+
+/** The person who sent the activity, with the tenant Teams says it came from. */
+function actorOf(context: TurnContext): Actor {
+  const a = context.activity;
+  const channelTenant = (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+  return { id: a.from.aadObjectId ?? a.from.id, name: a.from.name ?? "someone", tenantId: a.conversation.tenantId ?? channelTenant };
+}
+
+function referenceOf(context: TurnContext): ConversationRef {
+  return TurnContext.getConversationReference(context.activity) as ConversationRef;
 }
 
 function conversationOf(context: TurnContext): Conversation {
@@ -31,6 +59,6 @@ function conversationOf(context: TurnContext): Conversation {
   };
 }
 
-function toActivity(reply: Reply): Partial<Activity> {
+export function toActivity(reply: Reply): Partial<Activity> {
   return reply.kind === "card" ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)) : MessageFactory.text(reply.text);
 }

@@ -359,6 +359,49 @@ describe("GraphSimulatorServer", () => {
     });
   });
 
+  describe("POST /users/{id}/checkMemberGroups", () => {
+    // Carol reaches Sales only through nesting: Sales ⊃ Sales EMEA ⊃ Leads ⊃ Carol.
+    const LEADS = guid(105);
+    beforeEach(async () => {
+      await server.close();
+      server.state.stop();
+      const snap = snapshot();
+      snap.groups.push(group(LEADS, "Leads", [CAROL]));
+      snap.groups.find((g) => g.id === SALES_EMEA)!.members.push(LEADS);
+      server = new GraphSimulatorServer(TenantState.fromJson(snap, { processingDelayMs: 0 }));
+      base = await server.listen(0);
+    });
+
+    it("answers the groups the user is in, directly or through nested groups, in the order asked; unknown ids left out", async () => {
+      const unknown = guid(999);
+      const res = await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [WEIRD_GROUP, SALES.toUpperCase(), unknown, LEADS, E3_GROUP, SALES_EMEA] } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body["@odata.context"], `${base}v1.0/$metadata#Collection(Edm.String)`);
+      assert.deepEqual(res.body.value, [SALES, LEADS, E3_GROUP, SALES_EMEA]);
+      const bob = await call("POST", "/users/bob@contoso.com/checkMemberGroups", { body: { groupIds: [SALES, LEADS, SALES_EMEA] } });
+      assert.deepEqual(bob.body.value, [SALES, SALES_EMEA]);
+      assert.deepEqual((await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [] } })).body.value, []);
+    });
+
+    it("is a read: counted by route, never as a write", async () => {
+      await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [SALES] } });
+      await call("POST", "/$batch", { body: { requests: [{ id: "1", method: "POST", url: `/users/${BOB}/checkMemberGroups`, headers: { "content-type": "application/json" }, body: { groupIds: [SALES] } }] } });
+      assert.equal(server.counters.byRoute["POST /users/{id}/checkMemberGroups"], 2);
+      assert.equal(server.counters.writes, 0);
+    });
+
+    it("refuses a body without groupIds, with ids that are not strings, or with more than 20; and an unknown user", async () => {
+      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`), 400, "BadRequest", /Empty Payload/);
+      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: {} }), 400, "Request_BadRequest", /groupIds/);
+      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: SALES } }), 400, "Request_BadRequest", /groupIds/);
+      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [1] } }), 400, "Request_BadRequest", /groupIds/);
+      const many = Array.from({ length: 21 }, (_, i) => guid(500 + i));
+      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: many } }), 400, "Request_BadRequest", /at most 20/);
+      assert.equal((await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: many.slice(0, 20) } })).status, 200);
+      assertGraphError(await call("POST", "/users/ghost@contoso.com/checkMemberGroups", { body: { groupIds: [SALES] } }), 404, "Request_ResourceNotFound");
+    });
+  });
+
   describe("$batch", () => {
     it("runs each inner request through the dispatcher and counts them all", async () => {
       const res = await call("POST", "/$batch", {

@@ -16,29 +16,71 @@ export interface SentActivity {
   attachments?: { contentType: string; content: unknown }[];
 }
 
+/** An activity as the connector received it, with the id it answered (`sent-N`, N counting every send). */
+export type ReceivedActivity = SentActivity & { sentId: string };
+
+/** An activity the bot replaced in place (Bot Framework's updateActivity). */
+export interface UpdatedActivity {
+  /** The id of the activity it replaces, from the URL: the id the connector gave when it was sent. */
+  replaces: string;
+  activity: SentActivity;
+}
+
+/** What the bot did in answer to one message. */
+export interface BotAnswer {
+  status: number;
+  /** Activities sent, in order (typing indicators left out). */
+  replies: ReceivedActivity[];
+  /** Activities replaced in place, in order. */
+  updates: UpdatedActivity[];
+}
+
 export class BotHarness {
   private activityCount = 0;
+  /** How long the connector takes to answer each activity the bot sends or updates, as a slow channel would. */
+  connectorDelayMs = 0;
 
   private constructor(
     readonly bot: RunningBot,
     private readonly connector: Server,
     private readonly serviceUrl: string,
-    /** Every activity the bot has sent to the conversation, in order. */
-    private readonly received: SentActivity[],
+    /** Every activity the bot has sent to the conversation, in order, with the id the connector gave it. */
+    private readonly received: ReceivedActivity[],
+    /** Every update of an activity, in order. */
+    private readonly updated: UpdatedActivity[],
   ) {}
 
   /** Starts the bot on `snapshotPath` with group processing taking `processingDelayMs` per stage. */
   static async start(snapshotPath: string, processingDelayMs = 0): Promise<BotHarness> {
-    const received: SentActivity[] = [];
+    const received: ReceivedActivity[] = [];
+    const updated: UpdatedActivity[] = [];
+    let sent = 0;
+    // Set once the harness exists; the connector reads the harness's current delay.
+    let harness: BotHarness | undefined;
     const connector = createServer((req, res) => {
       let body = "";
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
-        received.push(JSON.parse(body) as SentActivity);
-        // Not writeHead(...).end(): restify, loaded in this process, patches writeHead to return nothing.
-        res.statusCode = 200;
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ id: `sent-${received.length}` }));
+        const activity = JSON.parse(body) as SentActivity;
+        // updateActivity: PUT /v3/conversations/{conversationId}/activities/{activityId}.
+        const update = req.method === "PUT" ? /\/v3\/conversations\/[^/]+\/activities\/([^/?]+)$/.exec(req.url ?? "") : null;
+        let id: string;
+        if (update) {
+          id = decodeURIComponent(update[1]);
+          updated.push({ replaces: id, activity });
+        } else {
+          id = `sent-${++sent}`;
+          received.push({ ...activity, sentId: id });
+        }
+        const answer = () => {
+          // Not writeHead(...).end(): restify, loaded in this process, patches writeHead to return nothing.
+          res.statusCode = 200;
+          res.setHeader("content-type", "application/json");
+          res.end(JSON.stringify({ id }));
+        };
+        const delay = harness?.connectorDelayMs ?? 0;
+        if (delay > 0) setTimeout(answer, delay);
+        else answer();
       });
     });
     connector.listen(0, "127.0.0.1");
@@ -50,12 +92,14 @@ export class BotHarness {
       PLAYGROUND: "false",
     });
     const bot = await startBot(settings, createLogger("silent"));
-    return new BotHarness(bot, connector, `http://127.0.0.1:${(connector.address() as AddressInfo).port}`, received);
+    harness = new BotHarness(bot, connector, `http://127.0.0.1:${(connector.address() as AddressInfo).port}`, received, updated);
+    return harness;
   }
 
   /** Sends one message from a Teams user and returns what the bot answered (typing indicators left out). */
-  async say(text: string, value?: unknown): Promise<{ status: number; replies: SentActivity[] }> {
+  async say(text: string, value?: unknown): Promise<BotAnswer> {
     const before = this.received.length;
+    const updatesBefore = this.updated.length;
     const id = `activity-${++this.activityCount}`;
     const response = await fetch(this.bot.endpoint, {
       method: "POST",
@@ -74,7 +118,11 @@ export class BotHarness {
         value,
       }),
     });
-    return { status: response.status, replies: this.received.slice(before).filter((a) => a.type !== "typing") };
+    return {
+      status: response.status,
+      replies: this.received.slice(before).filter((a) => a.type !== "typing"),
+      updates: this.updated.slice(updatesBefore),
+    };
   }
 
   async close(): Promise<void> {

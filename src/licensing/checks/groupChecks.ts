@@ -4,6 +4,7 @@
  */
 import type { GroupMembers, TenantGroup } from "../model";
 import type { CheckResult, UserRef } from "../preview";
+import { whatToDoFor } from "../licenseErrors";
 import { errorOf, fmt, listNames, plural, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
 
 /** "3 of 25 members" */
@@ -120,16 +121,6 @@ export function groupUsageLocationCheck(ctx: ChangeContext): CheckResult {
   );
 }
 
-/** What to do about each license error Entra records on a member ([RP]). */
-const ERROR_ADVICE: Readonly<Record<string, string>> = {
-  CountViolation: "not enough seats; buy or free seats, then reprocess the users",
-  MutuallyExclusiveViolation: "they hold a conflicting product from another source; remove it, then reprocess",
-  DependencyViolation: "a plan lacks its prerequisite; enable the prerequisite, then reprocess",
-  ProhibitedInUsageLocationViolation: "the product is not sold in their usage location; change the location or take them out of the group",
-  UniquenessViolation: "an email address is used twice in Exchange; fix the duplicate, then reprocess",
-  Other: "look at their licenses in the Entra admin center, then reprocess",
-};
-
 /** Members already in a license error on G. */
 export function existingErrorsCheck(ctx: ChangeContext, group: TenantGroup): CheckResult {
   const id = "existing-errors";
@@ -151,7 +142,7 @@ export function existingErrorsCheck(ctx: ChangeContext, group: TenantGroup): Che
   const title = `${ofMembers(ctx, users.length)} are in a license error on ${group.displayName}`;
   if (users.length === 0) return userCheck(id, "pass", title, "No member of the group is in a license error now.", users);
   const counts = [...byCode].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const advice = counts.map(([code]) => `${code}: ${ERROR_ADVICE[code] ?? ERROR_ADVICE.Other}.`).join(" ");
+  const advice = counts.map(([code]) => `${code}: ${whatToDoFor(code)}.`).join(" ");
   return userCheck(id, "warn", title, `${counts.map(([code, n]) => `${code} ${fmt(n)}`).join(", ")}. They may stay in error after the change. ${advice}`, users);
 }
 

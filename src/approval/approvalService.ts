@@ -1,0 +1,437 @@
+/**
+ * The approval workflow: a previewed change becomes a stored request; an approver's click
+ * (checked against the tenant, never against card data) applies exactly the approved operation,
+ * once; Entra's processing is followed to the end and reported.
+ *
+ * Every step is written to the store before the next starts, and every transition is a
+ * compare-and-set on the request's version, so two approvers clicking at once make one Graph write
+ * and a restart at any point resumes from the store (reconcile).
+ */
+import { TenantRequestError, UserFacingError } from "../errors";
+import type { GraphGateway } from "../graph/graphGateway";
+import type { TenantGroup, TenantUser } from "../licensing/model";
+import { groupOutcome, userOutcome, type OutcomeReport } from "../licensing/outcome";
+import type { Operation, Preview } from "../licensing/preview";
+import { productName } from "../licensing/productNames";
+import type { Logger } from "../log";
+import type { PreviewRequest } from "../service/previewRequest";
+import type { PreviewService } from "../service/previewService";
+import type { CardRef, ConversationRef, LicenseRequest, Person, RequestStore, Transition } from "../store/requestStore";
+import type { Role, RoleDirectory } from "./roles";
+
+/** Where the workflow sends and updates cards; the Teams layer implements it. */
+export interface Notifier {
+  /** Sends a card about a request into a conversation; resolves to the activity id, when the channel gives one. */
+  sendRequestCard(conversation: ConversationRef, request: LicenseRequest): Promise<string | undefined>;
+  /** Replaces a card sent earlier with the request as it is now. */
+  updateRequestCard(card: CardRef, request: LicenseRequest): Promise<void>;
+  /** A short message to the requester. */
+  tell(conversation: ConversationRef, text: string): Promise<void>;
+}
+
+/** Who clicked or typed, as the channel says: checked against the tenant before anything happens. */
+export interface Actor extends Person {
+  /** The Entra tenant the activity came from. */
+  readonly tenantId: string | undefined;
+}
+
+/** A refusal to show the person who clicked: nothing was changed. */
+export class ActionRefused extends UserFacingError {
+  constructor(readonly userMessage: string) {
+    super(userMessage);
+    this.name = "ActionRefused";
+  }
+}
+
+export interface ApprovalSettings {
+  readonly tenantId: string;
+  readonly expiryHours: number;
+  /** Waits between reads of a group's licenseProcessingState, the last one repeated. */
+  readonly pollDelaysMs: readonly number[];
+}
+
+export const DEFAULT_POLL_DELAYS_MS: readonly number[] = [500, 1000, 2000, 5000, 10000, 30000, 60000];
+
+export class ApprovalService {
+  /** Follow-ups under way, so that tests and shutdown can wait for them. */
+  private readonly running = new Map<number, Promise<void>>();
+  private stopped = false;
+
+  constructor(
+    private readonly graph: GraphGateway,
+    private readonly store: RequestStore,
+    private readonly roles: RoleDirectory,
+    private readonly previews: PreviewService,
+    private readonly notifier: Notifier,
+    private readonly settings: ApprovalSettings,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** "Request approval" on a preview: previews again now, stores the request and sends the approval card. */
+  async requestApproval(actor: Actor, request: PreviewRequest, conversation: ConversationRef): Promise<LicenseRequest> {
+    await this.require(actor, "requester");
+    const outcome = await this.previews.preview(request);
+    if (outcome.kind !== "preview") throw new ActionRefused("This request no longer resolves to one change; ask for the preview again.");
+    if (outcome.preview.verdict === "blocked") {
+      throw new ActionRefused("The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.");
+    }
+    const created = this.now();
+    const stored = this.store.create(
+      {
+        kind: outcome.preview.kind,
+        requester: person(actor),
+        createdAt: created.toISOString(),
+        expiresAt: new Date(created.getTime() + this.settings.expiryHours * 3_600_000).toISOString(),
+        preview: outcome.preview,
+        stages: [{ title: "Apply the change", operations: outcome.preview.operations }],
+        requesterConversation: conversation,
+      },
+      { at: created.toISOString(), actor: actor.id, action: "requested", details: { request: outcome.request, verdict: outcome.preview.verdict } },
+    );
+    await this.announce(stored, conversation);
+    return stored;
+  }
+
+  /**
+   * Approve: the approver is checked in the tenant, the card's version must be current, and the
+   * preview is run again: if the tenant changed what it said, nothing is applied and a fresh
+   * approval is asked for. Exactly one of any number of concurrent approvals goes on to apply.
+   */
+  async approve(actor: Actor, requestId: number, version: number): Promise<LicenseRequest> {
+    const request = this.load(requestId);
+    await this.require(actor, "approver");
+    if (request.requester.id === actor.id) throw new ActionRefused("You asked for this change, so someone else must approve it.");
+    this.requireCurrent(request, version);
+    if (this.isExpired(request)) return this.expire(request);
+
+    const fresh = await this.previews.preview(requestOf(request.preview));
+    if (fresh.kind !== "preview" || changedSince(request.preview, fresh.preview)) {
+      const changed = fresh.kind === "preview" ? fresh.preview : request.preview;
+      const updated = this.transition(request, { preview: changed }, actor, "preview-changed", { verdict: changed.verdict });
+      await this.refreshCards(updated);
+      throw new ActionRefused(
+        changed.verdict === "blocked"
+          ? "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview."
+          : "The tenant has changed since this was previewed (seats or users), so nothing was applied. Check the updated card and approve again.",
+      );
+    }
+    const approved = this.store.transition(
+      request.id,
+      request.version,
+      { status: "approved", stage: { index: 0, status: "approved", approvedBy: person(actor), approvedAt: this.now().toISOString() } },
+      { at: this.now().toISOString(), actor: actor.id, action: "approved", details: {} },
+    );
+    if (!approved) return this.lostRace(requestId);
+    await this.refreshCards(approved);
+    await this.notifier.tell(approved.requesterConversation, `${actor.name} approved request #${approved.id}. I am applying it now.`);
+    return this.apply(approved);
+  }
+
+  async reject(actor: Actor, requestId: number, version: number, reason: string): Promise<LicenseRequest> {
+    const request = this.load(requestId);
+    await this.require(actor, "approver");
+    this.requireCurrent(request, version);
+    const why = reason.trim().slice(0, 500);
+    if (why === "") throw new ActionRefused("Say why you reject it: the requester will read the reason.");
+    const rejected = this.transition(request, { status: "rejected", stage: { index: 0, status: "rejected" }, rejectedBy: person(actor), rejectionReason: why }, actor, "rejected", { reason: why });
+    await this.refreshCards(rejected);
+    await this.notifier.tell(rejected.requesterConversation, `${actor.name} rejected request #${rejected.id}: ${why}`);
+    return rejected;
+  }
+
+  /** A requester withdraws their own pending request. */
+  async cancel(actor: Actor, requestId: number, version: number): Promise<LicenseRequest> {
+    const request = this.load(requestId);
+    this.requireTenant(actor);
+    if (request.requester.id !== actor.id) throw new ActionRefused("Only the person who asked for this change can cancel it.");
+    this.requireCurrent(request, version);
+    const cancelled = this.transition(request, { status: "cancelled", stage: { index: 0, status: "cancelled" } }, actor, "cancelled", {});
+    await this.refreshCards(cancelled);
+    return cancelled;
+  }
+
+  /** Re-runs group licensing for users whose cause has been fixed (after a finished group change). */
+  async reprocess(actor: Actor, requestId: number): Promise<number> {
+    const request = this.load(requestId);
+    await this.require(actor, "approver");
+    const report = request.stages[0]?.report as OutcomeReport | undefined;
+    if (request.status !== "done-with-errors" || !report) throw new ActionRefused(`Request #${requestId} has no users in error to reprocess.`);
+    const users = report.errors.flatMap((e) => e.users.map((u) => u.id));
+    for (const id of users) await this.graph.reprocessUser(id);
+    this.store.appendAudit({ requestId, at: this.now().toISOString(), actor: actor.id, action: "reprocessed", details: { users } });
+    return users.length;
+  }
+
+  /** "undo request N": a new request for the inverse change, previewed and approved like any other. */
+  async undo(actor: Actor, requestId: number, conversation: ConversationRef): Promise<LicenseRequest> {
+    const request = this.load(requestId);
+    if (request.status !== "done" && request.status !== "done-with-errors") {
+      throw new ActionRefused(`Request #${requestId} is ${request.status}; only an applied request can be undone.`);
+    }
+    const inverse: PreviewRequest = { target: { type: request.preview.target.type, id: request.preview.target.id }, from: request.preview.to.skuId, to: request.preview.from.skuId };
+    return this.requestApproval(actor, inverse, conversation);
+  }
+
+  /** Expires pending requests past their time; returns how many. */
+  async expireDue(): Promise<number> {
+    let count = 0;
+    for (const request of this.store.listByStatus(["pending"])) {
+      if (this.isExpired(request)) {
+        await this.expire(request);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /**
+   * At start-up: requests caught in the middle are finished from what the tenant holds. An approved
+   * or applying request whose change is already in effect is not sent again; one that is not is
+   * applied (the approval stands); a processing one is followed to the end.
+   */
+  async reconcile(): Promise<void> {
+    for (const request of this.store.listByStatus(["approved", "applying", "processing"])) {
+      this.log.info({ request: request.id, status: request.status }, "resuming request after restart");
+      try {
+        if (request.status === "processing") this.follow(request);
+        else if (await this.inEffect(request)) this.follow(this.transition(request, { status: "processing", stage: { index: 0, status: "processing" } }, SYSTEM, "found-applied", {}));
+        else await this.apply(request.status === "applying" ? this.transition(request, { status: "approved", stage: { index: 0, status: "approved" } }, SYSTEM, "retry-after-restart", {}) : request);
+      } catch (error) {
+        this.log.error({ err: error, request: request.id }, "could not resume request");
+      }
+    }
+  }
+
+  /** Resolves when every follow-up under way has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()]);
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get(requestId: number): LicenseRequest {
+    return this.load(requestId);
+  }
+
+  find(requestId: number): LicenseRequest | undefined {
+    return this.store.get(requestId);
+  }
+
+  listMine(actor: Actor, limit = 10): LicenseRequest[] {
+    return this.store.listByRequester(actor.id, limit);
+  }
+
+  /** The conversation an approver names as the approvals channel. */
+  async useApprovalsChannel(actor: Actor, conversation: ConversationRef): Promise<void> {
+    await this.require(actor, "approver");
+    this.store.setSetting(APPROVALS_CHANNEL, conversation);
+    this.store.appendAudit({ requestId: null, at: this.now().toISOString(), actor: actor.id, action: "approvals-channel-set", details: {} });
+  }
+
+  /** Sends the approval card to the approvals channel (else the requester's chat) and keeps both cards to update. */
+  private async announce(request: LicenseRequest, requesterConversation: ConversationRef): Promise<void> {
+    const channel = this.store.getSetting(APPROVALS_CHANNEL) as ConversationRef | undefined;
+    const targets = channel ? [channel, requesterConversation] : [requesterConversation];
+    for (const conversation of targets) {
+      const activityId = await this.notifier.sendRequestCard(conversation, request);
+      if (activityId) this.store.addCard(request.id, { conversation, activityId });
+    }
+  }
+
+  /** Sends exactly the approved operation, once; records Graph's answer; then follows the outcome. */
+  private async apply(approved: LicenseRequest): Promise<LicenseRequest> {
+    const applying = this.transition(approved, { status: "applying", stage: { index: 0, status: "applying" } }, SYSTEM, "applying", {});
+    const operation = applying.stages[0].operations[0];
+    try {
+      const answer = await this.graph.assignLicense(operation);
+      // A user's change is in effect at once, a group's once Entra has processed its members; either way the outcome is read next.
+      const sent = this.transition(applying, { status: "processing", stage: { index: 0, status: "processing", graphStatus: answer.status, graphRequestId: answer.requestId } }, SYSTEM, "graph-call", {
+        operation,
+        status: answer.status,
+        requestId: answer.requestId,
+      });
+      await this.refreshCards(sent);
+      this.follow(sent);
+      return sent;
+    } catch (error) {
+      return this.failedCall(applying, operation, error);
+    }
+  }
+
+  /** A failed Graph call: if the change is in effect anyway (an answer lost on the way), follow it; else fail, tenant unchanged. */
+  private async failedCall(applying: LicenseRequest, operation: Operation, error: unknown): Promise<LicenseRequest> {
+    const message = error instanceof UserFacingError ? error.userMessage : String(error);
+    const inEffect = await this.inEffect(applying).catch(() => false);
+    if (inEffect) {
+      const sent = this.transition(applying, { status: "processing", stage: { index: 0, status: "processing" } }, SYSTEM, "graph-call-unanswered-but-applied", { operation, error: message });
+      this.follow(sent);
+      return sent;
+    }
+    const failed = this.transition(applying, { status: "failed", stage: { index: 0, status: "failed", error: message, ...(error instanceof TenantRequestError && error.status ? { graphStatus: error.status } : {}) } }, SYSTEM, "graph-call-failed", {
+      operation,
+      error: message,
+    });
+    await this.refreshCards(failed);
+    await this.notifier.tell(failed.requesterConversation, `Request #${failed.id} could not be applied: ${message} Nothing was changed.`);
+    return failed;
+  }
+
+  /** Follows a sent change to its end in the background (polling a group's processing), then reports. */
+  private follow(request: LicenseRequest): void {
+    if (this.running.has(request.id)) return;
+    const run = this.followToEnd(request)
+      .catch((error: unknown) => this.log.error({ err: error, request: request.id }, "follow-up failed; it resumes at the next start"))
+      .finally(() => this.running.delete(request.id));
+    this.running.set(request.id, run);
+  }
+
+  private async followToEnd(request: LicenseRequest): Promise<void> {
+    const preview = request.preview;
+    let report: OutcomeReport;
+    if (preview.target.type === "group") {
+      for (let attempt = 0; ; attempt++) {
+        if (this.stopped) return;
+        const group = await this.graph.getGroup(preview.target.id);
+        if (processingDone(group, preview)) break;
+        await sleep(this.settings.pollDelaysMs[Math.min(attempt, this.settings.pollDelaysMs.length - 1)]);
+      }
+      const [group, members, products] = await Promise.all([this.graph.getGroup(preview.target.id), this.graph.listGroupMembers(preview.target.id), this.graph.listProducts()]);
+      report = groupOutcome({ group, members, products, fromSkuId: preview.from.skuId, toSkuId: preview.to.skuId });
+    } else {
+      const [user, products] = await Promise.all([this.graph.getUser(preview.target.id), this.graph.listProducts()]);
+      report = userOutcome({ user, products, fromSkuId: preview.from.skuId, toSkuId: preview.to.skuId });
+    }
+    const current = this.load(request.id);
+    const status = report.failed > 0 ? "done-with-errors" : "done";
+    const done = this.transition(current, { status, stage: { index: 0, status, report } }, SYSTEM, "finished", { holdTarget: report.holdTarget, failed: report.failed });
+    await this.refreshCards(done);
+    await this.notifier.tell(
+      done.requesterConversation,
+      `Request #${done.id} is done: ${report.holdTarget} of ${report.members} now hold ${productName(preview.to.skuPartNumber)}${report.failed > 0 ? `, ${report.failed} failed (see the card)` : ""}.`,
+    );
+  }
+
+  /** Whether the tenant already holds the change: the target holds T and no longer S from what was changed. */
+  private async inEffect(request: LicenseRequest): Promise<boolean> {
+    const { target, from, to } = request.preview;
+    if (target.type === "group") {
+      const group = await this.graph.getGroup(target.id);
+      const skus = group.assignedLicenses.map((l) => l.skuId);
+      return skus.includes(to.skuId) && !skus.includes(from.skuId);
+    }
+    const user: TenantUser = await this.graph.getUser(target.id);
+    const direct = user.licenseStates.filter((s) => s.assignedByGroup === null).map((s) => s.skuId);
+    return direct.includes(to.skuId) && !direct.includes(from.skuId);
+  }
+
+  private async expire(request: LicenseRequest): Promise<LicenseRequest> {
+    const expired = this.store.transition(request.id, request.version, { status: "expired", stage: { index: 0, status: "expired" } }, { at: this.now().toISOString(), actor: SYSTEM.id, action: "expired", details: {} });
+    if (!expired) return this.load(request.id);
+    await this.refreshCards(expired);
+    await this.notifier.tell(expired.requesterConversation, `Request #${expired.id} expired without a decision. Ask again if it is still needed.`);
+    return expired;
+  }
+
+  private isExpired(request: LicenseRequest): boolean {
+    return request.status === "pending" && this.now().getTime() >= Date.parse(request.expiresAt);
+  }
+
+  private async refreshCards(request: LicenseRequest): Promise<void> {
+    for (const card of request.cards) {
+      await this.notifier.updateRequestCard(card, request).catch((error: unknown) => this.log.warn({ err: error, request: request.id }, "could not update a card"));
+    }
+  }
+
+  private transition(request: LicenseRequest, change: Transition, actor: Person, action: string, details: Record<string, unknown>): LicenseRequest {
+    const updated = this.store.transition(request.id, request.version, change, { at: this.now().toISOString(), actor: actor.id, action, details });
+    if (!updated) throw new ActionRefused(`Request #${request.id} changed while I was working on it; look at its card for where it stands.`);
+    return updated;
+  }
+
+  /** Another approval (or a double click) won: show where the request stands, change nothing. */
+  private lostRace(requestId: number): LicenseRequest {
+    const current = this.load(requestId);
+    throw new ActionRefused(`Request #${requestId} was already ${describeStatus(current)}. Nothing more was done.`);
+  }
+
+  private load(requestId: number): LicenseRequest {
+    const request = this.store.get(requestId);
+    if (!request) throw new ActionRefused(`There is no request #${requestId}. Nothing was changed.`);
+    return request;
+  }
+
+  private requireCurrent(request: LicenseRequest, version: number): void {
+    if (request.status !== "pending") throw new ActionRefused(`Request #${request.id} is already ${describeStatus(request)}. Nothing more was done.`);
+    if (request.version !== version) throw new ActionRefused(`This card is out of date: request #${request.id} has changed since it was shown. Look at the updated card and try again.`);
+  }
+
+  private requireTenant(actor: Actor): void {
+    if (actor.tenantId?.toLowerCase() !== this.settings.tenantId.toLowerCase()) {
+      throw new ActionRefused("This bot serves another organization's tenant; your action was not accepted.");
+    }
+  }
+
+  private async require(actor: Actor, role: Role): Promise<void> {
+    this.requireTenant(actor);
+    const roles = await this.roles.rolesOf(actor.id);
+    if (!roles.has(role)) {
+      throw new ActionRefused(
+        role === "approver"
+          ? "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you."
+          : "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.",
+      );
+    }
+  }
+}
+
+const APPROVALS_CHANNEL = "approvalsChannel";
+const SYSTEM: Person = { id: "license-desk", name: "License Desk" };
+
+function person(actor: Actor): Person {
+  return { id: actor.id, name: actor.name };
+}
+
+/** The request that previews this preview again: the same target by id, the same products by skuId. */
+export function requestOf(preview: Preview): PreviewRequest {
+  return { target: { type: preview.target.type, id: preview.target.id }, from: preview.from.skuId, to: preview.to.skuId };
+}
+
+/**
+ * Whether the tenant changed what an approver approved: the verdict turned to blocked, the seat
+ * numbers moved, a check now names other users, or the operation differs.
+ */
+export function changedSince(approved: Preview, now: Preview): boolean {
+  if (now.verdict === "blocked") return true;
+  if (JSON.stringify(approved.seats) !== JSON.stringify(now.seats)) return true;
+  if (JSON.stringify(approved.operations) !== JSON.stringify(now.operations)) return true;
+  const counts = (p: Preview) => JSON.stringify(p.checks.map((c) => [c.id, c.status, c.count ?? null]));
+  return counts(approved) !== counts(now);
+}
+
+function processingDone(group: TenantGroup, preview: Preview): boolean {
+  // A group never processed before reports null; the change itself makes it Queued first.
+  return group.licenseProcessingState === "ProcessingComplete" && group.assignedLicenses.some((l) => l.skuId === preview.to.skuId);
+}
+
+function describeStatus(request: LicenseRequest): string {
+  switch (request.status) {
+    case "approved":
+    case "applying":
+    case "processing":
+      return `approved by ${request.stages[0]?.approvedBy?.name ?? "an approver"} and is being applied`;
+    case "done":
+    case "done-with-errors":
+      return `approved by ${request.stages[0]?.approvedBy?.name ?? "an approver"} and applied`;
+    case "rejected":
+      return `rejected by ${request.rejectedBy?.name ?? "an approver"}`;
+    default:
+      return request.status;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,192 @@
+/**
+ * `license-desk plan`: the preview from a shell, on the demo tenant loaded with --tenant. What it
+ * prints, the JSON contract (docs/plan-json.md) and the exit codes scripts rely on.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { randomUUID } from "node:crypto";
+import { runCli } from "../src/cli";
+import { snapshotSchema } from "../src/simulator/snapshot";
+
+const DEMO = "tenants/demo.json";
+const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
+const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+
+function groupId(name: string): string {
+  const group = demo.groups.find((g) => g.displayName === name);
+  assert.ok(group, `no group ${name} in the demo tenant`);
+  return group.id;
+}
+
+/** Runs the command line as a shell would, capturing stdout and stderr. */
+async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, (l) => out.push(l), (l) => err.push(l));
+  return { code, out, err: err.join("\n") };
+}
+
+const plan = (request: string, ...options: string[]) => run("plan", request, "--tenant", DEMO, ...options);
+
+const CHECK_IDS = [
+  "source-assigned",
+  "group-type",
+  "target-subscribed",
+  "seats",
+  "direct-source",
+  "conflicts",
+  "dependencies",
+  "service-continuity",
+  "nested-groups",
+  "on-premises-sync",
+  "dynamic-membership",
+  "usage-location",
+  "existing-errors",
+  "processing-state",
+];
+
+describe("license-desk plan", () => {
+  it("prints the card's content as text for a ready group, and exits 0", async () => {
+    const { code, out, err } = await plan("move group Marketing from E1 to E3");
+    assert.equal(err, "");
+    assert.equal(code, 0);
+    assert.equal(out.length, 1);
+    const lines = out[0].split("\n");
+    assert.equal(lines[0], "Move group Marketing from Office 365 E1 to Office 365 E3");
+    assert.match(lines[1], /^25 members · checked \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+    assert.equal(lines[3], "Ready: every check passed");
+    assert.ok(lines.includes("  Office 365 E3: 29 / 124, 95, 70 (takes 25)"), out[0]);
+    assert.ok(lines.includes("  Office 365 E1: 262 / 300, 38, 63 (frees 25)"), out[0]);
+    assert.ok(lines.includes(`  POST /groups/${groupId("Marketing")}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":[]}],"removeLicenses":["${E1}"]}`), out[0]);
+    assert.doesNotMatch(out[0], /\*\*/, "no chat markdown in a terminal");
+  });
+
+  describe("--json", () => {
+    let json: Record<string, unknown>;
+    let code: number;
+
+    before(async () => {
+      const result = await plan("move group Sales from E1 to E3", "--json");
+      code = result.code;
+      assert.equal(result.err, "");
+      assert.equal(result.out.length, 1, "one JSON object");
+      json = JSON.parse(result.out[0]) as Record<string, unknown>;
+    });
+
+    it("exits 0 for warnings", () => assert.equal(code, 0));
+
+    it("has exactly the documented top-level fields", () => {
+      assert.deepEqual(Object.keys(json), ["kind", "target", "from", "to", "verdict", "checks", "seats", "operations"]);
+      assert.equal(json.kind, "group-change");
+      assert.deepEqual(json.target, { type: "group", id: groupId("Sales"), displayName: "Sales", memberCount: 60 });
+      assert.deepEqual(json.from, { skuId: E1, skuPartNumber: "STANDARDPACK" });
+      assert.deepEqual(json.to, { skuId: E3, skuPartNumber: "ENTERPRISEPACK" });
+      assert.equal(json.verdict, "warnings");
+    });
+
+    it("lists every check with id, status, title and detail, and count and users where it names users", () => {
+      const checks = json.checks as Record<string, unknown>[];
+      assert.deepEqual(
+        checks.map((c) => c.id),
+        CHECK_IDS,
+      );
+      for (const check of checks) {
+        for (const key of ["id", "status", "title", "detail"]) assert.equal(typeof check[key], "string", `${String(check.id)}.${key}`);
+        assert.ok(["pass", "info", "warn", "block"].includes(String(check.status)));
+        for (const key of Object.keys(check)) assert.ok(["id", "status", "title", "detail", "count", "users"].includes(key), `${String(check.id)} has ${key}`);
+        if (check.users !== undefined) {
+          const users = check.users as Record<string, unknown>[];
+          assert.equal(check.count, users.length, String(check.id));
+          for (const u of users) {
+            assert.deepEqual(Object.keys(u).filter((k) => k !== "note"), ["id", "displayName", "userPrincipalName"]);
+          }
+        }
+      }
+      const byId = new Map(checks.map((c) => [c.id, c]));
+      const counted = (id: string) => [byId.get(id)?.status, byId.get(id)?.count, (byId.get(id)?.users as unknown[] | undefined)?.length];
+      // The JSON names every user: all 6, not the card's first 5.
+      assert.deepEqual(counted("direct-source"), ["warn", 6, 6]);
+      assert.deepEqual(counted("conflicts"), ["warn", 6, 6]);
+      assert.deepEqual(counted("existing-errors"), ["warn", 4, 4]);
+      assert.deepEqual(counted("usage-location"), ["info", 3, 3]);
+      assert.equal(checks.filter((c) => c.status === "warn").length, 3);
+      assert.equal(checks.filter((c) => c.status === "block").length, 0);
+    });
+
+    it("counts the seats of both products, keyed by skuPartNumber", () => {
+      assert.deepEqual(json.seats, {
+        ENTERPRISEPACK: { enabled: 124, consumed: 29, available: 95, needed: 56, shortfall: 0 },
+        STANDARDPACK: { enabled: 300, consumed: 262, available: 38, freed: 50 },
+      });
+    });
+
+    it("has the one assignLicense call, adding E3 and removing E1 together", () => {
+      assert.deepEqual(json.operations, [
+        { method: "POST", path: `/groups/${groupId("Sales")}/assignLicense`, body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [E1] } },
+      ]);
+    });
+  });
+
+  it("describes a user change the same way", async () => {
+    const { code, out } = await plan("move user megan@contoso.com from E1 to E3", "--json");
+    assert.equal(code, 0);
+    const json = JSON.parse(out[0]) as Record<string, unknown>;
+    assert.equal(json.kind, "user-change");
+    assert.deepEqual(json.target, { type: "user", id: "2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25", displayName: "Megan Bowen", userPrincipalName: "megan@contoso.com" });
+    assert.equal(json.verdict, "ready");
+    assert.deepEqual((json.operations as { path: string }[]).map((o) => o.path), ["/users/2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25/assignLicense"]);
+  });
+
+  it("exits 1 for a blocked change, and still prints it", async () => {
+    const { code, out, err } = await plan("upgrade Customer Support to E3", "--json");
+    assert.equal(code, 1);
+    assert.equal(err, "");
+    const json = JSON.parse(out[0]) as { verdict: string; seats: Record<string, unknown> };
+    assert.equal(json.verdict, "blocked");
+    assert.deepEqual(json.seats.ENTERPRISEPACK, { enabled: 124, consumed: 29, available: 95, needed: 120, shortfall: 25 });
+  });
+
+  describe("exit 2, with the reason on stderr and nothing on stdout", () => {
+    const refused = async (request: string, reason: RegExp) => {
+      const { code, out, err } = await plan(request);
+      assert.equal(code, 2, err);
+      assert.deepEqual(out, []);
+      assert.match(err, reason);
+    };
+
+    it("for a request it cannot understand", () => refused("make me a sandwich", /^I could not understand "make me a sandwich"\. Examples:\n {2}license-desk plan "move group Sales from E1 to E3"/));
+
+    it("for an unknown group", () => refused("move group Xyzzyqq from E1 to E3", /^I found no group named "Xyzzyqq"\. Check the name as it appears in Entra ID\.$/));
+
+    it("for a name that needs a choice, listing the choices", () => refused("move group Sal to E3", /^2 groups match "Sal"\. Which one do you mean\? Pick one\.\n {2}Group: Sales\n {2}Group: Sales EMEA$/));
+
+    it("for an ambiguous product", () =>
+      refused("move group Sales from E1 to E5", /^Which product do you mean by "E5"\? .*\n {2}Office 365 E5 \(ENTERPRISEPREMIUM\)\n {2}Microsoft 365 E5 \(SPE_E5\)$/));
+
+    it("for a product the tenant does not own, without chat markdown", () =>
+      refused("move group Sales from E1 to Business Basic", /^This tenant does not own Microsoft 365 Business Basic \(O365_BUSINESS_ESSENTIALS\)\. Say seats to see the products it owns\.$/));
+  });
+
+  it("exits 3 when the --tenant file is missing", async () => {
+    const missing = join(tmpdir(), `no-such-tenant-${randomUUID()}.json`);
+    const { code, out, err } = await run("plan", "move group Sales from E1 to E3", "--tenant", missing);
+    assert.equal(code, 3);
+    assert.deepEqual(out, []);
+    assert.ok(err.includes(missing), err);
+  });
+
+  describe("usage errors exit 2 with the usage line", () => {
+    const USAGE = 'usage: license-desk plan "<request>" [--tenant FILE] [--json]';
+    for (const argv of [[], ["plan"], ["apply", "move group Sales from E1 to E3"], ["plan", "move group Sales from E1 to E3", "extra"], ["plan", "move group Sales from E1 to E3", "--bogus"], ["plan", "x", "--tenant"]]) {
+      it(JSON.stringify(argv), async () => {
+        const { code, out, err } = await run(...argv);
+        assert.equal(code, 2);
+        assert.deepEqual(out, []);
+        assert.ok(err.endsWith(USAGE), err);
+      });
+    }
+  });
+});
