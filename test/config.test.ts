@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { loadSettings, SettingsError } from "../src/config";
+import { DEMO_ROLE_GROUPS, loadSettings, SettingsError } from "../src/config";
+import { DEMO_IDS } from "../src/simulator/generator";
 
 describe("settings", () => {
   it("runs the simulated tenant in local mode when nothing is set", () => {
@@ -31,6 +32,12 @@ describe("settings", () => {
     ["a single-tenant bot without its tenant", { MICROSOFT_APP_ID: "a", MICROSOFT_APP_PASSWORD: "p" }, "MICROSOFT_APP_TENANT_ID"],
     ["a throttle rate above 1", { SIMULATOR_THROTTLE_RATE: "1.5" }, "SIMULATOR_THROTTLE_RATE"],
     ["a Graph base URL that is not a URL", { GRAPH_BASE_URL: "graph" }, "GRAPH_BASE_URL"],
+    ["an approver group id that is not a GUID", { APPROVER_GROUP_IDS: "6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62,Approvers" }, "APPROVER_GROUP_IDS"],
+    ["a requester group id that is not a GUID", { REQUESTER_GROUP_IDS: "1e4b7c9a-3d2f-4a8e-b6c1" }, "REQUESTER_GROUP_IDS"],
+    ["an approver user id that is not a GUID", { APPROVER_USER_IDS: "patti@contoso.com" }, "APPROVER_USER_IDS"],
+    ["a requester user id that is not a GUID", { REQUESTER_USER_IDS: "{8c1f4a7e-2b5d-4e9c-b3a6-1d7e0f2c5b84}" }, "REQUESTER_USER_IDS"],
+    ["an expiry of 0 hours", { REQUEST_EXPIRY_HOURS: "0" }, "REQUEST_EXPIRY_HOURS"],
+    ["an expiry that is not a number", { REQUEST_EXPIRY_HOURS: "a day" }, "REQUEST_EXPIRY_HOURS"],
   ];
   for (const [what, env, setting] of refusals) {
     it(`refuses ${what}, naming ${setting} in one line`, () => {
@@ -40,4 +47,43 @@ describe("settings", () => {
       );
     });
   }
+
+  describe("roles, expiry and data folder", () => {
+    const A = "6A2D8F3B-5C1E-4B7A-9E4D-0B3C7F1A8E62";
+    const U1 = "8c1f4a7e-2b5d-4e9c-b3a6-1d7e0f2c5b84";
+    const U2 = "5b9e2c41-7d3a-4f1e-8a6b-0c2d9e4f7a13";
+    const graph = { GRAPH_TENANT_ID: "t", GRAPH_CLIENT_ID: "c", GRAPH_CLIENT_SECRET: "x" };
+
+    it("defaults to 24 hours and the data folder", () => {
+      const s = loadSettings({});
+      assert.equal(s.requestExpiryHours, 24);
+      assert.equal(s.dataDir, "data");
+      const t = loadSettings({ REQUEST_EXPIRY_HOURS: "0.5", DATA_DIR: " /var/lib/license-desk " });
+      assert.equal(t.requestExpiryHours, 0.5);
+      assert.equal(t.dataDir, "/var/lib/license-desk");
+    });
+
+    it("on the simulated tenant, defaults to the demo tenant's approvers and helpdesk groups", () => {
+      assert.deepEqual(loadSettings({}).roles, { approverGroupIds: [DEMO_IDS.approversGroup], requesterGroupIds: [DEMO_IDS.helpdeskGroup], approverUserIds: [], requesterUserIds: [] });
+      assert.deepEqual(DEMO_ROLE_GROUPS, { approvers: DEMO_IDS.approversGroup, requesters: DEMO_IDS.helpdeskGroup });
+    });
+
+    it("on the simulated tenant, any setting of a side replaces that side's default, and only that side's", () => {
+      assert.deepEqual(loadSettings({ APPROVER_USER_IDS: U1 }).roles, { approverGroupIds: [], requesterGroupIds: [DEMO_IDS.helpdeskGroup], approverUserIds: [U1], requesterUserIds: [] });
+      assert.deepEqual(loadSettings({ REQUESTER_USER_IDS: U2 }).roles, { approverGroupIds: [DEMO_IDS.approversGroup], requesterGroupIds: [], approverUserIds: [], requesterUserIds: [U2] });
+    });
+
+    it("with Microsoft Graph, has no defaults: nobody approves and everyone requests until configured", () => {
+      assert.deepEqual(loadSettings(graph).roles, { approverGroupIds: [], requesterGroupIds: [], approverUserIds: [], requesterUserIds: [] });
+    });
+
+    it("reads comma-separated ids: trimmed, lower-cased, de-duplicated, empty entries ignored", () => {
+      const s = loadSettings({ ...graph, APPROVER_GROUP_IDS: ` ${A} , ${A.toLowerCase()},, `, APPROVER_USER_IDS: `${U1},${U2}`, REQUESTER_GROUP_IDS: U2, REQUESTER_USER_IDS: "" });
+      assert.deepEqual(s.roles, { approverGroupIds: [A.toLowerCase()], requesterGroupIds: [U2], approverUserIds: [U1, U2], requesterUserIds: [] });
+    });
+
+    it("names the bad id in the message", () => {
+      assert.throws(() => loadSettings({ APPROVER_USER_IDS: `${U1}, patti` }), /^SettingsError: Setting APPROVER_USER_IDS: "patti" is not an Entra object id/);
+    });
+  });
 });

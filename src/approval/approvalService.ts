@@ -98,8 +98,9 @@ export class ApprovalService {
    * preview is run again: if the tenant changed what it said, nothing is applied and a fresh
    * approval is asked for. Exactly one of any number of concurrent approvals goes on to apply.
    */
-  async approve(actor: Actor, requestId: number, version: number): Promise<LicenseRequest> {
+  async approve(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
     const request = this.load(requestId);
+    this.requireShownIn(request, conversation);
     await this.require(actor, "approver");
     if (request.requester.id === actor.id) throw new ActionRefused("You asked for this change, so someone else must approve it.");
     this.requireCurrent(request, version);
@@ -123,13 +124,18 @@ export class ApprovalService {
       { at: this.now().toISOString(), actor: actor.id, action: "approved", details: {} },
     );
     if (!approved) return this.lostRace(requestId);
-    await this.refreshCards(approved);
-    await this.notifier.tell(approved.requesterConversation, `${actor.name} approved request #${approved.id}. I am applying it now.`);
-    return this.apply(approved);
+    // The change is applied in the background: the approver's click is answered at once.
+    this.background(approved.id, async () => {
+      await this.refreshCards(approved);
+      await this.notifier.tell(approved.requesterConversation, `${actor.name} approved request #${approved.id}. I am applying it now.`);
+      await this.apply(approved);
+    });
+    return approved;
   }
 
-  async reject(actor: Actor, requestId: number, version: number, reason: string): Promise<LicenseRequest> {
+  async reject(actor: Actor, requestId: number, version: number, reason: string, conversation: ConversationRef): Promise<LicenseRequest> {
     const request = this.load(requestId);
+    this.requireShownIn(request, conversation);
     await this.require(actor, "approver");
     this.requireCurrent(request, version);
     const why = reason.trim().slice(0, 500);
@@ -141,8 +147,9 @@ export class ApprovalService {
   }
 
   /** A requester withdraws their own pending request. */
-  async cancel(actor: Actor, requestId: number, version: number): Promise<LicenseRequest> {
+  async cancel(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
     const request = this.load(requestId);
+    this.requireShownIn(request, conversation);
     this.requireTenant(actor);
     if (request.requester.id !== actor.id) throw new ActionRefused("Only the person who asked for this change can cancel it.");
     this.requireCurrent(request, version);
@@ -152,8 +159,9 @@ export class ApprovalService {
   }
 
   /** Re-runs group licensing for users whose cause has been fixed (after a finished group change). */
-  async reprocess(actor: Actor, requestId: number): Promise<number> {
+  async reprocess(actor: Actor, requestId: number, conversation: ConversationRef): Promise<number> {
     const request = this.load(requestId);
+    this.requireShownIn(request, conversation);
     await this.require(actor, "approver");
     const report = request.stages[0]?.report as OutcomeReport | undefined;
     if (request.status !== "done-with-errors" || !report) throw new ActionRefused(`Request #${requestId} has no users in error to reprocess.`);
@@ -196,7 +204,7 @@ export class ApprovalService {
       try {
         if (request.status === "processing") this.follow(request);
         else if (await this.inEffect(request)) this.follow(this.transition(request, { status: "processing", stage: { index: 0, status: "processing" } }, SYSTEM, "found-applied", {}));
-        else await this.apply(request.status === "applying" ? this.transition(request, { status: "approved", stage: { index: 0, status: "approved" } }, SYSTEM, "retry-after-restart", {}) : request);
+        else this.background(request.id, () => this.apply(request));
       } catch (error) {
         this.log.error({ err: error, request: request.id }, "could not resume request");
       }
@@ -241,9 +249,12 @@ export class ApprovalService {
     }
   }
 
-  /** Sends exactly the approved operation, once; records Graph's answer; then follows the outcome. */
+  /**
+   * Sends exactly the approved operation; records Graph's answer; then follows the outcome.
+   * "applying" is written before the call, so a restart during it checks the tenant first.
+   */
   private async apply(approved: LicenseRequest): Promise<LicenseRequest> {
-    const applying = this.transition(approved, { status: "applying", stage: { index: 0, status: "applying" } }, SYSTEM, "applying", {});
+    const applying = approved.status === "applying" ? approved : this.transition(approved, { status: "applying", stage: { index: 0, status: "applying" } }, SYSTEM, "applying", {});
     const operation = applying.stages[0].operations[0];
     try {
       const answer = await this.graph.assignLicense(operation);
@@ -281,11 +292,20 @@ export class ApprovalService {
 
   /** Follows a sent change to its end in the background (polling a group's processing), then reports. */
   private follow(request: LicenseRequest): void {
-    if (this.running.has(request.id)) return;
-    const run = this.followToEnd(request)
-      .catch((error: unknown) => this.log.error({ err: error, request: request.id }, "follow-up failed; it resumes at the next start"))
-      .finally(() => this.running.delete(request.id));
-    this.running.set(request.id, run);
+    this.background(request.id, () => this.followToEnd(request));
+  }
+
+  /** Work on a request that outlives the click that started it; one at a time per request, and awaited by idle(). */
+  private background(requestId: number, work: () => Promise<unknown>): void {
+    const previous = this.running.get(requestId) ?? Promise.resolve();
+    const run = previous
+      .then(work)
+      .then(() => undefined)
+      .catch((error: unknown) => this.log.error({ err: error, request: requestId }, "request work failed; it resumes at the next start"))
+      .finally(() => {
+        if (this.running.get(requestId) === run) this.running.delete(requestId);
+      });
+    this.running.set(requestId, run);
   }
 
   private async followToEnd(request: LicenseRequest): Promise<void> {
@@ -363,6 +383,13 @@ export class ApprovalService {
     return request;
   }
 
+  /** A button of a request is honoured only in a conversation the request's card was sent to. */
+  private requireShownIn(request: LicenseRequest, conversation: ConversationRef): void {
+    const id = conversationId(conversation);
+    const shown = [request.requesterConversation, ...request.cards.map((c) => c.conversation)].some((c) => conversationId(c) === id);
+    if (!shown || id === undefined) throw new ActionRefused(`Request #${request.id} does not belong to this conversation. Nothing was changed.`);
+  }
+
   private requireCurrent(request: LicenseRequest, version: number): void {
     if (request.status !== "pending") throw new ActionRefused(`Request #${request.id} is already ${describeStatus(request)}. Nothing more was done.`);
     if (request.version !== version) throw new ActionRefused(`This card is out of date: request #${request.id} has changed since it was shown. Look at the updated card and try again.`);
@@ -389,6 +416,11 @@ export class ApprovalService {
 
 const APPROVALS_CHANNEL = "approvalsChannel";
 const SYSTEM: Person = { id: "license-desk", name: "License Desk" };
+
+function conversationId(reference: ConversationRef): string | undefined {
+  const conversation = reference.conversation as { id?: unknown } | undefined;
+  return typeof conversation?.id === "string" ? conversation.id : undefined;
+}
 
 function person(actor: Actor): Person {
   return { id: actor.id, name: actor.name };

@@ -80,13 +80,13 @@ export class LicenseDesk {
       case "requestApproval":
         return this.approvals.requestApproval(action.from, a.data.request, action.conversation);
       case "approve":
-        return this.approvals.approve(action.from, a.data.requestId, a.data.version);
+        return this.approvals.approve(action.from, a.data.requestId, a.data.version, action.conversation);
       case "reject":
-        return this.approvals.reject(action.from, a.data.requestId, a.data.version, a.data.reason);
+        return this.approvals.reject(action.from, a.data.requestId, a.data.version, a.data.reason, action.conversation);
       case "cancel":
-        return this.approvals.cancel(action.from, a.data.requestId, a.data.version);
+        return this.approvals.cancel(action.from, a.data.requestId, a.data.version, action.conversation);
       case "reprocess": {
-        await this.approvals.reprocess(action.from, a.data.requestId);
+        await this.approvals.reprocess(action.from, a.data.requestId, action.conversation);
         return this.approvals.get(a.data.requestId);
       }
     }

@@ -4,8 +4,11 @@
  * back to the conversation through its connector endpoint, as Teams or the Playground would.
  */
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startBot, type RunningBot } from "../../src/app";
 import { loadSettings } from "../../src/config";
 import { createLogger } from "../../src/log";
@@ -35,6 +38,43 @@ export interface BotAnswer {
   updates: UpdatedActivity[];
 }
 
+/** People of the demo tenant, as Teams names them in activities. */
+export const PEOPLE = {
+  /** Helpdesk engineer (License Desk Helpdesk group): may request. */
+  adele: { id: "user-adele", name: "Adele Vance", aadObjectId: "5b9e2c41-7d3a-4f1e-8a6b-0c2d9e4f7a13" },
+  /** Approver (License Desk Approvers group). */
+  patti: { id: "user-patti", name: "Patti Fernandez", aadObjectId: "8c1f4a7e-2b5d-4e9c-b3a6-1d7e0f2c5b84" },
+  /** Second approver. */
+  jonas: { id: "user-jonas", name: "Jonas Klein", aadObjectId: "0a4d0211-6be4-4024-ba2e-539a8f49fd3f" },
+  /** Neither requester nor approver. */
+  megan: { id: "user-megan", name: "Megan Bowen", aadObjectId: "2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25" },
+} as const;
+
+export type TeamsUser = { readonly id: string; readonly name: string; readonly aadObjectId: string };
+
+export const DEMO_TENANT_ID = "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f";
+
+export interface HarnessOptions {
+  /** Where the request store lives; a new temporary folder when not given (pass the same one to "restart"). */
+  readonly dataDir?: string;
+  /** Waits between reads of a group's processing state. */
+  readonly pollDelaysMs?: readonly number[];
+  readonly now?: () => Date;
+}
+
+/** Where an activity comes from: a personal chat by default. */
+export interface Origin {
+  readonly from?: TeamsUser;
+  readonly conversationId?: string;
+  readonly tenantId?: string;
+}
+
+/** What the bot answered to a card's Universal Action. */
+export interface InvokeAnswer extends BotAnswer {
+  /** The card the invoke response puts in place of the clicked one. */
+  card: { body: unknown[]; actions?: unknown[] } | undefined;
+}
+
 export class BotHarness {
   private activityCount = 0;
   /** How long the connector takes to answer each activity the bot sends or updates, as a slow channel would. */
@@ -51,7 +91,7 @@ export class BotHarness {
   ) {}
 
   /** Starts the bot on `snapshotPath` with group processing taking `processingDelayMs` per stage. */
-  static async start(snapshotPath: string, processingDelayMs = 0): Promise<BotHarness> {
+  static async start(snapshotPath: string, processingDelayMs = 0, options: HarnessOptions = {}): Promise<BotHarness> {
     const received: ReceivedActivity[] = [];
     const updated: UpdatedActivity[] = [];
     let sent = 0;
@@ -90,39 +130,56 @@ export class BotHarness {
       SIMULATOR_SNAPSHOT: snapshotPath,
       SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs),
       PLAYGROUND: "false",
+      DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), "license-desk-test-")),
     });
-    const bot = await startBot(settings, createLogger("silent"));
+    const bot = await startBot(settings, createLogger("silent"), { pollDelaysMs: options.pollDelaysMs ?? [10], ...(options.now ? { now: options.now } : {}) });
     harness = new BotHarness(bot, connector, `http://127.0.0.1:${(connector.address() as AddressInfo).port}`, received, updated);
     return harness;
   }
 
   /** Sends one message from a Teams user and returns what the bot answered (typing indicators left out). */
-  async say(text: string, value?: unknown): Promise<BotAnswer> {
-    const before = this.received.length;
-    const updatesBefore = this.updated.length;
-    const id = `activity-${++this.activityCount}`;
-    const response = await fetch(this.bot.endpoint, {
+  async say(text: string, value?: unknown, origin: Origin = {}): Promise<BotAnswer> {
+    const mark = this.mark();
+    const response = await this.post({ type: "message", text, value }, origin);
+    return { status: response.status, ...this.since(mark) };
+  }
+
+  /** Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and data. */
+  async invoke(verb: string, data: unknown, origin: Origin = {}): Promise<InvokeAnswer> {
+    const mark = this.mark();
+    const response = await this.post({ type: "invoke", name: "adaptiveCard/action", value: { action: { type: "Action.Execute", verb, data } } }, origin);
+    const body = (await response.json().catch(() => undefined)) as { value?: { body: unknown[]; actions?: unknown[] } } | undefined;
+    return { status: response.status, card: body?.value, ...this.since(mark) };
+  }
+
+  /** Where the conversation stands now, to read what the bot does from here on with `since`. */
+  mark(): { replies: number; updates: number } {
+    return { replies: this.received.length, updates: this.updated.length };
+  }
+
+  /** What the bot sent and updated since `mark` (including proactive messages), typing indicators left out. */
+  since(mark: { replies: number; updates: number }): { replies: ReceivedActivity[]; updates: UpdatedActivity[] } {
+    return { replies: this.received.slice(mark.replies).filter((a) => a.type !== "typing"), updates: this.updated.slice(mark.updates) };
+  }
+
+  private post(activity: Record<string, unknown>, origin: Origin): Promise<Response> {
+    const from = origin.from ?? PEOPLE.adele;
+    const tenantId = origin.tenantId ?? DEMO_TENANT_ID;
+    return fetch(this.bot.endpoint, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        type: "message",
-        id,
+        id: `activity-${++this.activityCount}`,
         timestamp: new Date().toISOString(),
         channelId: "msteams",
         serviceUrl: this.serviceUrl,
-        from: { id: "user-adele", name: "Adele Vance", aadObjectId: "5b9e2c41-7d3a-4f1e-8a6b-0c2d9e4f7a13" },
+        from,
         recipient: { id: "bot", name: "License Desk" },
-        conversation: { id: "personal-chat", conversationType: "personal", tenantId: "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f" },
-        channelData: { tenant: { id: "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f" } },
-        text,
-        value,
+        conversation: { id: origin.conversationId ?? `personal-chat-${from.id}`, conversationType: "personal", tenantId },
+        channelData: { tenant: { id: tenantId } },
+        ...activity,
       }),
     });
-    return {
-      status: response.status,
-      replies: this.received.slice(before).filter((a) => a.type !== "typing"),
-      updates: this.updated.slice(updatesBefore),
-    };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { TenantRequestError } from "../../src/errors";
+import { createGraphClient, GraphGateway } from "../../src/graph/graphGateway";
+import type { Operation } from "../../src/licensing/preview";
+import { GraphSimulatorServer } from "../../src/simulator/graphServer";
+import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
+import { TenantState } from "../../src/simulator/tenantState";
+
+const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+const plan = (servicePlanId: string, servicePlanName: string) => ({ servicePlanId, servicePlanName });
+const ORG = guid(1);
+const ALICE = guid(10);
+const SALES = guid(100);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const active = (skuId: string, assignedByGroup: string | null) => ({ skuId, assignedByGroup, disabledPlans: [], state: "Active" as const, error: null, lastUpdatedDateTime: "2024-01-01T00:00:00Z" });
+const snapshot: TenantSnapshotInput = {
+  organization: { id: ORG, displayName: "Contoso", countryLetterCode: "US" },
+  subscribedSkus: [
+    { skuId: E1, skuPartNumber: "STANDARDPACK", appliesTo: "User", capabilityStatus: "Enabled", consumedUnits: 1, prepaidUnits: { enabled: 10 }, servicePlans: [plan("c7699d2e-19aa-44de-8edf-1736da088ca1", "SHAREPOINTSTANDARD")] },
+    { skuId: E3, skuPartNumber: "ENTERPRISEPACK", appliesTo: "User", capabilityStatus: "Enabled", consumedUnits: 0, prepaidUnits: { enabled: 10 }, servicePlans: [plan("5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE")] },
+  ],
+  users: [
+    {
+      id: ALICE,
+      displayName: "Alice",
+      userPrincipalName: "alice@contoso.com",
+      usageLocation: "US",
+      assignedLicenses: [{ skuId: E1, disabledPlans: [] }],
+      licenseAssignmentStates: [active(E1, SALES)],
+    },
+  ],
+  groups: [
+    { id: SALES, displayName: "Sales", mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [{ skuId: E1, disabledPlans: [] }], licenseProcessingState: { state: "ProcessingComplete" }, members: [ALICE] },
+  ],
+};
+
+const move = (path: string, remove = [E1]): Operation => ({ method: "POST", path, body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: remove } });
+
+describe("GraphGateway writes and membership (against the simulated tenant)", () => {
+  let server: GraphSimulatorServer;
+  let graph: GraphGateway;
+
+  beforeEach(async () => {
+    server = new GraphSimulatorServer(TenantState.fromJson(snapshot, { processingDelayMs: 0 }));
+    const url = await server.listen(0);
+    graph = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 }, url));
+  });
+  afterEach(async () => {
+    await server.close();
+    server.state.stop();
+  });
+
+  it("reads the tenant's id", async () => {
+    assert.equal(await graph.organizationId(), ORG);
+  });
+
+  it("assignLicense on a group: one call, 202 and Graph's request-id; the body sent as it is", async () => {
+    const answer = await graph.assignLicense(move(`/groups/${SALES}/assignLicense`));
+    assert.equal(answer.status, 202);
+    assert.match(answer.requestId ?? "", UUID);
+    assert.equal(server.counters.writes, 1);
+    assert.deepEqual(server.state.group(SALES)?.assignedLicenses, [{ skuId: E3, disabledPlans: [] }]);
+    await server.state.whenIdle();
+    assert.deepEqual(server.state.user(ALICE)?.licenseAssignmentStates.map((s) => [s.skuId, s.state]), [[E3, "Active"]]);
+  });
+
+  it("assignLicense on a user: 200; Graph's refusal becomes a TenantRequestError with its status, code, message and request-id", async () => {
+    // Alice's E1 is inherited: removing it through the user is refused [PSX].
+    await assert.rejects(graph.assignLicense(move(`/users/${ALICE}/assignLicense`)), (e: unknown) => {
+      assert.ok(e instanceof TenantRequestError);
+      assert.equal(e.status, 400);
+      assert.equal(e.code, "Request_BadRequest");
+      assert.match(e.graphMessage, /inherited from a group/);
+      assert.match(e.requestId ?? "", UUID);
+      assert.match(e.userMessage, /would not let me change the licenses of the user/);
+      return true;
+    });
+    // E1 directly next to E1 from Sales: the same plans, no conflict.
+    const ok = await graph.assignLicense({ method: "POST", path: `/users/${ALICE}/assignLicense`, body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] } });
+    assert.equal(ok.status, 200);
+    assert.equal(server.counters.writes, 2);
+  });
+
+  it("assignLicense: an unknown group is a 404 TenantRequestError", async () => {
+    await assert.rejects(graph.assignLicense(move(`/groups/${guid(999)}/assignLicense`)), (e: unknown) => e instanceof TenantRequestError && e.status === 404 && e.code === "Request_ResourceNotFound");
+  });
+
+  it("assignLicense: the client still retries a 429 by itself", async () => {
+    server.setFaults({ throttleRate: 0.5, retryAfterSeconds: 0 });
+    const answer = await graph.assignLicense(move(`/groups/${SALES}/assignLicense`));
+    assert.equal(answer.status, 202);
+    assert.equal(server.counters.throttled, 1);
+    assert.equal(server.counters.byRoute["POST /groups/{id}/assignLicense"], 2);
+  });
+
+  it("assignLicense refuses anything but an assignLicense path, without calling Graph", async () => {
+    await assert.rejects(graph.assignLicense(move(`/groups/${SALES}/members`)), /not an assignLicense operation/);
+    await assert.rejects(graph.assignLicense(move(`/groups/${SALES}/assignLicense?x=1`)), /not an assignLicense operation/);
+    assert.equal(server.counters.total, 0);
+  });
+
+  it("reprocessUser: one write", async () => {
+    await graph.reprocessUser(ALICE);
+    assert.equal(server.counters.byRoute["POST /users/{id}/reprocessLicenseAssignment"], 1);
+    await assert.rejects(graph.reprocessUser(guid(999)), (e: unknown) => e instanceof TenantRequestError && e.status === 404);
+  });
+
+  it("checkMemberGroups: the ids as given, compared without case, 20 a call, none for no ids", async () => {
+    const ids = [...Array.from({ length: 20 }, (_, i) => guid(500 + i)), SALES.toUpperCase()];
+    assert.deepEqual([...(await graph.checkMemberGroups(ALICE, ids))], [SALES.toUpperCase()]);
+    assert.equal(server.counters.byRoute["POST /users/{id}/checkMemberGroups"], 2);
+    assert.deepEqual([...(await graph.checkMemberGroups(ALICE, []))], []);
+    assert.equal(server.counters.total, 2);
+    assert.equal(server.counters.writes, 0);
+  });
+});
