@@ -15,7 +15,11 @@ export interface Playground {
   stop(): void;
 }
 
-export async function startPlayground(botEndpoint: string, port: number, log: Logger): Promise<Playground | undefined> {
+/**
+ * `configPath` names another user configuration than ./.m365agentsplayground.yml (the tests start
+ * a second Playground in which the approver is the one at the keyboard).
+ */
+export async function startPlayground(botEndpoint: string, port: number, log: Logger, configPath?: string): Promise<Playground | undefined> {
   let cli: string;
   try {
     cli = require.resolve("@microsoft/m365agentsplayground/cli.js");
@@ -24,7 +28,7 @@ export async function startPlayground(botEndpoint: string, port: number, log: Lo
     return undefined;
   }
   const child = spawn(process.execPath, [cli, "--app-endpoint", botEndpoint, "--channel-id", "msteams", "--port", String(port), "--disable-telemetry"], {
-    env: { ...process.env, TEAMSAPPTESTER_BROWSER: "none" },
+    env: { ...process.env, TEAMSAPPTESTER_BROWSER: "none", ...(configPath ? { M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const url = await playgroundUrl(child, port, log);

@@ -160,8 +160,8 @@ export function previewCard(preview: Preview, refresh: object, approval: object,
   return previewBody(preview, checkedAt, actions);
 }
 
-function previewBody(preview: Preview, checkedAt: Date, actions: readonly object[]): AdaptiveCard {
-  const view = previewView(preview, checkedAt);
+function previewBody(preview: Preview, checkedAt: Date, actions: readonly object[], verdictHint?: string): AdaptiveCard {
+  const view = { ...previewView(preview, checkedAt), ...(verdictHint !== undefined ? { verdictHint } : {}) };
   // Markdown needs a blank line between lines of one TextBlock.
   const findings = view.findings.map((f) => ({ ...f, users: f.users.join("\n\n") }));
   return bind(previewTemplate, { ...view, findings, actions });
@@ -221,14 +221,15 @@ export function requestCard(request: LicenseRequest): AdaptiveCard {
     );
   }
   if (request.status === "done-with-errors") actions.push({ type: "Action.Execute", title: "Reprocess users in error", verb: "reprocess", data: ref });
-  const preview = previewBody(request.preview, new Date(request.createdAt), actions);
+  // Under a request the preview is history: "nothing has changed yet" would mislead once it is applied.
+  const preview = previewBody(request.preview, new Date(request.createdAt), actions, "As previewed when the request was made.");
   return { ...preview, body: [...header.body, ...preview.body] };
 }
 
 function statusDetail(request: LicenseRequest): string {
   const stage = request.stages[0];
   const by = stage?.approvedBy ? `Approved by ${stage.approvedBy.name} on ${shortTime(stage.approvedAt ?? "")}. ` : "";
-  const graph = stage?.graphRequestId ? ` Graph answered ${stage.graphStatus} (request-id ${stage.graphRequestId}).` : "";
+  const graph = stage?.graphRequestId ? `Graph answered ${stage.graphStatus} (request-id ${stage.graphRequestId}).` : "";
   switch (request.status) {
     case "pending":
       return "An approver can approve or reject it. Nothing has changed yet.";
@@ -236,7 +237,7 @@ function statusDetail(request: LicenseRequest): string {
     case "applying":
       return `${by}Sending the change to Microsoft Graph.`;
     case "processing":
-      return `${by}The change was sent in one call.${graph} Entra applies it member by member; this card shows the outcome when it is done.`;
+      return `${by}The change was sent in one call.${graph ? ` ${graph}` : ""} Entra applies it member by member; this card shows the outcome when it is done.`;
     case "done":
     case "done-with-errors":
       return `${by}${graph}`.trim();

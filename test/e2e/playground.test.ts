@@ -36,4 +36,32 @@ describe("the Agents Playground (Chromium)", function () {
     await session.page.getByText("short by 25 (needs 120)").waitFor();
     await session.page.screenshot({ path: "devTools/e2e-previews.png", fullPage: true });
   });
+
+  it("takes a change from request to approval to outcome between two people", async () => {
+    // Patti, an approver, names her group chat as the approvals channel in a Playground of her own.
+    const patti = await session.openAs("Patti Fernandez");
+    await patti.getByText("License Desk group chat").first().click();
+    await session.mentionAndSay("use this channel for approvals", patti);
+    await patti.getByText("From now on I send approval cards to this conversation.").first().waitFor({ timeout: 20_000 });
+
+    // Adele previews and asks for approval (on the new preview card, not an earlier one).
+    const requestButtons = session.page.getByRole("button", { name: "Request approval" });
+    const before = await requestButtons.count();
+    await session.say("move group Marketing from E1 to E3");
+    for (let waited = 0; (await requestButtons.count()) <= before; waited += 200) {
+      assert.ok(waited < 20_000, "the Marketing preview did not arrive");
+      await session.page.waitForTimeout(200);
+    }
+    await requestButtons.last().click();
+    await session.page.getByText("Waiting for an approver").first().waitFor({ timeout: 20_000 });
+
+    // The approval card reaches Patti's chat; she approves; the card there ends with the outcome.
+    await patti.getByRole("button", { name: "Approve" }).first().click({ timeout: 20_000 });
+    await patti.getByText("25 of 25 members now hold Office 365 E3.").first().waitFor({ timeout: 30_000 });
+    await patti.getByText("Office 365 E3: 54 / 124 used, 70 available now").first().waitFor();
+    // Adele is told.
+    await session.page.getByText("Request #1 is done: 25 of 25 now hold Office 365 E3.").first().waitFor({ timeout: 20_000 });
+    await patti.screenshot({ path: "devTools/e2e-approval.png" });
+    assert.equal(session.bot.tenant.simulator?.counters.writes, 1);
+  });
 });
