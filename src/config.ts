@@ -42,6 +42,7 @@ const environmentSchema = z.object({
   GRAPH_CERTIFICATE_PATH: optionalText,
   GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/"),
 
+  SIMULATOR_URL: z.url({ protocol: /^https?$/, error: "must be the http(s) URL of a running simulated tenant, e.g. http://127.0.0.1:4000/" }).optional(),
   SIMULATOR_SNAPSHOT: z.string().trim().min(1).default("tenants/demo.json"),
   SIMULATOR_PORT: port.default(0),
   SIMULATOR_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).default(3000),
@@ -59,23 +60,39 @@ const environmentSchema = z.object({
   PLAYGROUND_PORT: port.default(56150),
 });
 
-/** How the bot reaches a tenant: Microsoft Graph with an app registration, or the simulated tenant. */
-export type TenantSettings =
-  | {
-      kind: "graph";
-      baseUrl: string;
-      tenantId: string;
-      clientId: string;
-      credential: { clientSecret: string } | { certificatePath: string };
-    }
-  | {
-      kind: "simulated";
-      snapshotPath: string;
-      port: number;
-      processingDelayMs: number;
-      latencyMs: number;
-      throttleRate: number;
-    };
+/**
+ * How the bot reaches a tenant: Microsoft Graph with an app registration, or the simulated tenant,
+ * either started by the bot itself or already running elsewhere (SIMULATOR_URL).
+ */
+export type TenantSettings = GraphTenantSettings | SimulatedTenantSettings | RunningSimulatorSettings;
+
+export interface GraphTenantSettings {
+  kind: "graph";
+  baseUrl: string;
+  tenantId: string;
+  clientId: string;
+  credential: { clientSecret: string } | { certificatePath: string };
+}
+
+/** The simulated tenant, started by the bot in its own process from a snapshot file. */
+export interface SimulatedTenantSettings {
+  kind: "simulated";
+  snapshotPath: string;
+  port: number;
+  processingDelayMs: number;
+  latencyMs: number;
+  throttleRate: number;
+}
+
+/**
+ * A simulated tenant that already runs in another process (scripts/simulated-tenant.ts, or a test's),
+ * reached at `url`; its tenant id is read from it (GET /organization). It outlives the bot, which is
+ * what a restart test needs.
+ */
+export interface RunningSimulatorSettings {
+  kind: "simulated";
+  url: string;
+}
 
 /** Bot Framework credentials; none means local mode (no auth), for the Agents Playground. */
 export type BotAuthSettings =
@@ -172,6 +189,12 @@ function botAuth(e: Environment): BotAuthSettings {
 
 function tenantSettings(e: Environment): TenantSettings {
   const anyGraph = e.GRAPH_TENANT_ID ?? e.GRAPH_CLIENT_ID ?? e.GRAPH_CLIENT_SECRET ?? e.GRAPH_CERTIFICATE_PATH;
+  if (e.SIMULATOR_URL !== undefined) {
+    // Two tenants named at once is a mistake to point out, not one to resolve silently.
+    if (anyGraph) throw new SettingsError("SIMULATOR_URL", "set either SIMULATOR_URL (a running simulated tenant) or the GRAPH_* settings (a real tenant), not both");
+    // The other SIMULATOR_* settings belong to the process that runs that tenant; here they do not apply.
+    return { kind: "simulated", url: e.SIMULATOR_URL.endsWith("/") ? e.SIMULATOR_URL : `${e.SIMULATOR_URL}/` };
+  }
   if (!anyGraph) {
     return {
       kind: "simulated",

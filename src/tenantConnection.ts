@@ -1,11 +1,12 @@
 /**
  * Connects the bot to its tenant: Microsoft Graph when GRAPH_* settings are given, otherwise the
- * simulated tenant, started here on a local port from a snapshot file and reached over HTTP
- * through the very same Graph client.
+ * simulated tenant, reached over HTTP through the very same Graph client: started here on a local
+ * port from a snapshot file, or, with SIMULATOR_URL, one already running in another process.
  */
 import { readFileSync } from "node:fs";
-import type { TenantSettings } from "./config";
+import type { RunningSimulatorSettings, TenantSettings } from "./config";
 import { SettingsError } from "./config";
+import { TenantRequestError } from "./errors";
 import { createGraphClient, GraphGateway } from "./graph/graphGateway";
 import { GraphSimulatorServer } from "./simulator/graphServer";
 import { SnapshotError, TenantState } from "./simulator/tenantState";
@@ -30,6 +31,7 @@ export async function connectTenant(tenant: TenantSettings): Promise<TenantConne
       close: async () => {},
     };
   }
+  if ("url" in tenant) return connectRunningSimulator(tenant);
   const simulator = new GraphSimulatorServer(loadSnapshot(tenant.snapshotPath, tenant.processingDelayMs), {
     latencyMs: tenant.latencyMs,
     throttleRate: tenant.throttleRate,
@@ -47,7 +49,26 @@ export async function connectTenant(tenant: TenantSettings): Promise<TenantConne
   };
 }
 
-function loadSnapshot(path: string, processingDelayMs: number): TenantState {
+/** A simulated tenant run by another process: nothing to start or stop here; its tenant id is asked of it. */
+async function connectRunningSimulator(tenant: RunningSimulatorSettings): Promise<TenantConnection> {
+  const graph = new GraphGateway(createGraphClient(tenant, tenant.url));
+  let tenantId: string;
+  try {
+    tenantId = await graph.organizationId();
+  } catch (error) {
+    const reason = error instanceof TenantRequestError ? `${error.status ?? "no answer"}: ${error.graphMessage}` : error instanceof Error ? error.message : String(error);
+    throw new SettingsError("SIMULATOR_URL", `no simulated tenant answers at ${tenant.url} (${reason}); start one with npx tsx scripts/simulated-tenant.ts`);
+  }
+  return {
+    graph,
+    tenantId,
+    description: `simulated tenant ${tenantId} running at ${tenant.url}`,
+    close: async () => {},
+  };
+}
+
+/** Reads and checks a snapshot file; a problem is a SettingsError naming SIMULATOR_SNAPSHOT. */
+export function loadSnapshot(path: string, processingDelayMs: number): TenantState {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));

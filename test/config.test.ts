@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { DEMO_ROLE_GROUPS, loadSettings, SettingsError } from "../src/config";
 import { DEMO_IDS } from "../src/simulator/generator";
+import { GraphSimulatorServer } from "../src/simulator/graphServer";
+import { TenantState } from "../src/simulator/tenantState";
+import { connectTenant } from "../src/tenantConnection";
 
 describe("settings", () => {
   it("runs the simulated tenant in local mode when nothing is set", () => {
@@ -84,6 +87,56 @@ describe("settings", () => {
 
     it("names the bad id in the message", () => {
       assert.throws(() => loadSettings({ APPROVER_USER_IDS: `${U1}, patti` }), /^SettingsError: Setting APPROVER_USER_IDS: "patti" is not an Entra object id/);
+    });
+  });
+
+  describe("SIMULATOR_URL: a simulated tenant running elsewhere", () => {
+    it("connects to it instead of starting one; the other SIMULATOR_* settings do not apply", () => {
+      const s = loadSettings({ SIMULATOR_URL: "http://127.0.0.1:4100", SIMULATOR_SNAPSHOT: "tenants/other.json", SIMULATOR_PORT: "4200" });
+      assert.deepEqual(s.tenant, { kind: "simulated", url: "http://127.0.0.1:4100/" });
+      assert.equal(loadSettings({ SIMULATOR_URL: " http://localhost:4100/ " }).tenant.kind, "simulated");
+      assert.deepEqual(loadSettings({ SIMULATOR_URL: "http://localhost:4100/" }).tenant, { kind: "simulated", url: "http://localhost:4100/" });
+    });
+
+    it("keeps the simulated tenant's demo roles", () => {
+      assert.deepEqual(loadSettings({ SIMULATOR_URL: "http://127.0.0.1:4100/" }).roles.approverGroupIds, [DEMO_IDS.approversGroup]);
+    });
+
+    it("refuses a value that is not an http(s) URL, and SIMULATOR_URL with GRAPH_* settings", () => {
+      for (const bad of ["127.0.0.1:4100", "localhost", "ftp://127.0.0.1/"]) {
+        assert.throws(() => loadSettings({ SIMULATOR_URL: bad }), (e: unknown) => e instanceof SettingsError && e.setting === "SIMULATOR_URL" && !e.message.includes("\n"), bad);
+      }
+      assert.throws(
+        () => loadSettings({ SIMULATOR_URL: "http://127.0.0.1:4100/", GRAPH_TENANT_ID: "t", GRAPH_CLIENT_ID: "c", GRAPH_CLIENT_SECRET: "x" }),
+        /^SettingsError: Setting SIMULATOR_URL: set either SIMULATOR_URL \(a running simulated tenant\) or the GRAPH_\* settings/,
+      );
+    });
+
+    it("reads the tenant id from the running tenant (GET /organization) and leaves it running on close", async () => {
+      const org = "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f";
+      const server = new GraphSimulatorServer(
+        TenantState.fromJson({ organization: { id: org, displayName: "Elsewhere", countryLetterCode: "US" }, subscribedSkus: [], users: [], groups: [] }, { processingDelayMs: 0 }),
+      );
+      const url = await server.listen(0);
+      try {
+        const tenant = await connectTenant(loadSettings({ SIMULATOR_URL: url }).tenant);
+        assert.equal(tenant.tenantId, org);
+        assert.equal(tenant.simulator, undefined, "not this process's simulator");
+        assert.match(tenant.description, new RegExp(`^simulated tenant ${org} running at ${url}$`));
+        assert.equal(server.counters.byRoute["GET /organization"], 1);
+        await tenant.close();
+        assert.equal((await fetch(`${url}v1.0/organization`)).status, 200, "still running");
+      } finally {
+        await server.close();
+        server.state.stop();
+      }
+    });
+
+    it("names SIMULATOR_URL when nothing answers there", async () => {
+      const server = new GraphSimulatorServer(TenantState.fromJson({ organization: { id: DEMO_IDS.approversGroup, displayName: "Gone", countryLetterCode: "US" }, subscribedSkus: [], users: [], groups: [] }, { processingDelayMs: 0 }));
+      const url = await server.listen(0);
+      await server.close(); // a port that was just free: nobody answers
+      await assert.rejects(connectTenant({ kind: "simulated", url }), (e: unknown) => e instanceof SettingsError && e.setting === "SIMULATOR_URL" && e.message.includes(url) && !e.message.includes("\n"));
     });
   });
 });

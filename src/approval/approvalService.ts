@@ -76,6 +76,11 @@ export class ApprovalService {
     if (outcome.preview.verdict === "blocked") {
       throw new ActionRefused("The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.");
     }
+    return this.createRequest(actor, outcome, conversation);
+  }
+
+  /** Stores a request for a preview that is not blocked and sends its approval card. */
+  private async createRequest(actor: Actor, outcome: { request: PreviewRequest; preview: Preview }, conversation: ConversationRef, undoOf?: number): Promise<LicenseRequest> {
     const created = this.now();
     const stored = this.store.create(
       {
@@ -86,8 +91,9 @@ export class ApprovalService {
         preview: outcome.preview,
         stages: [{ title: "Apply the change", operations: outcome.preview.operations }],
         requesterConversation: conversation,
+        ...(undoOf !== undefined ? { undoOf } : {}),
       },
-      { at: created.toISOString(), actor: actor.id, action: "requested", details: { request: outcome.request, verdict: outcome.preview.verdict } },
+      { at: created.toISOString(), actor: actor.id, action: "requested", details: { request: outcome.request, verdict: outcome.preview.verdict, ...(undoOf !== undefined ? { undoOf } : {}) } },
     );
     await this.announce(stored, conversation);
     return stored;
@@ -150,7 +156,7 @@ export class ApprovalService {
   async cancel(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
     const request = this.load(requestId);
     this.requireShownIn(request, conversation);
-    this.requireTenant(actor);
+    this.checkTenant(actor);
     if (request.requester.id !== actor.id) throw new ActionRefused("Only the person who asked for this change can cancel it.");
     this.requireCurrent(request, version);
     const cancelled = this.transition(request, { status: "cancelled", stage: { index: 0, status: "cancelled" } }, actor, "cancelled", {});
@@ -178,7 +184,25 @@ export class ApprovalService {
       throw new ActionRefused(`Request #${requestId} is ${request.status}; only an applied request can be undone.`);
     }
     const inverse: PreviewRequest = { target: { type: request.preview.target.type, id: request.preview.target.id }, from: request.preview.to.skuId, to: request.preview.from.skuId };
-    return this.requestApproval(actor, inverse, conversation);
+    await this.require(actor, "requester");
+    const outcome = await this.previews.preview(inverse);
+    if (outcome.kind !== "preview") throw new ActionRefused(`Request #${requestId} cannot be undone: ${outcome.kind === "refused" ? outcome.message : "its inverse no longer resolves to one change."} Nothing was requested.`);
+    const { preview } = outcome;
+    if (preview.verdict === "blocked") {
+      // Not "the tenant has changed": the inverse change was never previewed; say what blocks it.
+      const blocks = preview.checks.filter((c) => c.status === "block").map((c) => c.title);
+      const back = `${preview.target.type} ${preview.target.displayName} back from ${productName(preview.from.skuPartNumber)} to ${productName(preview.to.skuPartNumber)}`;
+      throw new ActionRefused(`Request #${requestId} cannot be undone as it stands: moving ${back} is blocked. ${blocks.join(". ")}. Nothing was requested.`);
+    }
+    return this.createRequest(actor, outcome, conversation, requestId);
+  }
+
+  /** "status N": a request as its card shows it, to users of the tenant who request or approve. */
+  async view(actor: Actor, requestId: number): Promise<LicenseRequest> {
+    this.checkTenant(actor);
+    const roles = await this.roles.rolesOf(actor.id);
+    if (roles.size === 0) throw new ActionRefused("Only License Desk requesters and approvers can see requests. Ask your Teams administrator to add you.");
+    return this.load(requestId);
   }
 
   /** Expires pending requests past their time; returns how many. */
@@ -328,9 +352,12 @@ export class ApprovalService {
     const status = report.failed > 0 ? "done-with-errors" : "done";
     const done = this.transition(current, { status, stage: { index: 0, status, report } }, SYSTEM, "finished", { holdTarget: report.holdTarget, failed: report.failed });
     await this.refreshCards(done);
+    const to = productName(preview.to.skuPartNumber);
     await this.notifier.tell(
       done.requesterConversation,
-      `Request #${done.id} is done: ${report.holdTarget} of ${report.members} now hold ${productName(preview.to.skuPartNumber)}${report.failed > 0 ? `, ${report.failed} failed (see the card)` : ""}.`,
+      preview.target.type === "user"
+        ? `Request #${done.id} is done: ${preview.target.displayName} ${report.holdTarget > 0 ? "now holds" : "does not hold"} ${to}${report.failed > 0 ? " (see the card for why)" : ""}.`
+        : `Request #${done.id} is done: ${report.holdTarget} of ${report.members} now hold ${to}${report.failed > 0 ? `, ${report.failed} failed (see the card)` : ""}.`,
     );
   }
 
@@ -395,14 +422,15 @@ export class ApprovalService {
     if (request.version !== version) throw new ActionRefused(`This card is out of date: request #${request.id} has changed since it was shown. Look at the updated card and try again.`);
   }
 
-  private requireTenant(actor: Actor): void {
+  /** Refuses an activity from any tenant but the configured one. */
+  checkTenant(actor: Actor): void {
     if (actor.tenantId?.toLowerCase() !== this.settings.tenantId.toLowerCase()) {
       throw new ActionRefused("This bot serves another organization's tenant; your action was not accepted.");
     }
   }
 
   private async require(actor: Actor, role: Role): Promise<void> {
-    this.requireTenant(actor);
+    this.checkTenant(actor);
     const roles = await this.roles.rolesOf(actor.id);
     if (!roles.has(role)) {
       throw new ActionRefused(

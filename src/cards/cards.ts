@@ -226,6 +226,17 @@ export function requestCard(request: LicenseRequest): AdaptiveCard {
   return { ...preview, body: [...header.body, ...preview.body] };
 }
 
+/**
+ * What replaces the preview card its "Request approval" button was clicked on. The bot cannot
+ * update that card later (it does not know its id), so it shows nothing that goes stale: the
+ * preview as requested and where to follow the request, the card sent with it, which is updated.
+ */
+export function requestedCard(request: LicenseRequest): AdaptiveCard {
+  const notice = noticeCard(`Approval requested: request #${request.id}`, "The request card below follows it to the end: the decision, then the outcome.", "good");
+  const preview = previewBody(request.preview, new Date(request.createdAt), [DETAILS_TOGGLE], "As previewed when the request was made.");
+  return { ...preview, body: [...notice.body, ...preview.body] };
+}
+
 function statusDetail(request: LicenseRequest): string {
   const stage = request.stages[0];
   const by = stage?.approvedBy ? `Approved by ${stage.approvedBy.name} on ${shortTime(stage.approvedAt ?? "")}. ` : "";

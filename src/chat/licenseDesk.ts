@@ -6,9 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Actor, ApprovalService } from "../approval/approvalService";
-import { choiceCard, helpCard, noticeCard, previewCard, progressCard, requestCard, seatsCard, type AdaptiveCard } from "../cards/cards";
+import { choiceCard, helpCard, noticeCard, previewCard, progressCard, requestCard, requestedCard, seatsCard, type AdaptiveCard } from "../cards/cards";
 import { UserFacingError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
+import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
 import { previewRequestSchema, type PreviewRequest } from "../service/previewRequest";
 import type { ConversationRef, LicenseRequest } from "../store/requestStore";
@@ -64,7 +65,8 @@ export class LicenseDesk {
     const a = parsed.data;
     try {
       const shown = await this.runAction(a, action);
-      return requestCard(shown);
+      // The clicked preview is never updated again: it must not show a state or buttons that go stale.
+      return a.verb === "requestApproval" ? requestedCard(shown) : requestCard(shown);
     } catch (error) {
       const notice = noticeCard("Nothing was changed", this.failure(error));
       const current = "requestId" in a.data ? this.approvals.find(a.data.requestId) : undefined;
@@ -117,7 +119,7 @@ export class LicenseDesk {
       case "change":
         return this.preview(toPreviewRequest(command.request), pending);
       case "status":
-        if (command.requestId !== undefined) return { kind: "card", card: requestCard(this.approvals.get(command.requestId)) };
+        if (command.requestId !== undefined) return { kind: "card", card: requestCard(await this.approvals.view(message.from, command.requestId)) };
         return text(statusList(this.approvals.listMine(message.from)));
       case "my-requests":
         return text(statusList(this.approvals.listMine(message.from)));
@@ -229,6 +231,6 @@ const cardActionSchema = z.discriminatedUnion("verb", [
 
 function statusList(requests: readonly LicenseRequest[]): string {
   if (requests.length === 0) return "You have no requests yet. Ask for a change, e.g. \"move group Sales from E1 to E3\".";
-  const lines = requests.map((r) => `- #${r.id} ${r.preview.target.displayName}: ${r.preview.from.skuPartNumber} → ${r.preview.to.skuPartNumber}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`);
+  const lines = requests.map((r) => `- #${r.id} ${r.preview.target.displayName}: ${productName(r.preview.from.skuPartNumber)} → ${productName(r.preview.to.skuPartNumber)}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`);
   return `Your requests:\n\n${lines.join("\n")}\n\nSay **status N** for one of them.`;
 }

@@ -43,7 +43,23 @@ export interface SimulatorFaults {
   throttleRate: number;
   /** Sent as Retry-After on injected 429s. */
   retryAfterSeconds: number;
+  /**
+   * What happens to a write (assignLicense, reprocessLicenseAssignment) that gets past throttling,
+   * to play a process or a network dying around it:
+   * - "normal": applied and answered;
+   * - "hold": neither applied nor answered while the faults stay so. Once `writes` is set to
+   *   something else the held write goes on under that mode; if its client disconnects first it is
+   *   dropped, never applied (counters.held, counters.dropped);
+   * - "apply-then-hang": applied at once (counted in counters.writes), then never answered; it ends
+   *   only when its client disconnects (or the server closes).
+   * Through handle() without a `signal` there is no client to disconnect: a held write waits for the
+   * faults, a hanging one never resolves.
+   */
+  writes: WriteFault;
 }
+
+export type WriteFault = "normal" | "hold" | "apply-then-hang";
+const WRITE_FAULTS: readonly WriteFault[] = ["normal", "hold", "apply-then-hang"];
 
 export interface SimRequest {
   method: string;
@@ -52,6 +68,8 @@ export interface SimRequest {
   headers?: Record<string, string | string[] | undefined>;
   /** The raw request body, as sent. */
   body?: string;
+  /** Aborted when the client goes away (the HTTP adapter sets it): a held or hanging write then ends. */
+  signal?: AbortSignal;
 }
 
 export interface SimResponse {
@@ -64,8 +82,15 @@ export interface SimResponse {
 /** What the server has served. Inner $batch requests count like top-level ones. */
 export class RequestCounters {
   total = 0;
-  /** Requests to a write route (assignLicense, reprocessLicenseAssignment), throttled ones included. */
+  /**
+   * Writes (assignLicense, reprocessLicenseAssignment) the tenant executed: a refused one counts
+   * (Graph processed it), a throttled one or a held one that was dropped does not.
+   */
   writes = 0;
+  /** Write requests held by the "hold" fault (whatever became of them). */
+  held = 0;
+  /** Held writes whose client disconnected before they were released: never applied. */
+  dropped = 0;
   /** Requests answered with an injected 429. */
   throttled = 0;
   /** Keyed by route template, e.g. "GET /groups/{id}/members"; unmatched paths as "GET (unmatched)". */
@@ -74,6 +99,8 @@ export class RequestCounters {
   reset(): void {
     this.total = 0;
     this.writes = 0;
+    this.held = 0;
+    this.dropped = 0;
     this.throttled = 0;
     this.byRoute = {};
   }
@@ -367,9 +394,43 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** The client of a held or hanging write went away: there is nobody to answer. */
+class ClientGone extends Error {
+  constructor() {
+    super("the client disconnected");
+  }
+}
+
+/**
+ * Resolves when `released` says so (checked each time `wake` is called) and rejects with ClientGone
+ * when `signal` aborts first; with neither, it waits for ever.
+ */
+function waitUnless(signal: AbortSignal | undefined, waiters: Set<() => void>, released: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      waiters.delete(wake);
+      signal?.removeEventListener("abort", gone);
+    };
+    const wake = () => {
+      if (!released()) return;
+      done();
+      resolve();
+    };
+    const gone = () => {
+      done();
+      reject(new ClientGone());
+    };
+    if (signal?.aborted) return reject(new ClientGone());
+    waiters.add(wake);
+    signal?.addEventListener("abort", gone, { once: true });
+  });
+}
+
 export class GraphSimulatorServer {
   readonly counters = new RequestCounters();
-  private faults: SimulatorFaults = { latencyMs: 0, throttleRate: 0, retryAfterSeconds: 1 };
+  private faults: SimulatorFaults = { latencyMs: 0, throttleRate: 0, retryAfterSeconds: 1, writes: "normal" };
+  /** Held writes, each re-checking the faults when they change. */
+  private readonly heldWrites = new Set<() => void>();
   /** Throttle-eligible requests seen since the faults were last set. */
   private throttleSeq = 0;
   private server: http.Server | undefined;
@@ -414,7 +475,12 @@ export class GraphSimulatorServer {
     }
     if (!(next.latencyMs >= 0)) throw new RangeError(`latencyMs must be a non-negative number, not ${next.latencyMs}`);
     if (!(next.retryAfterSeconds >= 0)) throw new RangeError(`retryAfterSeconds must be a non-negative number, not ${next.retryAfterSeconds}`);
+    if (f.writes !== undefined) {
+      if (!WRITE_FAULTS.includes(f.writes)) throw new RangeError(`writes must be one of ${WRITE_FAULTS.join(", ")}, not ${String(f.writes)}`);
+      next.writes = f.writes;
+    }
     this.faults = next;
+    for (const wake of [...this.heldWrites]) wake();
   }
 
   getFaults(): SimulatorFaults {
@@ -456,7 +522,7 @@ export class GraphSimulatorServer {
     const clientRequestId = headers["client-request-id"] ?? requestId;
     let response: SimResponse;
     try {
-      response = await this.dispatch(request.method, request.url, headers, request.body, true);
+      response = await this.dispatch(request.method, request.url, headers, request.body, true, request.signal);
     } catch (e) {
       response = this.errorResponse(e);
     }
@@ -466,14 +532,14 @@ export class GraphSimulatorServer {
   // -------------------------------------------------------------------------------------------
   // Dispatcher
 
-  private async dispatch(method: string, url: string, headers: Record<string, string>, body: string | undefined, topLevel: boolean): Promise<SimResponse> {
+  private async dispatch(method: string, url: string, headers: Record<string, string>, body: string | undefined, topLevel: boolean, signal?: AbortSignal): Promise<SimResponse> {
     const upper = method.toUpperCase();
     const base = headers.host ? `http://${headers.host}/` : (this.baseUrl ?? "https://graph.microsoft.com/");
     let parsed: URL;
     try {
       parsed = new URL(url, base);
     } catch {
-      this.count(`${upper} (unmatched)`, false);
+      this.count(`${upper} (unmatched)`);
       return this.error(400, "BadRequest", `Invalid request URL '${url}'.`);
     }
     // The Graph client only recognises https nextLinks: given our http one it joins it onto its base
@@ -487,7 +553,7 @@ export class GraphSimulatorServer {
     try {
       segments = rawSegments.map((s) => decodeURIComponent(s));
     } catch {
-      this.count(`${upper} (unmatched)`, false);
+      this.count(`${upper} (unmatched)`);
       return this.error(400, "BadRequest", `Invalid request URL '${url}'.`);
     }
 
@@ -496,7 +562,7 @@ export class GraphSimulatorServer {
     const matched = version === "v1.0" ? this.match(upper, below) : undefined;
     const routeKey = matched ? `${upper} ${matched.route.template}` : `${upper} (unmatched)`;
     const isBatch = matched?.route.template === "/$batch";
-    this.count(routeKey, matched?.route.write === true);
+    this.count(routeKey);
 
     // The batch envelope itself is not throttled; its inner requests are, one by one.
     if (!isBatch && this.shouldThrottle()) {
@@ -530,9 +596,28 @@ export class GraphSimulatorServer {
     };
     if (isBatch) {
       if (!topLevel) return this.error(400, "BadRequest", "A batch request cannot contain another batch request.");
-      return this.batch(ctx);
+      return this.batch(ctx, signal);
     }
+    if (matched.route.write) return this.write(ctx, matched.route.handler, signal);
     return matched.route.handler(ctx);
+  }
+
+  /** A write, under the `writes` fault: held before it is applied, or left unanswered after. */
+  private async write(ctx: Context, handler: Handler, signal: AbortSignal | undefined): Promise<SimResponse> {
+    if (this.faults.writes === "hold") {
+      this.counters.held++;
+      try {
+        await waitUnless(signal, this.heldWrites, () => this.faults.writes !== "hold");
+      } catch (error) {
+        if (error instanceof ClientGone) this.counters.dropped++;
+        throw error;
+      }
+    }
+    this.counters.writes++;
+    const response = await handler(ctx);
+    // The write is in the tenant; its answer is never sent. Only the client leaving ends the wait.
+    if (this.faults.writes === "apply-then-hang") await waitUnless(signal, new Set(), () => false);
+    return response;
   }
 
   private match(method: string, segments: readonly string[]): { route: Route; params: Record<string, string> } | undefined {
@@ -564,9 +649,8 @@ export class GraphSimulatorServer {
     return this.error(400, "BadRequest", `Resource not found for the segment '${segment}'.`);
   }
 
-  private count(routeKey: string, write: boolean): void {
+  private count(routeKey: string): void {
     this.counters.total++;
-    if (write) this.counters.writes++;
     this.counters.byRoute[routeKey] = (this.counters.byRoute[routeKey] ?? 0) + 1;
   }
 
@@ -860,7 +944,7 @@ export class GraphSimulatorServer {
   // -------------------------------------------------------------------------------------------
   // $batch
 
-  private async batch(ctx: Context): Promise<SimResponse> {
+  private async batch(ctx: Context, signal: AbortSignal | undefined): Promise<SimResponse> {
     const payload = this.jsonBody(ctx, true);
     const invalid = (why: string): SimResponse => this.error(400, "BadRequest", `Invalid batch payload format: ${why}`);
     if (typeof payload !== "object" || payload === null || !Array.isArray((payload as { requests?: unknown }).requests)) {
@@ -916,7 +1000,7 @@ export class GraphSimulatorServer {
       if (r.dependsOn.some((d) => (statusById.get(d) ?? 0) >= 400)) {
         response = this.error(424, "FailedDependency", "A request this request depends on failed.");
       } else if (/^[a-z][a-z0-9+.-]*:/i.test(r.url)) {
-        this.count(`${r.method.toUpperCase()} (unmatched)`, false);
+        this.count(`${r.method.toUpperCase()} (unmatched)`);
         response = this.error(400, "BadRequest", "Batch request URLs must be relative, e.g. '/users/{id}'.");
       } else {
         const path = "/v1.0" + (r.url.startsWith("/") ? r.url : "/" + r.url);
@@ -926,8 +1010,10 @@ export class GraphSimulatorServer {
         delete headers.host;
         if (ctx.headers.host !== undefined) headers.host = ctx.headers.host;
         try {
-          response = await this.dispatch(r.method, path, headers, body, false);
+          response = await this.dispatch(r.method, path, headers, body, false, signal);
         } catch (e) {
+          // A held or hanging inner write whose client left: the whole batch has nobody to answer.
+          if (e instanceof ClientGone) throw e;
           response = this.errorResponse(e);
         }
       }
@@ -946,16 +1032,22 @@ export class GraphSimulatorServer {
 
   private async serveHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     let response: SimResponse;
+    // The client leaving before its answer (a killed process, a closed socket) ends held writes.
+    const client = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) client.abort();
+    });
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = chunks.length > 0 ? Buffer.concat(chunks).toString("utf8") : undefined;
-      response = await this.handle({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body });
+      response = await this.handle({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body, signal: client.signal });
     } catch (e) {
       // handle() does not throw; this is a broken socket or similar.
       const message = e instanceof Error ? e.message : String(e);
       response = { status: 500, headers: { "content-type": GRAPH_CONTENT_TYPE }, body: { error: { code: "InternalServerError", message } } };
     }
+    if (client.signal.aborted) return; // nobody to answer
     const payload = response.body === undefined ? undefined : JSON.stringify(response.body);
     // statusCode/setHeader rather than writeHead: restify (loaded by the bot in the same process)
     // patches ServerResponse.prototype.writeHead.

@@ -481,6 +481,134 @@ describe("GraphSimulatorServer", () => {
       await get("/subscribedSkus");
       assert.ok(Date.now() - started >= 75, `took ${Date.now() - started} ms`);
     });
+
+    describe("write faults", () => {
+      const addE1 = { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] };
+      /** Bob's licenses as the tenant holds them (not through HTTP, which a fault might hold). */
+      const bobSkus = () => server.state.user(BOB)?.assignedLicenses.map((l) => l.skuId);
+      /** POSTs Bob's assignLicense without waiting; `abort` plays the client going away. */
+      const startWrite = () => {
+        const client = new AbortController();
+        const answer = fetch(`${base}v1.0/users/${BOB}/assignLicense`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(addE1), signal: client.signal });
+        // Settled or not, never an unhandled rejection; the tests look at `settled`.
+        let settled: "no" | "answered" | "failed" = "no";
+        answer.then(() => (settled = "answered"), () => (settled = "failed"));
+        return { answer, abort: () => client.abort(), settled: () => settled };
+      };
+      async function until(what: string, condition: () => boolean, timeoutMs = 2000): Promise<void> {
+        const deadline = Date.now() + timeoutMs;
+        while (!condition()) {
+          if (Date.now() > deadline) assert.fail(`waited ${timeoutMs} ms for ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      }
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+      it("hold: a write is neither applied nor answered until the faults change; then it is applied and answered", async () => {
+        server.setFaults({ writes: "hold" });
+        const write = startWrite();
+        await until("the write to be held", () => server.counters.held === 1);
+        await pause(50);
+        assert.equal(write.settled(), "no");
+        assert.deepEqual(bobSkus(), []);
+        assert.equal(server.counters.writes, 0);
+        // Reads go on meanwhile.
+        assert.equal((await get(`/users/${BOB}?$select=assignedLicenses`)).status, 200);
+        server.setFaults({ writes: "normal" });
+        const res = await write.answer;
+        assert.equal(res.status, 200);
+        assert.deepEqual(bobSkus(), [E1]);
+        assert.deepEqual([server.counters.writes, server.counters.held, server.counters.dropped], [1, 1, 0]);
+        assert.equal(server.counters.byRoute["POST /users/{id}/assignLicense"], 1);
+      });
+
+      it("hold: a held write whose client disconnects is dropped, never applied, even once the faults change", async () => {
+        server.setFaults({ writes: "hold" });
+        const write = startWrite();
+        await until("the write to be held", () => server.counters.held === 1);
+        write.abort();
+        await until("the held write to be dropped", () => server.counters.dropped === 1);
+        server.setFaults({ writes: "normal" });
+        await pause(50);
+        assert.equal(write.settled(), "failed");
+        assert.deepEqual(bobSkus(), []);
+        assert.equal(server.counters.writes, 0);
+        // The next write goes through as usual.
+        assert.equal((await call("POST", `/users/${BOB}/assignLicense`, { body: addE1 })).status, 200);
+        assert.deepEqual([server.counters.writes, server.counters.held, server.counters.dropped], [1, 1, 1]);
+      });
+
+      it("hold: a throttled write is answered 429 at once, not held", async () => {
+        server.setFaults({ writes: "hold", throttleRate: 1, retryAfterSeconds: 0 });
+        assertGraphError(await call("POST", `/users/${BOB}/assignLicense`, { body: addE1 }), 429, "TooManyRequests");
+        assert.deepEqual([server.counters.writes, server.counters.held, server.counters.throttled], [0, 0, 1]);
+      });
+
+      it("apply-then-hang: a write is applied at once and counted, and never answered until its client leaves", async () => {
+        server.setFaults({ writes: "apply-then-hang" });
+        const write = startWrite();
+        await until("the write to be applied", () => server.counters.writes === 1);
+        assert.deepEqual(bobSkus(), [E1]);
+        // Still no answer, even once the faults change back: that answer is lost.
+        server.setFaults({ writes: "normal" });
+        await pause(100);
+        assert.equal(write.settled(), "no");
+        write.abort();
+        await until("the client to give up", () => write.settled() !== "no");
+        assert.equal(write.settled(), "failed");
+        assert.deepEqual([server.counters.writes, server.counters.held, server.counters.dropped], [1, 0, 0]);
+        assert.equal((await call("POST", `/users/${CAROL}/reprocessLicenseAssignment`)).status, 200);
+        assert.equal(server.counters.writes, 2);
+      });
+
+      it("a held write released into apply-then-hang is applied and then hangs", async () => {
+        server.setFaults({ writes: "hold" });
+        const write = startWrite();
+        await until("the write to be held", () => server.counters.held === 1);
+        server.setFaults({ writes: "apply-then-hang" });
+        await until("the write to be applied", () => server.counters.writes === 1);
+        assert.deepEqual(bobSkus(), [E1]);
+        await pause(50);
+        assert.equal(write.settled(), "no");
+        write.abort();
+        await until("the client to give up", () => write.settled() !== "no");
+      });
+
+      it("closing the server ends held and hanging writes: the held one is dropped", async () => {
+        server.setFaults({ writes: "hold" });
+        const held = startWrite();
+        await until("the write to be held", () => server.counters.held === 1);
+        server.setFaults({ writes: "apply-then-hang" });
+        await until("the held write to be applied", () => server.counters.writes === 1);
+        server.setFaults({ writes: "hold" });
+        const second = fetch(`${base}v1.0/users/${CAROL}/reprocessLicenseAssignment`, { method: "POST" }).then(
+          () => "answered",
+          () => "failed",
+        );
+        await until("the second write to be held", () => server.counters.held === 2);
+        await server.close();
+        assert.equal(await second, "failed");
+        await until("the hanging write to end", () => held.settled() !== "no");
+        assert.deepEqual([server.counters.writes, server.counters.held, server.counters.dropped], [1, 2, 1]);
+      });
+
+      it("holds a write sent through handle() without a client until the faults change", async () => {
+        server.setFaults({ writes: "hold" });
+        const answer = server.handle({ method: "POST", url: `/v1.0/users/${BOB}/assignLicense`, headers: { "content-type": "application/json" }, body: JSON.stringify(addE1) });
+        await until("the write to be held", () => server.counters.held === 1);
+        assert.deepEqual(bobSkus(), []);
+        server.setFaults({ writes: "normal" });
+        assert.equal((await answer).status, 200);
+        assert.deepEqual(bobSkus(), [E1]);
+      });
+
+      it("refuses an unknown write fault and keeps the current one", () => {
+        server.setFaults({ writes: "hold" });
+        assert.throws(() => server.setFaults({ writes: "drop" as "hold" }), /writes must be one of normal, hold, apply-then-hang, not drop/);
+        assert.equal(server.getFaults().writes, "hold");
+        server.setFaults({ writes: "normal" });
+      });
+    });
   });
 
   describe("through @microsoft/microsoft-graph-client", () => {

@@ -2,6 +2,9 @@
  * Runs the real bot (restify + CloudAdapter + simulated tenant over HTTP) on free ports, and plays
  * the Bot Framework channel: it posts activities to /api/messages and collects what the bot sends
  * back to the conversation through its connector endpoint, as Teams or the Playground would.
+ *
+ * The channel's side (TeamsChannel: the activities and the connector) is shared with
+ * botProcess.ts, which runs the bot as a child process instead.
  */
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
@@ -75,29 +78,27 @@ export interface InvokeAnswer extends BotAnswer {
   card: { body: unknown[]; actions?: unknown[] } | undefined;
 }
 
-export class BotHarness {
+/**
+ * The Bot Framework channel's side of the conversation, as Teams or the Playground plays it: posts
+ * activities (messages, card invokes) to a bot's messaging endpoint, and runs the connector that
+ * receives what the bot sends and updates. It outlives any one bot, so a bot restarted on the
+ * same data still reaches it through the conversations it stored.
+ */
+export class TeamsChannel {
   private activityCount = 0;
   /** How long the connector takes to answer each activity the bot sends or updates, as a slow channel would. */
   connectorDelayMs = 0;
+  /** Every activity the bot has sent to the conversation, in order, with the id the connector gave it. */
+  private readonly received: ReceivedActivity[] = [];
+  /** Every update of an activity, in order. */
+  private readonly updated: UpdatedActivity[] = [];
+  private sent = 0;
+  private readonly connector: Server;
+  /** The connector's URL, given to the bot as the activities' serviceUrl; set by start(). */
+  serviceUrl = "";
 
-  private constructor(
-    readonly bot: RunningBot,
-    private readonly connector: Server,
-    private readonly serviceUrl: string,
-    /** Every activity the bot has sent to the conversation, in order, with the id the connector gave it. */
-    private readonly received: ReceivedActivity[],
-    /** Every update of an activity, in order. */
-    private readonly updated: UpdatedActivity[],
-  ) {}
-
-  /** Starts the bot on `snapshotPath` with group processing taking `processingDelayMs` per stage. */
-  static async start(snapshotPath: string, processingDelayMs = 0, options: HarnessOptions = {}): Promise<BotHarness> {
-    const received: ReceivedActivity[] = [];
-    const updated: UpdatedActivity[] = [];
-    let sent = 0;
-    // Set once the harness exists; the connector reads the harness's current delay.
-    let harness: BotHarness | undefined;
-    const connector = createServer((req, res) => {
+  private constructor() {
+    this.connector = createServer((req, res) => {
       let body = "";
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
@@ -107,10 +108,10 @@ export class BotHarness {
         let id: string;
         if (update) {
           id = decodeURIComponent(update[1]);
-          updated.push({ replaces: id, activity });
+          this.updated.push({ replaces: id, activity });
         } else {
-          id = `sent-${++sent}`;
-          received.push({ ...activity, sentId: id });
+          id = `sent-${++this.sent}`;
+          this.received.push({ ...activity, sentId: id });
         }
         const answer = () => {
           // Not writeHead(...).end(): restify, loaded in this process, patches writeHead to return nothing.
@@ -118,36 +119,32 @@ export class BotHarness {
           res.setHeader("content-type", "application/json");
           res.end(JSON.stringify({ id }));
         };
-        const delay = harness?.connectorDelayMs ?? 0;
-        if (delay > 0) setTimeout(answer, delay);
+        if (this.connectorDelayMs > 0) setTimeout(answer, this.connectorDelayMs);
         else answer();
       });
     });
-    connector.listen(0, "127.0.0.1");
-    await once(connector, "listening");
-    const settings = loadSettings({
-      PORT: "0",
-      SIMULATOR_SNAPSHOT: snapshotPath,
-      SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs),
-      PLAYGROUND: "false",
-      DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), "license-desk-test-")),
-    });
-    const bot = await startBot(settings, createLogger("silent"), { pollDelaysMs: options.pollDelaysMs ?? [10], ...(options.now ? { now: options.now } : {}) });
-    harness = new BotHarness(bot, connector, `http://127.0.0.1:${(connector.address() as AddressInfo).port}`, received, updated);
-    return harness;
   }
 
-  /** Sends one message from a Teams user and returns what the bot answered (typing indicators left out). */
-  async say(text: string, value?: unknown, origin: Origin = {}): Promise<BotAnswer> {
+  /** Starts the connector on a free port. */
+  static async start(): Promise<TeamsChannel> {
+    const channel = new TeamsChannel();
+    channel.connector.listen(0, "127.0.0.1");
+    await once(channel.connector, "listening");
+    channel.serviceUrl = `http://127.0.0.1:${(channel.connector.address() as AddressInfo).port}`;
+    return channel;
+  }
+
+  /** Sends one message from a Teams user to the bot at `endpoint` and returns what the bot answered (typing indicators left out). */
+  async say(endpoint: string, text: string, value?: unknown, origin: Origin = {}): Promise<BotAnswer> {
     const mark = this.mark();
-    const response = await this.post({ type: "message", text, value }, origin);
+    const response = await this.post(endpoint, { type: "message", text, value }, origin);
     return { status: response.status, ...this.since(mark) };
   }
 
   /** Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and data. */
-  async invoke(verb: string, data: unknown, origin: Origin = {}): Promise<InvokeAnswer> {
+  async invoke(endpoint: string, verb: string, data: unknown, origin: Origin = {}): Promise<InvokeAnswer> {
     const mark = this.mark();
-    const response = await this.post({ type: "invoke", name: "adaptiveCard/action", value: { action: { type: "Action.Execute", verb, data } } }, origin);
+    const response = await this.post(endpoint, { type: "invoke", name: "adaptiveCard/action", value: { action: { type: "Action.Execute", verb, data } } }, origin);
     const body = (await response.json().catch(() => undefined)) as { value?: { body: unknown[]; actions?: unknown[] } } | undefined;
     return { status: response.status, card: body?.value, ...this.since(mark) };
   }
@@ -162,28 +159,91 @@ export class BotHarness {
     return { replies: this.received.slice(mark.replies).filter((a) => a.type !== "typing"), updates: this.updated.slice(mark.updates) };
   }
 
-  private post(activity: Record<string, unknown>, origin: Origin): Promise<Response> {
+  /** An activity as Teams sends it: from `origin` (Adele's personal chat by default), in the demo tenant. */
+  activity(activity: Record<string, unknown>, origin: Origin = {}): Record<string, unknown> {
     const from = origin.from ?? PEOPLE.adele;
     const tenantId = origin.tenantId ?? DEMO_TENANT_ID;
-    return fetch(this.bot.endpoint, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        id: `activity-${++this.activityCount}`,
-        timestamp: new Date().toISOString(),
-        channelId: "msteams",
-        serviceUrl: this.serviceUrl,
-        from,
-        recipient: { id: "bot", name: "License Desk" },
-        conversation: { id: origin.conversationId ?? `personal-chat-${from.id}`, conversationType: "personal", tenantId },
-        channelData: { tenant: { id: tenantId } },
-        ...activity,
-      }),
+    return {
+      id: `activity-${++this.activityCount}`,
+      timestamp: new Date().toISOString(),
+      channelId: "msteams",
+      serviceUrl: this.serviceUrl,
+      from,
+      recipient: { id: "bot", name: "License Desk" },
+      conversation: { id: origin.conversationId ?? personalChatOf(from), conversationType: "personal", tenantId },
+      channelData: { tenant: { id: tenantId } },
+      ...activity,
+    };
+  }
+
+  private post(endpoint: string, activity: Record<string, unknown>, origin: Origin): Promise<Response> {
+    return fetch(endpoint, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(this.activity(activity, origin)) });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.connector.close(() => resolve());
+      this.connector.closeAllConnections();
     });
+  }
+}
+
+/** The id of a user's personal chat with the bot: where their activities come from unless told otherwise. */
+export function personalChatOf(user: TeamsUser): string {
+  return `personal-chat-${user.id}`;
+}
+
+export class BotHarness {
+  private constructor(
+    readonly bot: RunningBot,
+    private readonly channel: TeamsChannel,
+  ) {}
+
+  /** How long the connector takes to answer each activity the bot sends or updates, as a slow channel would. */
+  get connectorDelayMs(): number {
+    return this.channel.connectorDelayMs;
+  }
+
+  set connectorDelayMs(ms: number) {
+    this.channel.connectorDelayMs = ms;
+  }
+
+  /** Starts the bot on `snapshotPath` with group processing taking `processingDelayMs` per stage. */
+  static async start(snapshotPath: string, processingDelayMs = 0, options: HarnessOptions = {}): Promise<BotHarness> {
+    const channel = await TeamsChannel.start();
+    const settings = loadSettings({
+      PORT: "0",
+      SIMULATOR_SNAPSHOT: snapshotPath,
+      SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs),
+      PLAYGROUND: "false",
+      DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), "license-desk-test-")),
+    });
+    const bot = await startBot(settings, createLogger("silent"), { pollDelaysMs: options.pollDelaysMs ?? [10], ...(options.now ? { now: options.now } : {}) });
+    return new BotHarness(bot, channel);
+  }
+
+  /** Sends one message from a Teams user and returns what the bot answered (typing indicators left out). */
+  say(text: string, value?: unknown, origin: Origin = {}): Promise<BotAnswer> {
+    return this.channel.say(this.bot.endpoint, text, value, origin);
+  }
+
+  /** Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and data. */
+  invoke(verb: string, data: unknown, origin: Origin = {}): Promise<InvokeAnswer> {
+    return this.channel.invoke(this.bot.endpoint, verb, data, origin);
+  }
+
+  /** Where the conversation stands now, to read what the bot does from here on with `since`. */
+  mark(): { replies: number; updates: number } {
+    return this.channel.mark();
+  }
+
+  /** What the bot sent and updated since `mark` (including proactive messages), typing indicators left out. */
+  since(mark: { replies: number; updates: number }): { replies: ReceivedActivity[]; updates: UpdatedActivity[] } {
+    return this.channel.since(mark);
   }
 
   async close(): Promise<void> {
     await this.bot.close();
-    this.connector.close();
+    await this.channel.close();
   }
 }

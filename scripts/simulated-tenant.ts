@@ -1,0 +1,77 @@
+/**
+ * Runs the simulated tenant on its own, so that bots in other processes can share it and be
+ * stopped or killed without it (point them at it with SIMULATOR_URL).
+ *
+ *   npx tsx scripts/simulated-tenant.ts [--snapshot FILE] [--port N] [--processing-delay MS]
+ *
+ * Defaults: tenants/demo.json, a free port, 3000 ms per stage of group processing. Prints the URL
+ * on stdout; stops on Ctrl+C (SIGINT) or SIGTERM.
+ */
+import { SettingsError } from "../src/config";
+import { GraphSimulatorServer } from "../src/simulator/graphServer";
+import { loadSnapshot } from "../src/tenantConnection";
+
+interface Args {
+  snapshot: string;
+  port: number;
+  processingDelayMs: number;
+}
+
+const USAGE = "usage: npx tsx scripts/simulated-tenant.ts [--snapshot FILE] [--port N] [--processing-delay MS]";
+
+function parseNumber(flag: string, value: string | undefined, max: number): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === "" || !Number.isInteger(n) || n < 0 || n > max) throw new Error(`${flag} needs an integer from 0 to ${max}, not ${value ?? "nothing"}\n${USAGE}`);
+  return n;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { snapshot: "tenants/demo.json", port: 0, processingDelayMs: 3000 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case "--snapshot": {
+        const file = argv[++i];
+        if (file === undefined || file.startsWith("--")) throw new Error(`--snapshot needs a file name\n${USAGE}`);
+        args.snapshot = file;
+        break;
+      }
+      case "--port":
+        args.port = parseNumber(flag, argv[++i], 65535);
+        break;
+      case "--processing-delay":
+        args.processingDelayMs = parseNumber(flag, argv[++i], 3_600_000);
+        break;
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown argument ${flag}\n${USAGE}`);
+    }
+  }
+  return args;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const server = new GraphSimulatorServer(loadSnapshot(args.snapshot, args.processingDelayMs));
+  const url = await server.listen(args.port);
+  console.log(url);
+  console.error(`simulated tenant "${server.state.organization.displayName}" (${server.state.organization.id}) from ${args.snapshot}`);
+  console.error(`start the bot on it with SIMULATOR_URL=${url} npm start; Ctrl+C stops the tenant`);
+  const stop = (): void => {
+    server.state.stop();
+    void server.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  // loadSnapshot names the bot's setting; here the file came from --snapshot.
+  if (error instanceof SettingsError) console.error(`--snapshot: ${error.message.replace(/^Setting [A-Z_]+: /, "").replace(/ \(see \.env\.sample\)$/, "")}`);
+  else console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

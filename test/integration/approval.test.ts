@@ -1,0 +1,995 @@
+/**
+ * Approval and apply, end to end (issue 4): a helpdesk engineer previews a change and asks for
+ * approval, an approver clicks Approve on the Adaptive Card (Universal Actions: adaptiveCard/action
+ * invokes), the bot applies exactly the previewed operation to the simulated tenant in one Graph
+ * call, follows Entra's processing and reports. Everything is read as the people involved would
+ * read it: the cards in the chat, the messages to the requester, and the tenant's own state and
+ * write counters. Numbers come from the demo tenant (tenants/demo.json, docs/tenant-snapshot.md).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import type { OutcomeReport } from "../../src/licensing/outcome";
+import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
+import type { GraphSimulatorServer } from "../../src/simulator/graphServer";
+import { DEMO_IDS } from "../../src/simulator/generator";
+import { snapshotSchema } from "../../src/simulator/snapshot";
+import { BotHarness, PEOPLE, type BotAnswer, type HarnessOptions, type InvokeAnswer, type ReceivedActivity, type TeamsUser } from "../support/botHarness";
+import { cardOf, cardTexts } from "../support/cardText";
+
+const DEMO = "tenants/demo.json";
+const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
+
+const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+
+/** Adele's personal chat with the bot (the harness's default conversation for her). */
+const ADELE_CHAT = `personal-chat-${PEOPLE.adele.id}`;
+/** A helpdesk group chat where Adele asks and the approvers read the bot's cards. */
+const HELPDESK_CHAT = "helpdesk-group-chat";
+/** A Teams channel an approver names as the approvals channel. */
+const APPROVALS_CHANNEL = "19:approvals@thread.tacv2";
+const OTHER_TENANT = "9d1c3b7e-0000-4a1b-8c2d-3e4f5a6b7c8d";
+
+const NOTHING_CHANGED = "Nothing was changed";
+
+type Card = { body: unknown[]; actions?: unknown[] };
+type Json = Record<string, unknown>;
+
+function demoGroup(name: string): { id: string; members: string[] } {
+  const group = demo.groups.find((g) => g.displayName === name);
+  assert.ok(group, `the demo tenant has no group ${name}`);
+  return group;
+}
+
+/** A demo user who holds no license, can be given one directly, and is in none of the groups the tests change. */
+function unlicensedUser(): { id: string; userPrincipalName: string } {
+  const changed = new Set(["Sales", "Marketing"].flatMap((name) => demoGroup(name).members));
+  const user = demo.users.find((u) => u.assignedLicenses.length === 0 && u.usageLocation !== null && !changed.has(u.id));
+  assert.ok(user, "the demo tenant has a user without licenses");
+  return user;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading what the bot sent
+
+function record(value: unknown): Json {
+  assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `not an object: ${JSON.stringify(value)}`);
+  return value as Json;
+}
+
+/** The one reply of an answer, which is a card. */
+function onlyCard(answer: BotAnswer): Card {
+  assert.equal(answer.status, 200);
+  assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
+  return cardOf(answer.replies[0]);
+}
+
+/** The one reply of an answer, which is text. */
+function onlyText(answer: BotAnswer): string {
+  assert.equal(answer.status, 200);
+  assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
+  const reply = answer.replies[0];
+  assert.ok(!reply.attachments || reply.attachments.length === 0, `expected text, got a card: ${JSON.stringify(reply)}`);
+  return reply.text ?? "";
+}
+
+/** The card an invoke put in place of the clicked one. */
+function invokeCard(answer: InvokeAnswer): Card {
+  assert.equal(answer.status, 200);
+  assert.ok(answer.card, "the invoke was answered without a card");
+  return answer.card;
+}
+
+/** The conversation an activity was sent to. */
+function conversationOf(activity: ReceivedActivity): string {
+  const conversation = (activity as unknown as { conversation?: { id?: unknown } }).conversation;
+  assert.equal(typeof conversation?.id, "string", `no conversation on ${JSON.stringify(activity)}`);
+  return String(conversation?.id);
+}
+
+/** The data of a card's Action.Execute button with this verb (also inside a ShowCard, like Reject's). */
+function executeData(card: Card, verb: string): unknown {
+  const found: unknown[] = [];
+  const walk = (actions: unknown[] | undefined): void => {
+    for (const action of (actions ?? []).map(record)) {
+      if (action.type === "Action.Execute" && action.verb === verb) found.push(action.data);
+      if (action.type === "Action.ShowCard") walk(record(action.card).actions as unknown[] | undefined);
+    }
+  };
+  walk(card.actions);
+  assert.equal(found.length, 1, `expected one ${verb} button on the card, found ${found.length}: ${JSON.stringify(card.actions)}`);
+  return found[0];
+}
+
+/** The titles of a card's buttons, nested ones included. */
+function buttonTitles(card: Card): string[] {
+  const titles: string[] = [];
+  const walk = (actions: unknown[] | undefined): void => {
+    for (const action of (actions ?? []).map(record)) {
+      titles.push(String(action.title));
+      if (action.type === "Action.ShowCard") walk(record(action.card).actions as unknown[] | undefined);
+    }
+  };
+  walk(card.actions);
+  return titles;
+}
+
+/** A request card's head: number, who asked, status, status detail. */
+function head(card: Card): string[] {
+  return cardTexts(card).slice(0, 4);
+}
+
+/** What a request card says under "Outcome", up to "What was previewed". */
+function outcome(card: Card): string[] {
+  const texts = cardTexts(card);
+  const start = texts.indexOf("Outcome");
+  assert.ok(start > 0, `no outcome on ${texts.join(" | ")}`);
+  return texts.slice(start + 1, texts.indexOf("What was previewed"));
+}
+
+/** A "Nothing was changed" notice: its reason, after checking its title. */
+function refusal(answer: InvokeAnswer): string {
+  const texts = cardTexts(invokeCard(answer));
+  assert.equal(texts[0], NOTHING_CHANGED, `expected a refusal, got ${texts.slice(0, 4).join(" | ")}`);
+  return texts[1];
+}
+
+/** A seat row of a preview as the card shows it: product, used / paid, available now, after the change. */
+function seatRow(texts: readonly string[], product: string): string[] {
+  const header = texts.indexOf("After the change");
+  assert.ok(header > 0, `no seats table in ${texts.join(" | ")}`);
+  const row = texts.indexOf(product, header);
+  assert.ok(row > header, `no ${product} row in ${texts.join(" | ")}`);
+  return texts.slice(row, row + 4);
+}
+
+/** The cards the bot replaced since a mark, as the list of states each went through, by card id. */
+function cardStates(updates: BotAnswer["updates"]): Map<string, string[]> {
+  const states = new Map<string, string[]>();
+  for (const update of updates) {
+    const list = states.get(update.replaces) ?? [];
+    list.push(head(cardOf(update.activity))[2]);
+    states.set(update.replaces, list);
+  }
+  return states;
+}
+
+/** The last version of each card replaced since a mark, by card id. */
+function lastCards(updates: BotAnswer["updates"]): Map<string, Card> {
+  return new Map(updates.map((u) => [u.replaces, cardOf(u.activity)]));
+}
+
+/** The verdict of the preview a request card shows. */
+function verdictOf(card: Card): string {
+  const texts = cardTexts(card);
+  const start = texts.indexOf("What was previewed");
+  assert.ok(start > 0, `no preview on ${texts.join(" | ")}`);
+  return texts[start + 3];
+}
+
+function check(preview: Preview, id: CheckId): CheckResult {
+  const found = preview.checks.find((c) => c.id === id);
+  assert.ok(found, `the preview has no ${id} check`);
+  return found;
+}
+
+function reportOf(bot: BotHarness, requestId: number): OutcomeReport {
+  const report = bot.bot.approvals.get(requestId).stages[0]?.report;
+  assert.ok(report, `request #${requestId} has no report`);
+  return report as OutcomeReport;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Playing the people
+
+const harnesses: BotHarness[] = [];
+
+async function start(options: HarnessOptions = {}): Promise<BotHarness> {
+  const harness = await BotHarness.start(DEMO, 0, options);
+  harnesses.push(harness);
+  return harness;
+}
+
+function simulator(harness: BotHarness): GraphSimulatorServer {
+  const sim = harness.bot.tenant.simulator;
+  assert.ok(sim, "the harness runs on the simulated tenant");
+  return sim;
+}
+
+interface Asked {
+  readonly id: number;
+  /** The request card sent into the conversation where it was asked: the one the bot keeps up to date. */
+  readonly card: Card;
+  /** Its activity id, which updates replace. */
+  readonly cardId: string;
+  /** What the click sent: the approval cards. */
+  readonly answer: InvokeAnswer;
+  /** The preview card, as the requester saw it before asking. */
+  readonly previewCard: Card;
+}
+
+/** `who` previews `text` in `conversationId` and clicks "Request approval" on the preview card. */
+async function ask(harness: BotHarness, text: string, conversationId = HELPDESK_CHAT, who: TeamsUser = PEOPLE.adele): Promise<Asked> {
+  const previewCard = onlyCard(await harness.say(text, undefined, { from: who, conversationId }));
+  const answer = await harness.invoke("requestApproval", executeData(previewCard, "requestApproval"), { from: who, conversationId });
+  // The clicked preview becomes a card that cannot go stale: the preview as asked, no buttons but Details.
+  const clicked = invokeCard(answer);
+  const said = cardTexts(clicked);
+  const found = /^Approval requested: request #(\d+)$/.exec(said[0]);
+  assert.ok(found, `no request after Request approval: ${said.slice(0, 4).join(" | ")}`);
+  assert.equal(said[1], "The request card below follows it to the end: the decision, then the outcome.");
+  assert.deepEqual(said.slice(2, 4), cardTexts(previewCard).slice(0, 2));
+  assert.deepEqual(buttonTitles(clicked), ["Details"]);
+  // It will be applied one day: the preview is history, not "nothing has changed yet".
+  assert.equal(said[5], "As previewed when the request was made.");
+  const here = answer.replies.filter((r) => conversationOf(r) === conversationId);
+  assert.equal(here.length, 1, `expected one request card in ${conversationId}`);
+  const card = cardOf(here[0]);
+  const texts = head(card);
+  assert.equal(texts[0], `License request #${found[1]}`);
+  assert.equal(texts[2], "Waiting for an approver");
+  return { id: Number(found[1]), card, cardId: here[0]?.sentId ?? "", answer, previewCard };
+}
+
+/** An approver's click on Approve of the card `card` in `conversationId`. */
+function approve(harness: BotHarness, card: Card, who: TeamsUser = PEOPLE.patti, conversationId = HELPDESK_CHAT): Promise<InvokeAnswer> {
+  return harness.invoke("approve", executeData(card, "approve"), { from: who, conversationId });
+}
+
+/** The Adaptive Card of the request as "status N" shows it to Patti. */
+async function statusCard(harness: BotHarness, requestId: number): Promise<Card> {
+  return onlyCard(await harness.say(`status ${requestId}`, undefined, { from: PEOPLE.patti, conversationId: HELPDESK_CHAT }));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe("approval and apply on the demo tenant, through the bot", function () {
+  // The Graph failure test waits for the Graph client's retries (up to a second each).
+  this.timeout(20_000);
+
+  afterEach(async () => {
+    while (harnesses.length > 0) await harnesses.pop()?.close();
+  });
+
+  it("the demo's numbers are the snapshot's: E3 29 used of 124, E1 262 of 300; Sales 60, Marketing 25 members", () => {
+    const sku = (id: string) => demo.subscribedSkus.find((s) => s.skuId === id);
+    assert.equal(sku(E3)?.consumedUnits, 29);
+    assert.equal(sku(E3)?.prepaidUnits.enabled, 124);
+    assert.equal(sku(E1)?.consumedUnits, 262);
+    assert.equal(sku(E1)?.prepaidUnits.enabled, 300);
+    assert.equal(demoGroup("Sales").members.length, 60);
+    assert.equal(demoGroup("Marketing").members.length, 25);
+  });
+
+  describe("the full path", () => {
+    it("Sales E1 → E3: one Graph write; the report is the preview's prediction: 54 of 60 hold E3, the 6 conflicting users failed, E3 29 → 79", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const sales = demoGroup("Sales");
+
+      // Patti names a channel for approval cards.
+      assert.equal(
+        onlyText(await harness.say("use this channel for approvals", undefined, { from: PEOPLE.patti, conversationId: APPROVALS_CHANNEL })),
+        "From now on I send approval cards to this conversation.",
+      );
+
+      // Adele previews in her chat and asks for approval.
+      const asked = await ask(harness, "move group Sales from E1 to E3", ADELE_CHAT);
+      const previewTexts = cardTexts(asked.previewCard);
+      assert.equal(previewTexts[2], "Ready, with 3 warnings");
+      assert.deepEqual(seatRow(previewTexts, "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "39 (takes 56)"]);
+      assert.deepEqual(seatRow(previewTexts, "Office 365 E1"), ["Office 365 E1", "262 / 300", "38", "88 (frees 50)"]);
+      assert.equal(asked.id, 1);
+      assert.match(head(asked.card)[1], /^Asked by Adele Vance on \d{4}-\d\d-\d\d \d\d:\d\d UTC · expires \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      // The approval card goes to the approvals channel, and to Adele's chat so she can follow it.
+      assert.deepEqual(asked.answer.replies.map(conversationOf), [APPROVALS_CHANNEL, ADELE_CHAT]);
+      const [channelCard, adeleCard] = asked.answer.replies;
+      assert.deepEqual(buttonTitles(cardOf(channelCard)), ["Details", "Approve", "Reject", "Reject", "Cancel request"]);
+
+      // What the preview predicted, as stored with the request.
+      const { preview } = harness.bot.approvals.get(1);
+      const conflicts = check(preview, "conflicts");
+      const e3 = preview.seats.ENTERPRISEPACK;
+      const e1 = preview.seats.STANDARDPACK;
+      assert.ok(e3 && e1);
+      assert.equal(conflicts.status, "warn");
+      assert.equal(conflicts.count, 6);
+      assert.deepEqual([e3.consumed, e3.enabled, e3.needed], [29, 124, 56]);
+      assert.deepEqual([e1.consumed, e1.enabled, e1.freed], [262, 300, 50]);
+      const conflicting = (conflicts.users ?? []).map((u) => u.id).sort();
+      assert.equal(conflicting.length, 6);
+
+      // Patti approves in the channel.
+      sim.counters.reset();
+      const mark = harness.mark();
+      const approved = await approve(harness, cardOf(channelCard), PEOPLE.patti, APPROVALS_CHANNEL);
+      assert.equal(head(invokeCard(approved))[2], "Approved: applying");
+      assert.match(head(invokeCard(approved))[3], /^Approved by Patti Fernandez on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Sending the change to Microsoft Graph\.$/);
+      await harness.bot.approvals.idle();
+
+      // One write: the group's assignLicense, with the add and the remove together.
+      assert.equal(sim.counters.writes, 1);
+      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], 1);
+      assert.equal(sim.counters.byRoute["POST /users/{id}/assignLicense"], undefined);
+      const request = harness.bot.approvals.get(1);
+      assert.equal(request.status, "done-with-errors");
+      assert.equal(request.stages[0]?.graphStatus, 202);
+      assert.match(request.stages[0]?.graphRequestId ?? "", /^[0-9a-f-]{36}$/);
+
+      // The report against the preview: who moved, who failed and why, the seats.
+      const report = reportOf(harness, 1);
+      assert.equal(report.members, 60);
+      assert.equal(report.holdTarget, 60 - 6);
+      assert.equal(report.failed, conflicts.count);
+      assert.deepEqual(
+        report.errors.map((e) => [e.error, e.count]),
+        [["MutuallyExclusiveViolation", 6]],
+      );
+      assert.deepEqual(report.errors[0]?.users.map((u) => u.id).sort(), conflicting);
+      // E3 rises by the seats the preview said were needed, less the users who failed: 29 + 56 − 6.
+      assert.deepEqual(report.seats.ENTERPRISEPACK, { enabled: 124, consumed: e3.consumed + (e3.needed ?? 0) - report.failed, available: 124 - 79 });
+      assert.equal(report.seats.ENTERPRISEPACK?.consumed, 79);
+      // E1 falls by what the preview said would be freed: 262 − 50.
+      assert.deepEqual(report.seats.STANDARDPACK, { enabled: 300, consumed: e1.consumed - (e1.freed ?? 0), available: 88 });
+
+      // The tenant agrees: Sales holds E3 only; the 6 are in error for E3 from Sales, the other 54 hold it.
+      const group = sim.state.group(sales.id);
+      assert.deepEqual(group?.assignedLicenses.map((l) => l.skuId), [E3]);
+      assert.equal(group?.licenseProcessingState?.state, "ProcessingComplete");
+      for (const id of sales.members) {
+        const user = sim.state.user(id);
+        assert.ok(user);
+        const fromSales = user.licenseAssignmentStates.find((s) => s.skuId === E3 && s.assignedByGroup === sales.id);
+        if (conflicting.includes(id)) {
+          assert.deepEqual([fromSales?.state, fromSales?.error], ["Error", "MutuallyExclusiveViolation"], user.userPrincipalName);
+          assert.ok(!user.assignedLicenses.some((l) => l.skuId === E3), `${user.userPrincipalName} holds E3 though in error`);
+        } else {
+          assert.ok(user.assignedLicenses.some((l) => l.skuId === E3), `${user.userPrincipalName} does not hold E3`);
+        }
+      }
+      assert.equal(sim.state.sku(E3)?.consumedUnits, 79);
+      assert.equal(sim.state.sku(E1)?.consumedUnits, 212);
+
+      // Adele is told when it is approved and when it is done, in her chat.
+      const after = harness.since(mark);
+      assert.deepEqual(
+        after.replies.map((r) => [conversationOf(r), r.text]),
+        [
+          [ADELE_CHAT, "Patti Fernandez approved request #1. I am applying it now."],
+          [ADELE_CHAT, "Request #1 is done: 54 of 60 now hold Office 365 E3, 6 failed (see the card)."],
+        ],
+      );
+
+      // Both cards went through every state and now show the outcome.
+      const states = cardStates(after.updates);
+      assert.deepEqual([...states.keys()].sort(), [channelCard.sentId, adeleCard.sentId].sort());
+      for (const list of states.values()) assert.deepEqual(list, ["Approved: applying", "Applied: Entra is processing the members", "Done, with errors"]);
+      for (const card of lastCards(after.updates).values()) {
+        const texts = head(card);
+        assert.match(texts[1], /^Asked by Adele Vance on \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+        assert.match(texts[3], /^Approved by Patti Fernandez on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Graph answered 202 \(request-id [0-9a-f-]{36}\)\.$/);
+        const shown = outcome(card);
+        assert.deepEqual(shown.slice(0, 6), [
+          "54 of 60 members now hold Office 365 E3; 6 did not get it.",
+          "Office 365 E3: 79 / 124 used, 45 available now",
+          "Office 365 E1: 212 / 300 used, 88 available now",
+          "6",
+          "MutuallyExclusiveViolation",
+          "they hold a conflicting product from another source; remove it, then reprocess",
+        ]);
+        const named = shown[6]?.split("\n\n") ?? [];
+        assert.equal(named.length, 6);
+        assert.equal(named[5], "and 1 more");
+        for (const line of named.slice(0, 5)) assert.ok((conflicts.users ?? []).some((u) => line === `${u.displayName} (${u.userPrincipalName})`), line);
+        assert.deepEqual(buttonTitles(card), ["Details", "Reprocess users in error"]);
+      }
+    });
+
+    it("Marketing E1 → E3: one write, done, 25 of 25 hold E3; E3 29 → 54, E1 262 → 237", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const marketing = demoGroup("Marketing");
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+      assert.deepEqual(seatRow(cardTexts(asked.previewCard), "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "70 (takes 25)"]);
+      sim.counters.reset();
+      const mark = harness.mark();
+      await approve(harness, asked.card);
+      await harness.bot.approvals.idle();
+
+      assert.equal(sim.counters.writes, 1);
+      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], 1);
+      assert.equal(harness.bot.approvals.get(asked.id).status, "done");
+      const report = reportOf(harness, asked.id);
+      assert.deepEqual([report.members, report.holdTarget, report.holdSource, report.failed, report.errors.length], [25, 25, 0, 0, 0]);
+      assert.deepEqual(report.seats, {
+        ENTERPRISEPACK: { enabled: 124, consumed: 54, available: 70 },
+        STANDARDPACK: { enabled: 300, consumed: 237, available: 63 },
+      });
+      assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId), [E3]);
+      for (const id of marketing.members) {
+        const skus = sim.state.user(id)?.assignedLicenses.map((l) => l.skuId);
+        assert.deepEqual(skus, [E3], id);
+      }
+
+      const after = harness.since(mark);
+      assert.deepEqual(
+        after.replies.map((r) => r.text),
+        ["Patti Fernandez approved request #1. I am applying it now.", "Request #1 is done: 25 of 25 now hold Office 365 E3."],
+      );
+      const [card] = [...lastCards(after.updates).values()];
+      assert.ok(card);
+      assert.equal(head(card)[2], "Done");
+      assert.deepEqual(outcome(card), ["25 of 25 members now hold Office 365 E3.", "Office 365 E3: 54 / 124 used, 70 available now", "Office 365 E1: 237 / 300 used, 63 available now"]);
+      assert.deepEqual(buttonTitles(card), ["Details"]);
+    });
+
+    it("a user: Megan Bowen E1 → E3, asked by Adele, approved by Patti: one write to the user, Megan holds E3 directly and no E1", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
+      assert.equal(cardTexts(asked.card)[5], "Move user Megan Bowen from Office 365 E1 to Office 365 E3");
+      sim.counters.reset();
+      const mark = harness.mark();
+      await approve(harness, asked.card);
+      await harness.bot.approvals.idle();
+
+      assert.equal(sim.counters.writes, 1);
+      assert.equal(sim.counters.byRoute["POST /users/{id}/assignLicense"], 1);
+      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], undefined);
+      const request = harness.bot.approvals.get(asked.id);
+      assert.equal(request.status, "done");
+      assert.equal(request.stages[0]?.graphStatus, 200);
+      const megan = sim.state.user(DEMO_IDS.megan);
+      assert.deepEqual(
+        megan?.licenseAssignmentStates.map((s) => [s.skuId, s.assignedByGroup, s.state]),
+        [[E3, null, "Active"]],
+      );
+      assert.deepEqual(megan?.assignedLicenses.map((l) => l.skuId), [E3]);
+      const report = reportOf(harness, asked.id);
+      assert.deepEqual([report.members, report.holdTarget, report.holdSource, report.failed], [1, 1, 0, 0]);
+      assert.deepEqual(report.seats, {
+        ENTERPRISEPACK: { enabled: 124, consumed: 30, available: 94 },
+        STANDARDPACK: { enabled: 300, consumed: 261, available: 39 },
+      });
+
+      const after = harness.since(mark);
+      assert.deepEqual(
+        after.replies.map((r) => r.text),
+        ["Patti Fernandez approved request #1. I am applying it now.", "Request #1 is done: Megan Bowen now holds Office 365 E3."],
+      );
+      const states = cardStates(after.updates);
+      assert.deepEqual([...states.values()], [["Approved: applying", "Applied: Entra is processing the members", "Done"]]);
+      const [card] = [...lastCards(after.updates).values()];
+      assert.ok(card);
+      assert.deepEqual(outcome(card), ["Megan Bowen now holds Office 365 E3.", "Office 365 E3: 30 / 124 used, 94 available now", "Office 365 E1: 261 / 300 used, 39 available now"]);
+    });
+  });
+
+  describe("rejection and expiry", () => {
+    it("Patti rejects with a reason: Adele is told why, the cards say so, nothing is written, and a later Approve is refused", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const asked = await ask(harness, "move group Sales from E1 to E3");
+      sim.counters.reset();
+      const mark = harness.mark();
+      const rejected = await harness.invoke(
+        "reject",
+        { ...record(executeData(asked.card, "reject")), reason: "  Sales has no budget for E3 this quarter.  " },
+        { from: PEOPLE.patti, conversationId: HELPDESK_CHAT },
+      );
+      assert.deepEqual(head(invokeCard(rejected)).slice(2), ["Rejected", "Rejected by Patti Fernandez: Sales has no budget for E3 this quarter."]);
+      assert.deepEqual(buttonTitles(invokeCard(rejected)), ["Details"]);
+      const after = harness.since(mark);
+      assert.deepEqual(after.replies.map((r) => [conversationOf(r), r.text]), [[HELPDESK_CHAT, "Patti Fernandez rejected request #1: Sales has no budget for E3 this quarter."]]);
+      assert.deepEqual([...cardStates(after.updates).values()], [["Rejected"]]);
+      const request = harness.bot.approvals.get(asked.id);
+      assert.equal(request.status, "rejected");
+      assert.equal(request.rejectionReason, "Sales has no budget for E3 this quarter.");
+
+      // Jonas approves on the card as it was before the rejection: refused.
+      const late = await approve(harness, asked.card, PEOPLE.jonas);
+      assert.equal(refusal(late), "Request #1 is already rejected by Patti Fernandez. Nothing more was done.");
+      // Under the notice, the request as it stands.
+      assert.equal(cardTexts(invokeCard(late))[4], "Rejected");
+      assert.equal(sim.counters.writes, 0);
+      assert.deepEqual(sim.state.group(demoGroup("Sales").id)?.assignedLicenses.map((l) => l.skuId), [E1]);
+    });
+
+    it("a rejection without a reason is refused and the request stays pending", async () => {
+      const harness = await start();
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+      const data = record(executeData(asked.card, "reject"));
+      for (const reason of [undefined, "", "   \n  "]) {
+        const answer = await harness.invoke("reject", reason === undefined ? data : { ...data, reason }, { from: PEOPLE.patti, conversationId: HELPDESK_CHAT });
+        assert.equal(refusal(answer), "Say why you reject it: the requester will read the reason.");
+      }
+      const request = harness.bot.approvals.get(asked.id);
+      assert.deepEqual([request.status, request.version], ["pending", 1]);
+    });
+
+    it("a pending request expires after 24 h: the sweep closes it, tells Adele, writes nothing; so does an Approve after the time", async () => {
+      let clock = new Date("2026-03-02T09:00:00.000Z");
+      const harness = await start({ now: () => clock });
+      const sim = simulator(harness);
+      const first = await ask(harness, "move group Marketing from E1 to E3");
+      assert.equal(head(first.card)[1], "Asked by Adele Vance on 2026-03-02 09:00 UTC · expires 2026-03-03 09:00 UTC");
+      const second = await ask(harness, "move user megan@contoso.com from E1 to E3");
+      sim.counters.reset();
+
+      // A minute before: nothing expires.
+      clock = new Date("2026-03-03T08:59:00.000Z");
+      assert.equal(await harness.bot.approvals.expireDue(), 0);
+      assert.equal(harness.bot.approvals.get(first.id).status, "pending");
+
+      // 24 hours after: both are due; the sweep closes them.
+      clock = new Date("2026-03-03T09:00:00.000Z");
+      const mark = harness.mark();
+      // An approval at that moment comes too late for the second request.
+      const late = await approve(harness, second.card);
+      assert.deepEqual(head(invokeCard(late)).slice(2), ["Expired without a decision", "Nobody decided in time, so nothing was changed. Ask again if it is still needed."]);
+      assert.deepEqual(buttonTitles(invokeCard(late)), ["Details"]);
+      assert.equal(await harness.bot.approvals.expireDue(), 1);
+      await harness.bot.approvals.idle();
+      assert.equal(harness.bot.approvals.get(first.id).status, "expired");
+      assert.equal(harness.bot.approvals.get(second.id).status, "expired");
+      assert.equal(sim.counters.writes, 0);
+
+      const after = harness.since(mark);
+      assert.deepEqual(
+        after.replies.map((r) => r.text),
+        ["Request #2 expired without a decision. Ask again if it is still needed.", "Request #1 expired without a decision. Ask again if it is still needed."],
+      );
+      assert.deepEqual(
+        [...cardStates(after.updates).entries()].sort(),
+        [
+          [first.cardId, ["Expired without a decision"]],
+          [second.cardId, ["Expired without a decision"]],
+        ].sort(),
+      );
+      // Approve on the first card after the sweep: refused.
+      assert.equal(refusal(await approve(harness, first.card, PEOPLE.jonas)), "Request #1 is already expired. Nothing more was done.");
+      assert.equal(sim.counters.writes, 0);
+    });
+  });
+
+  describe("stale approvals", () => {
+    it("the tenant changes between request and approval (an E3 seat given away): nothing is applied, the card shows the new seats, the old card is refused, the new one applies once", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const marketing = demoGroup("Marketing");
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+
+      // Behind the bot's back, an E3 seat goes to someone else: 30 of 124 used, 94 free.
+      const someone = unlicensedUser();
+      sim.state.assignUserLicense(someone.id, { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [] });
+      assert.equal(sim.state.sku(E3)?.consumedUnits, 30);
+      sim.counters.reset();
+
+      const mark = harness.mark();
+      const refused = await approve(harness, asked.card);
+      assert.equal(
+        refusal(refused),
+        "The tenant has changed since this was previewed (seats or users), so nothing was applied. Check the updated card and approve again.",
+      );
+      const shown = invokeCard(refused);
+      const shownTexts = cardTexts(shown);
+      assert.equal(shownTexts[4], "Waiting for an approver");
+      assert.deepEqual(seatRow(shownTexts, "Office 365 E3"), ["Office 365 E3", "30 / 124", "94", "69 (takes 25)"]);
+      assert.equal(sim.counters.writes, 0);
+      const request = harness.bot.approvals.get(asked.id);
+      assert.deepEqual([request.status, request.version], ["pending", 2]);
+      // The card in the chat shows the new preview too.
+      const updated = lastCards(harness.since(mark).updates).get(asked.cardId);
+      assert.ok(updated, "the request card in the chat was not updated");
+      assert.deepEqual(seatRow(cardTexts(updated), "Office 365 E3"), ["Office 365 E3", "30 / 124", "94", "69 (takes 25)"]);
+      assert.deepEqual(executeData(updated, "approve"), { requestId: asked.id, version: 2 });
+      assert.equal(harness.since(mark).replies.length, 0, "nobody is told anything but the approver");
+
+      // The card as it was (version 1) is out of date.
+      assert.equal(
+        refusal(await approve(harness, asked.card, PEOPLE.jonas)),
+        "This card is out of date: request #1 has changed since it was shown. Look at the updated card and try again.",
+      );
+      assert.equal(sim.counters.writes, 0);
+
+      // Approving what the card shows now applies it, once.
+      await approve(harness, updated);
+      await harness.bot.approvals.idle();
+      assert.equal(sim.counters.writes, 1);
+      assert.equal(harness.bot.approvals.get(asked.id).status, "done");
+      assert.deepEqual(reportOf(harness, asked.id).seats.ENTERPRISEPACK, { enabled: 124, consumed: 30 + 25, available: 124 - 55 });
+      assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId), [E3]);
+      // And the first card is still out of date afterwards.
+      assert.equal(refusal(await approve(harness, asked.card, PEOPLE.jonas)), "Request #1 is already approved by Patti Fernandez and applied. Nothing more was done.");
+      assert.equal(sim.counters.writes, 1);
+    });
+
+    it("the change turns blocked before approval (Megan's E1 removed behind the bot's back): nothing is applied, now or on the new card", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
+      sim.state.assignUserLicense(DEMO_IDS.megan, { addLicenses: [], removeLicenses: [E1] });
+      sim.counters.reset();
+
+      const mark = harness.mark();
+      const refused = await approve(harness, asked.card);
+      assert.equal(refusal(refused), "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview.");
+      assert.equal(verdictOf(invokeCard(refused)), "Blocked by 1 problem");
+      const updated = lastCards(harness.since(mark).updates).get(asked.cardId);
+      assert.ok(updated);
+      assert.equal(verdictOf(updated), "Blocked by 1 problem");
+      // Approving the blocked preview on the new card is refused the same way.
+      assert.equal(refusal(await approve(harness, updated, PEOPLE.jonas)), "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview.");
+      assert.equal(sim.counters.writes, 0);
+      assert.deepEqual(sim.state.user(DEMO_IDS.megan)?.assignedLicenses, []);
+      assert.equal(harness.bot.approvals.get(asked.id).status, "pending");
+    });
+  });
+
+  describe("undo", () => {
+    it("undo of the applied Marketing change: the inverse (E3 → E1) is blocked by service continuity, so no request is made, and Adele is told why", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+      await approve(harness, asked.card);
+      await harness.bot.approvals.idle();
+      assert.equal(harness.bot.approvals.get(1).status, "done");
+      sim.counters.reset();
+
+      const undo = await harness.say("undo request 1", undefined, { conversationId: HELPDESK_CHAT });
+      assert.equal(
+        onlyText(undo),
+        "Request #1 cannot be undone as it stands: moving group Marketing back from Office 365 E3 to Office 365 E1 is blocked. " +
+          "Marketing would lose 9 plans of Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, RMS_S_ENTERPRISE, MIP_S_CLP1 and 4 more. Nothing was requested.",
+      );
+      assert.equal(harness.bot.approvals.find(2), undefined);
+      assert.equal(sim.counters.writes, 0);
+      // Megan may not request, so she may not undo either.
+      assert.equal(
+        onlyText(await harness.say("undo request 1", undefined, { from: PEOPLE.megan })),
+        "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.",
+      );
+      // The same inverse, asked for in words, shows the block on its preview and offers no Request approval.
+      const inverse = onlyCard(await harness.say("move group Marketing from E3 to E1", undefined, { conversationId: HELPDESK_CHAT }));
+      assert.equal(cardTexts(inverse)[2], "Blocked by 1 problem");
+      assert.ok(!buttonTitles(inverse).includes("Request approval"));
+    });
+
+    it("undo is refused for a request that was not applied and for one that does not exist", async () => {
+      const harness = await start();
+      await ask(harness, "move group Marketing from E1 to E3");
+      assert.equal(onlyText(await harness.say("undo request 1", undefined, { conversationId: HELPDESK_CHAT })), "Request #1 is pending; only an applied request can be undone.");
+      assert.equal(onlyText(await harness.say("undo request 7", undefined, { conversationId: HELPDESK_CHAT })), "There is no request #7. Nothing was changed.");
+      assert.equal(harness.bot.approvals.find(2), undefined);
+    });
+
+    it("undo of the applied user change (Megan E1 → E3) is blocked the same way: E3 → E1 loses plans", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
+      await approve(harness, asked.card);
+      await harness.bot.approvals.idle();
+      assert.equal(harness.bot.approvals.get(1).status, "done");
+      const undo = await harness.say("undo request 1", undefined, { conversationId: HELPDESK_CHAT });
+      const text = onlyText(undo);
+      // E3 → E1 loses the plans E3 added: the undo of an upgrade is blocked by service continuity.
+      assert.match(text, /^Request #1 cannot be undone as it stands: moving user Megan Bowen back from Office 365 E3 to Office 365 E1 is blocked\. Megan Bowen would lose 9 plans of Office 365 E3: .+\. Nothing was requested\.$/);
+      assert.equal(sim.counters.byRoute["POST /users/{id}/assignLicense"], 1);
+      assert.equal(harness.bot.approvals.find(2), undefined);
+    });
+  });
+
+  describe("idempotence", () => {
+    it("20 approvals of one request at once, from Patti and Jonas: one Graph write, one approved card, 19 notices", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+      sim.counters.reset();
+      const mark = harness.mark();
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => approve(harness, asked.card, i % 2 === 0 ? PEOPLE.patti : PEOPLE.jonas)));
+      await harness.bot.approvals.idle();
+
+      assert.equal(sim.counters.writes, 1);
+      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], 1);
+      const heads = answers.map((a) => head(invokeCard(a)));
+      const winners = heads.filter((h) => h[0] === "License request #1");
+      assert.equal(winners.length, 1, JSON.stringify(heads));
+      assert.equal(winners[0]?.[2], "Approved: applying");
+      const approver = /^Approved by (Patti Fernandez|Jonas Klein) on /.exec(winners[0]?.[3] ?? "")?.[1];
+      assert.ok(approver, winners[0]?.[3]);
+      const notices = heads.filter((h) => h[0] === NOTHING_CHANGED);
+      assert.equal(notices.length, 19);
+      for (const notice of notices) {
+        assert.match(notice[1], new RegExp(`^Request #1 (was|is) already approved by ${approver} and (is being )?applied\\. Nothing more was done\\.$|^Request #1 changed while I was working on it; look at its card for where it stands\\.$`), notice[1]);
+      }
+      const request = harness.bot.approvals.get(asked.id);
+      assert.equal(request.status, "done");
+      assert.equal(request.stages[0]?.approvedBy?.name, approver);
+      assert.equal(sim.state.sku(E3)?.consumedUnits, 54);
+      // Adele is told once that it was approved, once that it is done.
+      assert.deepEqual(
+        harness.since(mark).replies.map((r) => r.text),
+        [`${approver} approved request #1. I am applying it now.`, "Request #1 is done: 25 of 25 now hold Office 365 E3."],
+      );
+    });
+
+    it("a double click by one approver: one write, the second click gets a notice", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
+      sim.counters.reset();
+      const mark = harness.mark();
+      const [a, b] = await Promise.all([approve(harness, asked.card), approve(harness, asked.card)]);
+      await harness.bot.approvals.idle();
+      assert.equal(sim.counters.writes, 1);
+      const titles = [a, b].map((x) => head(invokeCard(x))[0]).sort();
+      assert.deepEqual(titles, ["License request #1", NOTHING_CHANGED].sort());
+      assert.deepEqual(
+        harness.since(mark).replies.map((r) => r.text),
+        ["Patti Fernandez approved request #1. I am applying it now.", "Request #1 is done: Megan Bowen now holds Office 365 E3."],
+      );
+      // A third click once it is done: still one write.
+      assert.equal(refusal(await approve(harness, asked.card)), "Request #1 is already approved by Patti Fernandez and applied. Nothing more was done.");
+      assert.equal(sim.counters.writes, 1);
+    });
+  });
+
+  describe("roles, and forged or stale invokes", () => {
+    let harness: BotHarness;
+    let asked: Asked;
+
+    beforeEach(async () => {
+      harness = await start();
+      asked = await ask(harness, "move group Marketing from E1 to E3");
+      simulator(harness).counters.reset();
+    });
+
+    /** Nothing was written, request #1 is pending as it was, and the bot answers the next message. */
+    async function unchanged(): Promise<void> {
+      assert.equal(simulator(harness).counters.writes, 0);
+      const request = harness.bot.approvals.get(asked.id);
+      assert.deepEqual([request.status, request.version], ["pending", 1]);
+      assert.equal(head(await statusCard(harness, asked.id))[2], "Waiting for an approver");
+    }
+
+    const cases: { name: string; verb: string; data: (ref: { requestId: number; version: number }) => unknown; from?: TeamsUser; conversationId?: string; tenantId?: string; says: string }[] = [
+      { name: "an unknown request id", verb: "approve", data: () => ({ requestId: 999, version: 1 }), says: "There is no request #999. Nothing was changed." },
+      {
+        name: "a request of another conversation (an approver's own chat, where the card was never shown)",
+        verb: "approve",
+        data: (ref) => ref,
+        conversationId: `personal-chat-${PEOPLE.patti.id}`,
+        says: "Request #1 does not belong to this conversation. Nothing was changed.",
+      },
+      { name: "a wrong verb", verb: "approveAll", data: (ref) => ref, says: "That button's data was not understood. Ask for the preview or the status again." },
+      { name: "no verb", verb: "", data: (ref) => ref, says: "That button's data was not understood. Ask for the preview or the status again." },
+      { name: "a missing version", verb: "approve", data: (ref) => ({ requestId: ref.requestId }), says: "That button's data was not understood. Ask for the preview or the status again." },
+      { name: "no data", verb: "approve", data: () => undefined, says: "That button's data was not understood. Ask for the preview or the status again." },
+      { name: "a request id as a string", verb: "approve", data: (ref) => ({ requestId: String(ref.requestId), version: ref.version }), says: "That button's data was not understood. Ask for the preview or the status again." },
+      { name: "a fractional version", verb: "approve", data: (ref) => ({ requestId: ref.requestId, version: 1.5 }), says: "That button's data was not understood. Ask for the preview or the status again." },
+      { name: "a negative request id", verb: "approve", data: () => ({ requestId: -1, version: 1 }), says: "That button's data was not understood. Ask for the preview or the status again." },
+      { name: "a reason that is not text", verb: "reject", data: (ref) => ({ ...ref, reason: 42 }), says: "That button's data was not understood. Ask for the preview or the status again." },
+      {
+        name: "a version the request never had",
+        verb: "approve",
+        data: (ref) => ({ requestId: ref.requestId, version: 7 }),
+        says: "This card is out of date: request #1 has changed since it was shown. Look at the updated card and try again.",
+      },
+      {
+        name: "Megan, who is no approver, approving",
+        verb: "approve",
+        data: (ref) => ref,
+        from: PEOPLE.megan,
+        says: "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you.",
+      },
+      {
+        name: "Megan rejecting",
+        verb: "reject",
+        data: (ref) => ({ ...ref, reason: "no" }),
+        from: PEOPLE.megan,
+        says: "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you.",
+      },
+      {
+        name: "Adele, the requester and no approver, approving her own request",
+        verb: "approve",
+        data: (ref) => ref,
+        from: PEOPLE.adele,
+        says: "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you.",
+      },
+      {
+        name: "Patti approving from another tenant",
+        verb: "approve",
+        data: (ref) => ref,
+        tenantId: OTHER_TENANT,
+        says: "This bot serves another organization's tenant; your action was not accepted.",
+      },
+      {
+        name: "Adele cancelling from another tenant",
+        verb: "cancel",
+        data: (ref) => ref,
+        from: PEOPLE.adele,
+        tenantId: OTHER_TENANT,
+        says: "This bot serves another organization's tenant; your action was not accepted.",
+      },
+      { name: "Patti cancelling Adele's request", verb: "cancel", data: (ref) => ref, says: "Only the person who asked for this change can cancel it." },
+      { name: "reprocess on a pending request", verb: "reprocess", data: (ref) => ref, says: "Request #1 has no users in error to reprocess." },
+    ];
+
+    for (const c of cases) {
+      it(`${c.name}: a "Nothing was changed" card, no write`, async () => {
+        const answer = await harness.invoke(c.verb, c.data({ requestId: asked.id, version: 1 }), {
+          from: c.from ?? PEOPLE.patti,
+          conversationId: c.conversationId ?? HELPDESK_CHAT,
+          ...(c.tenantId ? { tenantId: c.tenantId } : {}),
+        });
+        assert.equal(refusal(answer), c.says);
+        assert.equal(answer.replies.length, 0);
+        assert.equal(answer.updates.length, 0);
+        await unchanged();
+      });
+    }
+
+    it("separation of duties: Patti asks, Patti cannot approve, Jonas can", async () => {
+      const own = await ask(harness, "move user megan@contoso.com from E1 to E3", HELPDESK_CHAT, PEOPLE.patti);
+      assert.equal(refusal(await approve(harness, own.card, PEOPLE.patti)), "You asked for this change, so someone else must approve it.");
+      assert.equal(simulator(harness).counters.writes, 0);
+      assert.equal(head(invokeCard(await approve(harness, own.card, PEOPLE.jonas)))[2], "Approved: applying");
+      await harness.bot.approvals.idle();
+      assert.equal(simulator(harness).counters.writes, 1);
+      assert.equal(harness.bot.approvals.get(own.id).stages[0]?.approvedBy?.name, "Jonas Klein");
+    });
+
+    it("Megan, neither requester nor approver, clicking Request approval: refused, no request stored", async () => {
+      const answer = await harness.invoke("requestApproval", executeData(asked.previewCard, "requestApproval"), { from: PEOPLE.megan, conversationId: HELPDESK_CHAT });
+      assert.equal(refusal(answer), "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.");
+      assert.equal(answer.replies.length, 0);
+      assert.equal(harness.bot.approvals.find(asked.id + 1), undefined);
+      await unchanged();
+    });
+
+    it("Request approval with forged request data is refused before anything is read", async () => {
+      const answer = await harness.invoke("requestApproval", { request: { target: { type: "group", id: "not-a-guid'" }, from: E1, to: E3 } }, { conversationId: HELPDESK_CHAT });
+      assert.equal(refusal(answer), "That button's data was not understood. Ask for the preview or the status again.");
+      assert.equal(harness.bot.approvals.find(2), undefined);
+      await unchanged();
+    });
+
+    it("Adele cancels her own request: cancelled, the card says so, and Approve is refused afterwards", async () => {
+      const mark = harness.mark();
+      const cancelled = await harness.invoke("cancel", executeData(asked.card, "cancel"), { from: PEOPLE.adele, conversationId: HELPDESK_CHAT });
+      assert.deepEqual(head(invokeCard(cancelled)).slice(2), ["Cancelled by the requester", "Nothing was changed."]);
+      assert.equal(harness.bot.approvals.get(asked.id).status, "cancelled");
+      assert.deepEqual([...cardStates(harness.since(mark).updates).values()], [["Cancelled by the requester"]]);
+      assert.equal(refusal(await approve(harness, asked.card)), "Request #1 is already cancelled. Nothing more was done.");
+      assert.equal(simulator(harness).counters.writes, 0);
+    });
+
+    it("another tenant's user is not shown a request: \"status 1\" is refused", async () => {
+      const answer = await harness.say("status 1", undefined, { from: PEOPLE.patti, tenantId: OTHER_TENANT });
+      assert.equal(onlyText(answer), "This bot serves another organization's tenant; your action was not accepted.");
+      await unchanged();
+    });
+  });
+
+  describe("Graph failure", () => {
+    it("assignLicense keeps answering 429: after the client's bounded retries the request is failed, the tenant unchanged, Adele told", async () => {
+      const harness = await start();
+      const sim = simulator(harness);
+      const marketing = demoGroup("Marketing");
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+      sim.counters.reset();
+      // The approval reads the tenant (roles, a fresh preview) before it is accepted; the throttling
+      // starts once it is, while the cards are being updated (a slow channel gives the time).
+      harness.connectorDelayMs = 300;
+      const mark = harness.mark();
+      await approve(harness, asked.card);
+      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], undefined, "the change was sent before the throttling started");
+      sim.setFaults({ throttleRate: 1, retryAfterSeconds: 0 });
+      harness.connectorDelayMs = 0;
+      try {
+        await harness.bot.approvals.idle();
+      } finally {
+        sim.setFaults({ throttleRate: 0 });
+      }
+
+      // Sent once, retried three times by the client, then given up: bounded.
+      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], 4);
+      assert.ok(sim.counters.throttled >= 4, `throttled ${sim.counters.throttled}`);
+      const request = harness.bot.approvals.get(asked.id);
+      assert.equal(request.status, "failed");
+      assert.equal(request.stages[0]?.graphStatus, 429);
+      // The tenant is as it was.
+      assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId), [E1]);
+      assert.equal(sim.state.sku(E3)?.consumedUnits, 29);
+      assert.equal(sim.state.sku(E1)?.consumedUnits, 262);
+
+      const reason = new RegExp(
+        `Microsoft Graph is busy and did not let me change the licenses of the group ${marketing.id} \\(Graph request-id [0-9a-f-]{36}\\): Too many requests\\. Retry after the interval given in the Retry-After header\\.\\.? Try again in a few minutes\\.`,
+      );
+      const after = harness.since(mark);
+      assert.equal(after.replies.length, 2, JSON.stringify(after.replies.map((r) => r.text)));
+      assert.equal(after.replies[0]?.text, "Patti Fernandez approved request #1. I am applying it now.");
+      assert.match(after.replies[1]?.text ?? "", new RegExp(`^Request #1 could not be applied: ${reason.source} Nothing was changed\\.$`));
+      const card = lastCards(after.updates).get(asked.cardId);
+      assert.ok(card);
+      assert.equal(head(card)[2], "Failed: nothing was changed");
+      assert.match(head(card)[3], new RegExp(`^Approved by Patti Fernandez on .+ UTC\\. ${reason.source} The tenant was not changed\\.$`));
+      assert.deepEqual(buttonTitles(card), ["Details"]);
+      // None of the four reached the tenant.
+      assert.equal(sim.counters.writes, 0);
+    });
+  });
+
+  describe("status, my requests, and the approvals channel", () => {
+    it('"status", "status N" and "my requests" answer from the store', async () => {
+      let clock = new Date("2026-03-02T09:15:00.000Z");
+      const harness = await start({ now: () => clock });
+      const none = 'You have no requests yet. Ask for a change, e.g. "move group Sales from E1 to E3".';
+      assert.equal(onlyText(await harness.say("my requests")), none);
+      const marketing = await ask(harness, "move group Marketing from E1 to E3");
+      await approve(harness, marketing.card);
+      await harness.bot.approvals.idle();
+      clock = new Date("2026-03-02T10:40:00.000Z");
+      await ask(harness, "move user megan@contoso.com from E1 to E3");
+      await ask(harness, "move group Sales from E1 to E3", HELPDESK_CHAT, PEOPLE.patti);
+
+      const adeles =
+        "Your requests:\n\n" +
+        "- #2 Megan Bowen: Office 365 E1 → Office 365 E3, pending (2026-03-02 10:40 UTC)\n" +
+        "- #1 Marketing: Office 365 E1 → Office 365 E3, done (2026-03-02 09:15 UTC)\n\n" +
+        "Say **status N** for one of them.";
+      assert.equal(onlyText(await harness.say("my requests")), adeles);
+      assert.equal(onlyText(await harness.say("status")), adeles);
+      assert.equal(
+        onlyText(await harness.say("my requests", undefined, { from: PEOPLE.patti })),
+        "Your requests:\n\n- #3 Sales: Office 365 E1 → Office 365 E3, pending (2026-03-02 10:40 UTC)\n\nSay **status N** for one of them.",
+      );
+      assert.equal(onlyText(await harness.say("my requests", undefined, { from: PEOPLE.megan })), none);
+
+      const one = onlyCard(await harness.say("status 1"));
+      assert.deepEqual(head(one).slice(0, 3), ["License request #1", "Asked by Adele Vance on 2026-03-02 09:15 UTC", "Done"]);
+      assert.equal(outcome(one)[0], "25 of 25 members now hold Office 365 E3.");
+      const two = onlyCard(await harness.say("status 2"));
+      assert.deepEqual(head(two).slice(0, 3), ["License request #2", "Asked by Adele Vance on 2026-03-02 10:40 UTC · expires 2026-03-03 10:40 UTC", "Waiting for an approver"]);
+      assert.equal(onlyText(await harness.say("status 99")), "There is no request #99. Nothing was changed.");
+      // Someone who neither requests nor approves is not shown requests.
+      assert.equal(
+        onlyText(await harness.say("status 1", undefined, { from: PEOPLE.megan })),
+        "Only License Desk requesters and approvers can see requests. Ask your Teams administrator to add you.",
+      );
+    });
+
+    it('"use this channel for approvals" by Patti sends the next approval card to that channel as well as to the requester\'s chat', async () => {
+      const harness = await start();
+      // Before: the card goes to the requester's conversation only.
+      const before = await ask(harness, "move group Marketing from E1 to E3", ADELE_CHAT);
+      assert.deepEqual(before.answer.replies.map(conversationOf), [ADELE_CHAT]);
+
+      assert.equal(
+        onlyText(await harness.say("use this channel for approvals", undefined, { from: PEOPLE.patti, conversationId: APPROVALS_CHANNEL })),
+        "From now on I send approval cards to this conversation.",
+      );
+      const after = await ask(harness, "move user megan@contoso.com from E1 to E3", ADELE_CHAT);
+      assert.deepEqual(after.answer.replies.map(conversationOf), [APPROVALS_CHANNEL, ADELE_CHAT]);
+      for (const reply of after.answer.replies) assert.deepEqual(head(cardOf(reply)).slice(0, 3), ["License request #2", head(after.card)[1], "Waiting for an approver"]);
+      // Jonas approves in the channel; both cards are updated.
+      const mark = harness.mark();
+      await approve(harness, cardOf(after.answer.replies[0]), PEOPLE.jonas, APPROVALS_CHANNEL);
+      await harness.bot.approvals.idle();
+      assert.deepEqual([...cardStates(harness.since(mark).updates).keys()].sort(), after.answer.replies.map((r) => r.sentId).sort());
+      assert.equal(harness.bot.approvals.get(2).status, "done");
+    });
+
+    it('"use this channel for approvals" by Adele or Megan, who approve nothing, is refused and changes nothing', async () => {
+      const harness = await start();
+      for (const who of [PEOPLE.adele, PEOPLE.megan]) {
+        assert.equal(
+          onlyText(await harness.say("use this channel for approvals", undefined, { from: who, conversationId: APPROVALS_CHANNEL })),
+          "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you.",
+        );
+      }
+      const asked = await ask(harness, "move group Marketing from E1 to E3", ADELE_CHAT);
+      assert.deepEqual(asked.answer.replies.map(conversationOf), [ADELE_CHAT]);
+    });
+  });
+});
