@@ -429,7 +429,8 @@ export class ApprovalService {
     }
   }
 
-  private async require(actor: Actor, role: Role): Promise<void> {
+  /** Refuses (ActionRefused) an actor of another tenant or without `role`, as the tenant says now. */
+  async require(actor: Actor, role: Role): Promise<void> {
     this.checkTenant(actor);
     const roles = await this.roles.rolesOf(actor.id);
     if (!roles.has(role)) {

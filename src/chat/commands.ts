@@ -2,14 +2,15 @@
  * What a chat message asks for. Pure: text in, command out, so the phrasing rules are tested
  * without a bot or a tenant.
  */
-import { parseChangeRequest, type ChangeRequest } from "./requestParser";
+import { parseChangeRequest, parseMigrationRequest, type ChangeRequest, type MigrationRequest } from "./requestParser";
 
-export type { ChangeRequest } from "./requestParser";
+export type { ChangeRequest, MigrationRequest } from "./requestParser";
 
 export type Command =
   | { kind: "help" }
   | { kind: "seats" }
   | { kind: "change"; request: ChangeRequest }
+  | { kind: "migrate"; request: MigrationRequest }
   | { kind: "status"; requestId?: number }
   | { kind: "my-requests" }
   | { kind: "undo"; requestId: number }
@@ -31,7 +32,10 @@ export function parseCommand(text: string): Command {
   if (SEATS.has(normalized)) return { kind: "seats" };
   const workflow = parseWorkflowCommand(normalized);
   if (workflow) return workflow;
-  // The request parser reads the text as typed: names keep their case.
+  // The request parsers read the text as typed: names keep their case. The change parser leaves
+  // migrations alone, so the order only saves it the work.
+  const migration = parseMigrationRequest(text);
+  if (migration) return { kind: "migrate", request: migration };
   const request = parseChangeRequest(text);
   if (request) return { kind: "change", request };
   return { kind: "unknown", text: normalized.slice(0, 80) };

@@ -105,11 +105,13 @@ export class LicenseDesk {
   }
 
   private async answer(message: IncomingMessage, pending: PendingReply): Promise<Reply> {
+    // Nothing of this tenant is shown to anyone from another one.
+    this.approvals.checkTenant(message.from);
     const button = buttonRequest(message.value);
     if (button === "invalid") {
       return text(`That button's data was not understood, so I did nothing. Ask again in words, for example "${EXAMPLE_REQUESTS[0]}".`);
     }
-    if (button) return this.preview(button, pending);
+    if (button) return this.preview(message.from, button, pending);
     const command = parseCommand(typeof message.value === "object" && message.value !== null && "command" in message.value ? String(message.value.command) : message.text);
     switch (command.kind) {
       case "help":
@@ -117,7 +119,7 @@ export class LicenseDesk {
       case "seats":
         return { kind: "card", card: seatsCard(await this.graph.listProducts()) };
       case "change":
-        return this.preview(toPreviewRequest(command.request), pending);
+        return this.preview(message.from, toPreviewRequest(command.request), pending);
       case "status":
         if (command.requestId !== undefined) return { kind: "card", card: requestCard(await this.approvals.view(message.from, command.requestId)) };
         return text(statusList(this.approvals.listMine(message.from)));
@@ -130,12 +132,16 @@ export class LicenseDesk {
       case "approvals-channel":
         await this.approvals.useApprovalsChannel(message.from, message.conversation);
         return text("From now on I send approval cards to this conversation.");
+      case "migrate":
+        return text("Moving directly licensed users onto group licensing is not available yet.");
       case "unknown":
         return text(`I did not understand that. Try for example:\n\n${EXAMPLE_REQUESTS.map((e) => `- ${e}`).join("\n")}\n\nSay **help** for everything I can do.`);
     }
   }
 
-  private async preview(request: PreviewRequest, pending: PendingReply): Promise<Reply> {
+  /** A preview names members and their licenses: only for those who may request changes. */
+  private async preview(from: Actor, request: PreviewRequest, pending: PendingReply): Promise<Reply> {
+    await this.approvals.require(from, "requester");
     const outcome = await this.previews.preview(request, {
       readingMembers: async (group, members) => {
         if (members >= PROGRESS_MIN_MEMBERS) {

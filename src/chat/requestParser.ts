@@ -196,6 +196,14 @@ function productPhrase(raw: string): string | undefined {
  * Sales group") and "license(s)" ("Sales licenses"). A name with "@" is a user's unless a keyword said otherwise.
  */
 function build(rawName: string, hint: Hint | undefined, found: Products, unquoted = false): ChangeRequest | undefined {
+  const tidy = tidyName(rawName, hint, unquoted);
+  if (!tidy) return undefined;
+  const finalHint = tidy.hint ?? (tidy.name.includes("@") ? "user" : "either");
+  return { target: { hint: finalHint, name: tidy.name }, ...(found.from !== undefined ? { from: found.from } : {}), to: found.to };
+}
+
+/** The name without what is not part of it (see build); undefined when nothing usable is left. */
+function tidyName(rawName: string, hint: Hint | undefined, unquoted: boolean): { name: string; hint: Hint | undefined } | undefined {
   let name = rawName.trim();
   let finalHint = hint;
   if (unquoted) {
@@ -209,6 +217,92 @@ function build(rawName: string, hint: Hint | undefined, found: Products, unquote
     if (/^(?:from|to)\b|\b(?:from|to)$/i.test(name)) return undefined;
   }
   if (name === "" || name.length > MAX_NAME_LENGTH) return undefined;
-  finalHint ??= name.includes("@") ? "user" : "either";
-  return { target: { hint: finalHint, name }, ...(found.from !== undefined ? { from: found.from } : {}), to: found.to };
+  return { name, hint: finalHint };
+}
+
+// ——— moving direct assignments to group-based licensing (issue 5) ———
+
+/** "migrate Sales to group licensing for E3": the group, and the product when the text names one. */
+export interface MigrationRequest {
+  group: string;
+  /** The product as typed; absent when the request leaves it to what the members hold directly. */
+  product?: string;
+}
+
+const MIGRATION_VERB = /^(?:migrate|move|switch|convert|transfer|transition)\s+/i;
+/**
+ * What follows the group: "[from direct [E3] [licensing|licenses|assignment]] to group[-based]
+ * licensing [for E3]". The direct product is lazy so that "from direct assignment" names none.
+ */
+const MIGRATION_TAIL = String.raw`(?:\s+from\s+direct(?:ly)?(?:[- ]assigned)?(?:\s+(?<direct>.+?))??(?:\s+(?:licen[cs](?:ing|es?)|assignments?))?)?\s+(?:on)?to\s+(?:the\s+)?group(?:[- ]?based)?\s+licen[cs](?:ing|es?)(?:\s+(?:for|of|with)\s+(?<for>.+))?`;
+const QUOTED_MIGRATION_TAIL = new RegExp(String.raw`^(?:\s+group\b)?${MIGRATION_TAIL}$`, "i");
+const UNQUOTED_MIGRATION = new RegExp(String.raw`^(?<name>.+?)${MIGRATION_TAIL}$`, "i");
+/** "[all] [the] [direct] [E3] users of" before the group. */
+const MOVERS_OF = /^(?:all\s+)?(?:the\s+)?(?<direct>direct(?:ly)?(?:[- ](?:assigned|licen[cs]ed))?\s+)?(?:(?<product>.+?)\s+)?(?:users|members)\s+(?:of|in|from)\s+/i;
+/** "Sales's direct E3 users" after an unquoted name: read only with 's, "direct" or a product, so a group "All Users" stays whole. */
+const MOVERS_AFTER = /^(?<name>.+?)(?<owner>'s|’s)?(?<direct>\s+direct(?:ly)?(?:[- ](?:assigned|licen[cs]ed))?)?(?:\s+(?<product>.+?))?\s+(?:users|members)$/i;
+
+/** The migration request the text asks for; undefined for anything else. Never throws. */
+export function parseMigrationRequest(text: string): MigrationRequest | undefined {
+  try {
+    return parseMigration(text);
+  } catch {
+    return undefined; // as parseChangeRequest: a misread request, never a failing bot
+  }
+}
+
+function parseMigration(text: string): MigrationRequest | undefined {
+  if (typeof text !== "string" || text.length > MAX_INPUT_LENGTH) return undefined;
+  const cleaned = clean(text);
+  if (cleaned.length > MAX_REQUEST_LENGTH) return undefined;
+  const verb = MIGRATION_VERB.exec(cleaned);
+  if (!verb) return undefined;
+  let body = cleaned.slice(verb[0].length);
+  const named: (string | undefined)[] = [];
+  const movers = MOVERS_OF.exec(body);
+  // "Power users of Contoso" is a name: without "direct", only a known product makes it "E3 users of".
+  if (movers?.groups && (movers.groups.product === undefined || movers.groups.direct !== undefined || looksLikeProductPhrase(movers.groups.product))) {
+    named.push(movers.groups.product);
+    body = body.slice(movers[0].length);
+  }
+  const keyword = /^(?:the\s+)?(group|user)(?:\s+(?:named|called))?\s+/i.exec(body);
+  if (keyword?.[1]?.toLowerCase() === "user") return undefined; // group licensing is a group's
+  const hint: Hint | undefined = keyword ? "group" : undefined;
+  if (keyword) body = body.slice(keyword[0].length);
+  body = body.replace(/^the\s+(?=["'“‘„«])/i, "");
+  const closers = QUOTES.get(body[0] ?? "");
+  if (closers) {
+    for (let i = 1; i < body.length; i++) {
+      if (!closers.includes(body[i]) || /[\p{L}\p{N}]/u.test(body[i + 1] ?? "")) continue;
+      const tail = QUOTED_MIGRATION_TAIL.exec(body.slice(i + 1));
+      const request = tail?.groups && migration(body.slice(1, i), hint, false, [...named, tail.groups.direct, tail.groups.for]);
+      if (request) return request;
+    }
+    return undefined;
+  }
+  const whole = UNQUOTED_MIGRATION.exec(body)?.groups;
+  if (!whole?.name) return undefined;
+  let name = whole.name;
+  const after = MOVERS_AFTER.exec(name)?.groups;
+  if (after?.name && named.length === 0 && (after.owner !== undefined || after.direct !== undefined || (after.product !== undefined && looksLikeProductPhrase(after.product)))) {
+    name = after.name;
+    named.push(after.product);
+  }
+  return migration(name, hint, true, [...named, whole.direct, whole.for]);
+}
+
+/** The request from its name and the product phrases it named (at most one product, however often). */
+function migration(rawName: string, hint: Hint | undefined, unquoted: boolean, phrases: readonly (string | undefined)[]): MigrationRequest | undefined {
+  const tidy = tidyName(rawName, hint, unquoted);
+  if (!tidy || tidy.hint === "user") return undefined;
+  const found = new Map<string, string>();
+  for (const raw of phrases) {
+    if (raw === undefined) continue;
+    const phrase = productPhrase(raw);
+    if (!phrase) return undefined;
+    found.set(phrase.toLowerCase(), phrase);
+  }
+  if (found.size > 1) return undefined; // "direct E1 users ... for E3": which one is meant?
+  const [product] = found.values();
+  return product === undefined ? { group: tidy.name } : { group: tidy.name, product };
 }

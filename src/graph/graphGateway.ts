@@ -27,6 +27,7 @@ interface GraphCollection<T> {
 /** The user fields the licensing logic reads: each is returned only when selected [USR]. */
 const USER_FIELDS = ["id", "displayName", "userPrincipalName", "usageLocation", "assignedLicenses", "licenseAssignmentStates"];
 const GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "membershipRule", "onPremisesSyncEnabled", "assignedLicenses", "licenseProcessingState"];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Graph's largest page for directory objects. */
 const PAGE_SIZE = 999;
 /** checkMemberGroups takes at most 20 group ids a call. */
@@ -149,6 +150,33 @@ export class GraphGateway {
       Number.POSITIVE_INFINITY,
     );
     return { users: users.map(toUser), nestedGroups: nestedGroups.map(toNamed) };
+  }
+
+  /**
+   * Users who hold the product from a direct assignment, members of any group or none: one paged
+   * listing of the users whose assignedLicenses include it (an advanced query, so ConsistencyLevel:
+   * eventual and $count on every page), kept when a license state of it is direct. assignedLicenses
+   * mixes direct and inherited [USR]; only licenseAssignmentStates tells them apart.
+   */
+  async listDirectHolders(skuId: string): Promise<TenantUser[]> {
+    // The GUID goes into the filter unquoted: anything else is a defect, never a user's text.
+    if (!GUID.test(skuId)) throw new Error(`not a skuId: ${skuId}`);
+    const eventual = { ConsistencyLevel: "eventual" };
+    const users = await this.listAll<Graph.User>(
+      "find the users who hold the product directly",
+      this.client
+        .api("/users")
+        .headers(eventual)
+        .count(true)
+        .filter(encodeURIComponent(`assignedLicenses/any(x:x/skuId eq ${skuId})`))
+        .select(USER_FIELDS)
+        .top(PAGE_SIZE),
+      Number.POSITIVE_INFINITY,
+      undefined,
+      eventual,
+    );
+    const wanted = skuId.toLowerCase();
+    return users.map(toUser).filter((u) => u.licenseStates.some((s) => s.assignedByGroup === null && s.skuId.toLowerCase() === wanted));
   }
 
   /** Display names of groups by id, in one $batch per 20 ids; an id Graph does not know is left out. */

@@ -4,8 +4,10 @@
  * nothing. The checks themselves live in ./checks, one function each.
  */
 import {
-  isHolding,
+  directState,
+  groupLabeller,
   planCarries,
+  productRef,
   ProductIndex,
   userAnalyser,
   type ChangeContext,
@@ -24,7 +26,7 @@ import {
 import { conflictsCheck, countSeats, dependenciesCheck, seatsCheck, serviceContinuityCheck, targetSubscribedCheck } from "./checks/licenseChecks";
 import { userSourceAssignedCheck, userUsageLocationCheck } from "./checks/userChecks";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
-import { verdictOf, type CheckResult, type Operation, type Preview, type ProductRef } from "./preview";
+import { verdictOf, type CheckResult, type Operation, type Preview } from "./preview";
 
 export interface GroupChangeInput {
   readonly group: TenantGroup;
@@ -73,18 +75,9 @@ function assignedTargetDisabled(source: Product | undefined, sourceDisabled: rea
   return carried.filter((id) => existing.has(id));
 }
 
-function productRef(products: ProductIndex, skuId: string): ProductRef {
-  // A product the tenant does not own has no skuPartNumber to show: its skuId stands in.
-  return { skuId, skuPartNumber: products.get(skuId)?.skuPartNumber ?? skuId };
-}
-
 function assignLicense(path: string, toSkuId: string, disabledPlans: readonly string[], fromSkuId: string): Operation {
   // The add and the remove in one call: how Entra swaps products without a gap or a conflict [CHG].
   return { method: "POST", path, body: { addLicenses: [{ skuId: toSkuId, disabledPlans: [...disabledPlans] }], removeLicenses: [fromSkuId] } };
-}
-
-function groupLabeller(names: ReadonlyMap<string, string> | undefined): (id: string) => string {
-  return (id) => names?.get(id) ?? id;
 }
 
 function contextFor(
@@ -172,10 +165,6 @@ export function previewUserChange(input: UserChangeInput): Preview {
   const { user, fromSkuId, toSkuId } = input;
   const index = new ProductIndex(input.products);
   const groupName = groupLabeller(input.groupNames);
-  const direct = (skuId: string): LicenseState | undefined =>
-    // Prefer the holding direct state when Graph lists more than one.
-    user.licenseStates.find((s) => s.skuId === skuId && s.assignedByGroup === null && isHolding(s)) ??
-    user.licenseStates.find((s) => s.skuId === skuId && s.assignedByGroup === null);
   const ctx = contextFor(
     "user",
     user.displayName,
@@ -184,8 +173,8 @@ export function previewUserChange(input: UserChangeInput): Preview {
     toSkuId,
     [user],
     (s) => s.skuId === fromSkuId && s.assignedByGroup === null,
-    direct(fromSkuId)?.disabledPlans ?? [],
-    direct(toSkuId)?.disabledPlans,
+    directState(user, fromSkuId)?.disabledPlans ?? [],
+    directState(user, toSkuId)?.disabledPlans,
     groupName,
   );
   const facts = [userAnalyser(ctx)(user)];

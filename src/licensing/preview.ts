@@ -20,7 +20,11 @@ export type CheckId =
   | "dynamic-membership"
   | "usage-location"
   | "existing-errors"
-  | "processing-state";
+  | "processing-state"
+  // direct-to-group migration (src/licensing/migrationPlan.ts)
+  | "group-assignment"
+  | "outside-members"
+  | "plan-mismatch";
 
 /** pass: nothing to say; info: worth knowing; warn: some users will not get what was asked; block: nothing may be applied. */
 export type CheckStatus = "pass" | "info" | "warn" | "block";

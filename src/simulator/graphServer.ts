@@ -243,6 +243,8 @@ const userType: EntityType<User> = {
     department: { type: "string", ops: advancedStringOps },
     accountEnabled: { type: "boolean", ops: ["eq", "ne"] },
     usageLocation: { type: "string", ops: ["eq", "ne"] },
+    // Who holds a product (directly or inherited): only as an advanced query here, as the product reads it.
+    assignedLicenses: { type: "collection", lambdas: ["any"], element: { skuId: { type: "guid", ops: ["eq"] } } },
   },
   orderBy: ["displayName", "userPrincipalName"],
 };

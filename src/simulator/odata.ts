@@ -1,7 +1,8 @@
 /**
  * The OData query options the simulated Graph understands: $filter (a real tokenizer and
  * recursive-descent parser, so quotes, parentheses, commas, `&`, `#`, `%` and unicode inside string
- * literals survive), $select, $top, $count and $skiptoken.
+ * literals survive; lambdas such as `assignedLicenses/any(x:x/skuId eq <guid>)` included), $select,
+ * $top, $count and $skiptoken.
  *
  * Parsing is separate from support: the parser accepts the OData grammar the product could send,
  * and `checkFilterSupport` then refuses what Graph refuses for a given resource, with Graph's codes.
@@ -122,16 +123,24 @@ export const filterFunctions = ["startswith", "endswith", "contains"] as const;
 export type FilterFunction = (typeof filterFunctions)[number];
 /** Everything a property can be tested with; used by the support tables. */
 export type FilterOperator = ComparisonOperator | FilterFunction | "in";
+export const lambdaOperators = ["any", "all"] as const;
+export type LambdaOperator = (typeof lambdaOperators)[number];
+/** Inside a lambda over a collection of primitives, the element itself (`p` in `any(p:p eq 'x')`). */
+export const LAMBDA_ELEMENT = "";
 
 export type FilterExpr =
   | { kind: "and" | "or"; left: FilterExpr; right: FilterExpr }
   | { kind: "not"; operand: FilterExpr }
   | { kind: "compare"; op: ComparisonOperator; property: string; value: Literal }
   | { kind: "in"; property: string; values: Literal[] }
-  | { kind: "function"; name: FilterFunction; property: string; value: Literal };
+  | { kind: "function"; name: FilterFunction; property: string; value: Literal }
+  /** `collection/any(x:body)`: body's properties are the element's (`x/skuId` is read as `skuId`). */
+  | { kind: "lambda"; operator: LambdaOperator; collection: string; body: FilterExpr };
 
 class FilterParser {
   private i = 0;
+  /** The range variable of the lambda being parsed; Graph nests none, nor does the simulator. */
+  private lambdaVariable: string | undefined;
   constructor(
     private readonly text: string,
     private readonly tokens: Token[],
@@ -158,7 +167,7 @@ class FilterParser {
     const what = t.kind === "end" ? "end of expression" : `'${this.text.slice(t.pos, t.pos + 20)}'`;
     return invalidFilter(`Syntax error: unexpected ${what} at position ${t.pos} in '${this.text}'.`);
   }
-  private expectPunct(p: "(" | ")" | ","): void {
+  private expectPunct(p: "(" | ")" | "," | ":"): void {
     const t = this.next();
     if (t.kind !== "punct" || t.value !== p) throw this.unexpected(t);
   }
@@ -199,6 +208,8 @@ class FilterParser {
     }
     if (t.kind !== "word") throw this.unexpected(t);
     const after = this.peek();
+    const lambda = /^(.+)\/(any|all)$/i.exec(t.value);
+    if (lambda && after.kind === "punct" && after.value === "(") return this.lambda(lambda[1]!, lambda[2]!.toLowerCase() as LambdaOperator);
     if (after.kind === "punct" && after.value === "(") {
       const name = t.value.toLowerCase();
       if (!(filterFunctions as readonly string[]).includes(name)) {
@@ -210,12 +221,9 @@ class FilterParser {
       this.expectPunct(",");
       const value = this.literal();
       this.expectPunct(")");
-      return { kind: "function", name: name as FilterFunction, property: prop.value, value };
+      return { kind: "function", name: name as FilterFunction, property: this.property(prop), value };
     }
-    if (after.kind === "punct" && after.value === ":") {
-      throw new ODataError("Request_UnsupportedQuery", "Lambda expressions (any/all) are not supported by the simulator.");
-    }
-    const property = t.value;
+    const property = this.property(t);
     const opToken = this.next();
     if (opToken.kind !== "word") throw this.unexpected(opToken);
     const op = opToken.value.toLowerCase();
@@ -231,6 +239,32 @@ class FilterParser {
     }
     if (!(comparisonOperators as readonly string[]).includes(op)) throw this.unexpected(opToken);
     return { kind: "compare", op: op as ComparisonOperator, property, value: this.literal() };
+  }
+
+  /** `assignedLicenses/any(x:x/skuId eq 6fd2…)`, from the "(" on. */
+  private lambda(collection: string, operator: LambdaOperator): FilterExpr {
+    if (this.lambdaVariable !== undefined) throw new ODataError("Request_UnsupportedQuery", "Nested lambda expressions are not supported.");
+    this.expectPunct("(");
+    const variable = this.next();
+    if (variable.kind !== "word" || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(variable.value)) throw this.unexpected(variable);
+    this.expectPunct(":");
+    this.lambdaVariable = variable.value;
+    try {
+      const body = this.orExpr();
+      this.expectPunct(")");
+      return { kind: "lambda", operator, collection, body };
+    } finally {
+      this.lambdaVariable = undefined;
+    }
+  }
+
+  /** A property path as the tests read it: inside a lambda, relative to its element (and only through its variable). */
+  private property(t: Token & { kind: "word" }): string {
+    const variable = this.lambdaVariable;
+    if (variable === undefined) return t.value;
+    if (t.value === variable) return LAMBDA_ELEMENT;
+    if (t.value.startsWith(`${variable}/`) && t.value.length > variable.length + 1) return t.value.slice(variable.length + 1);
+    throw invalidFilter(`'${t.value}' at position ${t.pos} is not a property of the lambda variable '${variable}' in '${this.text}'.`);
   }
 
   private literal(): Literal {
@@ -267,11 +301,25 @@ export function odataString(value: string): string {
 // ---------------------------------------------------------------------------------------------
 // $filter: support check and evaluation
 
-/** Per property: its literal type and the operators a resource accepts on it. */
-export type FilterSupport = Readonly<Record<string, { type: "string" | "boolean" | "guid"; ops: readonly FilterOperator[] }>>;
+/** A property tested directly: its literal type and the operators a resource accepts on it. */
+export interface PropertySupport {
+  readonly type: "string" | "boolean" | "guid";
+  readonly ops: readonly FilterOperator[];
+}
+/** A collection property tested through lambdas: which ones, and what its elements support. */
+export interface CollectionSupport {
+  readonly type: "collection";
+  readonly lambdas: readonly LambdaOperator[];
+  readonly element: FilterSupport;
+}
+export type FilterSupport = Readonly<Record<string, PropertySupport | CollectionSupport>>;
 
-/** Every test in the expression (with its literals), and every `not`. */
-function* uses(expr: FilterExpr): Generator<{ property: string; op: FilterOperator | "not"; values: Literal[] }> {
+type Use =
+  | { property: string; op: FilterOperator | "not"; values: Literal[] }
+  | { property: string; op: LambdaOperator; body: FilterExpr };
+
+/** Every test in the expression (with its literals), every `not`, and every lambda (with its body, checked apart). */
+function* uses(expr: FilterExpr): Generator<Use> {
   switch (expr.kind) {
     case "and":
     case "or":
@@ -291,6 +339,9 @@ function* uses(expr: FilterExpr): Generator<{ property: string; op: FilterOperat
     case "function":
       yield { property: expr.property, op: expr.name, values: [expr.value] };
       return;
+    case "lambda":
+      yield { property: expr.collection, op: expr.operator, body: expr.body };
+      return;
   }
 }
 
@@ -306,12 +357,19 @@ export function checkFilterSupport(expr: FilterExpr, support: FilterSupport, res
       continue;
     }
     const entry = Object.prototype.hasOwnProperty.call(support, use.property) ? support[use.property] : undefined;
-    const functionNeedsString = (filterFunctions as readonly string[]).includes(use.op);
-    const typesOk = use.values.every((v) => v.type === entry?.type || (v.type === "null" && !functionNeedsString));
-    if (!entry || !entry.ops.includes(use.op) || !typesOk) {
+    let supported: boolean;
+    if ("body" in use) {
+      supported = entry?.type === "collection" && entry.lambdas.includes(use.op);
+      if (supported && entry?.type === "collection") checkFilterSupport(use.body, entry.element, resource, allowNot);
+    } else {
+      const functionNeedsString = (filterFunctions as readonly string[]).includes(use.op);
+      supported =
+        entry !== undefined && entry.type !== "collection" && entry.ops.includes(use.op) && use.values.every((v) => v.type === entry.type || (v.type === "null" && !functionNeedsString));
+    }
+    if (!supported) {
       throw new ODataError(
         "Request_UnsupportedQuery",
-        `Unsupported or invalid query filter clause specified for property '${use.property}' of resource '${resource}'.`,
+        `Unsupported or invalid query filter clause specified for property '${use.property === LAMBDA_ELEMENT ? "$it" : use.property}' of resource '${resource}'.`,
       );
     }
   }
@@ -364,6 +422,14 @@ export function evaluateFilter(expr: FilterExpr, get: (property: string) => unkn
           return x <= y;
       }
       return false;
+    }
+    case "lambda": {
+      // A missing or null collection has no element that matches (and none that fails `all`).
+      const items = get(expr.collection);
+      const elements: readonly unknown[] = Array.isArray(items) ? items : [];
+      const test = (item: unknown) =>
+        evaluateFilter(expr.body, (p) => (p === LAMBDA_ELEMENT ? item : typeof item === "object" && item !== null ? (item as Record<string, unknown>)[p] : undefined));
+      return expr.operator === "any" ? elements.some(test) : elements.every(test);
     }
     case "function": {
       const actual = get(expr.property);

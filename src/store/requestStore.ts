@@ -107,6 +107,8 @@ export interface Transition {
   readonly expiresAt?: string;
   readonly rejectedBy?: Person;
   readonly rejectionReason?: string;
+  /** Adds the next stage (pending, after the last one), e.g. a migration's next wave. */
+  readonly appendStage?: { readonly title: string; readonly operations: readonly Operation[] };
 }
 
 export interface RequestStore {

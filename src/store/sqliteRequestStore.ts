@@ -297,6 +297,12 @@ export class SqliteRequestStore implements RequestStore {
         if (updated.changes === 0) return undefined;
 
         if (change.stage !== undefined) this.updateStage(id, change.stage);
+        if (change.appendStage !== undefined) {
+          // The next stage of a multi-stage request, waiting for its own approval.
+          this.db
+            .prepare(`INSERT INTO stages (request_id, idx, title, status, operations) VALUES (?, (SELECT COUNT(*) FROM stages WHERE request_id = ?), ?, 'pending', ?)`)
+            .run(id, id, change.appendStage.title, JSON.stringify(change.appendStage.operations));
+        }
         this.insertAudit({ ...audit, requestId: id });
         return this.readRequest(id) as LicenseRequest; // updated in this transaction, so it exists
       })

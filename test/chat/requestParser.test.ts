@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseChangeRequest, type ChangeRequest } from "../../src/chat/requestParser";
+import { parseChangeRequest, parseMigrationRequest, type ChangeRequest, type MigrationRequest } from "../../src/chat/requestParser";
 
 function group(name: string, from: string | undefined, to: string): ChangeRequest {
   return { target: { hint: "group", name }, ...(from ? { from } : {}), to };
@@ -152,5 +152,87 @@ describe("request parser", () => {
         assert.equal(parseChangeRequest(value as unknown as string), undefined); // card data is untyped at run time
       }
     });
+  });
+});
+
+describe("migration request parser", () => {
+  const to = (group: string, product?: string): MigrationRequest => (product === undefined ? { group } : { group, product });
+  const understood: [string, MigrationRequest][] = [
+    // The issue's and the brief's phrasings.
+    ["migrate Sales to group licensing for E3", to("Sales", "E3")],
+    ["move direct E3 users of Sales to group licensing", to("Sales", "E3")],
+    ["migrate Operations to group-based licensing", to("Operations")],
+    ["move Operations from direct to group licensing for Office 365 E3", to("Operations", "Office 365 E3")],
+    // Other ways to say where from and what.
+    ["migrate Sales from direct assignment to group licensing", to("Sales")],
+    ["move Sales from direct E3 to group licensing", to("Sales", "E3")],
+    ["move Sales from direct E3 licenses to group-based licensing", to("Sales", "E3")],
+    ["switch Operations to group based licensing with Office 365 E3.", to("Operations", "Office 365 E3")],
+    ["migrate Sales to group licensing for the E3 license", to("Sales", "E3")],
+    ["move Sales onto group licensing", to("Sales")],
+    ["convert Sales to group licencing for E3", to("Sales", "E3")],
+    ["move users of Sales to group licensing", to("Sales")],
+    ["move the direct users of group Sales to group licensing", to("Sales")],
+    ["migrate Sales's direct E3 users to group licensing", to("Sales", "E3")],
+    ["migrate Sales direct users to group licensing", to("Sales")],
+    ["migrate Sales licenses to group licensing", to("Sales")],
+    ["move direct E3 users of Sales to group licensing for E3", to("Sales", "E3")],
+    // Names: keywords, quotes, odd characters, words of the grammar inside.
+    ["migrate group Sales EMEA to group licensing", to("Sales EMEA")],
+    ["migrate Sales EMEA group to group licensing for E3", to("Sales EMEA", "E3")],
+    ["migrate the 'Sales EMEA' group to group licensing", to("Sales EMEA")],
+    ["please migrate group 'O'Brien & Sons (EMEA), #1' to group licensing for E3, thanks!", to("O'Brien & Sons (EMEA), #1", "E3")],
+    ["move direct E3 users of 'Sales EMEA' to group licensing", to("Sales EMEA", "E3")],
+    ["migrate “Sales to group licensing” to group licensing", to("Sales to group licensing")],
+    ["<at>License Desk</at> migrate Letters from Home to group licensing", to("Letters from Home")],
+    ["migrate Tools for Sales to group licensing for E3", to("Tools for Sales", "E3")],
+    // A group named like the parts of a request stays whole.
+    ["migrate All Users to group licensing", to("All Users")],
+    ["move Power users of Contoso to group licensing", to("Power users of Contoso")],
+  ];
+  for (const [text, expected] of understood) {
+    it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseMigrationRequest(text), expected));
+  }
+
+  const notMigrations = [
+    "migrate Sales from E1 to E3",
+    "move group Sales from E1 to E3",
+    "migrate to group licensing for Sales",
+    "migrate Sales",
+    "migrate Sales to group",
+    "migrate user Bob to group licensing",
+    "migrate Bob user to group licensing",
+    "move direct E1 users of Sales to group licensing for E3", // two products: which one?
+    "migrate 'Sales to group licensing",
+    "what is group licensing?",
+  ];
+  for (const text of notMigrations) {
+    it(`does not read ${JSON.stringify(text)} as a migration`, () => assert.equal(parseMigrationRequest(text), undefined));
+  }
+
+  it("leaves every migration to this parser: the change parser reads none of them", () => {
+    for (const [text] of understood) assert.equal(parseChangeRequest(text), undefined, text);
+  });
+
+  it("does not throw on long, odd or malformed text, and answers quickly", () => {
+    const inputs = [
+      "migrate " + "x ".repeat(490) + "to group",
+      "migrate a from direct " + "x ".repeat(480) + "to group licensing",
+      "migrate a" + " from direct".repeat(80) + " to group licensing",
+      "migrate " + "users of ".repeat(100) + "Sales to group licensing",
+      "migrate " + "a to group licensing ".repeat(45),
+      "migrate '" + "a' to group licensing ".repeat(40),
+      "migrate " + "'a".repeat(450),
+      "migrate Sales's direct" + " x".repeat(300) + " users to group licensing",
+      "move " + "direct E3 users of ".repeat(50) + "Sales to group licensing",
+      `migrate group ${"Sales ".repeat(2000)}to group licensing`,
+    ];
+    const started = Date.now();
+    for (const text of inputs) {
+      const result = parseMigrationRequest(text);
+      assert.ok(result === undefined || result.group.length <= 256, JSON.stringify(text.slice(0, 40)));
+    }
+    assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+    for (const value of [undefined, null, 42, {}, []]) assert.equal(parseMigrationRequest(value as unknown as string), undefined);
   });
 });

@@ -117,3 +117,60 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
     assert.equal(server.counters.writes, 0);
   });
 });
+
+describe("GraphGateway.listDirectHolders (against the simulated tenant)", () => {
+  const OPS = guid(200);
+  const DIRECT = 1_100; // more than one page of 999
+  const directUsers = Array.from({ length: DIRECT }, (_, i) => guid(1_000 + i));
+  const inheritedOnly = Array.from({ length: 5 }, (_, i) => guid(5_000 + i));
+  const both = directUsers.slice(0, 10);
+  const holder = (id: string, states: ReturnType<typeof active>[]) => ({
+    id,
+    displayName: `Holder ${id.slice(-4)}`,
+    userPrincipalName: `${id.slice(-6)}@contoso.com`,
+    usageLocation: "US",
+    assignedLicenses: [{ skuId: E3, disabledPlans: [] }],
+    licenseAssignmentStates: states,
+  });
+  const tenant: TenantSnapshotInput = {
+    ...snapshot,
+    subscribedSkus: snapshot.subscribedSkus.map((s) => (s.skuId === E3 ? { ...s, consumedUnits: DIRECT + inheritedOnly.length, prepaidUnits: { enabled: 2_000 } } : s)),
+    users: [
+      ...snapshot.users,
+      ...directUsers.map((id) => holder(id, both.includes(id) ? [active(E3, null), active(E3, OPS)] : [active(E3, null)])),
+      ...inheritedOnly.map((id) => holder(id, [active(E3, OPS)])),
+    ],
+    groups: [
+      ...snapshot.groups,
+      { id: OPS, displayName: "Operations", mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [{ skuId: E3, disabledPlans: [] }], licenseProcessingState: { state: "ProcessingComplete" }, members: [...both, ...inheritedOnly] },
+    ],
+  };
+  let server: GraphSimulatorServer;
+  let graph: GraphGateway;
+
+  beforeEach(async () => {
+    server = new GraphSimulatorServer(TenantState.fromJson(tenant, { processingDelayMs: 0 }));
+    const url = await server.listen(0);
+    graph = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 }, url));
+  });
+  afterEach(async () => {
+    await server.close();
+    server.state.stop();
+  });
+
+  it("lists every direct holder in one paged listing (ConsistencyLevel on each page), leaving out inherited-only holders", async () => {
+    const holders = await graph.listDirectHolders(E3);
+    assert.equal(holders.length, DIRECT);
+    assert.deepEqual(new Set(holders.map((u) => u.id)), new Set(directUsers));
+    const member = holders.find((u) => u.id === both[0]);
+    assert.deepEqual(member?.licenseStates.map((s) => s.assignedByGroup), [null, OPS], "license states read, direct and inherited");
+    assert.equal(server.counters.byRoute["GET /users"], 2, "two pages of up to 999, no call per user");
+    assert.equal(server.counters.total, 2);
+    assert.deepEqual((await graph.listDirectHolders(E1)).map((u) => u.id), [], "Alice's E1 is inherited");
+  });
+
+  it("refuses a skuId that is not a GUID, without calling Graph", async () => {
+    await assert.rejects(graph.listDirectHolders("6fd2c87f) or (true"), /not a skuId/);
+    assert.equal(server.counters.total, 0);
+  });
+});

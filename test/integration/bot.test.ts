@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { snapshotSchema } from "../../src/simulator/snapshot";
-import { BotHarness } from "../support/botHarness";
+import { BotHarness, PEOPLE } from "../support/botHarness";
 import { cardOf, cardTexts } from "../support/cardText";
 
 const DEMO = "tenants/demo.json";
@@ -57,6 +57,23 @@ describe("the bot on the demo tenant", () => {
       replies[0].text,
       "I did not understand that. Try for example:\n\n- move group Sales from E1 to E3\n- upgrade user megan@contoso.com to Office 365 E3\n- change group 'Sales EMEA' E1 -> E3\n\nSay **help** for everything I can do.",
     );
+  });
+
+  it("shows a preview only to people who may request changes, and says so politely to others", async () => {
+    const { replies } = await harness.say("move group Marketing from E1 to E3", undefined, { from: PEOPLE.megan });
+    assert.deepEqual(
+      replies.map((r) => r.text),
+      ["You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters."],
+    );
+    assert.equal(harness.bot.tenant.simulator?.counters.byRoute["GET /subscribedSkus"], undefined, "nothing of the tenant was read for her");
+  });
+
+  it("answers nothing of this tenant to someone from another tenant", async () => {
+    for (const text of ["seats", "move group Marketing from E1 to E3", "status"]) {
+      const { replies } = await harness.say(text, undefined, { tenantId: "0f0f0f0f-0000-4000-8000-000000000000" });
+      assert.deepEqual(replies.map((r) => r.text), ["This bot serves another organization's tenant; your action was not accepted."], text);
+    }
+    assert.equal(harness.bot.tenant.simulator?.counters.total, 0);
   });
 
   it("survives 10 KB of text and answers the next message", async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEMO_IDS, generateDemoTenant, generateLargeTenant } from "../../src/simulator/generator";
 import { snapshotSchema, type TenantSnapshotInput } from "../../src/simulator/snapshot";
-import { BotHarness, type BotAnswer } from "../support/botHarness";
+import { BotHarness, PEOPLE, type BotAnswer } from "../support/botHarness";
 import { cardOf, cardTexts } from "../support/cardText";
 
 const DEMO = "tenants/demo.json";
@@ -195,8 +195,10 @@ describe("previews on the demo tenant, through the bot", () => {
       const actions = (card.actions ?? []).map(record).map((a) => `${String(a.type)}: ${String(a.title)}`);
       assert.ok(actions.includes("Action.ToggleVisibility: Details"), actions.join(", "));
       assert.deepEqual(buttons(card)[0], { title: "Refresh", data: refreshData("group", marketing, E1, E3) });
-      // Found by its exact name: subscribedSkus, the group, one page of 25 members, one of nested groups.
+      // Adele's roles, read from the tenant (the demo's helpdesk group); then, found by its exact
+      // name: subscribedSkus, the group, one page of 25 members, one of nested groups.
       assert.deepEqual(counters().byRoute, {
+        "POST /users/{id}/checkMemberGroups": 1,
         "GET /subscribedSkus": 1,
         "GET /groups": 1,
         [MEMBER_PAGES]: 1,
@@ -495,7 +497,8 @@ describe("previews of large groups: the request budget and the progress card", (
         })),
       ],
     };
-    harness = await BotHarness.start(writeTenant(dir, "large.json", snapshot));
+    // The large tenant has none of the demo's role groups: roles by the static lists, so no Graph call checks them.
+    harness = await BotHarness.start(writeTenant(dir, "large.json", snapshot), 0, { env: { REQUESTER_USER_IDS: PEOPLE.adele.aadObjectId, APPROVER_USER_IDS: PEOPLE.patti.aadObjectId } });
   });
   after(async () => {
     await harness?.close();

@@ -206,6 +206,28 @@ describe("GraphSimulatorServer", () => {
       assertGraphError(await q("shoeSize eq 'x'"), 400, "Request_UnsupportedQuery", /property 'shoeSize' of resource 'User'/);
     });
 
+    it("finds who holds a product with assignedLicenses/any(…), an advanced query as the product sends it", async () => {
+      const holders = (skuId: string, variable = "x") =>
+        `/users?$count=true&$select=displayName,assignedLicenses&$filter=${encodeURIComponent(`assignedLicenses/any(${variable}:${variable}/skuId eq ${skuId})`)}`;
+      const eventual = { ConsistencyLevel: "eventual" };
+      const e1 = await get(holders(E1), eventual);
+      assert.equal(e1.status, 200, JSON.stringify(e1.body));
+      assert.deepEqual(names(e1.body), ["Alice Smith"]);
+      assert.equal(e1.body["@odata.count"], 1);
+      assert.deepEqual(names((await get(holders(E1.toUpperCase(), "lic"), eventual)).body), ["Alice Smith"], "any variable name; GUIDs compared without case");
+      // Carol's E3 from her group is in error: it is in no assignedLicenses, so she does not match.
+      assert.deepEqual(names((await get(holders(E3), eventual)).body), []);
+      // The filter reads the tenant as it is now.
+      assert.equal((await call("POST", `/users/${BOB}/assignLicense`, { body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] } })).status, 200);
+      assert.deepEqual(names((await get(holders(E1), eventual)).body), ["Alice Smith", "Bob Jones"]);
+      // Like Graph, only with advanced query capabilities; and only `any` on skuId, with an unquoted GUID.
+      assertGraphError(await get(holders(E1)), 400, "Request_UnsupportedQuery", /property 'assignedLicenses' of resource 'User'/);
+      const q = (filter: string) => get(`/users?$count=true&$filter=${encodeURIComponent(filter)}`, eventual);
+      assertGraphError(await q(`assignedLicenses/all(x:x/skuId eq ${E1})`), 400, "Request_UnsupportedQuery");
+      assertGraphError(await q(`assignedLicenses/any(x:x/skuId eq '${E1}')`), 400, "Request_UnsupportedQuery", /property 'skuId'/);
+      assertGraphError(await q(`assignedLicenses/any(x:y/skuId eq ${E1})`), 400, "BadRequest", /Invalid filter clause/);
+    });
+
     it("pages users with $top and an absolute nextLink that carries the query options", async () => {
       const first = await get("/users?$select=id&$top=2&$filter=" + encodeURIComponent("startswith(displayName,'Bulk1')"));
       assert.equal(first.body.value!.length, 2);

@@ -107,9 +107,39 @@ describe("odata", () => {
       }
     });
 
-    it("refuses unknown functions and lambdas as unsupported queries", () => {
+    it("refuses unknown functions as unsupported queries", () => {
       rejects(() => parseFilter("substringof('a', displayName)"), "Request_UnsupportedQuery");
-      rejects(() => parseFilter("assignedLicenses/any(x:x/skuId eq 6fd2c87f-b296-42f0-b197-1e91e994b900)"), "Request_UnsupportedQuery");
+    });
+
+    it("parses a lambda with any variable name, reading the element's properties through it", () => {
+      const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+      const expected = { kind: "lambda", operator: "any", collection: "assignedLicenses", body: { kind: "compare", op: "eq", property: "skuId", value: { type: "guid", value: E3 } } };
+      assert.deepEqual(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3})`), expected);
+      assert.deepEqual(parseFilter(`assignedLicenses/any( lic : lic/skuId eq ${E3.toUpperCase()} )`), expected, "spaces, another name, an upper-case GUID");
+      assert.deepEqual(parseFilter(`proxyAddresses/all(p:startswith(p,'smtp:'))`), {
+        kind: "lambda",
+        operator: "all",
+        collection: "proxyAddresses",
+        body: { kind: "function", name: "startswith", property: "", value: { type: "string", value: "smtp:" } },
+      });
+      const combined = parseFilter(`accountEnabled eq true and assignedLicenses/any(x:x/skuId eq ${E3} or x/skuId eq ${E3})`);
+      assert.equal(combined.kind, "and");
+    });
+
+    it("refuses a malformed lambda as an invalid filter, and a nested one as unsupported", () => {
+      const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+      for (const bad of [
+        `assignedLicenses/any(x:y/skuId eq ${E3})`, // not the lambda's variable
+        `assignedLicenses/any(x:skuId eq ${E3})`,
+        `assignedLicenses/any(x x/skuId eq ${E3})`,
+        `assignedLicenses/any(x/skuId eq ${E3})`,
+        `assignedLicenses/any(x:x/skuId eq ${E3}`,
+        `assignedLicenses/any(1:x/skuId eq ${E3})`,
+        `x/skuId eq ${E3}`.replace("x/skuId", "x:skuId"),
+      ]) {
+        rejects(() => parseFilter(bad), "BadRequest", /^Invalid filter clause/);
+      }
+      rejects(() => parseFilter(`a/any(x:x/b/any(y:y eq 'c'))`), "Request_UnsupportedQuery", /Nested lambda/);
     });
   });
 
@@ -121,6 +151,19 @@ describe("odata", () => {
       assert.ok(evaluateFilter(parseFilter("displayName eq 'alice SMITH'"), get));
       assert.ok(evaluateFilter(parseFilter("startswith(displayName,'ALI')"), get));
       assert.ok(!evaluateFilter(parseFilter("startswith(displayName,'Bob')"), get));
+    });
+
+    it("evaluates any and all over a collection, comparing GUIDs without case", () => {
+      const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
+      const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+      const licensed: Record<string, unknown> = { assignedLicenses: [{ skuId: E1, disabledPlans: [] }, { skuId: E3.toUpperCase(), disabledPlans: [] }], proxyAddresses: ["smtp:a@x", "SMTP:b@x"], none: null };
+      const read = (p: string) => licensed[p];
+      assert.ok(evaluateFilter(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3})`), read));
+      assert.ok(!evaluateFilter(parseFilter(`assignedLicenses/any(x:x/skuId eq 06ebc4ee-1bb5-47dd-8120-11324bc54e06)`), read));
+      assert.ok(!evaluateFilter(parseFilter(`assignedLicenses/all(x:x/skuId eq ${E3})`), read));
+      assert.ok(evaluateFilter(parseFilter(`proxyAddresses/all(p:startswith(p,'smtp:'))`), read));
+      assert.ok(!evaluateFilter(parseFilter(`none/any(x:x/skuId eq ${E3})`), read), "a null collection has no element");
+      assert.ok(evaluateFilter(parseFilter(`not assignedLicenses/any(x:x/skuId eq 06ebc4ee-1bb5-47dd-8120-11324bc54e06)`), read));
     });
 
     it("handles null, booleans, ne, in, not and the connectives", () => {
@@ -148,6 +191,20 @@ describe("odata", () => {
       rejects(() => checkFilterSupport(parseFilter("accountEnabled eq 'true'"), support, "User", false), "Request_UnsupportedQuery");
       rejects(() => checkFilterSupport(parseFilter("not (displayName eq 'a')"), support, "User", false), "Request_UnsupportedQuery");
       checkFilterSupport(parseFilter("not (displayName eq 'a')"), support, "User", true);
+    });
+
+    it("checks a lambda against its collection's entry: the lambda allowed, and the body against the element's properties", () => {
+      const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+      const withLicenses: FilterSupport = { ...support, assignedLicenses: { type: "collection", lambdas: ["any"], element: { skuId: { type: "guid", ops: ["eq"] } } } };
+      checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3}) and accountEnabled eq true`), withLicenses, "User", false);
+      const unsupported = /Unsupported or invalid query filter clause specified for property '(\w+|\$it)' of resource 'User'/;
+      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3})`), support, "User", false), "Request_UnsupportedQuery", /property 'assignedLicenses'/);
+      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/all(x:x/skuId eq ${E3})`), withLicenses, "User", false), "Request_UnsupportedQuery", unsupported);
+      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/skuId eq '${E3}')`), withLicenses, "User", false), "Request_UnsupportedQuery", /property 'skuId'/);
+      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/disabledPlans eq null)`), withLicenses, "User", false), "Request_UnsupportedQuery", /property 'disabledPlans'/);
+      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x eq 'a')`), withLicenses, "User", false), "Request_UnsupportedQuery", /property '\$it'/);
+      rejects(() => checkFilterSupport(parseFilter(`displayName/any(x:x eq 'a')`), withLicenses, "User", false), "Request_UnsupportedQuery", /property 'displayName'/);
+      rejects(() => checkFilterSupport(parseFilter(`accountEnabled eq true`), { accountEnabled: withLicenses.assignedLicenses! }, "User", false), "Request_UnsupportedQuery");
     });
   });
 

@@ -254,6 +254,21 @@ describe("SqliteRequestStore", () => {
       );
     });
 
+    it("appends the next stage after the last one, pending, with its operations, in the same compare-and-set", () => {
+      const store = openStore();
+      const created = store.create(newRequest(), entry("requested"));
+      const wave = { title: "Wave 1 of 3", operations: [{ ...operation, path: "/users/u-1/assignLicense" }] };
+      const next = store.transition(created.id, 1, { status: "pending", stage: { index: 0, status: "done" }, appendStage: wave }, entry("stage-proposed", approver.id));
+      assert.ok(next);
+      assert.deepEqual(next.stages.map((st) => [st.index, st.title, st.status]), [
+        [0, "Move Sales from E1 to E3", "done"],
+        [1, "Wave 1 of 3", "pending"],
+      ]);
+      assert.deepEqual(next.stages[1]?.operations, wave.operations);
+      assert.equal(store.transition(created.id, 1, { appendStage: wave }, entry("late")), undefined, "a stale version appends nothing");
+      assert.equal(store.get(created.id)?.stages.length, 2);
+    });
+
     it("refuses a stale version: undefined, nothing changed, no audit row", () => {
       const store = openStore();
       const created = store.create(newRequest(), entry("requested"));

@@ -63,6 +63,8 @@ export interface HarnessOptions {
   /** Waits between reads of a group's processing state. */
   readonly pollDelaysMs?: readonly number[];
   readonly now?: () => Date;
+  /** More settings, as environment variables (e.g. REQUESTER_USER_IDS for a tenant without the demo's groups). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Where an activity comes from: a personal chat by default. */
@@ -96,6 +98,8 @@ export class TeamsChannel {
   private readonly connector: Server;
   /** The connector's URL, given to the bot as the activities' serviceUrl; set by start(). */
   serviceUrl = "";
+  /** The tenant activities come from when an origin does not say. */
+  tenantId = DEMO_TENANT_ID;
 
   private constructor() {
     this.connector = createServer((req, res) => {
@@ -162,7 +166,7 @@ export class TeamsChannel {
   /** An activity as Teams sends it: from `origin` (Adele's personal chat by default), in the demo tenant. */
   activity(activity: Record<string, unknown>, origin: Origin = {}): Record<string, unknown> {
     const from = origin.from ?? PEOPLE.adele;
-    const tenantId = origin.tenantId ?? DEMO_TENANT_ID;
+    const tenantId = origin.tenantId ?? this.tenantId;
     return {
       id: `activity-${++this.activityCount}`,
       timestamp: new Date().toISOString(),
@@ -217,8 +221,11 @@ export class BotHarness {
       SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs),
       PLAYGROUND: "false",
       DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), "license-desk-test-")),
+      ...options.env,
     });
     const bot = await startBot(settings, createLogger("silent"), { pollDelaysMs: options.pollDelaysMs ?? [10], ...(options.now ? { now: options.now } : {}) });
+    // Activities come from the bot's own tenant unless a test says otherwise.
+    channel.tenantId = bot.tenant.tenantId;
     return new BotHarness(bot, channel);
   }
 

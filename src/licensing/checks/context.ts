@@ -7,13 +7,24 @@
  * per distinct disabledPlans list, never per user.
  */
 import type { LicenseState, Product, ServicePlan, TenantUser } from "../model";
-import type { CheckId, CheckResult, UserRef } from "../preview";
+import type { CheckId, CheckResult, ProductRef, UserRef } from "../preview";
 import { productName } from "../productNames";
 import { carries, findPlanConflicts, findUnmetDependencies, type PlanConflict, type UnmetDependency } from "../servicePlanRules";
 
 /** A license state that gives the user its product now (Graph keeps Error and Disabled states, which give nothing). */
 export function isHolding(state: Pick<LicenseState, "state">): boolean {
   return state.state === "Active" || state.state === "ActiveWithError";
+}
+
+/** A user's direct state for a product: the holding one when Graph lists more than one, else any. */
+export function directState(user: TenantUser, skuId: string): LicenseState | undefined {
+  let any: LicenseState | undefined;
+  for (const s of user.licenseStates) {
+    if (s.skuId !== skuId || s.assignedByGroup !== null) continue;
+    if (isHolding(s)) return s;
+    any ??= s;
+  }
+  return any;
 }
 
 /** Graph's "None" and null both mean no error ([LAS]). */
@@ -58,6 +69,16 @@ export class ProductIndex {
     }
     return names;
   }
+}
+
+export function productRef(products: ProductIndex, skuId: string): ProductRef {
+  // A product the tenant does not own has no skuPartNumber to show: its skuId stands in.
+  return { skuId, skuPartNumber: products.get(skuId)?.skuPartNumber ?? skuId };
+}
+
+/** A group's display name from `names` when known, its id otherwise. */
+export function groupLabeller(names: ReadonlyMap<string, string> | undefined): (id: string) => string {
+  return (id) => names?.get(id) ?? id;
 }
 
 /** The change being previewed, as the checks need it. */

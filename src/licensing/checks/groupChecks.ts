@@ -64,8 +64,8 @@ export function directSourceCheck(ctx: ChangeContext, facts: readonly UserFacts[
   );
 }
 
-/** Nested groups' members get nothing from G. */
-export function nestedGroupsCheck(group: TenantGroup, members: GroupMembers): CheckResult {
+/** Nested groups' members get nothing from G; `consequence` (", so …") says what that means for the request at hand. */
+export function nestedGroupsCheck(group: TenantGroup, members: GroupMembers, consequence = ""): CheckResult {
   const id = "nested-groups";
   const nested = members.nestedGroups;
   if (nested.length === 0) {
@@ -75,7 +75,7 @@ export function nestedGroupsCheck(group: TenantGroup, members: GroupMembers): Ch
     id,
     status: "warn",
     title: `${group.displayName} has ${plural(nested.length, "nested group")}: their members get nothing from it`,
-    detail: `Nested: ${listNames(nested.map((g) => g.displayName))}. Licenses reach only a group's own user members. Add those users to ${group.displayName} directly, or license the nested groups themselves.`,
+    detail: `Nested: ${listNames(nested.map((g) => g.displayName))}. Licenses reach only a group's own user members${consequence}. Add those users to ${group.displayName} directly, or license the nested groups themselves.`,
     count: nested.length,
   };
 }

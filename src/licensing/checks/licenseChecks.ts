@@ -6,8 +6,11 @@ import type { CheckResult, SeatCount } from "../preview";
 import { availableSeats } from "../seats";
 import { fmt, listNames, notChecked, planCarries, plural, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
 
-/** T is owned, assignable to users, and its subscription works. */
-export function targetSubscribedCheck(ctx: ChangeContext): CheckResult {
+/**
+ * T is owned, assignable to users, and its subscription works. Without a source (a migration only
+ * adds T) there is no "same product twice" to refuse.
+ */
+export function targetSubscribedCheck(ctx: Pick<ChangeContext, "index" | "target" | "targetSkuId"> & { readonly sourceSkuId?: string }): CheckResult {
   const id = "target-subscribed";
   const t = ctx.target;
   const name = ctx.index.name(ctx.targetSkuId);
@@ -76,17 +79,20 @@ export function countSeats(ctx: ChangeContext, facts: readonly UserFacts[]): Sea
   return { needed, freed, seats, target };
 }
 
-export function seatsCheck(ctx: ChangeContext, figures: SeatFigures): CheckResult {
+/**
+ * Needed against available seats of T. `note` ends the detail: by default what the change frees of
+ * S; a migration, which frees nothing, says why its movers cost nothing.
+ */
+export function seatsCheck(ctx: ChangeContext, figures: SeatFigures, note?: string): CheckResult {
   const id = "seats";
   const t = figures.target;
   if (!t) return notChecked(id, ctx.index.name(ctx.targetSkuId));
   const tName = ctx.index.name(ctx.targetSkuId);
-  const sName = ctx.index.name(ctx.sourceSkuId);
   const needed = t.needed ?? 0;
   const shortfall = t.shortfall ?? 0;
   const holders = ctx.users.length - needed;
   const numbers = `${tName}: ${plural(needed, "seat")} needed, ${fmt(t.available)} available`;
-  const freed = `The change frees ${plural(figures.freed, "seat")} of ${sName}.`;
+  const freed = note ?? `The change frees ${plural(figures.freed, "seat")} of ${ctx.index.name(ctx.sourceSkuId)}.`;
   if (shortfall > 0) {
     const without = ctx.kind === "group" ? `members without a seat get nothing from ${ctx.subjectName} (CountViolation)` : "Graph refuses the assignment";
     return {

@@ -1,0 +1,435 @@
+/**
+ * Moving directly licensed users onto group-based licensing (issue 5), as Microsoft's procedure
+ * has it [MIG]: the group G gets the product P with the disabled plans most movers have, every
+ * mover is verified to hold P both directly and from G, and only then are direct assignments
+ * removed, a pilot first and the rest in waves. No step may leave a user without a license they had.
+ *
+ * Pure: the plan, and the checks the stage runner makes between stages, read the tenant as given
+ * and write nothing. Everything is linear in the users (sets and per-combination caches, never a
+ * scan of all users per user), so a group of 100,000 plans in one pass.
+ */
+import {
+  directState,
+  errorOf,
+  fmt,
+  groupLabeller,
+  listNames,
+  plural,
+  productRef,
+  ProductIndex,
+  userAnalyser,
+  userCheck,
+  userRef,
+  type ChangeContext,
+} from "./checks/context";
+import { dynamicMembershipCheck, existingErrorsCheck, groupTypeCheck, nestedGroupsCheck, onPremisesSyncCheck, processingStateCheck } from "./checks/groupChecks";
+import { conflictsCheck, countSeats, seatsCheck, targetSubscribedCheck } from "./checks/licenseChecks";
+import { whatToDoFor } from "./licenseErrors";
+import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
+import { verdictOf, type CheckResult, type Operation, type ProductRef, type SeatCount, type UserRef, type Verdict } from "./preview";
+
+/** The issue's defaults: a pilot of 5 users or 5 %, whichever is larger; then waves of 100. */
+export const DEFAULT_PILOT = { count: 5, percent: 5 } as const;
+export const DEFAULT_WAVE_SIZE = 100;
+
+export interface PilotSetting {
+  readonly count: number;
+  readonly percent: number;
+}
+
+export interface MigrationInput {
+  readonly group: TenantGroup;
+  readonly members: GroupMembers;
+  /** Users holding P from a direct assignment, members of G or not (GraphGateway.listDirectHolders). */
+  readonly directHolders: readonly TenantUser[];
+  readonly products: readonly Product[];
+  readonly skuId: string;
+  readonly pilot?: PilotSetting;
+  readonly waveSize?: number;
+  /** Optional id → displayName of other groups, to name them in notes; ids are shown otherwise. */
+  readonly groupNames?: ReadonlyMap<string, string>;
+}
+
+export type MigrationStageKind = "assign" | "verify" | "pilot" | "wave";
+
+export interface MigrationStage {
+  readonly kind: MigrationStageKind;
+  readonly title: string;
+  /** Users the stage acts on: G's members (assign), the movers (verify), the removals (pilot, wave). */
+  readonly users: number;
+}
+
+export interface MigrationCounts {
+  /** Members of G holding P directly. */
+  readonly migrating: number;
+  /** Users holding P directly who are not members of G: they keep their direct license. */
+  readonly outside: number;
+  /** Members without P from any source: each takes a new seat from G. */
+  readonly newMembers: number;
+  /** Migrating members whose direct P enables a plan G's would not: not removed unless accepted. */
+  readonly planMismatch: number;
+  readonly pilot: number;
+  readonly waves: number;
+  readonly waveSize: number;
+}
+
+/** The plan of a direct-to-group migration: a Preview-like contract (docs/plan-json.md). */
+export interface MigrationPreview {
+  readonly kind: "direct-to-group";
+  readonly target: { readonly type: "group"; readonly id: string; readonly displayName: string; readonly memberCount: number };
+  readonly product: ProductRef;
+  readonly verdict: Verdict;
+  readonly checks: readonly CheckResult[];
+  /** Keyed by skuPartNumber: P's seats before the migration (absent when the tenant does not own P). */
+  readonly seats: Readonly<Record<string, SeatCount>>;
+  /** What G is given: `needed` false when G already holds P (its disabledPlans are then G's own). */
+  readonly groupAssignment: { readonly needed: boolean; readonly disabledPlans: readonly string[] };
+  readonly counts: MigrationCounts;
+  readonly stages: readonly MigrationStage[];
+  /** The assign stage's call when it is needed; none otherwise (removals are made per wave). */
+  readonly operations: readonly Operation[];
+}
+
+/** Who is in which part of the migration: what the plan counts and the stage runner acts on. */
+export interface MigrationUsers {
+  /** Members of G with a direct P assignment, in member order. */
+  readonly migrating: readonly TenantUser[];
+  /** Migrating members whose direct P enables plans (ids) that G's assignment would not. */
+  readonly planMismatch: readonly { readonly user: TenantUser; readonly plans: readonly string[] }[];
+  /** Migrating members whose direct P may be removed once verified: migrating without planMismatch. */
+  readonly eligible: readonly TenantUser[];
+  /** Users with a direct P assignment who are not user members of G (nested groups' members included). */
+  readonly outside: readonly TenantUser[];
+  readonly groupAssignment: { readonly needed: boolean; readonly disabledPlans: readonly string[] };
+}
+
+/** Splits G's members and P's direct holders into the migration's parts. */
+export function classifyMigration(input: Pick<MigrationInput, "group" | "members" | "directHolders" | "skuId">): MigrationUsers {
+  const { group, members, skuId } = input;
+  const migratingStates: { user: TenantUser; direct: LicenseState }[] = [];
+  for (const user of members.users) {
+    const direct = directState(user, skuId);
+    if (direct) migratingStates.push({ user, direct });
+  }
+  const onGroup = group.assignedLicenses.find((l) => l.skuId === skuId);
+  const groupAssignment = onGroup
+    ? { needed: false, disabledPlans: [...onGroup.disabledPlans] }
+    : { needed: true, disabledPlans: mostCommonDisabledPlans(migratingStates.map((m) => m.direct)) };
+  const lost = plansLostTo(groupAssignment.disabledPlans);
+  const planMismatch: { user: TenantUser; plans: string[] }[] = [];
+  const eligible: TenantUser[] = [];
+  for (const { user, direct } of migratingStates) {
+    const plans = lost(direct.disabledPlans);
+    if (plans.length > 0) planMismatch.push({ user, plans });
+    else eligible.push(user);
+  }
+  const memberIds = new Set(members.users.map((u) => u.id));
+  const outside = input.directHolders.filter((u) => !memberIds.has(u.id) && directState(u, skuId) !== undefined);
+  return { migrating: migratingStates.map((m) => m.user), planMismatch, eligible, outside, groupAssignment };
+}
+
+/**
+ * The disabledPlans list the most direct assignments share (compared as sets). Ties go to the list
+ * disabling fewer plans (nobody loses more than needed), then to the first in sorted order, so the
+ * same tenant always gives the same plan. Sorted ids; [] when there are none.
+ */
+export function mostCommonDisabledPlans(states: readonly Pick<LicenseState, "disabledPlans">[]): string[] {
+  const tally = new Map<string, { plans: string[]; users: number }>();
+  for (const s of states) {
+    const plans = [...new Set(s.disabledPlans)].sort();
+    const key = plans.join(",");
+    const entry = tally.get(key);
+    if (entry) entry.users++;
+    else tally.set(key, { plans, users: 1 });
+  }
+  let best: { key: string; plans: string[]; users: number } | undefined;
+  for (const [key, entry] of tally) {
+    const better =
+      !best || entry.users > best.users || (entry.users === best.users && (entry.plans.length < best.plans.length || (entry.plans.length === best.plans.length && key < best.key)));
+    if (better) best = { key, ...entry };
+  }
+  return best ? best.plans : [];
+}
+
+/**
+ * Plans (ids) an assignment with `directDisabled` enables and one with `groupDisabled` would not:
+ * what a user would lose when the direct one goes. Cached per distinct list (users share a few).
+ */
+function plansLostTo(groupDisabled: readonly string[]): (directDisabled: readonly string[]) => string[] {
+  const cache = new Map<string, string[]>();
+  return (directDisabled) => {
+    const key = directDisabled.join(",");
+    let lost = cache.get(key);
+    if (!lost) {
+      const off = new Set(directDisabled);
+      lost = [...new Set(groupDisabled)].filter((id) => !off.has(id));
+      cache.set(key, lost);
+    }
+    return lost;
+  };
+}
+
+/** Pilot size: the larger of `count` and `percent` % of the eligible users (rounded up), at most all of them. */
+export function pilotSize(eligible: number, setting: PilotSetting = DEFAULT_PILOT): number {
+  const { count, percent } = setting;
+  if (!(count >= 0) || !(percent >= 0) || !Number.isFinite(count) || !Number.isFinite(percent)) {
+    throw new RangeError(`a pilot needs a non-negative count and percent, not ${count} and ${percent}`);
+  }
+  if (eligible <= 0) return 0;
+  return Math.min(eligible, Math.max(Math.floor(count), Math.ceil((eligible * percent) / 100)));
+}
+
+/** `ids` in waves of `size`, in order; the last may be smaller. */
+export function splitIntoWaves<T>(ids: readonly T[], size: number = DEFAULT_WAVE_SIZE): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`a wave needs at least one user, not ${size}`);
+  const waves: T[][] = [];
+  for (let i = 0; i < ids.length; i += size) waves.push(ids.slice(i, i + size));
+  return waves;
+}
+
+/** The only call a removal makes: the user's own P, and nothing added or removed besides. */
+export function directRemovalOperation(userId: string, skuId: string): Operation {
+  return { method: "POST", path: `/users/${userId}/assignLicense`, body: { addLicenses: [], removeLicenses: [skuId] } };
+}
+
+function groupAssignOperation(groupId: string, skuId: string, disabledPlans: readonly string[]): Operation {
+  // Only P added: G's other licenses are untouched, and nothing is removed from anyone.
+  return { method: "POST", path: `/groups/${groupId}/assignLicense`, body: { addLicenses: [{ skuId, disabledPlans: [...disabledPlans] }], removeLicenses: [] } };
+}
+
+/** The user's state of P inherited from G, whatever its state. */
+function inheritedState(user: TenantUser, groupId: string, skuId: string): LicenseState | undefined {
+  return user.licenseStates.find((s) => s.skuId === skuId && s.assignedByGroup === groupId);
+}
+
+/** Whether the user's direct P may be removed right now: G gives them P, Active and without error. */
+export function safeToRemoveDirect(user: TenantUser, groupId: string, skuId: string): boolean {
+  const inherited = inheritedState(user, groupId, skuId);
+  return inherited !== undefined && inherited.state === "Active" && errorOf(inherited) === null;
+}
+
+export interface MigrationVerification {
+  readonly verified: UserRef[];
+  readonly failed: (UserRef & { readonly reason: string })[];
+}
+
+const NOBODY: ReadonlySet<string> = new Set();
+
+/**
+ * The verify stage [MIG]: each user must show P both directly and inherited from G, the inherited one
+ * Active without error, with G's current disabled plans (else processing has not reached them), and
+ * enabling every plan the direct one enables: more is fine, fewer only for users in `acceptMismatch`
+ * (the approver accepted their loss). `products` only names products and plans in the reasons.
+ */
+export function verifyMigration(
+  users: readonly TenantUser[],
+  groupId: string,
+  skuId: string,
+  groupDisabledPlans: readonly string[],
+  acceptMismatch: ReadonlySet<string> = NOBODY,
+  products: readonly Product[] = [],
+): MigrationVerification {
+  const index = new ProductIndex(products);
+  const pName = index.name(skuId);
+  const planName = planNamer(index.get(skuId));
+  const lost = plansLostTo(groupDisabledPlans);
+  const expected = sortedKey(groupDisabledPlans);
+  const verified: UserRef[] = [];
+  const failed: (UserRef & { reason: string })[] = [];
+  const fail = (user: TenantUser, reason: string) => failed.push({ ...userRef(user), reason });
+  for (const user of users) {
+    const direct = directState(user, skuId);
+    const inherited = inheritedState(user, groupId, skuId);
+    if (!direct) {
+      fail(user, `has no direct ${pName}: there is nothing to remove. Take them out of the migration, or check who removed it.`);
+      continue;
+    }
+    if (!inherited) {
+      fail(user, `does not have ${pName} from the group yet. Wait until the group's license processing completes; if it has, reprocess the user.`);
+      continue;
+    }
+    const error = errorOf(inherited);
+    if (error !== null) {
+      fail(user, `${pName} from the group is in error (${error}): ${whatToDoFor(error)}.`);
+      continue;
+    }
+    if (inherited.state !== "Active") {
+      fail(user, `${pName} from the group is ${inherited.state}, not Active: ${whatToDoFor("Other")}.`);
+      continue;
+    }
+    if (sortedKey(inherited.disabledPlans) !== expected) {
+      fail(user, `${pName} from the group does not have the group's disabled plans yet. Wait until the group's license processing completes, then verify again.`);
+      continue;
+    }
+    const missing = lost(direct.disabledPlans);
+    if (missing.length > 0 && !acceptMismatch.has(user.id)) {
+      fail(user, `${pName} from the group would not enable ${listNames(missing.map(planName))}, which the direct one enables. Enable ${missing.length === 1 ? "it" : "them"} on the group, or accept the loss for this user.`);
+      continue;
+    }
+    verified.push(userRef(user));
+  }
+  return { verified, failed };
+}
+
+function sortedKey(ids: readonly string[]): string {
+  return [...new Set(ids)].sort().join(",");
+}
+
+/** Plan id → its name in P ("SWAY"), the id when P or the plan is unknown. */
+function planNamer(product: Product | undefined): (id: string) => string {
+  const names = new Map((product?.servicePlans ?? []).map((p) => [p.id, p.name || p.id]));
+  return (id) => names.get(id) ?? id;
+}
+
+/**
+ * Products the users hold from a direct assignment, most holders first (then by skuId): when G's
+ * members hold one, the request may leave the product out.
+ */
+export function directProductsOf(users: readonly TenantUser[]): string[] {
+  const holders = new Map<string, number>();
+  for (const u of users) {
+    for (const sku of new Set(u.licenseStates.filter((s) => s.assignedByGroup === null).map((s) => s.skuId))) holders.set(sku, (holders.get(sku) ?? 0) + 1);
+  }
+  return [...holders].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([sku]) => sku);
+}
+
+/** The preview of the migration: its checks, seats, counts and stages, and the assign stage's call. */
+export function planMigration(input: MigrationInput): MigrationPreview {
+  const { group, members, skuId } = input;
+  const index = new ProductIndex(input.products);
+  const product = index.get(skuId);
+  const pName = index.name(skuId);
+  const parts = classifyMigration(input);
+  const { disabledPlans } = parts.groupAssignment;
+  const groupName = groupLabeller(input.groupNames);
+  const planName = planNamer(product);
+  // A migration removes nothing from G: the assignment it (re)sets is G's own P, so the change
+  // checks read it as a move from P on G to P on G with the plan's disabled plans.
+  const ctx: ChangeContext = {
+    kind: "group",
+    subjectName: group.displayName,
+    index,
+    sourceSkuId: skuId,
+    targetSkuId: skuId,
+    source: product,
+    target: product,
+    users: members.users,
+    isChanged: (s) => s.skuId === skuId && s.assignedByGroup === group.id,
+    sourceDisabled: disabledPlans,
+    targetDisabled: disabledPlans,
+    targetEnabled: product ? index.enabledPlanNames(skuId, disabledPlans) : undefined,
+    sourceLabel: (s) => (s.assignedByGroup === null ? "direct" : `group ${groupName(s.assignedByGroup)}`),
+  };
+  const facts = members.users.map(userAnalyser(ctx));
+  const seats = countSeats(ctx, facts);
+  const newMembers = seats.needed;
+
+  const waveSize = input.waveSize ?? DEFAULT_WAVE_SIZE;
+  const pilot = pilotSize(parts.eligible.length, input.pilot ?? DEFAULT_PILOT);
+  const waves = splitIntoWaves(parts.eligible.slice(pilot), waveSize);
+  const stages: MigrationStage[] = [];
+  if (parts.groupAssignment.needed) {
+    stages.push({ kind: "assign", title: `Assign ${pName} to ${group.displayName}${disabledNote(disabledPlans.length)}`, users: members.users.length });
+  }
+  stages.push({ kind: "verify", title: `Verify that ${plural(parts.migrating.length, "member")} hold ${pName} both directly and from ${group.displayName}`, users: parts.migrating.length });
+  if (pilot > 0) stages.push({ kind: "pilot", title: `Pilot: remove the direct ${pName} from ${plural(pilot, "verified user")}`, users: pilot });
+  waves.forEach((wave, i) => stages.push({ kind: "wave", title: `Wave ${fmt(i + 1)} of ${fmt(waves.length)}: remove the direct ${pName} from ${plural(wave.length, "verified user")}`, users: wave.length }));
+
+  const checks: CheckResult[] = [
+    groupTypeCheck(group),
+    targetSubscribedCheck({ index, target: product, targetSkuId: skuId }),
+    groupAssignmentCheck(group, members.users.length, parts, pName, planName),
+    seatsCheck(ctx, seats, `Members who hold ${pName} directly keep one seat when they also get it from ${group.displayName}: moving them costs nothing.`),
+    outsideMembersCheck(group, parts, pName),
+    planMismatchCheck(group, parts, pName, planName),
+    conflictsCheck(ctx, facts),
+    nestedGroupsCheck(group, members, `, so members of nested groups keep their direct ${pName} and are not migrated`),
+    onPremisesSyncCheck(group),
+    dynamicMembershipCheck(group),
+    existingErrorsCheck(ctx, group),
+    processingStateCheck(group),
+  ];
+  return {
+    kind: "direct-to-group",
+    target: { type: "group", id: group.id, displayName: group.displayName, memberCount: members.users.length },
+    product: productRef(index, skuId),
+    verdict: verdictOf(checks),
+    checks,
+    seats: seats.seats,
+    groupAssignment: parts.groupAssignment,
+    counts: {
+      migrating: parts.migrating.length,
+      outside: parts.outside.length,
+      newMembers,
+      planMismatch: parts.planMismatch.length,
+      pilot,
+      waves: waves.length,
+      waveSize,
+    },
+    stages,
+    operations: parts.groupAssignment.needed ? [groupAssignOperation(group.id, skuId, disabledPlans)] : [],
+  };
+}
+
+function disabledNote(n: number): string {
+  return n === 0 ? " with every plan enabled" : ` with ${plural(n, "plan")} disabled`;
+}
+
+/** What G gets (or has); blocks when no member holds P directly: then there is nothing to migrate. */
+function groupAssignmentCheck(group: TenantGroup, memberCount: number, parts: MigrationUsers, pName: string, planName: (id: string) => string): CheckResult {
+  const id = "group-assignment";
+  const { needed, disabledPlans } = parts.groupAssignment;
+  const off = disabledPlans.length > 0 ? `: ${listNames(disabledPlans.map(planName), 10)}` : "";
+  if (parts.migrating.length === 0) {
+    return {
+      id,
+      status: "block",
+      title: `${fmt(0)} of ${plural(memberCount, "member")} of ${group.displayName} hold ${pName} directly: there is nothing to migrate`,
+      detail: `Name the product they hold directly, or the group whose members hold ${pName}. To give ${group.displayName}'s members ${pName}, assign it to the group instead.`,
+    };
+  }
+  if (!needed) {
+    return {
+      id,
+      status: "info",
+      title: `${group.displayName} already holds ${pName}${disabledNote(disabledPlans.length)}${off}`,
+      detail: "The assign stage is skipped; the migration starts by verifying its members.",
+    };
+  }
+  const sharing = parts.migrating.length - parts.planMismatch.length;
+  return {
+    id,
+    status: "info",
+    title: `${group.displayName} will get ${pName}${disabledNote(disabledPlans.length)}${off}`,
+    detail: `The disabled plans most movers have: ${fmt(sharing)} of ${fmt(parts.migrating.length)} keep every plan they have with it. Each member then holds ${pName} directly and from ${group.displayName} on one seat, until their direct assignment is removed.`,
+  };
+}
+
+function outsideMembersCheck(group: TenantGroup, parts: MigrationUsers, pName: string): CheckResult {
+  const id = "outside-members";
+  const users = parts.outside.map((u) => userRef(u));
+  if (users.length === 0) {
+    return userCheck(id, "pass", `Everyone who holds ${pName} directly is a member of ${group.displayName}`, "Nobody is left with a direct license the migration does not move.", users);
+  }
+  return userCheck(
+    id,
+    "warn",
+    `${plural(users.length, "user")} hold${users.length === 1 ? "s" : ""} ${pName} directly without being ${users.length === 1 ? "a member" : "members"} of ${group.displayName}`,
+    `They keep their direct ${pName}: the migration does not touch them, and group licensing will not manage their license. If they should move too, stop here, add them to ${group.displayName} (as direct members: nested groups' members get nothing from it), then ask again.`,
+    users,
+  );
+}
+
+function planMismatchCheck(group: TenantGroup, parts: MigrationUsers, pName: string, planName: (id: string) => string): CheckResult {
+  const id = "plan-mismatch";
+  const users = parts.planMismatch.map((m) => userRef(m.user, `enables ${listNames(m.plans.map(planName), 10)}, which ${group.displayName} would disable`));
+  const title = `${fmt(users.length)} of ${plural(parts.migrating.length, "mover")} hold a direct ${pName} that enables plans ${group.displayName}'s would not`;
+  if (users.length === 0) return userCheck(id, "pass", title, `Every mover keeps every plan they have when their direct ${pName} is removed.`, users);
+  return userCheck(
+    id,
+    "warn",
+    title,
+    `They would lose those plans without their direct ${pName}, so it is not removed unless the approver accepts the loss for them. Otherwise enable the plans on ${group.displayName}, or leave them on their direct license.`,
+    users,
+  );
+}
