@@ -6,14 +6,16 @@
  *
  * Reads the tenant configured in the environment (or .env), or with --tenant loads FILE into the
  * simulated tenant. Prints the preview card's content as text, or with --json the preview object
- * (docs/plan-json.md). Exit codes: 0 ready or warnings, 1 blocked, 2 a request it could not
+ * (docs/plan-json.md). A migration to group-based licensing ("migrate Sales to group licensing for
+ * E3") prints its migration preview the same way. Exit codes: 0 ready or warnings, 1 blocked, 2 a request it could not
  * understand or resolve (the reason on stderr), 3 a setting or the tenant failed.
  */
 import "dotenv/config";
 import { parseArgs } from "node:util";
-import { previewView, type PreviewView } from "./cards/cards";
+import { previewView, type ChecksView, type PreviewView } from "./cards/cards";
+import { migrationPreviewView, type MigrationPreviewView } from "./cards/migrationCards";
 import { EXAMPLE_REQUESTS } from "./chat/commands";
-import { parseChangeRequest } from "./chat/requestParser";
+import { parseChangeRequest, parseMigrationRequest } from "./chat/requestParser";
 import { loadSettings, SettingsError, type TenantSettings } from "./config";
 import { UserFacingError } from "./errors";
 import { PreviewService } from "./service/previewService";
@@ -36,8 +38,10 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
     err(USAGE);
     return EXIT.notUnderstood;
   }
-  const request = parseChangeRequest(text);
-  if (!request) {
+  // As in the chat: a migration first, the change parser leaves those alone.
+  const migration = parseMigrationRequest(text);
+  const request = migration ? undefined : parseChangeRequest(text);
+  if (!migration && !request) {
     err(`I could not understand "${text.slice(0, 200)}". Examples:\n${EXAMPLE_REQUESTS.map((e) => `  license-desk plan "${e}"`).join("\n")}`);
     return EXIT.notUnderstood;
   }
@@ -59,7 +63,16 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
     return EXIT.failed;
   }
   try {
-    const outcome = await new PreviewService(connection.graph).preview({ target: request.target, ...(request.from ? { from: request.from } : {}), to: request.to });
+    const service = new PreviewService(connection.graph);
+    const outcome = migration
+      ? await service.previewMigration({ group: { name: migration.group }, ...(migration.product !== undefined ? { product: migration.product } : {}) })
+      : request && (await service.preview({ target: request.target, ...(request.from ? { from: request.from } : {}), to: request.to }));
+    if (!outcome) return EXIT.notUnderstood; // unreachable: one of them parsed
+    /** The plan as JSON, or as the card's text; the exit code says whether it is blocked. */
+    const print = (plan: { verdict: string }, text: () => string) => {
+      out(args.values.json ? JSON.stringify(plan, null, 2) : text());
+      return plan.verdict === "blocked" ? EXIT.blocked : EXIT.ok;
+    };
     switch (outcome.kind) {
       case "refused":
         err(plain(outcome.message));
@@ -68,8 +81,9 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
         err(`${outcome.choice.question} ${outcome.choice.hint}\n${outcome.choice.options.map((o) => `  ${o.title}`).join("\n")}`);
         return EXIT.notUnderstood;
       case "preview":
-        out(args.values.json ? JSON.stringify(outcome.preview, null, 2) : previewText(previewView(outcome.preview, new Date())));
-        return outcome.preview.verdict === "blocked" ? EXIT.blocked : EXIT.ok;
+        return print(outcome.preview, () => previewText(previewView(outcome.preview, new Date())));
+      case "migration-preview":
+        return print(outcome.preview, () => migrationPreviewText(migrationPreviewView(outcome.preview, new Date())));
     }
   } catch (error) {
     err(error instanceof UserFacingError ? error.userMessage : String(error));
@@ -81,14 +95,31 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
 
 /** The card's content as text. */
 export function previewText(view: PreviewView): string {
-  const lines = [view.headline, view.subtitle, "", view.verdictText, view.verdictHint, "", "Seats: used / paid, available now, after the change"];
-  for (const s of view.seats) lines.push(`  ${s.name}: ${s.used}, ${s.available}, ${s.after}`);
-  lines.push("", view.findingsTitle);
-  for (const f of view.findings) {
-    lines.push(`  [${f.label}] ${f.title}`, `    ${f.detail}`, ...f.users.map((u) => `    - ${u}`));
-  }
-  lines.push("", "Checks passed", ...view.passed.map((p) => `  ✓ ${p.title}`), "", "The change, exactly as it will be sent", ...view.operations.map((o) => `  ${o.text}`));
+  const lines = [view.headline, view.subtitle, "", view.verdictText, view.verdictHint, "", ...seatLines(view.seats, "after the change"), "", ...findingLines(view)];
+  lines.push("", ...passedLines(view), "", "The change, exactly as it will be sent", ...view.operations.map((o) => `  ${o.text}`));
   return lines.map(plain).join("\n");
+}
+
+/** The migration preview card's content as text. */
+export function migrationPreviewText(view: MigrationPreviewView): string {
+  const lines = [view.headline, view.subtitle, "", view.verdictText, view.verdictHint, "", ...view.counts.map((c) => `  ${c.title}: ${c.value}`), ""];
+  lines.push(...seatLines(view.seats, "after the migration"), "", "Stages, each approved before it runs", ...view.stages.map((s) => `  ${s.step} ${s.title} (${s.users})`));
+  lines.push("", ...findingLines(view), "", ...passedLines(view), "", "The group assignment, exactly as it will be sent", ...view.operations.map((o) => `  ${o.text}`));
+  if (view.assignmentNote !== "") lines.push(`  ${view.assignmentNote}`);
+  lines.push("", "Each removal, one call per user, nothing else added or removed", `  ${view.removal}`);
+  return lines.map(plain).join("\n");
+}
+
+function seatLines(seats: PreviewView["seats"], after: string): string[] {
+  return [`Seats: used / paid, available now, ${after}`, ...seats.map((s) => `  ${s.name}: ${s.used}, ${s.available}, ${s.after}`)];
+}
+
+function findingLines(view: ChecksView): string[] {
+  return [view.findingsTitle, ...view.findings.flatMap((f) => [`  [${f.label}] ${f.title}`, `    ${f.detail}`, ...f.users.map((u) => `    - ${u}`)])];
+}
+
+function passedLines(view: ChecksView): string[] {
+  return ["Checks passed", ...view.passed.map((p) => `  ✓ ${p.title}`)];
 }
 
 /** Chat markdown (bold) has no meaning in a terminal. */

@@ -170,6 +170,112 @@ describe("license-desk plan", () => {
       refused("move group Sales from E1 to Business Basic", /^This tenant does not own Microsoft 365 Business Basic \(O365_BUSINESS_ESSENTIALS\)\. Say seats to see the products it owns\.$/));
   });
 
+  describe("a migration to group-based licensing (direct-to-group)", () => {
+    const MIGRATE = "migrate Operations to group licensing for E3";
+    const YAMMER = "7547a3fe-08ee-4ccb-b430-5077c5041653";
+    const SWAY = "a23b959c-7ce8-4e57-9140-b90eb88a9e97";
+    let json: Record<string, unknown>;
+    let code: number;
+
+    before(async () => {
+      const result = await plan(MIGRATE, "--json");
+      code = result.code;
+      assert.equal(result.err, "");
+      assert.equal(result.out.length, 1, "one JSON object");
+      json = JSON.parse(result.out[0]) as Record<string, unknown>;
+    });
+
+    it("exits 0 for warnings", () => assert.equal(code, 0));
+
+    it("has exactly the documented top-level fields", () => {
+      assert.deepEqual(Object.keys(json), ["kind", "target", "product", "verdict", "checks", "seats", "groupAssignment", "counts", "stages", "operations"]);
+      assert.equal(json.kind, "direct-to-group");
+      assert.deepEqual(json.target, { type: "group", id: groupId("Operations"), displayName: "Operations", memberCount: 16 });
+      assert.deepEqual(json.product, { skuId: E3, skuPartNumber: "ENTERPRISEPACK" });
+      assert.equal(json.verdict, "warnings");
+    });
+
+    it("lists the migration's checks in the documented order, the two warnings naming every user", () => {
+      const checks = json.checks as { id: string; status: string; count?: number; users?: unknown[] }[];
+      assert.deepEqual(
+        checks.map((c) => c.id),
+        ["group-type", "target-subscribed", "group-assignment", "seats", "outside-members", "plan-mismatch", "conflicts", "nested-groups", "on-premises-sync", "dynamic-membership", "existing-errors", "processing-state"],
+      );
+      const warned = checks.filter((c) => c.status === "warn").map((c) => [c.id, c.count, c.users?.length]);
+      assert.deepEqual(warned, [
+        ["outside-members", 8, 8],
+        ["plan-mismatch", 2, 2],
+      ]);
+      assert.equal(checks.filter((c) => c.status === "block").length, 0);
+    });
+
+    it("has the documented example's assignment, counts and stages, and the one group call", () => {
+      assert.deepEqual(json.groupAssignment, { needed: true, disabledPlans: [YAMMER, SWAY] });
+      assert.deepEqual(json.counts, { migrating: 13, outside: 8, newMembers: 3, planMismatch: 2, pilot: 5, waves: 1, waveSize: 100 });
+      assert.deepEqual(json.stages, [
+        { kind: "assign", title: "Assign Office 365 E3 to Operations with 2 plans disabled", users: 16 },
+        { kind: "verify", title: "Verify that 13 members hold Office 365 E3 both directly and from Operations", users: 13 },
+        { kind: "pilot", title: "Pilot: remove the direct Office 365 E3 from 5 verified users", users: 5 },
+        { kind: "wave", title: "Wave 1 of 1: remove the direct Office 365 E3 from 6 verified users", users: 6 },
+      ]);
+      assert.deepEqual(json.seats, { ENTERPRISEPACK: { enabled: 124, consumed: 29, available: 95, needed: 3, shortfall: 0 } });
+      assert.deepEqual(json.operations, [
+        { method: "POST", path: `/groups/${groupId("Operations")}/assignLicense`, body: { addLicenses: [{ skuId: E3, disabledPlans: [YAMMER, SWAY] }], removeLicenses: [] } },
+      ]);
+    });
+
+    it("prints the card's content as text", async () => {
+      const { code: textCode, out, err } = await plan(MIGRATE);
+      assert.equal(err, "");
+      assert.equal(textCode, 0);
+      const lines = out[0].split("\n");
+      assert.equal(lines[0], "Move direct Office 365 E3 users of Operations onto group licensing");
+      assert.match(lines[1], /^16 members · checked \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      assert.equal(lines[3], "Ready, with 2 warnings");
+      for (const expected of [
+        "  To migrate: 13",
+        "  Keep a direct license (outside the group): 8",
+        "  New members who need a seat: 3",
+        "  Plan mismatch (direct license kept unless accepted): 2",
+        "  Pilot: 5 users",
+        "  Waves: 1 × up to 100 users",
+        "  Office 365 E3: 29 / 124, 95, 92 (takes 3)",
+        "  1. Assign Office 365 E3 to Operations with 2 plans disabled (16 users)",
+        "  4. Wave 1 of 1: remove the direct Office 365 E3 from 6 verified users (6 users)",
+        "  [WARNING] 8 users hold Office 365 E3 directly without being members of Operations",
+        `  POST /groups/${groupId("Operations")}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":["${YAMMER}","${SWAY}"]}],"removeLicenses":[]}`,
+        `  POST /users/{id}/assignLicense {"addLicenses":[],"removeLicenses":["${E3}"]}`,
+      ]) {
+        assert.ok(lines.includes(expected), `no line "${expected}" in\n${out[0]}`);
+      }
+    });
+
+    it("exits 1 when blocked: nobody in Marketing holds E3 directly", async () => {
+      const { code: blocked, out, err } = await plan("migrate Marketing to group licensing for E3", "--json");
+      assert.equal(blocked, 1);
+      assert.equal(err, "");
+      const preview = JSON.parse(out[0]) as { kind: string; verdict: string; counts: { migrating: number } };
+      assert.deepEqual([preview.kind, preview.verdict, preview.counts.migrating], ["direct-to-group", "blocked", 0]);
+    });
+
+    it("exits 2 when the product must be chosen, listing the choices", async () => {
+      const { code: choose, out, err } = await plan("migrate Operations to group licensing", "--json");
+      assert.equal(choose, 2);
+      assert.deepEqual(out, []);
+      assert.equal(
+        err,
+        "Members of Operations hold 2 products directly. Which one should move onto group licensing? Most held first.\n  Office 365 E3 (ENTERPRISEPACK)\n  Microsoft 365 Audio Conferencing (MCOMEETADV)",
+      );
+    });
+
+    it("exits 2 for an unknown group", async () => {
+      const { code: unknown, out, err } = await plan("migrate Xyzzyqq to group licensing for E3");
+      assert.equal(unknown, 2);
+      assert.deepEqual(out, []);
+      assert.equal(err, 'I found no group named "Xyzzyqq". Check the name as it appears in Entra ID.');
+    });
+  });
+
   it("exits 3 when the --tenant file is missing", async () => {
     const missing = join(tmpdir(), `no-such-tenant-${randomUUID()}.json`);
     const { code, out, err } = await run("plan", "move group Sales from E1 to E3", "--tenant", missing);

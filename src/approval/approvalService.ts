@@ -9,14 +9,15 @@
  */
 import { TenantRequestError, UserFacingError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
-import type { TenantGroup, TenantUser } from "../licensing/model";
+import type { TenantUser } from "../licensing/model";
 import { groupOutcome, userOutcome, type OutcomeReport } from "../licensing/outcome";
 import type { Operation, Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
-import type { PreviewRequest } from "../service/previewRequest";
+import type { MigrationPreviewRequest, PreviewRequest } from "../service/previewRequest";
 import type { PreviewService } from "../service/previewService";
-import type { CardRef, ConversationRef, LicenseRequest, Person, RequestStore, Transition } from "../store/requestStore";
+import { currentStage, isMigration, type CardRef, type ConversationRef, type LicenseRequest, type Person, type RequestPlan, type RequestStore, type Transition } from "../store/requestStore";
+import { describeMigrationProgress, MigrationStages, type MigrationStageReport, type StageOutcome } from "./migrationStages";
 import type { Role, RoleDirectory } from "./roles";
 
 /** Where the workflow sends and updates cards; the Teams layer implements it. */
@@ -56,6 +57,7 @@ export class ApprovalService {
   /** Follow-ups under way, so that tests and shutdown can wait for them. */
   private readonly running = new Map<number, Promise<void>>();
   private stopped = false;
+  private readonly migrationStages: MigrationStages;
 
   constructor(
     private readonly graph: GraphGateway,
@@ -66,7 +68,9 @@ export class ApprovalService {
     private readonly settings: ApprovalSettings,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.migrationStages = new MigrationStages(graph, (groupId, skuId) => this.waitForGroupProcessing(groupId, skuId));
+  }
 
   /** "Request approval" on a preview: previews again now, stores the request and sends the approval card. */
   async requestApproval(actor: Actor, request: PreviewRequest, conversation: ConversationRef): Promise<LicenseRequest> {
@@ -79,8 +83,19 @@ export class ApprovalService {
     return this.createRequest(actor, outcome, conversation);
   }
 
+  /** "Request approval" on a migration preview: planned again now, stored with its first stage (assign and verify). */
+  async requestMigration(actor: Actor, request: MigrationPreviewRequest, conversation: ConversationRef): Promise<LicenseRequest> {
+    await this.require(actor, "requester");
+    const outcome = await this.previews.previewMigration(request);
+    if (outcome.kind !== "migration-preview") throw new ActionRefused("This migration no longer resolves to one group and product; ask for the preview again.");
+    if (outcome.preview.verdict === "blocked") {
+      throw new ActionRefused("The tenant has changed and this migration is now blocked; nothing was requested. Ask for the preview again to see why.");
+    }
+    return this.createRequest(actor, outcome, conversation);
+  }
+
   /** Stores a request for a preview that is not blocked and sends its approval card. */
-  private async createRequest(actor: Actor, outcome: { request: PreviewRequest; preview: Preview }, conversation: ConversationRef, undoOf?: number): Promise<LicenseRequest> {
+  private async createRequest(actor: Actor, outcome: { request: PreviewRequest | MigrationPreviewRequest; preview: RequestPlan }, conversation: ConversationRef, undoOf?: number): Promise<LicenseRequest> {
     const created = this.now();
     const stored = this.store.create(
       {
@@ -89,7 +104,7 @@ export class ApprovalService {
         createdAt: created.toISOString(),
         expiresAt: new Date(created.getTime() + this.settings.expiryHours * 3_600_000).toISOString(),
         preview: outcome.preview,
-        stages: [{ title: "Apply the change", operations: outcome.preview.operations }],
+        stages: [{ title: isMigration(outcome.preview) ? `Give ${outcome.preview.target.displayName} ${productName(outcome.preview.product.skuPartNumber)} and verify` : "Apply the change", operations: outcome.preview.operations }],
         requesterConversation: conversation,
         ...(undoOf !== undefined ? { undoOf } : {}),
       },
@@ -104,7 +119,7 @@ export class ApprovalService {
    * preview is run again: if the tenant changed what it said, nothing is applied and a fresh
    * approval is asked for. Exactly one of any number of concurrent approvals goes on to apply.
    */
-  async approve(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
+  async approve(actor: Actor, requestId: number, version: number, conversation: ConversationRef, allRemaining = false): Promise<LicenseRequest> {
     const request = this.load(requestId);
     this.requireShownIn(request, conversation);
     await this.require(actor, "approver");
@@ -112,31 +127,60 @@ export class ApprovalService {
     this.requireCurrent(request, version);
     if (this.isExpired(request)) return this.expire(request);
 
-    const fresh = await this.previews.preview(requestOf(request.preview));
-    if (fresh.kind !== "preview" || changedSince(request.preview, fresh.preview)) {
-      const changed = fresh.kind === "preview" ? fresh.preview : request.preview;
-      const updated = this.transition(request, { preview: changed }, actor, "preview-changed", { verdict: changed.verdict });
-      await this.refreshCards(updated);
-      throw new ActionRefused(
-        changed.verdict === "blocked"
-          ? "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview."
-          : "The tenant has changed since this was previewed (seats or users), so nothing was applied. Check the updated card and approve again.",
-      );
+    const index = currentStage(request).index;
+    // The first stage is checked against the tenant as it is now; a migration's later stages check
+    // each user again at the moment of their removal.
+    if (index === 0) {
+      const fresh = await this.previewAgain(request.preview);
+      if (!fresh || changedSince(request.preview, fresh)) {
+        const changed = fresh ?? request.preview;
+        const updated = this.transition(request, { preview: changed }, actor, "preview-changed", { verdict: changed.verdict });
+        await this.refreshCards(updated);
+        throw new ActionRefused(
+          changed.verdict === "blocked"
+            ? "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview."
+            : "The tenant has changed since this was previewed (seats or users), so nothing was applied. Check the updated card and approve again.",
+        );
+      }
     }
     const approved = this.store.transition(
       request.id,
       request.version,
-      { status: "approved", stage: { index: 0, status: "approved", approvedBy: person(actor), approvedAt: this.now().toISOString() } },
-      { at: this.now().toISOString(), actor: actor.id, action: "approved", details: {} },
+      { status: "approved", stage: { index, status: "approved", approvedBy: person(actor), approvedAt: this.now().toISOString() } },
+      { at: this.now().toISOString(), actor: actor.id, action: "approved", details: { stage: index, ...(allRemaining ? { allRemaining: true } : {}) } },
     );
     if (!approved) return this.lostRace(requestId);
     // The change is applied in the background: the approver's click is answered at once.
     this.background(approved.id, async () => {
       await this.refreshCards(approved);
-      await this.notifier.tell(approved.requesterConversation, `${actor.name} approved request #${approved.id}. I am applying it now.`);
+      await this.notifier.tell(approved.requesterConversation, `${actor.name} approved ${index === 0 ? "" : `stage ${index + 1} of `}request #${approved.id}. I am applying it now.`);
       await this.apply(approved);
     });
     return approved;
+  }
+
+  /** The same request previewed against the tenant as it is now; undefined when it no longer resolves. */
+  private async previewAgain(plan: RequestPlan): Promise<RequestPlan | undefined> {
+    if (isMigration(plan)) {
+      const outcome = await this.previews.previewMigration({ group: { id: plan.target.id }, product: plan.product.skuId });
+      return outcome.kind === "migration-preview" ? outcome.preview : undefined;
+    }
+    const outcome = await this.previews.preview(requestOf(plan));
+    return outcome.kind === "preview" ? outcome.preview : undefined;
+  }
+
+  /** An approver stops a migration between stages: what was done stays, nothing more is removed. */
+  async stopMigration(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
+    const request = this.load(requestId);
+    this.requireShownIn(request, conversation);
+    await this.require(actor, "approver");
+    this.requireCurrent(request, version);
+    const index = currentStage(request).index;
+    if (!isMigration(request.preview) || index === 0) throw new ActionRefused(`Request #${requestId} is not a migration between stages; reject or cancel it instead.`);
+    const stopped = this.transition(request, { status: "cancelled", stage: { index, status: "cancelled" } }, actor, "stopped", { stage: index });
+    await this.refreshCards(stopped);
+    await this.notifier.tell(stopped.requesterConversation, `${actor.name} stopped the migration of request #${stopped.id} after stage ${index}. Users already moved stay on group licensing; the others keep their direct license.`);
+    return stopped;
   }
 
   async reject(actor: Actor, requestId: number, version: number, reason: string, conversation: ConversationRef): Promise<LicenseRequest> {
@@ -146,7 +190,7 @@ export class ApprovalService {
     this.requireCurrent(request, version);
     const why = reason.trim().slice(0, 500);
     if (why === "") throw new ActionRefused("Say why you reject it: the requester will read the reason.");
-    const rejected = this.transition(request, { status: "rejected", stage: { index: 0, status: "rejected" }, rejectedBy: person(actor), rejectionReason: why }, actor, "rejected", { reason: why });
+    const rejected = this.transition(request, { status: "rejected", stage: { index: currentStage(request).index, status: "rejected" }, rejectedBy: person(actor), rejectionReason: why }, actor, "rejected", { reason: why });
     await this.refreshCards(rejected);
     await this.notifier.tell(rejected.requesterConversation, `${actor.name} rejected request #${rejected.id}: ${why}`);
     return rejected;
@@ -159,7 +203,7 @@ export class ApprovalService {
     this.checkTenant(actor);
     if (request.requester.id !== actor.id) throw new ActionRefused("Only the person who asked for this change can cancel it.");
     this.requireCurrent(request, version);
-    const cancelled = this.transition(request, { status: "cancelled", stage: { index: 0, status: "cancelled" } }, actor, "cancelled", {});
+    const cancelled = this.transition(request, { status: "cancelled", stage: { index: currentStage(request).index, status: "cancelled" } }, actor, "cancelled", {});
     await this.refreshCards(cancelled);
     return cancelled;
   }
@@ -183,6 +227,7 @@ export class ApprovalService {
     if (request.status !== "done" && request.status !== "done-with-errors") {
       throw new ActionRefused(`Request #${requestId} is ${request.status}; only an applied request can be undone.`);
     }
+    if (isMigration(request.preview)) throw new ActionRefused(`Request #${requestId} moved users onto group licensing; it cannot be undone with a single change.`);
     const inverse: PreviewRequest = { target: { type: request.preview.target.type, id: request.preview.target.id }, from: request.preview.to.skuId, to: request.preview.from.skuId };
     await this.require(actor, "requester");
     const outcome = await this.previews.preview(inverse);
@@ -226,7 +271,9 @@ export class ApprovalService {
     for (const request of this.store.listByStatus(["approved", "applying", "processing"])) {
       this.log.info({ request: request.id, status: request.status }, "resuming request after restart");
       try {
-        if (request.status === "processing") this.follow(request);
+        // A migration's stages recognise what is already done, so the current one simply runs again.
+        if (isMigration(request.preview)) this.background(request.id, () => this.apply(request));
+        else if (request.status === "processing") this.follow(request);
         else if (await this.inEffect(request)) this.follow(this.transition(request, { status: "processing", stage: { index: 0, status: "processing" } }, SYSTEM, "found-applied", {}));
         else this.background(request.id, () => this.apply(request));
       } catch (error) {
@@ -278,6 +325,7 @@ export class ApprovalService {
    * "applying" is written before the call, so a restart during it checks the tenant first.
    */
   private async apply(approved: LicenseRequest): Promise<LicenseRequest> {
+    if (isMigration(approved.preview)) return this.runMigrationStage(approved);
     const applying = approved.status === "applying" ? approved : this.transition(approved, { status: "applying", stage: { index: 0, status: "applying" } }, SYSTEM, "applying", {});
     const operation = applying.stages[0].operations[0];
     try {
@@ -294,6 +342,72 @@ export class ApprovalService {
     } catch (error) {
       return this.failedCall(applying, operation, error);
     }
+  }
+
+  /**
+   * Runs a migration's current stage, then proposes the next one for approval (or, when the
+   * approver approved all remaining stages, approves it on their behalf), stops, or finishes.
+   */
+  private async runMigrationStage(approved: LicenseRequest): Promise<LicenseRequest> {
+    const index = currentStage(approved).index;
+    const applying = approved.status === "applying" ? approved : this.transition(approved, { status: "applying", stage: { index, status: "applying" } }, SYSTEM, "applying", { stage: index });
+    await this.refreshCards(applying);
+    let outcome: StageOutcome;
+    try {
+      outcome = await this.migrationStages.run(applying);
+    } catch (error) {
+      const message = error instanceof UserFacingError ? error.userMessage : String(error);
+      const failed = this.transition(this.load(applying.id), { status: "failed", stage: { index, status: "failed", error: message } }, SYSTEM, "stage-failed", { stage: index, error: message });
+      await this.refreshCards(failed);
+      await this.notifier.tell(failed.requesterConversation, `Stage ${index + 1} of request #${failed.id} failed: ${message} Users not yet moved keep their direct license.`);
+      return failed;
+    }
+    const current = this.load(applying.id);
+    const stageStatus = stageHadErrors(outcome.report) ? "done-with-errors" : "done";
+    if (outcome.stop) {
+      const stopped = this.transition(current, { status: "failed", stage: { index, status: "failed", report: outcome.report, error: outcome.stop } }, SYSTEM, "migration-stopped", { stage: index, lost: outcome.report.lost?.length ?? 0 });
+      await this.refreshCards(stopped);
+      await this.notifier.tell(stopped.requesterConversation, `Request #${stopped.id}: ${outcome.stop}`);
+      return stopped;
+    }
+    if (!outcome.next) {
+      const finalStatus = current.stages.some((st) => st.status === "done-with-errors") || stageStatus === "done-with-errors" ? "done-with-errors" : "done";
+      const done = this.transition(current, { status: finalStatus, stage: { index, status: stageStatus, report: outcome.report } }, SYSTEM, "finished", { stage: index });
+      await this.refreshCards(done);
+      await this.notifier.tell(done.requesterConversation, `Request #${done.id} is done: ${describeMigrationProgress(done)}.`);
+      return done;
+    }
+    const allRemaining = this.store.audit(current.id).some((a) => a.action === "approved" && a.details.allRemaining === true);
+    const proposed = this.transition(
+      current,
+      { status: "pending", stage: { index, status: stageStatus, report: outcome.report }, appendStage: outcome.next, expiresAt: this.expiry().toISOString() },
+      SYSTEM,
+      "stage-proposed",
+      { stage: index + 1, title: outcome.next.title },
+    );
+    if (allRemaining) {
+      // Approved beforehand: the same approver's approval carries over to each remaining stage.
+      const approver = current.stages[index].approvedBy ?? SYSTEM;
+      const next = this.transition(proposed, { status: "approved", stage: { index: index + 1, status: "approved", approvedBy: approver, approvedAt: this.now().toISOString() } }, approver, "approved", { stage: index + 1, allRemaining: true });
+      return this.runMigrationStage(next);
+    }
+    await this.refreshCards(proposed);
+    await this.notifier.tell(proposed.requesterConversation, `Request #${proposed.id}: stage ${index + 1} is done (${describeMigrationProgress(proposed)}). Next, waiting for an approver: ${outcome.next.title}.`);
+    return proposed;
+  }
+
+  /** Waits until Entra has processed the group's licenses (and the group holds `skuId`), reading its state with back-off. */
+  private async waitForGroupProcessing(groupId: string, skuId: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopped) throw new Error("stopping: the follow-up resumes at the next start");
+      const group = await this.graph.getGroup(groupId);
+      if (group.licenseProcessingState === "ProcessingComplete" && group.assignedLicenses.some((l) => l.skuId === skuId)) return;
+      await sleep(this.settings.pollDelaysMs[Math.min(attempt, this.settings.pollDelaysMs.length - 1)]);
+    }
+  }
+
+  private expiry(): Date {
+    return new Date(this.now().getTime() + this.settings.expiryHours * 3_600_000);
   }
 
   /** A failed Graph call: if the change is in effect anyway (an answer lost on the way), follow it; else fail, tenant unchanged. */
@@ -333,15 +447,10 @@ export class ApprovalService {
   }
 
   private async followToEnd(request: LicenseRequest): Promise<void> {
-    const preview = request.preview;
+    const preview = changePlan(request);
     let report: OutcomeReport;
     if (preview.target.type === "group") {
-      for (let attempt = 0; ; attempt++) {
-        if (this.stopped) return;
-        const group = await this.graph.getGroup(preview.target.id);
-        if (processingDone(group, preview)) break;
-        await sleep(this.settings.pollDelaysMs[Math.min(attempt, this.settings.pollDelaysMs.length - 1)]);
-      }
+      await this.waitForGroupProcessing(preview.target.id, preview.to.skuId);
       const [group, members, products] = await Promise.all([this.graph.getGroup(preview.target.id), this.graph.listGroupMembers(preview.target.id), this.graph.listProducts()]);
       report = groupOutcome({ group, members, products, fromSkuId: preview.from.skuId, toSkuId: preview.to.skuId });
     } else {
@@ -363,7 +472,7 @@ export class ApprovalService {
 
   /** Whether the tenant already holds the change: the target holds T and no longer S from what was changed. */
   private async inEffect(request: LicenseRequest): Promise<boolean> {
-    const { target, from, to } = request.preview;
+    const { target, from, to } = changePlan(request);
     if (target.type === "group") {
       const group = await this.graph.getGroup(target.id);
       const skus = group.assignedLicenses.map((l) => l.skuId);
@@ -464,18 +573,26 @@ export function requestOf(preview: Preview): PreviewRequest {
  * Whether the tenant changed what an approver approved: the verdict turned to blocked, the seat
  * numbers moved, a check now names other users, or the operation differs.
  */
-export function changedSince(approved: Preview, now: Preview): boolean {
+export function changedSince(approved: RequestPlan, now: RequestPlan): boolean {
   if (now.verdict === "blocked") return true;
   if (JSON.stringify(approved.seats) !== JSON.stringify(now.seats)) return true;
   if (JSON.stringify(approved.operations) !== JSON.stringify(now.operations)) return true;
-  const counts = (p: Preview) => JSON.stringify(p.checks.map((c) => [c.id, c.status, c.count ?? null]));
+  // A migration's users to move, pilot and waves must be the ones approved too.
+  if (isMigration(approved) && isMigration(now) && JSON.stringify(approved.counts) !== JSON.stringify(now.counts)) return true;
+  const counts = (p: RequestPlan) => JSON.stringify(p.checks.map((c) => [c.id, c.status, c.count ?? null]));
   return counts(approved) !== counts(now);
 }
 
-function processingDone(group: TenantGroup, preview: Preview): boolean {
-  // A group never processed before reports null; the change itself makes it Queued first.
-  return group.licenseProcessingState === "ProcessingComplete" && group.assignedLicenses.some((l) => l.skuId === preview.to.skuId);
+/** The change a (non-migration) request makes. */
+function changePlan(request: LicenseRequest): Preview {
+  if (isMigration(request.preview)) throw new Error(`request ${request.id} is a migration, not a change`);
+  return request.preview;
 }
+
+function stageHadErrors(report: MigrationStageReport): boolean {
+  return (report.notVerified?.length ?? 0) > 0 || (report.skipped?.length ?? 0) > 0;
+}
+
 
 function describeStatus(request: LicenseRequest): string {
   switch (request.status) {

@@ -12,8 +12,9 @@ import requestStatusTemplate from "../../cards/request-status.json";
 import seatsTemplate from "../../cards/seats.json";
 import type { Product } from "../licensing/model";
 import type { OutcomeReport } from "../licensing/outcome";
-import type { CheckResult, CheckStatus, Preview, SeatCount, Verdict } from "../licensing/preview";
-import type { LicenseRequest, RequestStatus } from "../store/requestStore";
+import type { CheckResult, CheckStatus, Operation, Preview, SeatCount, Verdict } from "../licensing/preview";
+import { isMigration, type LicenseRequest, type RequestStatus } from "../store/requestStore";
+import { migrationRequestCard } from "./migrationRequestCard";
 import { productName } from "../licensing/productNames";
 import { availableSeats } from "../licensing/seats";
 
@@ -25,7 +26,7 @@ export interface AdaptiveCard {
   actions?: unknown[];
 }
 
-function bind(template: object, data: object): AdaptiveCard {
+export function bind(template: object, data: object): AdaptiveCard {
   return new ACData.Template(template).expand({ $root: data }) as AdaptiveCard;
 }
 
@@ -110,41 +111,82 @@ const FINDING_LABELS: Readonly<Record<CheckStatus, { label: string; color: strin
   pass: { label: "OK", color: "Good" },
 };
 
-/** A preview as people read it: the same content for the card and for the command line's text. */
-export interface PreviewView {
-  readonly headline: string;
-  readonly subtitle: string;
+/**
+ * The verdict and the checks as people read them: shared by every kind of preview (a change, a
+ * migration), on cards and in the command line's text.
+ */
+export interface ChecksView {
   readonly verdictText: string;
   readonly verdictHint: string;
   readonly verdictColor: string;
   readonly verdictStyle: string;
-  readonly seats: readonly { name: string; used: string; available: string; after: string; afterColor: string }[];
   readonly findingsTitle: string;
   readonly findings: readonly { label: string; color: string; title: string; detail: string; users: readonly string[] }[];
   readonly passed: readonly { title: string }[];
+}
+
+/** A product's seats as the seats table shows them: before, and after what is previewed. */
+export interface SeatRow {
+  readonly name: string;
+  readonly used: string;
+  readonly available: string;
+  readonly after: string;
+  readonly afterColor: string;
+}
+
+/** A preview as people read it: the same content for the card and for the command line's text. */
+export interface PreviewView extends ChecksView {
+  readonly headline: string;
+  readonly subtitle: string;
+  readonly seats: readonly SeatRow[];
   readonly operations: readonly { text: string }[];
 }
 
 export function previewView(preview: Preview, checkedAt: Date): PreviewView {
-  const verdict = VERDICTS[preview.verdict];
-  const problems = preview.checks.filter((c) => c.status === (preview.verdict === "blocked" ? "block" : "warn")).length;
-  const findings = FINDING_ORDER.flatMap((status) => preview.checks.filter((c) => c.status === status)).map(findingRow);
   return {
     headline: headline(preview),
-    subtitle: `${subtitleTarget(preview)} · checked ${checkedAt.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    subtitle: checkedLine(subtitleTarget(preview), checkedAt),
+    ...checksView(preview.verdict, preview.checks),
+    seats: seatRows(preview),
+    operations: preview.operations.map(operationView),
+  };
+}
+
+export function checksView(verdictOf: Verdict, checks: readonly CheckResult[]): ChecksView {
+  const verdict = VERDICTS[verdictOf];
+  const problems = checks.filter((c) => c.status === (verdictOf === "blocked" ? "block" : "warn")).length;
+  const findings = FINDING_ORDER.flatMap((status) => checks.filter((c) => c.status === status)).map(findingRow);
+  return {
     verdictText: verdict.text(problems),
     verdictHint: verdict.hint,
     verdictColor: verdict.color,
     verdictStyle: verdict.style,
-    seats: seatRows(preview),
     findingsTitle: findings.length === 0 ? "Nothing else to look at." : `What to look at (${findings.length})`,
     findings,
-    passed: preview.checks.filter((c) => c.status === "pass").map((c) => ({ title: c.title })),
-    operations: preview.operations.map((o) => ({ text: `${o.method} ${o.path} ${JSON.stringify(o.body)}` })),
+    passed: checks.filter((c) => c.status === "pass").map((c) => ({ title: c.title })),
   };
 }
 
-const DETAILS_TOGGLE = { type: "Action.ToggleVisibility", title: "Details", targetElements: ["details"] };
+/** A Graph call as the Details section shows it: exactly as it will be sent. */
+export function operationView(operation: Operation): { text: string } {
+  return { text: `${operation.method} ${operation.path} ${JSON.stringify(operation.body)}` };
+}
+
+/** "25 members · checked 2025-06-01 12:00 UTC" */
+export function checkedLine(what: string, checkedAt: Date): string {
+  return `${what} · checked ${shortTime(checkedAt.toISOString())}`;
+}
+
+export function membersLabel(n: number): string {
+  return `${n.toLocaleString("en-US")} member${n === 1 ? "" : "s"}`;
+}
+
+/** The findings as a card's template takes them: a finding's names in one TextBlock (markdown needs a blank line between lines). */
+export function cardFindings(findings: ChecksView["findings"]): object[] {
+  return findings.map((f) => ({ ...f, users: f.users.join("\n\n") }));
+}
+
+export const DETAILS_TOGGLE = { type: "Action.ToggleVisibility", title: "Details", targetElements: ["details"] };
 
 /**
  * The preview a helpdesk engineer reads: the request in one line, the verdict, seats before →
@@ -162,9 +204,7 @@ export function previewCard(preview: Preview, refresh: object, approval: object,
 
 function previewBody(preview: Preview, checkedAt: Date, actions: readonly object[], verdictHint?: string): AdaptiveCard {
   const view = { ...previewView(preview, checkedAt), ...(verdictHint !== undefined ? { verdictHint } : {}) };
-  // Markdown needs a blank line between lines of one TextBlock.
-  const findings = view.findings.map((f) => ({ ...f, users: f.users.join("\n\n") }));
-  return bind(previewTemplate, { ...view, findings, actions });
+  return bind(previewTemplate, { ...view, findings: cardFindings(view.findings), actions });
 }
 
 /** A one-off message card: an action refused, an error. */
@@ -172,7 +212,7 @@ export function noticeCard(title: string, text: string, tone: "good" | "attentio
   return bind(noticeTemplate, { title, text, color: tone === "good" ? "Good" : "Attention" });
 }
 
-const REQUEST_STATUS: Readonly<Record<RequestStatus, { text: string; style: string }>> = {
+export const REQUEST_STATUS: Readonly<Record<RequestStatus, { text: string; style: string }>> = {
   pending: { text: "Waiting for an approver", style: "emphasis" },
   approved: { text: "Approved: applying", style: "accent" },
   applying: { text: "Approved: applying", style: "accent" },
@@ -191,6 +231,8 @@ const REQUEST_STATUS: Readonly<Record<RequestStatus, { text: string; style: stri
  * the request id and the version shown; the server trusts neither.
  */
 export function requestCard(request: LicenseRequest): AdaptiveCard {
+  if (isMigration(request.preview)) return migrationRequestCard(request);
+  const preview = request.preview;
   const stage = request.stages[0];
   const report = stage?.report as OutcomeReport | undefined;
   const header = bind(requestStatusTemplate, {
@@ -200,30 +242,21 @@ export function requestCard(request: LicenseRequest): AdaptiveCard {
     statusStyle: REQUEST_STATUS[request.status].style,
     statusDetail: statusDetail(request),
     hasOutcome: report !== undefined,
-    ...(report ? outcomeView(report, request.preview) : { outcomeSummary: "", outcomeSeats: [], outcomeErrors: [] }),
+    ...(report ? outcomeView(report, preview) : { outcomeSummary: "", outcomeSeats: [], outcomeErrors: [] }),
   });
   const ref = { requestId: request.id, version: request.version };
   const actions: object[] = [DETAILS_TOGGLE];
   if (request.status === "pending") {
     actions.push(
       { type: "Action.Execute", title: "Approve", verb: "approve", data: ref, style: "positive" },
-      {
-        type: "Action.ShowCard",
-        title: "Reject",
-        card: {
-          type: "AdaptiveCard",
-          version: "1.5",
-          body: [{ type: "Input.Text", id: "reason", label: "Why? The requester will read this.", isMultiline: true, isRequired: true, errorMessage: "Give a reason.", maxLength: 500 }],
-          actions: [{ type: "Action.Execute", title: "Reject", verb: "reject", data: ref, style: "destructive" }],
-        },
-      },
+      rejectAction(ref),
       { type: "Action.Execute", title: "Cancel request", verb: "cancel", data: ref },
     );
   }
   if (request.status === "done-with-errors") actions.push({ type: "Action.Execute", title: "Reprocess users in error", verb: "reprocess", data: ref });
   // Under a request the preview is history: "nothing has changed yet" would mislead once it is applied.
-  const preview = previewBody(request.preview, new Date(request.createdAt), actions, "As previewed when the request was made.");
-  return { ...preview, body: [...header.body, ...preview.body] };
+  const body = previewBody(preview, new Date(request.createdAt), actions, "As previewed when the request was made.");
+  return { ...body, body: [...header.body, ...body.body] };
 }
 
 /**
@@ -233,8 +266,23 @@ export function requestCard(request: LicenseRequest): AdaptiveCard {
  */
 export function requestedCard(request: LicenseRequest): AdaptiveCard {
   const notice = noticeCard(`Approval requested: request #${request.id}`, "The request card below follows it to the end: the decision, then the outcome.", "good");
+  if (isMigration(request.preview)) return notice;
   const preview = previewBody(request.preview, new Date(request.createdAt), [DETAILS_TOGGLE], "As previewed when the request was made.");
   return { ...preview, body: [...notice.body, ...preview.body] };
+}
+
+/** Reject asks for the reason the requester will read. */
+export function rejectAction(ref: { requestId: number; version: number }): object {
+  return {
+    type: "Action.ShowCard",
+    title: "Reject",
+    card: {
+      type: "AdaptiveCard",
+      version: "1.5",
+      body: [{ type: "Input.Text", id: "reason", label: "Why? The requester will read this.", isMultiline: true, isRequired: true, errorMessage: "Give a reason.", maxLength: 500 }],
+      actions: [{ type: "Action.Execute", title: "Reject", verb: "reject", data: ref, style: "destructive" }],
+    },
+  };
 }
 
 function statusDetail(request: LicenseRequest): string {
@@ -277,7 +325,7 @@ function outcomeView(report: OutcomeReport, preview: Preview): object {
   };
 }
 
-function shortTime(iso: string): string {
+export function shortTime(iso: string): string {
   return iso === "" ? "" : `${iso.slice(0, 16).replace("T", " ")} UTC`;
 }
 
@@ -290,26 +338,29 @@ function headline(preview: Preview): string {
 }
 
 function subtitleTarget(preview: Preview): string {
-  if (preview.target.type === "user") return preview.target.userPrincipalName;
-  const n = preview.target.memberCount;
-  return `${n.toLocaleString("en-US")} member${n === 1 ? "" : "s"}`;
+  return preview.target.type === "user" ? preview.target.userPrincipalName : membersLabel(preview.target.memberCount);
 }
 
-function seatRows(preview: Preview): PreviewView["seats"] {
-  const row = (skuPartNumber: string, seats: SeatCount | undefined, after: (s: SeatCount) => { text: string; color: string }) =>
-    seats ? [{ name: productName(skuPartNumber), used: `${seats.consumed} / ${seats.enabled}`, available: String(seats.available), ...toAfter(after(seats)) }] : [];
-  const toAfter = (a: { text: string; color: string }) => ({ after: a.text, afterColor: a.color });
+function seatRows(preview: Preview): SeatRow[] {
   return [
-    ...row(preview.to.skuPartNumber, preview.seats[preview.to.skuPartNumber], (s) =>
-      (s.shortfall ?? 0) > 0
-        ? { text: `short by ${s.shortfall} (needs ${s.needed})`, color: "Attention" }
-        : { text: `${s.available - (s.needed ?? 0)} (takes ${s.needed ?? 0})`, color: "Default" },
-    ),
-    ...row(preview.from.skuPartNumber, preview.seats[preview.from.skuPartNumber], (s) => ({
+    ...seatRow(preview.to.skuPartNumber, preview.seats[preview.to.skuPartNumber], seatsTaken),
+    ...seatRow(preview.from.skuPartNumber, preview.seats[preview.from.skuPartNumber], (s) => ({
       text: `${s.available + (s.freed ?? 0)} (frees ${s.freed ?? 0})`,
       color: "Default",
     })),
   ];
+}
+
+/** A product's row of the seats table, `after` saying what is left afterwards; none when the tenant does not own it. */
+export function seatRow(skuPartNumber: string, seats: SeatCount | undefined, after: (s: SeatCount) => { text: string; color: string }): SeatRow[] {
+  if (!seats) return [];
+  const { text, color } = after(seats);
+  return [{ name: productName(skuPartNumber), used: `${seats.consumed} / ${seats.enabled}`, available: String(seats.available), after: text, afterColor: color }];
+}
+
+/** What is left of a product that `needed` new seats are taken of, or the shortfall, in red. */
+export function seatsTaken(s: SeatCount): { text: string; color: string } {
+  return (s.shortfall ?? 0) > 0 ? { text: `short by ${s.shortfall} (needs ${s.needed})`, color: "Attention" } : { text: `${s.available - (s.needed ?? 0)} (takes ${s.needed ?? 0})`, color: "Default" };
 }
 
 function findingRow(check: CheckResult): PreviewView["findings"][number] {

@@ -7,14 +7,15 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Actor, ApprovalService } from "../approval/approvalService";
 import { choiceCard, helpCard, noticeCard, previewCard, progressCard, requestCard, requestedCard, seatsCard, type AdaptiveCard } from "../cards/cards";
+import { migrationPreviewCard } from "../cards/migrationCards";
 import { UserFacingError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
-import { previewRequestSchema, type PreviewRequest } from "../service/previewRequest";
-import type { ConversationRef, LicenseRequest } from "../store/requestStore";
-import type { PreviewOutcome, PreviewService } from "../service/previewService";
-import { EXAMPLE_REQUESTS, parseCommand, type ChangeRequest } from "./commands";
+import { migrationPreviewRequestSchema, previewRequestSchema, type MigrationPreviewRequest, type PreviewRequest } from "../service/previewRequest";
+import { isMigration, type ConversationRef, type LicenseRequest, type RequestPlan } from "../store/requestStore";
+import type { ChangePreviewOutcome, MigrationPreviewOutcome, PreviewProgress, PreviewService, Unresolved } from "../service/previewService";
+import { EXAMPLE_REQUESTS, parseCommand, type ChangeRequest, type MigrationRequest } from "./commands";
 
 export interface IncomingMessage {
   text: string;
@@ -111,7 +112,8 @@ export class LicenseDesk {
     if (button === "invalid") {
       return text(`That button's data was not understood, so I did nothing. Ask again in words, for example "${EXAMPLE_REQUESTS[0]}".`);
     }
-    if (button) return this.preview(message.from, button, pending);
+    if (button?.kind === "change") return this.preview(message.from, button.request, pending);
+    if (button?.kind === "migration") return this.previewMigration(message.from, button.request, pending);
     const command = parseCommand(typeof message.value === "object" && message.value !== null && "command" in message.value ? String(message.value.command) : message.text);
     switch (command.kind) {
       case "help":
@@ -133,7 +135,7 @@ export class LicenseDesk {
         await this.approvals.useApprovalsChannel(message.from, message.conversation);
         return text("From now on I send approval cards to this conversation.");
       case "migrate":
-        return text("Moving directly licensed users onto group licensing is not available yet.");
+        return this.previewMigration(message.from, toMigrationPreviewRequest(command.request), pending);
       case "unknown":
         return text(`I did not understand that. Try for example:\n\n${EXAMPLE_REQUESTS.map((e) => `- ${e}`).join("\n")}\n\nSay **help** for everything I can do.`);
     }
@@ -142,14 +144,13 @@ export class LicenseDesk {
   /** A preview names members and their licenses: only for those who may request changes. */
   private async preview(from: Actor, request: PreviewRequest, pending: PendingReply): Promise<Reply> {
     await this.approvals.require(from, "requester");
-    const outcome = await this.previews.preview(request, {
-      readingMembers: async (group, members) => {
-        if (members >= PROGRESS_MIN_MEMBERS) {
-          await pending.progress({ kind: "card", card: progressCard(`Checking ${members.toLocaleString("en-US")} members of ${group}…`, "This takes a few seconds for a large group. This card will show the result.") });
-        }
-      },
-    });
-    return render(outcome, this.now());
+    return renderChange(await this.previews.preview(request, progressOf(pending)), this.now());
+  }
+
+  /** A migration's preview names the group's members and their licenses: requesters only, as a change's. */
+  private async previewMigration(from: Actor, request: MigrationPreviewRequest, pending: PendingReply): Promise<Reply> {
+    await this.approvals.require(from, "requester");
+    return renderMigration(await this.previews.previewMigration(request, progressOf(pending)), this.now());
   }
 
   private failure(error: unknown): string {
@@ -194,12 +195,32 @@ class PendingReply {
   }
 }
 
-function render(outcome: PreviewOutcome, checkedAt: Date): Reply {
+/** A progress card in place of the answer while a large group's members are read. */
+function progressOf(pending: PendingReply): PreviewProgress {
+  return {
+    readingMembers: async (group, members) => {
+      if (members >= PROGRESS_MIN_MEMBERS) {
+        await pending.progress({ kind: "card", card: progressCard(`Checking ${members.toLocaleString("en-US")} members of ${group}…`, "This takes a few seconds for a large group. This card will show the result.") });
+      }
+    },
+  };
+}
+
+function renderChange(outcome: ChangePreviewOutcome, checkedAt: Date): Reply {
+  if (outcome.kind !== "preview") return renderUnresolved(outcome, previewButtonData);
+  return { kind: "card", card: previewCard(outcome.preview, previewButtonData(outcome.request), { request: outcome.request }, checkedAt) };
+}
+
+function renderMigration(outcome: MigrationPreviewOutcome, checkedAt: Date): Reply {
+  if (outcome.kind !== "migration-preview") return renderUnresolved(outcome, migrationButtonData);
+  return { kind: "card", card: migrationPreviewCard(outcome.preview, migrationButtonData(outcome.request), { request: outcome.request }, checkedAt) };
+}
+
+/** A choice (one button per option, each submitting its complete request) or a refusal, as text. */
+function renderUnresolved<R>(outcome: Unresolved<R>, buttonData: (request: R) => object): Reply {
   switch (outcome.kind) {
-    case "preview":
-      return { kind: "card", card: previewCard(outcome.preview, previewButtonData(outcome.request), { request: outcome.request }, checkedAt) };
     case "choose":
-      return { kind: "card", card: choiceCard(outcome.choice.question, outcome.choice.hint, outcome.choice.options.map((o) => ({ title: o.title, data: previewButtonData(o.request) }))) };
+      return { kind: "card", card: choiceCard(outcome.choice.question, outcome.choice.hint, outcome.choice.options.map((o) => ({ title: o.title, data: buttonData(o.request) }))) };
     case "refused":
       return text(outcome.message);
   }
@@ -214,15 +235,37 @@ function previewButtonData(request: PreviewRequest): object {
   return { command: "preview", request };
 }
 
-/** The preview request a button carries; "invalid" for a preview button whose data does not parse. */
-function buttonRequest(value: unknown): PreviewRequest | "invalid" | undefined {
-  if (typeof value !== "object" || value === null || !("command" in value) || value.command !== "preview") return undefined;
-  const parsed = previewRequestSchema.safeParse("request" in value ? value.request : undefined);
-  return parsed.success ? parsed.data : "invalid";
+/** What a migration preview's buttons submit (Refresh, a choice's options): the request, complete. */
+function migrationButtonData(request: MigrationPreviewRequest): object {
+  return { command: "migration-preview", request };
+}
+
+type ButtonRequest = { kind: "change"; request: PreviewRequest } | { kind: "migration"; request: MigrationPreviewRequest };
+
+/** The request a preview button carries; "invalid" for a preview button whose data does not parse. */
+function buttonRequest(value: unknown): ButtonRequest | "invalid" | undefined {
+  if (typeof value !== "object" || value === null || !("command" in value)) return undefined;
+  const request = "request" in value ? value.request : undefined;
+  switch (value.command) {
+    case "preview": {
+      const parsed = previewRequestSchema.safeParse(request);
+      return parsed.success ? { kind: "change", request: parsed.data } : "invalid";
+    }
+    case "migration-preview": {
+      const parsed = migrationPreviewRequestSchema.safeParse(request);
+      return parsed.success ? { kind: "migration", request: parsed.data } : "invalid";
+    }
+    default:
+      return undefined;
+  }
 }
 
 function toPreviewRequest(request: ChangeRequest): PreviewRequest {
   return { target: { hint: request.target.hint, name: request.target.name }, ...(request.from ? { from: request.from } : {}), to: request.to };
+}
+
+function toMigrationPreviewRequest(request: MigrationRequest): MigrationPreviewRequest {
+  return { group: { name: request.group }, ...(request.product !== undefined ? { product: request.product } : {}) };
 }
 
 const requestRef = z.object({ requestId: z.number().int().positive(), version: z.number().int().positive() });
@@ -237,6 +280,8 @@ const cardActionSchema = z.discriminatedUnion("verb", [
 
 function statusList(requests: readonly LicenseRequest[]): string {
   if (requests.length === 0) return "You have no requests yet. Ask for a change, e.g. \"move group Sales from E1 to E3\".";
-  const lines = requests.map((r) => `- #${r.id} ${r.preview.target.displayName}: ${productName(r.preview.from.skuPartNumber)} → ${productName(r.preview.to.skuPartNumber)}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`);
+  const what = (p: RequestPlan) =>
+    isMigration(p) ? `direct ${productName(p.product.skuPartNumber)} → group licensing` : `${productName(p.from.skuPartNumber)} → ${productName(p.to.skuPartNumber)}`;
+  const lines = requests.map((r) => `- #${r.id} ${r.preview.target.displayName}: ${what(r.preview)}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`);
   return `Your requests:\n\n${lines.join("\n")}\n\nSay **status N** for one of them.`;
 }

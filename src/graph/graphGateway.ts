@@ -9,7 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { ClientCertificateCredential, ClientSecretCredential } from "@azure/identity";
-import { Client, GraphError, ResponseType, type GraphRequest } from "@microsoft/microsoft-graph-client";
+import { Client, GraphError, MiddlewareFactory, ResponseType, type AuthenticationProvider, type Context, type GraphRequest, type Middleware } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type * as Graph from "@microsoft/microsoft-graph-types";
 import type { TenantSettings } from "../config";
@@ -28,6 +28,36 @@ interface GraphCollection<T> {
 const USER_FIELDS = ["id", "displayName", "userPrincipalName", "usageLocation", "assignedLicenses", "licenseAssignmentStates"];
 const GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "membershipRule", "onPremisesSyncEnabled", "assignedLicenses", "licenseProcessingState"];
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Graph's most requests in one $batch [BAT]. */
+const BATCH_SIZE = 20;
+/** How often a throttled $batch item is sent again before its 429 is the answer. */
+const BATCH_RETRIES = 5;
+
+interface BatchItem {
+  readonly method: string;
+  /** Relative to the version root, e.g. /users/{id}/assignLicense. */
+  readonly url: string;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+interface BatchAnswer {
+  readonly status: number;
+  readonly body?: unknown;
+}
+
+/** Seconds to wait before sending a throttled item again: its Retry-After, else exponential back-off. */
+function retryAfterSeconds(headers: Record<string, string> | undefined, attempt: number): number {
+  const header = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 60) : Math.min(2 ** attempt, 30);
+}
+
+function batchErrorMessage(body: unknown): string {
+  const error = (body as { error?: { message?: unknown } } | undefined)?.error;
+  return typeof error?.message === "string" ? error.message : "Graph gave no reason";
+}
+
 /** Graph's largest page for directory objects. */
 const PAGE_SIZE = 999;
 /** checkMemberGroups takes at most 20 group ids a call. */
@@ -52,11 +82,12 @@ export interface NamedEntity {
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
 /** A Graph client for the configured tenant: Microsoft Graph with app credentials, or the simulator at `baseUrl`. */
-export function createGraphClient(tenant: TenantSettings, simulatorUrl?: string): Client {
+export function createGraphClient(tenant: TenantSettings, simulatorUrl?: string, timeoutMs = DEFAULT_TIMEOUT_MS): Client {
   if (tenant.kind === "simulated") {
     if (!simulatorUrl) throw new Error("the simulated tenant's URL is needed to create its Graph client");
     // The simulator needs no token; the client sends none to a host that is not Graph's.
-    return Client.init({ baseUrl: simulatorUrl, defaultVersion: "v1.0", authProvider: (done) => done(null, "simulated-tenant") });
+    const authProvider = { getAccessToken: async () => "simulated-tenant" };
+    return Client.initWithMiddleware({ baseUrl: simulatorUrl, defaultVersion: "v1.0", middleware: middlewareChain(authProvider, timeoutMs) });
   }
   const credential =
     "clientSecret" in tenant.credential
@@ -64,7 +95,34 @@ export function createGraphClient(tenant: TenantSettings, simulatorUrl?: string)
       : new ClientCertificateCredential(tenant.tenantId, tenant.clientId, { certificate: readFileSync(tenant.credential.certificatePath, "utf8") });
   const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [GRAPH_SCOPE] });
   const baseUrl = tenant.baseUrl.endsWith("/") ? tenant.baseUrl : `${tenant.baseUrl}/`;
-  return Client.initWithMiddleware({ baseUrl, defaultVersion: "v1.0", authProvider, customHosts: new Set([new URL(baseUrl).host]) });
+  return Client.initWithMiddleware({ baseUrl, defaultVersion: "v1.0", middleware: middlewareChain(authProvider, timeoutMs), customHosts: new Set([new URL(baseUrl).host]) });
+}
+
+/** How long one HTTP request to Graph may take before it is abandoned (and, for a write, the tenant is checked). */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** The client's default middleware (auth, retries with Retry-After, redirects, telemetry) with a time limit on each attempt. */
+function middlewareChain(authProvider: AuthenticationProvider, timeoutMs: number): Middleware[] {
+  const chain = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
+  chain.splice(chain.length - 1, 0, new TimeoutHandler(timeoutMs));
+  return chain;
+}
+
+/** Gives each attempt its own abort signal: a Graph that never answers becomes an error, not a hang. */
+class TimeoutHandler implements Middleware {
+  private next: Middleware | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  async execute(context: Context): Promise<void> {
+    context.options = { ...context.options, signal: AbortSignal.timeout(this.timeoutMs) };
+    if (!this.next) throw new Error("TimeoutHandler must not be last in the middleware chain");
+    await this.next.execute(context);
+  }
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
 }
 
 export class GraphGateway {
@@ -181,16 +239,68 @@ export class GraphGateway {
 
   /** Display names of groups by id, in one $batch per 20 ids; an id Graph does not know is left out. */
   async groupNames(ids: readonly string[]): Promise<Map<string, string>> {
+    const answers = await this.batch(
+      "read group names",
+      ids.map((gid) => ({ method: "GET", url: `/groups/${encodeURIComponent(gid)}?$select=id,displayName` })),
+    );
     const names = new Map<string, string>();
-    for (let i = 0; i < ids.length; i += 20) {
-      const chunk = ids.slice(i, i + 20);
-      const body = { requests: chunk.map((gid, n) => ({ id: String(n), method: "GET", url: `/groups/${encodeURIComponent(gid)}?$select=id,displayName` })) };
-      const answer = (await this.call("read group names", () => this.client.api("/$batch").post(body))) as { responses: { id: string; status: number; body: Graph.Group }[] };
-      for (const r of answer.responses) {
-        if (r.status === 200 && r.body.id && r.body.displayName) names.set(r.body.id, r.body.displayName);
-      }
+    for (const r of answers) {
+      const group = r.body as Graph.Group | undefined;
+      if (r.status === 200 && group?.id && group.displayName) names.set(group.id, group.displayName);
     }
     return names;
+  }
+
+  /** Users by id with their license fields, 20 per $batch; a user Graph does not know is left out. */
+  async getUsers(ids: readonly string[]): Promise<TenantUser[]> {
+    const select = USER_FIELDS.join(",");
+    const answers = await this.batch("read users' licenses", ids.map((id) => ({ method: "GET", url: `/users/${encodeURIComponent(id)}?$select=${select}` })));
+    return answers.filter((r) => r.status === 200).map((r) => toUser(r.body as Graph.User));
+  }
+
+  /**
+   * Sends each operation (user assignLicense calls only) through $batch, 20 per request, and
+   * answers each one's status in order: 200, or Graph's error status with its message.
+   */
+  async assignLicenses(operations: readonly Operation[]): Promise<{ status: number; message?: string }[]> {
+    for (const o of operations) {
+      if (!/^\/users\/[^/]+\/assignLicense$/.test(o.path)) throw new Error(`refusing to batch ${o.method} ${o.path}: only a user's assignLicense may be sent this way`);
+    }
+    const answers = await this.batch(
+      "change users' licenses",
+      operations.map((o) => ({ method: o.method, url: o.path, body: o.body, headers: { "Content-Type": "application/json" } })),
+    );
+    return answers.map((r) => ({ status: r.status, ...(r.status >= 300 ? { message: batchErrorMessage(r.body) } : {}) }));
+  }
+
+  /**
+   * $batch, 20 requests at a time [BAT]; answers in the order asked. Items Graph throttles (429)
+   * are sent again after their Retry-After (bounded), so callers see a 429 only once retries are spent.
+   */
+  private async batch(operation: string, requests: readonly BatchItem[]): Promise<BatchAnswer[]> {
+    const answers: BatchAnswer[] = new Array(requests.length);
+    for (let start = 0; start < requests.length; start += BATCH_SIZE) {
+      let pending = requests.slice(start, start + BATCH_SIZE).map((request, n) => ({ index: start + n, request }));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const body = { requests: pending.map((p) => ({ id: String(p.index), ...p.request })) };
+        const answer = (await this.call(operation, () => this.client.api("/$batch").post(body))) as { responses: (BatchAnswer & { id: string; headers?: Record<string, string> })[] };
+        const throttled: typeof pending = [];
+        let wait = 0;
+        for (const r of answer.responses) {
+          const item = pending.find((p) => String(p.index) === r.id);
+          if (!item) continue;
+          if (r.status === 429 && attempt < BATCH_RETRIES) {
+            throttled.push(item);
+            wait = Math.max(wait, retryAfterSeconds(r.headers, attempt));
+          } else {
+            answers[item.index] = { status: r.status, body: r.body };
+          }
+        }
+        pending = throttled;
+        if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      }
+    }
+    return answers;
   }
 
   /** The id of the tenant Graph answers for (GET /organization). */

@@ -19,3 +19,15 @@ export const previewRequestSchema = z.object({
 });
 
 export type PreviewRequest = z.infer<typeof previewRequestSchema>;
+
+/**
+ * A request to preview moving a group's directly licensed members onto group-based licensing: the
+ * group by name (as typed) or by id (as buttons carry it), and the product as typed or a skuId;
+ * without a product, the one the members hold directly.
+ */
+export const migrationPreviewRequestSchema = z.object({
+  group: z.union([z.object({ id: guid }), z.object({ name: z.string().trim().min(1).max(256) })]),
+  product: productPhrase.optional(),
+});
+
+export type MigrationPreviewRequest = z.infer<typeof migrationPreviewRequestSchema>;

@@ -4,29 +4,44 @@
  * nothing. Shared by the chat and the command line, which present its outcome each their own way.
  *
  * Calls for a group of N members, named by its exact name: subscribedSkus, the group (found with
- * its fields), ceil(N/999) member pages and one page of nested groups: ceil(N/999) + 3.
+ * its fields), ceil(N/999) member pages and one page of nested groups: ceil(N/999) + 3. A migration
+ * preview adds the pages of the product's direct holders (ceil(H/999), H users holding it).
  */
 import { rankByName } from "../chat/nameMatching";
 import type { GraphGateway, NamedEntity } from "../graph/graphGateway";
 import { previewGroupChange, previewUserChange } from "../licensing/changePreview";
+import { directProductsOf, planMigration, type MigrationPreview } from "../licensing/migrationPlan";
 import type { Product, TenantGroup, TenantUser } from "../licensing/model";
 import type { Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import { resolveProduct } from "../licensing/productResolver";
-import type { PreviewRequest } from "./previewRequest";
+import type { MigrationPreviewRequest, PreviewRequest } from "./previewRequest";
 
-/** A choice the user must make before a preview can be computed; each option is a complete request. */
-export interface Choice {
+/**
+ * A choice the user must make before a preview can be computed; each option is a complete request
+ * of the kind asked for (a change's PreviewRequest, a migration's MigrationPreviewRequest).
+ */
+export interface Choice<R = PreviewRequest> {
   readonly question: string;
   readonly hint: string;
-  readonly options: readonly { readonly title: string; readonly request: PreviewRequest }[];
+  readonly options: readonly { readonly title: string; readonly request: R }[];
 }
 
-export type PreviewOutcome =
-  | { readonly kind: "preview"; readonly preview: Preview; readonly request: PreviewRequest }
-  | { readonly kind: "choose"; readonly choice: Choice }
-  /** The request cannot be previewed as asked; `message` says why and what to ask instead. */
+/** A request that cannot be previewed yet: a choice to make, or the reason it cannot be previewed as asked. */
+export type Unresolved<R> =
+  | { readonly kind: "choose"; readonly choice: Choice<R> }
+  /** `message` says why, and what to ask instead. */
   | { readonly kind: "refused"; readonly message: string };
+
+/** A change's outcome; `request` is the one previewed, resolved to ids (what its buttons carry). */
+export type ChangePreviewOutcome = { readonly kind: "preview"; readonly preview: Preview; readonly request: PreviewRequest } | Unresolved<PreviewRequest>;
+
+/** A direct-to-group migration's outcome; `request` is resolved to the group's id and the product's skuId. */
+export type MigrationPreviewOutcome =
+  | { readonly kind: "migration-preview"; readonly preview: MigrationPreview; readonly request: MigrationPreviewRequest }
+  | Unresolved<MigrationPreviewRequest>;
+
+export type PreviewOutcome = ChangePreviewOutcome | MigrationPreviewOutcome;
 
 /** Most options a choice offers; more matches ask for a longer name instead. */
 const MAX_OPTIONS = 10;
@@ -41,17 +56,17 @@ export interface PreviewProgress {
 export class PreviewService {
   constructor(private readonly graph: GraphGateway) {}
 
-  async preview(request: PreviewRequest, progress?: PreviewProgress): Promise<PreviewOutcome> {
+  async preview(request: PreviewRequest, progress?: PreviewProgress): Promise<ChangePreviewOutcome> {
     const products = await this.graph.listProducts();
-    const to = this.product(request.to, products, request, "to");
+    const to = ownedProduct(request.to, products, (skuId) => ({ ...request, to: skuId }));
     if ("outcome" in to) return to.outcome;
 
-    const target = await this.resolveTarget(request);
+    const target = await this.resolveTarget(request.target, (type, id) => ({ ...request, target: { type, id } }));
     if ("outcome" in target) return target.outcome;
 
     const fromPhrase = request.from ?? defaultSource(target.entity, target.type, products, request);
     if (typeof fromPhrase !== "string") return fromPhrase;
-    const from = this.product(fromPhrase, products, request, "from");
+    const from = ownedProduct(fromPhrase, products, (skuId) => ({ ...request, from: skuId }));
     if ("outcome" in from) return from.outcome;
     if (from.product.skuId === to.product.skuId) {
       return refused(`${describe(target)} would move from ${productName(from.product.skuPartNumber)} to itself. Name two different products.`);
@@ -71,36 +86,36 @@ export class PreviewService {
     return { kind: "preview", preview, request: resolved };
   }
 
-  /** A product phrase resolved against what the tenant owns, or the outcome that explains why not. */
-  private product(phrase: string, owned: readonly Product[], request: PreviewRequest, side: "from" | "to"): { product: Product } | { outcome: PreviewOutcome } {
-    const resolution = resolveProduct(phrase, owned);
-    switch (resolution.kind) {
-      case "found":
-        return { product: resolution.product };
-      case "ambiguous":
-        return {
-          outcome: {
-            kind: "choose",
-            choice: {
-              question: `Which product do you mean by "${phrase}"?`,
-              hint: "This tenant owns more than one product by that name.",
-              options: resolution.candidates.map((p) => ({ title: `${productName(p.skuPartNumber)} (${p.skuPartNumber})`, request: { ...request, [side]: p.skuId } })),
-            },
-          },
-        };
-      case "not-owned":
-        return { outcome: refused(`This tenant does not own ${resolution.name} (${resolution.skuPartNumber}). Say **seats** to see the products it owns.`) };
-      case "unknown": {
-        const closest = resolution.suggestions.map((p) => `${productName(p.skuPartNumber)} (${p.skuPartNumber})`);
-        return {
-          outcome: refused(`I do not know a product called "${phrase}".${closest.length > 0 ? ` Did you mean ${orList(closest)}?` : ""} Say **seats** to see the products this tenant owns.`),
-        };
-      }
-    }
+  /**
+   * Moving the members of a group who hold a product directly onto group-based licensing: the group
+   * (always a group, found as a change's target is), the product (when the request names none, the
+   * one the members hold directly), then the members and every direct holder of the product.
+   */
+  async previewMigration(request: MigrationPreviewRequest, progress?: PreviewProgress): Promise<MigrationPreviewOutcome> {
+    const products = await this.graph.listProducts();
+    const named = request.product === undefined ? undefined : ownedProduct(request.product, products, (skuId) => ({ ...request, product: skuId }));
+    if (named && "outcome" in named) return named.outcome;
+
+    const { group: by } = request;
+    const target = await this.resolveTarget("id" in by ? { type: "group", id: by.id } : { hint: "group", name: by.name }, (_type, id) => ({ ...request, group: { id } }));
+    if ("outcome" in target) return target.outcome;
+    // A target asked for as a group is only ever looked for among groups.
+    if (target.type !== "group") throw new Error(`a migration resolved to a ${target.type}`);
+    const group = target.entity;
+
+    const members = await this.graph.listGroupMembers(group.id, (n) => progress?.readingMembers(group.displayName, n));
+    const product = named?.product ?? directProduct(group, members.users, products, { ...request, group: { id: group.id } });
+    if ("kind" in product) return product;
+    const directHolders = await this.graph.listDirectHolders(product.skuId);
+    const preview = planMigration({ group, members, directHolders, products, skuId: product.skuId });
+    return { kind: "migration-preview", preview, request: { group: { id: group.id }, product: product.skuId } };
   }
 
-  private async resolveTarget(request: PreviewRequest): Promise<ResolvedTarget | { outcome: PreviewOutcome }> {
-    const t = request.target;
+  /**
+   * The group or user a request names: by id, or by name (exact, else the one name that starts with
+   * it, else a choice, else the closest names). `withTarget` is the request with a choice's pick.
+   */
+  private async resolveTarget<R>(t: PreviewRequest["target"], withTarget: (type: "group" | "user", id: string) => R): Promise<ResolvedTarget | { outcome: Unresolved<R> }> {
     if ("id" in t) {
       return t.type === "group" ? { type: "group", entity: await this.graph.getGroup(t.id) } : { type: "user", entity: await this.graph.getUser(t.id) };
     }
@@ -112,11 +127,11 @@ export class PreviewService {
     const ranked = rankByName(t.name, candidates, (c) => c.entity.displayName);
     const best = ranked.exact.length > 0 ? ranked.exact : candidates;
     if (best.length === 1) return best[0];
-    if (best.length > 1) return { outcome: { kind: "choose", choice: whichTarget(t.name, best, request) } };
-    return { outcome: await this.noMatch(t.name, t.hint, request) };
+    if (best.length > 1) return { outcome: { kind: "choose", choice: whichTarget(t.name, best, withTarget) } };
+    return { outcome: await this.noMatch(t.name, t.hint, withTarget) };
   }
 
-  private async noMatch(name: string, hint: "group" | "user" | "either", request: PreviewRequest): Promise<PreviewOutcome> {
+  private async noMatch<R>(name: string, hint: "group" | "user" | "either", withTarget: (type: "group" | "user", id: string) => R): Promise<Unresolved<R>> {
     const what = hint === "either" ? "group or user" : hint;
     const pool: { type: "group" | "user"; entity: NamedEntity }[] = [
       ...(hint === "user" ? [] : (await this.graph.listGroupNames(SUGGESTION_POOL)).map((g) => ({ type: "group" as const, entity: g }))),
@@ -129,9 +144,36 @@ export class PreviewService {
       choice: {
         question: `I found no ${what} named "${name}".`,
         hint: "Did you mean one of these?",
-        options: similar.map((c) => ({ title: optionTitle(c.type, c.entity), request: { ...request, target: { type: c.type, id: c.entity.id } } })),
+        options: similar.map((c) => ({ title: optionTitle(c.type, c.entity), request: withTarget(c.type, c.entity.id) })),
       },
     };
+  }
+}
+
+/**
+ * A product phrase resolved against what the tenant owns, or the outcome that explains why not.
+ * `withProduct` is the request with the product a choice picks.
+ */
+function ownedProduct<R>(phrase: string, owned: readonly Product[], withProduct: (skuId: string) => R): { product: Product } | { outcome: Unresolved<R> } {
+  const resolution = resolveProduct(phrase, owned);
+  switch (resolution.kind) {
+    case "found":
+      return { product: resolution.product };
+    case "ambiguous":
+      return {
+        outcome: {
+          kind: "choose",
+          choice: { question: `Which product do you mean by "${phrase}"?`, hint: "This tenant owns more than one product by that name.", options: productOptions(resolution.candidates, withProduct) },
+        },
+      };
+    case "not-owned":
+      return { outcome: refused(`This tenant does not own ${resolution.name} (${resolution.skuPartNumber}). Say **seats** to see the products it owns.`) };
+    case "unknown": {
+      const closest = resolution.suggestions.map(productTitle);
+      return {
+        outcome: refused(`I do not know a product called "${phrase}".${closest.length > 0 ? ` Did you mean ${orList(closest)}?` : ""} Say **seats** to see the products this tenant owns.`),
+      };
+    }
   }
 }
 
@@ -141,7 +183,7 @@ type ResolvedTarget = { readonly type: "group"; readonly entity: TenantGroup } |
  * The product to move from when the request does not name one: the one product the group holds,
  * or the one the user holds directly. Otherwise a choice (or a refusal when there is none).
  */
-function defaultSource(entity: TenantGroup | TenantUser, type: "group" | "user", products: readonly Product[], request: PreviewRequest): string | PreviewOutcome {
+function defaultSource(entity: TenantGroup | TenantUser, type: "group" | "user", products: readonly Product[], request: PreviewRequest): string | Unresolved<PreviewRequest> {
   const held =
     type === "group"
       ? (entity as TenantGroup).assignedLicenses.map((l) => l.skuId)
@@ -157,19 +199,50 @@ function defaultSource(entity: TenantGroup | TenantUser, type: "group" | "user",
     choice: {
       question: `The ${name} holds ${owned.length} products. Which one should move?`,
       hint: "Pick the product to replace.",
-      options: owned.map((p) => ({ title: `${productName(p.skuPartNumber)} (${p.skuPartNumber})`, request: { ...request, from: p.skuId } })),
+      options: productOptions(owned, (skuId) => ({ ...request, from: skuId })),
     },
   };
 }
 
-function whichTarget(name: string, matches: readonly ResolvedTarget[], request: PreviewRequest): Choice {
+/**
+ * The product to migrate when the request does not name one: the one product the group's members
+ * hold directly. Several ask which, most holders first; none is refused (there is nothing to move).
+ */
+function directProduct(group: TenantGroup, members: readonly TenantUser[], products: readonly Product[], request: MigrationPreviewRequest): Product | Unresolved<MigrationPreviewRequest> {
+  const bySku = new Map(products.map((p) => [p.skuId, p]));
+  const held = directProductsOf(members).flatMap((sku) => bySku.get(sku) ?? []);
+  if (held.length === 1) return held[0];
+  if (held.length === 0) {
+    const who = members.length === 0 ? `${group.displayName} has no user members` : `No member of ${group.displayName} holds a product directly`;
+    return refused(`${who}, so there is nothing to move onto group licensing. To give its members a product, assign it to the group instead.`);
+  }
+  return {
+    kind: "choose",
+    choice: {
+      question: `Members of ${group.displayName} hold ${held.length} products directly. Which one should move onto group licensing?`,
+      hint: "Most held first.",
+      options: productOptions(held, (skuId) => ({ ...request, product: skuId })),
+    },
+  };
+}
+
+function whichTarget<R>(name: string, matches: readonly ResolvedTarget[], withTarget: (type: "group" | "user", id: string) => R): Choice<R> {
   const shown = matches.slice(0, MAX_OPTIONS);
   const more = matches.length - shown.length;
   return {
     question: `${matchCount(matches)} "${name}". Which one do you mean?`,
     hint: more > 0 ? `Showing the first ${MAX_OPTIONS}; type a longer name to narrow it down.` : "Pick one.",
-    options: shown.map((c) => ({ title: optionTitle(c.type, c.entity), request: { ...request, target: { type: c.type, id: c.entity.id } } })),
+    options: shown.map((c) => ({ title: optionTitle(c.type, c.entity), request: withTarget(c.type, c.entity.id) })),
   };
+}
+
+/** One option per product: the request with that product. */
+function productOptions<R>(products: readonly Product[], withProduct: (skuId: string) => R): Choice<R>["options"] {
+  return products.map((p) => ({ title: productTitle(p), request: withProduct(p.skuId) }));
+}
+
+function productTitle(product: Product): string {
+  return `${productName(product.skuPartNumber)} (${product.skuPartNumber})`;
 }
 
 /** "2 groups match", "1 group and 3 users match": what was found, named as it is. */
@@ -189,7 +262,7 @@ function describe(target: ResolvedTarget): string {
   return `The ${target.type} ${target.entity.displayName}`;
 }
 
-function refused(message: string): PreviewOutcome {
+function refused(message: string): { kind: "refused"; message: string } {
   return { kind: "refused", message };
 }
 

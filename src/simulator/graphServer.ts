@@ -435,6 +435,8 @@ export class GraphSimulatorServer {
   private readonly heldWrites = new Set<() => void>();
   /** Throttle-eligible requests seen since the faults were last set. */
   private throttleSeq = 0;
+  /** Called after every write the tenant applies (tests check invariants there). */
+  private readonly writeListeners = new Set<(write: { method: string; path: string; status: number }) => void>();
   private server: http.Server | undefined;
   private baseUrl: string | undefined;
   private readonly routes: Route[];
@@ -463,6 +465,12 @@ export class GraphSimulatorServer {
       // Handled in dispatch (it re-enters the dispatcher); listed for matching and counting.
       { method: "POST", template: "/$batch", options: [], handler: () => ({ status: 500, headers: {} }) },
     ];
+  }
+
+  /** Calls `listener` after every write the tenant applies, with what it was; returns the unsubscribe. */
+  onWrite(listener: (write: { method: string; path: string; status: number }) => void): () => void {
+    this.writeListeners.add(listener);
+    return () => this.writeListeners.delete(listener);
   }
 
   /** Changes the given faults only (undefined values are ignored). Setting throttleRate restarts its count. */
@@ -617,6 +625,7 @@ export class GraphSimulatorServer {
     }
     this.counters.writes++;
     const response = await handler(ctx);
+    for (const listener of this.writeListeners) listener({ method: ctx.method, path: ctx.path, status: response.status });
     // The write is in the tenant; its answer is never sent. Only the client leaving ends the wait.
     if (this.faults.writes === "apply-then-hang") await waitUnless(signal, new Set(), () => false);
     return response;

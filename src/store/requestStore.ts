@@ -6,7 +6,20 @@
  * An interface, so that a shared database can replace the embedded SQLite store
  * (sqliteRequestStore.ts) when several instances run.
  */
+import type { MigrationPreview } from "../licensing/migrationPlan";
 import type { Operation, Preview } from "../licensing/preview";
+
+/** What a request was previewed as: a change of one group or user, or a direct-to-group migration. */
+export type RequestPlan = Preview | MigrationPreview;
+
+export function isMigration(plan: RequestPlan): plan is MigrationPreview {
+  return plan.kind === "direct-to-group";
+}
+
+/** The stage waiting for, or under, its approval: the last one. */
+export function currentStage(request: LicenseRequest): Stage {
+  return request.stages[request.stages.length - 1];
+}
 
 /** A person in the tenant, as Teams identifies them (Entra object id) with the name shown. */
 export interface Person {
@@ -61,7 +74,7 @@ export interface CardRef {
 
 export interface LicenseRequest {
   readonly id: number;
-  readonly kind: Preview["kind"];
+  readonly kind: RequestPlan["kind"];
   readonly status: RequestStatus;
   /** Bumped by every transition; a card carries the version it shows, and a stale one is refused. */
   readonly version: number;
@@ -69,7 +82,7 @@ export interface LicenseRequest {
   readonly createdAt: string;
   readonly expiresAt: string;
   /** The preview the requester saw and the approver approves. */
-  readonly preview: Preview;
+  readonly preview: RequestPlan;
   readonly stages: readonly Stage[];
   /** Where the requester asked, to tell them of the decision and the outcome. */
   readonly requesterConversation: ConversationRef;
@@ -89,11 +102,11 @@ export interface AuditEntry {
 }
 
 export interface NewRequest {
-  readonly kind: Preview["kind"];
+  readonly kind: RequestPlan["kind"];
   readonly requester: Person;
   readonly createdAt: string;
   readonly expiresAt: string;
-  readonly preview: Preview;
+  readonly preview: RequestPlan;
   readonly stages: readonly { readonly title: string; readonly operations: readonly Operation[] }[];
   readonly requesterConversation: ConversationRef;
   readonly undoOf?: number;
@@ -103,7 +116,7 @@ export interface NewRequest {
 export interface Transition {
   readonly status?: RequestStatus;
   readonly stage?: { readonly index: number } & Partial<Omit<Stage, "index" | "title" | "operations">>;
-  readonly preview?: Preview;
+  readonly preview?: RequestPlan;
   readonly expiresAt?: string;
   readonly rejectedBy?: Person;
   readonly rejectionReason?: string;

@@ -1,15 +1,18 @@
 /**
  * The preview card of a group of 100,000 members stays under Teams' 28 KB card limit, however many
  * users the checks name: the card shows five names per finding and counts the rest; the preview
- * itself (and `plan --json`) keeps them all.
+ * itself (and `plan --json`) keeps them all. The same for a migration's preview, whose waves are
+ * shown as one line.
  */
 import assert from "node:assert/strict";
 import { previewCard } from "../../src/cards/cards";
+import { migrationPreviewCard } from "../../src/cards/migrationCards";
 import { previewGroupChange } from "../../src/licensing/changePreview";
-import type { Product, TenantGroup, TenantUser } from "../../src/licensing/model";
+import { planMigration, type MigrationPreview } from "../../src/licensing/migrationPlan";
+import type { LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { Preview } from "../../src/licensing/preview";
 import { generateLargeTenant } from "../../src/simulator/generator";
-import { snapshotSchema, type Group, type SubscribedSku, type User } from "../../src/simulator/snapshot";
+import { snapshotSchema, type Group, type SubscribedSku, type TenantSnapshot, type User } from "../../src/simulator/snapshot";
 
 /** Teams refuses a message whose card is larger than this. */
 const TEAMS_CARD_LIMIT = 28 * 1024;
@@ -62,6 +65,13 @@ function toGroup(group: Group): TenantGroup {
   };
 }
 
+/** The large tenant of USERS users, generated once for every test here (it takes a few seconds). */
+let large: TenantSnapshot | undefined;
+function largeTenant(): TenantSnapshot {
+  large ??= snapshotSchema.parse(generateLargeTenant({ users: USERS }));
+  return large;
+}
+
 /** A finding on the card: its title and the lines of its names ("and N more" last). */
 function findingsOf(card: { body: unknown[] }): { title: string; users: string[] }[] {
   const found: { title: string; users: string[] }[] = [];
@@ -83,7 +93,7 @@ describe("the preview card of a group of 100,000 members", function () {
   let card: ReturnType<typeof previewCard>;
 
   before(() => {
-    const tenant = snapshotSchema.parse(generateLargeTenant({ users: USERS }));
+    const tenant = largeTenant();
     const allEmployees = tenant.groups.find((g) => g.displayName === "All Employees");
     assert.ok(allEmployees);
     const byId = new Map(tenant.users.map((u, i) => [u.id, { user: u, index: i }]));
@@ -139,6 +149,79 @@ describe("the preview card of a group of 100,000 members", function () {
     assert.deepEqual(
       findings.map((f) => f.users[5]).filter((line) => line !== undefined),
       ["and 9,995 more", "and 9,995 more", "and 33,329 more"],
+    );
+  });
+});
+
+describe("the migration preview card of a group of 100,000 members", function () {
+  this.timeout(120_000);
+
+  const OUTSIDE = 5_000;
+  let preview: MigrationPreview;
+  let card: ReturnType<typeof migrationPreviewCard>;
+
+  before(() => {
+    const tenant = largeTenant();
+    const allEmployees = tenant.groups.find((g) => g.displayName === "All Employees");
+    assert.ok(allEmployees);
+    const products = tenant.subscribedSkus.map(toProduct);
+    const plan = (name: string) => {
+      const found = products.find((p) => p.skuId === E3)?.servicePlans.find((p) => p.name === name);
+      assert.ok(found, `E3 has no ${name}`);
+      return found.id;
+    };
+    const [yammer, sway] = [plan("YAMMER_ENTERPRISE"), plan("SWAY")];
+    const direct = (disabledPlans: string[]): LicenseState => ({ skuId: E3, assignedByGroup: null, disabledPlans, state: "Active", error: null });
+    const holding = (user: TenantUser, states: LicenseState[]): TenantUser => ({ ...user, assignedLicenses: states.map((s) => ({ skuId: s.skuId, disabledPlans: s.disabledPlans })), licenseStates: states });
+    const byId = new Map(tenant.users.map((u) => [u.id, u]));
+    // A group that holds no license yet. Of its members, 8 in 10 hold E3 directly with Yammer and
+    // Sway off, 1 in 10 with only Yammer off (they would lose Sway: plan mismatch), 1 in 10 nothing.
+    const users = allEmployees.members.map((id, i) => {
+      const member = byId.get(id);
+      assert.ok(member);
+      const user = toUser(member, member.usageLocation);
+      return holding(user, i % 10 === 0 ? [] : [direct(i % 10 === 9 ? [yammer] : [yammer, sway])]);
+    });
+    const outside = Array.from({ length: OUTSIDE }, (_, i) =>
+      holding({ id: `outside-${i}`, displayName: `Outside ${i}`, userPrincipalName: `outside.${i}@contoso.com`, usageLocation: "US", assignedLicenses: [], licenseStates: [] }, [direct([yammer, sway])]),
+    );
+    preview = planMigration({
+      group: { ...toGroup(allEmployees), assignedLicenses: [], licenseProcessingState: null },
+      members: { users, nestedGroups: [] },
+      directHolders: [...users.filter((u) => u.licenseStates.length > 0), ...outside],
+      products,
+      skuId: E3,
+    });
+    const request = { group: { id: allEmployees.id }, product: E3 };
+    card = migrationPreviewCard(preview, { command: "migration-preview", request }, { request }, new Date(Date.UTC(2025, 5, 1, 12, 0)));
+  });
+
+  it("plans 90,000 movers, a pilot of 5 % and 760 waves of 100", () => {
+    assert.equal(preview.target.memberCount, USERS);
+    assert.deepEqual(preview.counts, { migrating: 90_000, outside: OUTSIDE, newMembers: 10_000, planMismatch: 10_000, pilot: 4_000, waves: 760, waveSize: 100 });
+    assert.equal(preview.stages.length, 763);
+    assert.equal(preview.verdict, "warnings");
+  });
+
+  it("is under Teams' 28 KB card limit, with the Request approval button", () => {
+    const bytes = Buffer.byteLength(JSON.stringify(card), "utf8");
+    assert.ok(bytes < TEAMS_CARD_LIMIT, `${bytes} bytes`);
+    assert.ok(JSON.stringify(card.actions).includes('"verb":"requestMigration"'));
+  });
+
+  it("shows the waves as one line, and at most five names per finding", () => {
+    const texts = JSON.stringify(card.body);
+    assert.ok(texts.includes('"text":"4–763."'), "the waves' steps");
+    assert.ok(texts.includes("Waves 1 to 760: remove the direct Office 365 E3 from 76,000 verified users, 100 per wave, each after the previous one is verified"));
+    assert.ok(!texts.includes("Wave 2 of 760"));
+    assert.deepEqual(
+      findingsOf(card)
+        .filter((f) => f.users.length > 0)
+        .map((f) => [f.users.length, f.users[5]]),
+      [
+        [6, "and 4,995 more"],
+        [6, "and 9,995 more"],
+      ],
     );
   });
 });

@@ -42,10 +42,11 @@ const move = (path: string, remove = [E1]): Operation => ({ method: "POST", path
 describe("GraphGateway writes and membership (against the simulated tenant)", () => {
   let server: GraphSimulatorServer;
   let graph: GraphGateway;
+  let url: string;
 
   beforeEach(async () => {
     server = new GraphSimulatorServer(TenantState.fromJson(snapshot, { processingDelayMs: 0 }));
-    const url = await server.listen(0);
+    url = await server.listen(0);
     graph = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 }, url));
   });
   afterEach(async () => {
@@ -55,6 +56,17 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
 
   it("reads the tenant's id", async () => {
     assert.equal(await graph.organizationId(), ORG);
+  });
+
+  it("gives up on a request Graph does not answer in time, saying it could not reach Graph", async () => {
+    const impatient = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 }, url, 200));
+    server.setFaults({ latencyMs: 1000 });
+    await assert.rejects(impatient.listProducts(), (error: unknown) => {
+      assert.ok(error instanceof TenantRequestError);
+      assert.equal(error.status, undefined);
+      assert.match(error.userMessage, /^I could not reach Microsoft Graph to read the tenant's subscribed products: /);
+      return true;
+    });
   });
 
   it("assignLicense on a group: one call, 202 and Graph's request-id; the body sent as it is", async () => {

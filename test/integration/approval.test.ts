@@ -288,6 +288,8 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
       // What the preview predicted, as stored with the request.
       const { preview } = harness.bot.approvals.get(1);
+      assert.equal(preview.kind, "group-change");
+      if (preview.kind !== "group-change") return;
       const conflicts = check(preview, "conflicts");
       const e3 = preview.seats.ENTERPRISEPACK;
       const e1 = preview.seats.STANDARDPACK;

@@ -1,0 +1,141 @@
+/**
+ * The stages of a direct-to-group migration [MIG], each run after its own approval:
+ *
+ * - stage 1, assign and verify: give the group the product (skipped when it holds it), wait for
+ *   Entra to process it, then verify every user to migrate shows the product both directly and
+ *   inherited, the inherited one Active and enabling the same plans;
+ * - the pilot, then waves: remove the direct assignment of verified users only, through $batch,
+ *   each user's call removing that product and nothing else. Right before, each user is read again
+ *   and skipped if the inherited assignment is not Active at that moment; right after, each is read
+ *   again and must still hold the product. Anyone without it stops the migration.
+ *
+ * Every stage can be run again after a restart: what is already done is recognised, not redone.
+ */
+import type { GraphGateway } from "../graph/graphGateway";
+import type { TenantUser } from "../licensing/model";
+import { isHolding, userRef } from "../licensing/checks/context";
+import { classifyMigration, directRemovalOperation, safeToRemoveDirect, splitIntoWaves, verifyMigration, type MigrationPreview } from "../licensing/migrationPlan";
+import type { Operation, UserRef } from "../licensing/preview";
+import { productName } from "../licensing/productNames";
+import type { LicenseRequest } from "../store/requestStore";
+
+/** What a migration stage did, kept on the stage and shown on the card. */
+export interface MigrationStageReport {
+  readonly kind: "assign" | "removal";
+  /** Assign: users verified ready for their direct license to go (their ids, in member order). */
+  readonly verified?: readonly string[];
+  readonly notVerified?: readonly (UserRef & { readonly reason: string })[];
+  /** Removal: direct assignments removed (or found already removed). */
+  readonly removed?: readonly UserRef[];
+  /** Removal: users left alone because it was not safe at the moment of their removal. */
+  readonly skipped?: readonly (UserRef & { readonly reason: string })[];
+  /** Users found without the product after the stage: must stay empty; any stops the migration. */
+  readonly lost?: readonly UserRef[];
+}
+
+export interface StageOutcome {
+  readonly report: MigrationStageReport;
+  /** The next stage to propose for approval, if any. */
+  readonly next?: { readonly title: string; readonly operations: readonly Operation[] };
+  /** Set when the migration must stop here. */
+  readonly stop?: string;
+}
+
+export class MigrationStages {
+  constructor(
+    private readonly graph: GraphGateway,
+    private readonly waitForProcessing: (groupId: string, skuId: string) => Promise<void>,
+  ) {}
+
+  /** Runs the request's current (last) stage. */
+  async run(request: LicenseRequest): Promise<StageOutcome> {
+    const plan = request.preview as MigrationPreview;
+    const index = request.stages.length - 1;
+    return index === 0 ? this.assignAndVerify(plan) : this.removeDirect(request, plan, index);
+  }
+
+  private async assignAndVerify(plan: MigrationPreview): Promise<StageOutcome> {
+    const groupId = plan.target.id;
+    const skuId = plan.product.skuId;
+    const group = await this.graph.getGroup(groupId);
+    // A restart after the call: the group already holds the product, so it is not sent again.
+    const assign = plan.operations[0];
+    if (assign && !group.assignedLicenses.some((l) => l.skuId === skuId)) await this.graph.assignLicense(assign);
+    await this.waitForProcessing(groupId, skuId);
+
+    const [current, members, products] = await Promise.all([this.graph.getGroup(groupId), this.graph.listGroupMembers(groupId), this.graph.listProducts()]);
+    const onGroup = current.assignedLicenses.find((l) => l.skuId === skuId);
+    const users = classifyMigration({ group: current, members, directHolders: [], skuId });
+    const check = verifyMigration(users.eligible, groupId, skuId, onGroup?.disabledPlans ?? [], undefined, products);
+    const verified = check.verified.map((u) => u.id);
+    const report: MigrationStageReport = { kind: "assign", verified, notVerified: check.failed };
+    const pilot = verified.slice(0, plan.counts.pilot > 0 ? Math.min(plan.counts.pilot, verified.length) : 0);
+    if (pilot.length === 0) return { report };
+    return { report, next: removalStage(`Pilot: remove the direct ${productName(plan.product.skuPartNumber)} of ${pilot.length} verified users`, pilot, skuId) };
+  }
+
+  private async removeDirect(request: LicenseRequest, plan: MigrationPreview, index: number): Promise<StageOutcome> {
+    const groupId = plan.target.id;
+    const skuId = plan.product.skuId;
+    const ids = request.stages[index].operations.map(userOf);
+    const removed: UserRef[] = [];
+    const skipped: (UserRef & { reason: string })[] = [];
+    const lost: UserRef[] = [];
+    const pName = productName(plan.product.skuPartNumber);
+    for (const chunk of splitIntoWaves(ids, 20)) {
+      const before = await this.graph.getUsers(chunk);
+      const toRemove: TenantUser[] = [];
+      for (const user of before) {
+        if (!hasDirect(user, skuId)) removed.push(userRef(user)); // done before a restart
+        else if (safeToRemoveDirect(user, groupId, skuId)) toRemove.push(user);
+        else skipped.push({ ...userRef(user), reason: `${pName} from the group is not Active without error right now, so the direct one stays.` });
+      }
+      const answers = await this.graph.assignLicenses(toRemove.map((u) => directRemovalOperation(u.id, skuId)));
+      toRemove.forEach((user, n) => {
+        const answer = answers[n];
+        if (answer.status < 300) removed.push(userRef(user));
+        else skipped.push({ ...userRef(user), reason: `Graph refused the removal (${answer.status}): ${answer.message ?? ""}` });
+      });
+      // The rule of the migration: nobody is left without the product, even for a moment.
+      for (const user of await this.graph.getUsers(chunk)) {
+        if (!user.licenseStates.some((s) => s.skuId === skuId && isHolding(s))) lost.push(userRef(user));
+      }
+      if (lost.length > 0) break;
+    }
+    const report: MigrationStageReport = { kind: "removal", removed, skipped, lost };
+    if (lost.length > 0) {
+      return { report, stop: `${lost.length} user${lost.length === 1 ? "" : "s"} no longer hold ${pName}: the migration stopped. Give them ${pName} back (directly or through the group), then look at why.` };
+    }
+    const verified = (request.stages[0].report as MigrationStageReport | undefined)?.verified ?? [];
+    const done = new Set(request.stages.slice(1).flatMap((s) => s.operations.map(userOf)));
+    const rest = verified.filter((id) => !done.has(id));
+    if (rest.length === 0) return { report };
+    const wave = rest.slice(0, plan.counts.waveSize);
+    const waveNumber = index; // stage 1 is the pilot, stage 2 wave 1, …
+    const waves = waveNumber - 1 + Math.ceil(rest.length / plan.counts.waveSize);
+    return { report, next: removalStage(`Wave ${waveNumber} of ${waves}: remove the direct ${pName} of ${wave.length} verified users`, wave, skuId) };
+  }
+}
+
+function removalStage(title: string, userIds: readonly string[], skuId: string): { title: string; operations: Operation[] } {
+  return { title, operations: userIds.map((id) => directRemovalOperation(id, skuId)) };
+}
+
+/** The user a removal operation is for: /users/{id}/assignLicense. */
+function userOf(operation: Operation): string {
+  return decodeURIComponent(operation.path.split("/")[2] ?? "");
+}
+
+function hasDirect(user: TenantUser, skuId: string): boolean {
+  return user.licenseStates.some((s) => s.skuId === skuId && s.assignedByGroup === null);
+}
+
+/** "10 verified, 5 moved, 1 skipped": a migration's progress over its stages. */
+export function describeMigrationProgress(request: LicenseRequest): string {
+  const reports = request.stages.map((st) => st.report as MigrationStageReport | undefined);
+  const verified = reports[0]?.verified?.length ?? 0;
+  const moved = reports.reduce((n, r) => n + (r?.removed?.length ?? 0), 0);
+  const skipped = reports.reduce((n, r) => n + (r?.skipped?.length ?? 0), 0);
+  const notVerified = reports[0]?.notVerified?.length ?? 0;
+  return `${verified} verified, ${moved} moved off their direct license${skipped > 0 ? `, ${skipped} skipped` : ""}${notVerified > 0 ? `, ${notVerified} not verified` : ""}`;
+}
