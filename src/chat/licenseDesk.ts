@@ -67,7 +67,7 @@ export class LicenseDesk {
     try {
       const shown = await this.runAction(a, action);
       // The clicked preview is never updated again: it must not show a state or buttons that go stale.
-      return a.verb === "requestApproval" ? requestedCard(shown) : requestCard(shown);
+      return a.verb === "requestApproval" || a.verb === "requestMigration" ? requestedCard(shown) : requestCard(shown);
     } catch (error) {
       const notice = noticeCard("Nothing was changed", this.failure(error));
       const current = "requestId" in a.data ? this.approvals.find(a.data.requestId) : undefined;
@@ -82,8 +82,14 @@ export class LicenseDesk {
     switch (a.verb) {
       case "requestApproval":
         return this.approvals.requestApproval(action.from, a.data.request, action.conversation);
+      case "requestMigration":
+        return this.approvals.requestMigration(action.from, a.data.request, action.conversation);
       case "approve":
         return this.approvals.approve(action.from, a.data.requestId, a.data.version, action.conversation);
+      case "approveAll":
+        return this.approvals.approve(action.from, a.data.requestId, a.data.version, action.conversation, true);
+      case "stop":
+        return this.approvals.stopMigration(action.from, a.data.requestId, a.data.version, action.conversation);
       case "reject":
         return this.approvals.reject(action.from, a.data.requestId, a.data.version, a.data.reason, action.conversation);
       case "cancel":
@@ -272,6 +278,9 @@ const requestRef = z.object({ requestId: z.number().int().positive(), version: z
 /** The Universal Actions the cards carry; anything else is refused before it reaches the workflow. */
 const cardActionSchema = z.discriminatedUnion("verb", [
   z.object({ verb: z.literal("requestApproval"), data: z.object({ request: previewRequestSchema }) }),
+  z.object({ verb: z.literal("requestMigration"), data: z.object({ request: migrationPreviewRequestSchema }) }),
+  z.object({ verb: z.literal("approveAll"), data: requestRef }),
+  z.object({ verb: z.literal("stop"), data: requestRef }),
   z.object({ verb: z.literal("approve"), data: requestRef }),
   z.object({ verb: z.literal("reject"), data: requestRef.extend({ reason: z.string().max(2000).default("") }) }),
   z.object({ verb: z.literal("cancel"), data: requestRef }),

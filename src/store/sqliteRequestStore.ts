@@ -25,7 +25,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { Operation, Preview } from "../licensing/preview";
+import type { Operation } from "../licensing/preview";
 import type {
   AuditEntry,
   CardRef,
@@ -33,6 +33,7 @@ import type {
   LicenseRequest,
   NewRequest,
   Person,
+  RequestPlan,
   RequestStatus,
   RequestStore,
   Stage,
@@ -201,7 +202,7 @@ const REQUEST_STATUSES: ReadonlySet<string> = new Set<RequestStatus>([
   "expired",
   "cancelled",
 ]);
-const KINDS: ReadonlySet<string> = new Set<Preview["kind"]>(["group-change", "user-change"]);
+const KINDS: ReadonlySet<string> = new Set<RequestPlan["kind"]>(["group-change", "user-change", "direct-to-group"]);
 
 export class SqliteRequestStore implements RequestStore {
   private readonly onCorrupt: (error: CorruptRecordError) => void;
@@ -513,13 +514,13 @@ function parsePerson(text: string, record: string, column: string): Person {
   return value as unknown as Person; // id and name checked; a Person has nothing else
 }
 
-function parsePreview(text: string, record: string): Preview {
+function parsePreview(text: string, record: string): RequestPlan {
   const value = parseObject<Record<string, unknown>>(text, record, "preview");
   // The fields every consumer reads first; the rest is the JSON this store wrote from a Preview.
   if (typeof value.kind !== "string" || typeof value.target !== "object" || !Array.isArray(value.operations) || !Array.isArray(value.checks)) {
     throw new CorruptRecordError(record, "preview", "not a preview (kind, target, checks, operations)");
   }
-  return value as unknown as Preview;
+  return value as unknown as RequestPlan;
 }
 
 function checkStatus(value: string, record: string, column: string): RequestStatus {
@@ -527,9 +528,9 @@ function checkStatus(value: string, record: string, column: string): RequestStat
   return value as RequestStatus; // checked against the full list just above
 }
 
-function checkKind(value: string, record: string): Preview["kind"] {
+function checkKind(value: string, record: string): RequestPlan["kind"] {
   if (!KINDS.has(value)) throw new CorruptRecordError(record, "kind", `unknown kind "${value}"`);
-  return value as Preview["kind"]; // checked against the full list just above
+  return value as RequestPlan["kind"]; // checked against the full list just above
 }
 
 function userVersion(db: Database.Database): number {

@@ -223,7 +223,7 @@ export class BotHarness {
       DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), "license-desk-test-")),
       ...options.env,
     });
-    const bot = await startBot(settings, createLogger("silent"), { pollDelaysMs: options.pollDelaysMs ?? [10], ...(options.now ? { now: options.now } : {}) });
+    const bot = await startBot(settings, createLogger(process.env.TEST_LOG ?? "silent"), { pollDelaysMs: options.pollDelaysMs ?? [10], ...(options.now ? { now: options.now } : {}) });
     // Activities come from the bot's own tenant unless a test says otherwise.
     channel.tenantId = bot.tenant.tenantId;
     return new BotHarness(bot, channel);
