@@ -124,6 +124,7 @@ export class ApprovalService {
     this.requireShownIn(request, conversation);
     await this.require(actor, "approver");
     if (request.requester.id === actor.id) throw new ActionRefused("You asked for this change, so someone else must approve it.");
+    if (allRemaining && !isMigration(request.preview)) throw new ActionRefused(`Request #${requestId} has a single stage: approve it with Approve. Nothing was changed.`);
     this.requireCurrent(request, version);
     if (this.isExpired(request)) return this.expire(request);
 

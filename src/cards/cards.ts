@@ -37,6 +37,8 @@ export function helpCard(): AdaptiveCard {
       { example: "move group Sales from E1 to E3", description: "Preview moving a group's members to another product: every check, the seats, who is affected." },
       { example: "move user megan@contoso.com from E1 to E3", description: "The same for one user's direct license." },
       { example: "upgrade Sales to E3", description: "The product a group holds now is the one it moves from." },
+      { example: "migrate Operations to group licensing for E3", description: "Move users who hold a product directly onto the group's license, in verified waves: nobody is without it, even for a moment." },
+      { example: "status, status 12, my requests", description: "Where requests stand." },
       { example: "seats", description: "The tenant's products: seats used, paid for and available." },
       { example: "help", description: "This list." },
     ],
