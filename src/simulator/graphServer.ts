@@ -927,7 +927,7 @@ export class GraphSimulatorServer {
     }
     if (ctx.query.options.$orderby !== undefined) throw new HttpError(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
     const count = this.wantsCount(ctx);
-    let members = this.state.members(ctx.params.id!);
+    let members = this.state.membersReadOnly(ctx.params.id!);
     if (cast === "user") members = members.filter((m) => isUser(m));
     if (cast === "group") members = members.filter((m) => !isUser(m));
     if (ctx.query.options.$filter !== undefined) {

@@ -369,6 +369,15 @@ export class TenantState {
   }
 
   /**
+   * The same members without copies, for the HTTP layer, which only reads them to render a page:
+   * copying 100,000 members for each page of 999 made listing a large group quadratic. The caller
+   * must not change them.
+   */
+  membersReadOnly(groupId: string): readonly (User | Group)[] {
+    return this.requireGroup(groupId).members.map((id) => this.usersById.get(id.toLowerCase()) ?? (this.groupsById.get(id.toLowerCase()) as Group));
+  }
+
+  /**
    * The ids of every group the user or group `memberId` belongs to, directly or through nested
    * groups (Graph's transitive membership, as checkMemberGroups answers it). Walks up from the
    * member, so its cost is the tenant's memberships once, whatever the groups asked about.
