@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { DEMO_SEED, generateDemoTenant, generateLargeTenant } from "../src/simulator/generator";
+import { integerArg, readArgs } from "./scriptArgs";
 
 interface Args {
   demo: boolean;
@@ -19,39 +20,9 @@ interface Args {
 
 const USAGE = "usage: npx tsx scripts/generate-tenant.ts [--demo] [--users N] [--seed S] [--out FILE]";
 
-function parseInteger(flag: string, value: string | undefined): number {
-  const n = Number(value);
-  if (value === undefined || !Number.isInteger(n)) throw new Error(`${flag} needs an integer, not ${value ?? "nothing"}\n${USAGE}`);
-  return n;
-}
-
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { demo: false };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    switch (flag) {
-      case "--demo":
-        args.demo = true;
-        break;
-      case "--users":
-        args.users = parseInteger(flag, argv[++i]);
-        break;
-      case "--seed":
-        args.seed = parseInteger(flag, argv[++i]);
-        break;
-      case "--out":
-        args.out = argv[++i];
-        if (args.out === undefined) throw new Error(`--out needs a file name\n${USAGE}`);
-        break;
-      case "--help":
-      case "-h":
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown argument ${flag}\n${USAGE}`);
-    }
-  }
+  const values = readArgs(argv, { demo: { type: "boolean" }, users: { type: "string" }, seed: { type: "string" }, out: { type: "string" } }, USAGE);
+  const args: Args = { demo: values.demo ?? false, users: integerArg("--users", values.users, USAGE), seed: integerArg("--seed", values.seed, USAGE), out: values.out };
   if (args.demo && args.users !== undefined) throw new Error(`--demo and --users exclude each other\n${USAGE}`);
   if (!args.demo && args.users === undefined) args.demo = true;
   return args;

@@ -10,6 +10,7 @@
 import { SettingsError } from "../src/config";
 import { GraphSimulatorServer } from "../src/simulator/graphServer";
 import { loadSnapshot } from "../src/tenantConnection";
+import { integerArg, readArgs } from "./scriptArgs";
 
 interface Args {
   snapshot: string;
@@ -19,39 +20,13 @@ interface Args {
 
 const USAGE = "usage: npx tsx scripts/simulated-tenant.ts [--snapshot FILE] [--port N] [--processing-delay MS]";
 
-function parseNumber(flag: string, value: string | undefined, max: number): number {
-  const n = Number(value);
-  if (value === undefined || value.trim() === "" || !Number.isInteger(n) || n < 0 || n > max) throw new Error(`${flag} needs an integer from 0 to ${max}, not ${value ?? "nothing"}\n${USAGE}`);
-  return n;
-}
-
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { snapshot: "tenants/demo.json", port: 0, processingDelayMs: 3000 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    switch (flag) {
-      case "--snapshot": {
-        const file = argv[++i];
-        if (file === undefined || file.startsWith("--")) throw new Error(`--snapshot needs a file name\n${USAGE}`);
-        args.snapshot = file;
-        break;
-      }
-      case "--port":
-        args.port = parseNumber(flag, argv[++i], 65535);
-        break;
-      case "--processing-delay":
-        args.processingDelayMs = parseNumber(flag, argv[++i], 3_600_000);
-        break;
-      case "--help":
-      case "-h":
-        console.log(USAGE);
-        process.exit(0);
-        break;
-      default:
-        throw new Error(`unknown argument ${flag}\n${USAGE}`);
-    }
-  }
-  return args;
+  const values = readArgs(argv, { snapshot: { type: "string" }, port: { type: "string" }, "processing-delay": { type: "string" } }, USAGE);
+  return {
+    snapshot: values.snapshot ?? "tenants/demo.json",
+    port: integerArg("--port", values.port, USAGE, { min: 0, max: 65535 }) ?? 0,
+    processingDelayMs: integerArg("--processing-delay", values["processing-delay"], USAGE, { min: 0, max: 3_600_000 }) ?? 3000,
+  };
 }
 
 async function main(): Promise<void> {

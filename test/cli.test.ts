@@ -3,23 +3,14 @@
  * prints, the JSON contract (docs/plan-json.md) and the exit codes scripts rely on.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomUUID } from "node:crypto";
 import { runCli } from "../src/cli";
-import { snapshotSchema } from "../src/simulator/snapshot";
+import { DEMO, demoGroup } from "./support/demoTenant";
+import { E1, E3, PLAN } from "./support/productIds";
 
-const DEMO = "tenants/demo.json";
-const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
-
-function groupId(name: string): string {
-  const group = demo.groups.find((g) => g.displayName === name);
-  assert.ok(group, `no group ${name} in the demo tenant`);
-  return group.id;
-}
+const groupId = (name: string): string => demoGroup(name).id;
 
 /** Runs the command line as a shell would, capturing stdout and stderr. */
 async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
@@ -30,6 +21,14 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[]; er
 }
 
 const plan = (request: string, ...options: string[]) => run("plan", request, "--tenant", DEMO, ...options);
+
+/** `plan --json`: the exit code and the one JSON object printed, nothing on stderr. */
+async function planJson(request: string): Promise<{ code: number; json: Record<string, unknown> }> {
+  const result = await plan(request, "--json");
+  assert.equal(result.err, "");
+  assert.equal(result.out.length, 1, "one JSON object");
+  return { code: result.code, json: JSON.parse(result.out[0]) as Record<string, unknown> };
+}
 
 const CHECK_IDS = [
   "source-assigned",
@@ -68,13 +67,7 @@ describe("license-desk plan", () => {
     let json: Record<string, unknown>;
     let code: number;
 
-    before(async () => {
-      const result = await plan("move group Sales from E1 to E3", "--json");
-      code = result.code;
-      assert.equal(result.err, "");
-      assert.equal(result.out.length, 1, "one JSON object");
-      json = JSON.parse(result.out[0]) as Record<string, unknown>;
-    });
+    before(async () => ({ code, json } = await planJson("move group Sales from E1 to E3")));
 
     it("exits 0 for warnings", () => assert.equal(code, 0));
 
@@ -172,18 +165,12 @@ describe("license-desk plan", () => {
 
   describe("a migration to group-based licensing (direct-to-group)", () => {
     const MIGRATE = "migrate Operations to group licensing for E3";
-    const YAMMER = "7547a3fe-08ee-4ccb-b430-5077c5041653";
-    const SWAY = "a23b959c-7ce8-4e57-9140-b90eb88a9e97";
+    const YAMMER = PLAN.YAMMER_ENTERPRISE;
+    const SWAY = PLAN.SWAY;
     let json: Record<string, unknown>;
     let code: number;
 
-    before(async () => {
-      const result = await plan(MIGRATE, "--json");
-      code = result.code;
-      assert.equal(result.err, "");
-      assert.equal(result.out.length, 1, "one JSON object");
-      json = JSON.parse(result.out[0]) as Record<string, unknown>;
-    });
+    before(async () => ({ code, json } = await planJson(MIGRATE)));
 
     it("exits 0 for warnings", () => assert.equal(code, 0));
 

@@ -34,7 +34,12 @@ export function migrationRequestCard(request: LicenseRequest): AdaptiveCard {
       id: request.id,
       headline: `Move direct ${productName(plan.product.skuPartNumber)} users of ${plan.target.displayName} onto group licensing`,
       asked: `Asked by ${request.requester.name} on ${shortTime(request.createdAt)}${pending ? ` · expires ${shortTime(request.expiresAt)}` : ""}`,
-      statusText: pending ? `Stage ${stage.index + 1} waits for an approver: ${stage.title}` : REQUEST_STATUS[request.status].text,
+      statusText: pending
+        ? `Stage ${stage.index + 1} waits for an approver: ${stage.title}`
+        : // Only an approver's "Stop here" cancels a migration after its first stage; the requester cancels before it.
+          request.status === "cancelled" && stage.index > 0
+          ? `Stopped by an approver after stage ${stage.index}: users not yet moved keep their direct license`
+          : REQUEST_STATUS[request.status].text,
       statusStyle: REQUEST_STATUS[request.status].style,
       statusDetail: `${describeMigrationProgress(request)}.${stage.error ? ` ${stage.error}` : ""}`,
       progress: [

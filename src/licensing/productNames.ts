@@ -26,7 +26,7 @@ export function productName(skuPartNumber: string): string {
  * skuIds of the products above (same source), so that a product named by its skuId is recognised
  * even when the tenant does not own it.
  */
-const SKU_IDS: Readonly<Record<string, string>> = {
+export const SKU_IDS: Readonly<Record<string, string>> = {
   STANDARDPACK: "18181a46-0d4e-45cd-891e-60aabd171b4e",
   ENTERPRISEPACK: "6fd2c87f-b296-42f0-b197-1e91e994b900",
   ENTERPRISEPREMIUM: "c7df2760-2c81-4ef7-b578-5b5392b571df",

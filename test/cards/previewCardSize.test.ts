@@ -13,12 +13,11 @@ import type { LicenseState, Product, TenantGroup, TenantUser } from "../../src/l
 import type { Preview } from "../../src/licensing/preview";
 import { generateLargeTenant } from "../../src/simulator/generator";
 import { snapshotSchema, type Group, type SubscribedSku, type TenantSnapshot, type User } from "../../src/simulator/snapshot";
+import { E1, E3 } from "../support/productIds";
 
 /** Teams refuses a message whose card is larger than this. */
 const TEAMS_CARD_LIMIT = 28 * 1024;
 const USERS = 100_000;
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 
 // The licensing model as the Graph gateway would build it, straight from the snapshot's Graph shapes.
 

@@ -1,11 +1,7 @@
 /** End to end in the Agents Playground: what a helpdesk engineer sees after `npm start`. */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { snapshotSchema } from "../../src/simulator/snapshot";
+import { DEMO, demo } from "../support/demoTenant";
 import { PlaygroundSession } from "../support/playgroundSession";
-
-const DEMO = "tenants/demo.json";
-const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
 
 describe("the Agents Playground (Chromium)", function () {
   this.timeout(90_000);

@@ -5,10 +5,9 @@ import type { Operation } from "../../src/licensing/preview";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
 import { TenantState } from "../../src/simulator/tenantState";
+import { E1, E3 } from "../support/productIds";
 
 const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 const plan = (servicePlanId: string, servicePlanName: string) => ({ servicePlanId, servicePlanName });
 const ORG = guid(1);
 const ALICE = guid(10);

@@ -7,20 +7,13 @@
  * write counters. Numbers come from the demo tenant (tenants/demo.json, docs/tenant-snapshot.md).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import type { OutcomeReport } from "../../src/licensing/outcome";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
-import type { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { DEMO_IDS } from "../../src/simulator/generator";
-import { snapshotSchema } from "../../src/simulator/snapshot";
 import { BotHarness, PEOPLE, type BotAnswer, type HarnessOptions, type InvokeAnswer, type ReceivedActivity, type TeamsUser } from "../support/botHarness";
-import { cardOf, cardTexts } from "../support/cardText";
-
-const DEMO = "tenants/demo.json";
-const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
-
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
+import { cardOf, cardTexts, onlyCard, onlyText, record, seatRow, type Card } from "../support/cardText";
+import { DEMO, demo, demoGroup } from "../support/demoTenant";
+import { E1, E3 } from "../support/productIds";
 
 /** Adele's personal chat with the bot (the harness's default conversation for her). */
 const ADELE_CHAT = `personal-chat-${PEOPLE.adele.id}`;
@@ -32,15 +25,6 @@ const OTHER_TENANT = "9d1c3b7e-0000-4a1b-8c2d-3e4f5a6b7c8d";
 
 const NOTHING_CHANGED = "Nothing was changed";
 
-type Card = { body: unknown[]; actions?: unknown[] };
-type Json = Record<string, unknown>;
-
-function demoGroup(name: string): { id: string; members: string[] } {
-  const group = demo.groups.find((g) => g.displayName === name);
-  assert.ok(group, `the demo tenant has no group ${name}`);
-  return group;
-}
-
 /** A demo user who holds no license, can be given one directly, and is in none of the groups the tests change. */
 function unlicensedUser(): { id: string; userPrincipalName: string } {
   const changed = new Set(["Sales", "Marketing"].flatMap((name) => demoGroup(name).members));
@@ -51,27 +35,6 @@ function unlicensedUser(): { id: string; userPrincipalName: string } {
 
 // ---------------------------------------------------------------------------------------------
 // Reading what the bot sent
-
-function record(value: unknown): Json {
-  assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `not an object: ${JSON.stringify(value)}`);
-  return value as Json;
-}
-
-/** The one reply of an answer, which is a card. */
-function onlyCard(answer: BotAnswer): Card {
-  assert.equal(answer.status, 200);
-  assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
-  return cardOf(answer.replies[0]);
-}
-
-/** The one reply of an answer, which is text. */
-function onlyText(answer: BotAnswer): string {
-  assert.equal(answer.status, 200);
-  assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
-  const reply = answer.replies[0];
-  assert.ok(!reply.attachments || reply.attachments.length === 0, `expected text, got a card: ${JSON.stringify(reply)}`);
-  return reply.text ?? "";
-}
 
 /** The card an invoke put in place of the clicked one. */
 function invokeCard(answer: InvokeAnswer): Card {
@@ -134,15 +97,6 @@ function refusal(answer: InvokeAnswer): string {
   return texts[1];
 }
 
-/** A seat row of a preview as the card shows it: product, used / paid, available now, after the change. */
-function seatRow(texts: readonly string[], product: string): string[] {
-  const header = texts.indexOf("After the change");
-  assert.ok(header > 0, `no seats table in ${texts.join(" | ")}`);
-  const row = texts.indexOf(product, header);
-  assert.ok(row > header, `no ${product} row in ${texts.join(" | ")}`);
-  return texts.slice(row, row + 4);
-}
-
 /** The cards the bot replaced since a mark, as the list of states each went through, by card id. */
 function cardStates(updates: BotAnswer["updates"]): Map<string, string[]> {
   const states = new Map<string, string[]>();
@@ -188,12 +142,6 @@ async function start(options: HarnessOptions = {}): Promise<BotHarness> {
   const harness = await BotHarness.start(DEMO, 0, options);
   harnesses.push(harness);
   return harness;
-}
-
-function simulator(harness: BotHarness): GraphSimulatorServer {
-  const sim = harness.bot.tenant.simulator;
-  assert.ok(sim, "the harness runs on the simulated tenant");
-  return sim;
 }
 
 interface Asked {
@@ -264,7 +212,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   describe("the full path", () => {
     it("Sales E1 → E3: one Graph write; the report is the preview's prediction: 54 of 60 hold E3, the 6 conflicting users failed, E3 29 → 79", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const sales = demoGroup("Sales");
 
       // Patti names a channel for approval cards.
@@ -389,7 +337,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
     it("Marketing E1 → E3: one write, done, 25 of 25 hold E3; E3 29 → 54, E1 262 → 237", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const marketing = demoGroup("Marketing");
       const asked = await ask(harness, "move group Marketing from E1 to E3");
       assert.deepEqual(seatRow(cardTexts(asked.previewCard), "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "70 (takes 25)"]);
@@ -427,7 +375,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
     it("a user: Megan Bowen E1 → E3, asked by Adele, approved by Patti: one write to the user, Megan holds E3 directly and no E1", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
       assert.equal(cardTexts(asked.card)[5], "Move user Megan Bowen from Office 365 E1 to Office 365 E3");
       sim.counters.reset();
@@ -470,7 +418,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   describe("rejection and expiry", () => {
     it("Patti rejects with a reason: Adele is told why, the cards say so, nothing is written, and a later Approve is refused", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const asked = await ask(harness, "move group Sales from E1 to E3");
       sim.counters.reset();
       const mark = harness.mark();
@@ -512,7 +460,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
     it("a pending request expires after 24 h: the sweep closes it, tells Adele, writes nothing; so does an Approve after the time", async () => {
       let clock = new Date("2026-03-02T09:00:00.000Z");
       const harness = await start({ now: () => clock });
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const first = await ask(harness, "move group Marketing from E1 to E3");
       assert.equal(head(first.card)[1], "Asked by Adele Vance on 2026-03-02 09:00 UTC · expires 2026-03-03 09:00 UTC");
       const second = await ask(harness, "move user megan@contoso.com from E1 to E3");
@@ -557,7 +505,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   describe("stale approvals", () => {
     it("the tenant changes between request and approval (an E3 seat given away): nothing is applied, the card shows the new seats, the old card is refused, the new one applies once", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const marketing = demoGroup("Marketing");
       const asked = await ask(harness, "move group Marketing from E1 to E3");
 
@@ -608,7 +556,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
     it("the change turns blocked before approval (Megan's E1 removed behind the bot's back): nothing is applied, now or on the new card", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
       sim.state.assignUserLicense(DEMO_IDS.megan, { addLicenses: [], removeLicenses: [E1] });
       sim.counters.reset();
@@ -631,7 +579,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   describe("undo", () => {
     it("undo of the applied Marketing change: the inverse (E3 → E1) is blocked by service continuity, so no request is made, and Adele is told why", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const asked = await ask(harness, "move group Marketing from E1 to E3");
       await approve(harness, asked.card);
       await harness.bot.approvals.idle();
@@ -667,7 +615,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
     it("undo of the applied user change (Megan E1 → E3) is blocked the same way: E3 → E1 loses plans", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
       await approve(harness, asked.card);
       await harness.bot.approvals.idle();
@@ -684,7 +632,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   describe("idempotence", () => {
     it("20 approvals of one request at once, from Patti and Jonas: one Graph write, one approved card, 19 notices", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const asked = await ask(harness, "move group Marketing from E1 to E3");
       sim.counters.reset();
       const mark = harness.mark();
@@ -717,7 +665,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
     it("a double click by one approver: one write, the second click gets a notice", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
       sim.counters.reset();
       const mark = harness.mark();
@@ -743,12 +691,12 @@ describe("approval and apply on the demo tenant, through the bot", function () {
     beforeEach(async () => {
       harness = await start();
       asked = await ask(harness, "move group Marketing from E1 to E3");
-      simulator(harness).counters.reset();
+      harness.simulator.counters.reset();
     });
 
     /** Nothing was written, request #1 is pending as it was, and the bot answers the next message. */
     async function unchanged(): Promise<void> {
-      assert.equal(simulator(harness).counters.writes, 0);
+      assert.equal(harness.simulator.counters.writes, 0);
       const request = harness.bot.approvals.get(asked.id);
       assert.deepEqual([request.status, request.version], ["pending", 1]);
       assert.equal(head(await statusCard(harness, asked.id))[2], "Waiting for an approver");
@@ -835,10 +783,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
     it("separation of duties: Patti asks, Patti cannot approve, Jonas can", async () => {
       const own = await ask(harness, "move user megan@contoso.com from E1 to E3", HELPDESK_CHAT, PEOPLE.patti);
       assert.equal(refusal(await approve(harness, own.card, PEOPLE.patti)), "You asked for this change, so someone else must approve it.");
-      assert.equal(simulator(harness).counters.writes, 0);
+      assert.equal(harness.simulator.counters.writes, 0);
       assert.equal(head(invokeCard(await approve(harness, own.card, PEOPLE.jonas)))[2], "Approved: applying");
       await harness.bot.approvals.idle();
-      assert.equal(simulator(harness).counters.writes, 1);
+      assert.equal(harness.simulator.counters.writes, 1);
       assert.equal(harness.bot.approvals.get(own.id).stages[0]?.approvedBy?.name, "Jonas Klein");
     });
 
@@ -864,7 +812,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(harness.bot.approvals.get(asked.id).status, "cancelled");
       assert.deepEqual([...cardStates(harness.since(mark).updates).values()], [["Cancelled by the requester"]]);
       assert.equal(refusal(await approve(harness, asked.card)), "Request #1 is already cancelled. Nothing more was done.");
-      assert.equal(simulator(harness).counters.writes, 0);
+      assert.equal(harness.simulator.counters.writes, 0);
     });
 
     it("another tenant's user is not shown a request: \"status 1\" is refused", async () => {
@@ -877,7 +825,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   describe("Graph failure", () => {
     it("assignLicense keeps answering 429: after the client's bounded retries the request is failed, the tenant unchanged, Adele told", async () => {
       const harness = await start();
-      const sim = simulator(harness);
+      const sim = harness.simulator;
       const marketing = demoGroup("Marketing");
       const asked = await ask(harness, "move group Marketing from E1 to E3");
       sim.counters.reset();

@@ -3,13 +3,9 @@
  * simulated tenant over HTTP → Adaptive Card back to the conversation.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { snapshotSchema } from "../../src/simulator/snapshot";
 import { BotHarness, PEOPLE } from "../support/botHarness";
 import { cardOf, cardTexts } from "../support/cardText";
-
-const DEMO = "tenants/demo.json";
-const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
+import { DEMO, demo } from "../support/demoTenant";
 
 describe("the bot on the demo tenant", () => {
   let harness: BotHarness;
@@ -84,8 +80,7 @@ describe("the bot on the demo tenant", () => {
   });
 
   it("rides out throttling: Graph's 429 with Retry-After is retried by the client", async () => {
-    const simulator = harness.bot.tenant.simulator;
-    assert.ok(simulator);
+    const simulator = harness.simulator;
     simulator.setFaults({ throttleRate: 0.5, retryAfterSeconds: 0 });
     try {
       const { replies } = await harness.say("seats");
@@ -97,8 +92,7 @@ describe("the bot on the demo tenant", () => {
   });
 
   it("says what happened and what to do when Graph cannot be reached", async () => {
-    const simulator = harness.bot.tenant.simulator;
-    assert.ok(simulator);
+    const simulator = harness.simulator;
     await simulator.close();
     try {
       const { replies } = await harness.say("seats");

@@ -6,35 +6,17 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { snapshotSchema, type User } from "../../src/simulator/snapshot";
-import { BotHarness, PEOPLE, type BotAnswer } from "../support/botHarness";
-import { cardOf, cardTexts } from "../support/cardText";
+import type { User } from "../../src/simulator/snapshot";
+import { BotHarness, countOverBlock, PEOPLE } from "../support/botHarness";
+import { cardTexts, onlyCard, onlyText, record, type Card } from "../support/cardText";
+import { DEMO, demo, demoGroup, demoSku } from "../support/demoTenant";
+import { E3, PLAN } from "../support/productIds";
 
-const DEMO = "tenants/demo.json";
-const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
-
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
-const YAMMER = "7547a3fe-08ee-4ccb-b430-5077c5041653";
-const SWAY = "a23b959c-7ce8-4e57-9140-b90eb88a9e97";
+const YAMMER = PLAN.YAMMER_ENTERPRISE;
+const SWAY = PLAN.SWAY;
 const MEMBER_PAGES = "GET /groups/{id}/members/microsoft.graph.user";
 const NOT_UNDERSTOOD = `That button's data was not understood, so I did nothing. Ask again in words, for example "move group Sales from E1 to E3".`;
 const NO_ROLE = "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.";
-
-type Card = { body: unknown[]; actions?: unknown[] };
-type Json = Record<string, unknown>;
-
-function demoGroup(name: string): { id: string; members: string[] } {
-  const group = demo.groups.find((g) => g.displayName === name);
-  assert.ok(group, `the demo tenant has no group ${name}`);
-  return group;
-}
-
-function demoSkuId(skuPartNumber: string): string {
-  const sku = demo.subscribedSkus.find((s) => s.skuPartNumber === skuPartNumber);
-  assert.ok(sku, `the demo tenant does not own ${skuPartNumber}`);
-  return sku.skuId;
-}
 
 const directE3 = (u: User) => u.licenseAssignmentStates.find((s) => s.skuId === E3 && s.assignedByGroup === null);
 const line = (u: User) => `${u.displayName} (${u.userPrincipalName})`;
@@ -51,25 +33,6 @@ function operations() {
     outside: demo.users.filter((u) => !members.has(u.id) && directE3(u) !== undefined),
     newMembers: inGroup.filter((u) => !u.licenseAssignmentStates.some((s) => s.skuId === E3)),
   };
-}
-
-function record(value: unknown): Json {
-  assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `not an object: ${JSON.stringify(value)}`);
-  return value as Json;
-}
-
-function onlyCard(answer: BotAnswer): Card {
-  assert.equal(answer.status, 200);
-  assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
-  return cardOf(answer.replies[0]);
-}
-
-function onlyText(answer: BotAnswer): string {
-  assert.equal(answer.status, 200);
-  assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
-  const reply = answer.replies[0];
-  assert.ok(!reply.attachments || reply.attachments.length === 0, `expected text, got a card: ${JSON.stringify(reply)}`);
-  return reply.text ?? "";
 }
 
 /** The card's facts (the migration's counts), title → value. */
@@ -117,21 +80,10 @@ const refresh = (groupId: string, product: string) => ({ command: "migration-pre
 
 describe("migration previews on the demo tenant, through the bot", () => {
   let harness: BotHarness;
-  let writes = 0;
-  let previews = 0;
-  const counters = () => {
-    const simulator = harness.bot.tenant.simulator;
-    assert.ok(simulator, "the bot runs on the simulated tenant");
-    return simulator.counters;
-  };
-
   before(async () => (harness = await BotHarness.start(DEMO)));
   after(async () => harness.close());
-  beforeEach(() => counters().reset());
-  afterEach(() => {
-    writes += counters().writes;
-    previews += counters().byRoute["GET /subscribedSkus"] ?? 0;
-  });
+  const counters = () => harness.simulator.counters;
+  const seen = countOverBlock(counters);
 
   describe("Operations to group licensing for E3", () => {
     const ops = demoGroup("Operations");
@@ -252,7 +204,7 @@ describe("migration previews on the demo tenant, through the bot", () => {
       const card = onlyCard(await harness.say("migrate Analytics Team to group licensing"));
       assert.equal(cardTexts(card)[0], "Move direct Microsoft Workplace Analytics users of Analytics Team onto group licensing");
       assert.equal(facts(card)["To migrate"], "8");
-      assert.deepEqual(actions(card)[1].data, refresh(demoGroup("Analytics Team").id, demoSkuId("WORKPLACE_ANALYTICS")));
+      assert.deepEqual(actions(card)[1].data, refresh(demoGroup("Analytics Team").id, demoSku("WORKPLACE_ANALYTICS").skuId));
     });
 
     it("is asked for when they hold several: Operations' E3 (13) before Audio Conferencing (4); a button previews that one", async () => {
@@ -261,7 +213,7 @@ describe("migration previews on the demo tenant, through the bot", () => {
       assert.deepEqual(cardTexts(card), ["Members of Operations hold 2 products directly. Which one should move onto group licensing?", "Most held first."]);
       assert.deepEqual(actions(card), [
         { button: "Action.Submit: Office 365 E3 (ENTERPRISEPACK)", data: refresh(ops, E3) },
-        { button: "Action.Submit: Microsoft 365 Audio Conferencing (MCOMEETADV)", data: refresh(ops, demoSkuId("MCOMEETADV")) },
+        { button: "Action.Submit: Microsoft 365 Audio Conferencing (MCOMEETADV)", data: refresh(ops, demoSku("MCOMEETADV").skuId) },
       ]);
       const e3 = onlyCard(await harness.say("", refresh(ops, E3)));
       assert.equal(cardTexts(e3)[0], "Move direct Office 365 E3 users of Operations onto group licensing");
@@ -353,8 +305,8 @@ describe("migration previews on the demo tenant, through the bot", () => {
   // In a block of its own: mocha runs a block's own tests before its nested blocks.
   describe("afterwards", () => {
     it("wrote nothing to the tenant: every migration preview above only read", () => {
-      assert.ok(previews >= 10, `${previews} previews`);
-      assert.equal(writes, 0);
+      assert.ok(seen.previews >= 10, `${seen.previews} previews`);
+      assert.equal(seen.writes, 0);
     });
   });
 });

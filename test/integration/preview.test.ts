@@ -5,30 +5,20 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEMO_IDS, generateDemoTenant, generateLargeTenant } from "../../src/simulator/generator";
-import { snapshotSchema, type TenantSnapshotInput } from "../../src/simulator/snapshot";
-import { BotHarness, PEOPLE, type BotAnswer } from "../support/botHarness";
-import { cardOf, cardTexts } from "../support/cardText";
+import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
+import { BotHarness, countOverBlock, PEOPLE } from "../support/botHarness";
+import { cardOf, cardTexts, onlyCard, onlyText, record, seatRow, type Json } from "../support/cardText";
+import { DEMO, demo, demoGroup, demoSku } from "../support/demoTenant";
+import { E1, E3 } from "../support/productIds";
 
-const DEMO = "tenants/demo.json";
-const demo = snapshotSchema.parse(JSON.parse(readFileSync(DEMO, "utf8")));
-
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 const M365_E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
 
-function demoGroup(name: string): { id: string; members: string[] } {
-  const group = demo.groups.find((g) => g.displayName === name);
-  assert.ok(group, `the demo tenant has no group ${name}`);
-  return group;
-}
-
-function demoSku(skuPartNumber: string): { enabled: number; consumed: number } {
-  const sku = demo.subscribedSkus.find((s) => s.skuPartNumber === skuPartNumber);
-  assert.ok(sku, `the demo tenant does not own ${skuPartNumber}`);
+function demoSeats(skuPartNumber: string): { enabled: number; consumed: number } {
+  const sku = demoSku(skuPartNumber);
   return { enabled: sku.prepaidUnits.enabled, consumed: sku.consumedUnits };
 }
 
@@ -41,42 +31,9 @@ function demoMembersHolding(groupName: string, skuId: string): number {
 // ---------------------------------------------------------------------------------------------
 // Reading a card as a person would
 
-type Json = Record<string, unknown>;
-
-function record(value: unknown): Json {
-  assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `not an object: ${JSON.stringify(value)}`);
-  return value as Json;
-}
-
 function list(value: unknown): unknown[] {
   assert.ok(Array.isArray(value), `not an array: ${JSON.stringify(value)}`);
   return value;
-}
-
-/** The one reply of an answer, which is a card. */
-function onlyCard(answer: BotAnswer): { body: unknown[]; actions?: unknown[] } {
-  assert.equal(answer.status, 200);
-  assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
-  return cardOf(answer.replies[0]);
-}
-
-/** The one reply of an answer, which is text. */
-function onlyText(answer: BotAnswer): string {
-  assert.equal(answer.status, 200);
-  assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
-  const reply = answer.replies[0];
-  assert.ok(!reply.attachments || reply.attachments.length === 0, `expected text, got a card: ${JSON.stringify(reply)}`);
-  assert.equal(typeof reply.text, "string");
-  return reply.text ?? "";
-}
-
-/** A seat row as the card shows it: product, used / paid, available now, after the change. */
-function seatRow(texts: readonly string[], product: string): string[] {
-  const header = texts.indexOf("After the change");
-  assert.ok(header > 0, `no seats table in ${texts.join(" | ")}`);
-  const row = texts.indexOf(product, header);
-  assert.ok(row > header, `no ${product} row in ${texts.join(" | ")}`);
-  return texts.slice(row, row + 4);
 }
 
 interface Finding {
@@ -144,29 +101,17 @@ const MEMBER_PAGES = "GET /groups/{id}/members/microsoft.graph.user";
 
 describe("previews on the demo tenant, through the bot", () => {
   let harness: BotHarness;
-  /** Writes seen by the simulated tenant over every test of this block. */
-  let writes = 0;
-  /** Previews asked for (each reads the tenant's products first). */
-  let previews = 0;
-  const counters = () => {
-    const simulator = harness.bot.tenant.simulator;
-    assert.ok(simulator, "the bot runs on the simulated tenant");
-    return simulator.counters;
-  };
-
   before(async () => (harness = await BotHarness.start(DEMO)));
   after(async () => harness.close());
-  beforeEach(() => counters().reset());
-  afterEach(() => {
-    writes += counters().writes;
-    previews += counters().byRoute["GET /subscribedSkus"] ?? 0;
-  });
+  const counters = () => harness.simulator.counters;
+  /** Writes and previews over every test of this block. */
+  const seen = countOverBlock(counters);
 
   describe("the three verdicts, and a user", () => {
     it("the demo's documented numbers are the snapshot's", () => {
       // docs/tenant-snapshot.md: E3 29 used of 124, 95 free; E1 262 of 300, 38 free; the groups' sizes.
-      assert.deepEqual(demoSku("ENTERPRISEPACK"), { enabled: 124, consumed: 29 });
-      assert.deepEqual(demoSku("STANDARDPACK"), { enabled: 300, consumed: 262 });
+      assert.deepEqual(demoSeats("ENTERPRISEPACK"), { enabled: 124, consumed: 29 });
+      assert.deepEqual(demoSeats("STANDARDPACK"), { enabled: 300, consumed: 262 });
       assert.equal(demoGroup("Marketing").members.length, 25);
       assert.equal(demoMembersHolding("Marketing", E3), 0);
       assert.equal(demoGroup("Sales").members.length, 60);
@@ -465,8 +410,8 @@ describe("previews on the demo tenant, through the bot", () => {
   // In a block of its own: mocha runs a block's own tests before its nested blocks.
   describe("afterwards", () => {
     it("wrote nothing to the tenant: every preview above only read", () => {
-      assert.ok(previews >= 20, `${previews} previews`);
-      assert.equal(writes, 0);
+      assert.ok(seen.previews >= 20, `${seen.previews} previews`);
+      assert.equal(seen.writes, 0);
     });
   });
 });
@@ -504,11 +449,7 @@ describe("previews of large groups: the request budget and the progress card", (
     await harness?.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const counters = () => {
-    const simulator = harness.bot.tenant.simulator;
-    assert.ok(simulator);
-    return simulator.counters;
-  };
+  const counters = () => harness.simulator.counters;
   beforeEach(() => counters().reset());
 
   const sizes: readonly [string, number][] = [

@@ -13,10 +13,9 @@ import { TenantState } from "../../src/simulator/tenantState";
 import { PEOPLE, personalChatOf, type ReceivedActivity } from "../support/botHarness";
 import { BotProcess } from "../support/botProcess";
 import { cardOf, cardTexts } from "../support/cardText";
+import { DEMO } from "../support/demoTenant";
+import { E1, E3 } from "../support/productIds";
 
-const DEMO = "tenants/demo.json";
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e"; // STANDARDPACK, Office 365 E1
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900"; // ENTERPRISEPACK, Office 365 E3
 const ASK = "move group Marketing from E1 to E3";
 /** Patti approves in Adele's chat, where the approval card went (no approvals channel is set). */
 const AS_PATTI = { from: PEOPLE.patti, conversationId: personalChatOf(PEOPLE.adele) };

@@ -3,74 +3,31 @@ import { previewGroupChange, previewUserChange, targetDisabledPlans } from "../.
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
 import { carries } from "../../src/licensing/servicePlanRules";
+import { E1, E3, F3, PLAN, WA } from "../support/productIds";
+import { licenseState, product, securityGroup, user } from "../support/tenantBuilder";
 
 // ——— a small tenant builder ———
 
-/** Plan ids from domain-facts.md where given; made-up GUIDs otherwise. */
-const PLAN: Record<string, string> = {
-  EXCHANGE_S_STANDARD: "9aaf7827-d63c-4b61-89c3-182f06f82e5c",
-  EXCHANGE_S_ENTERPRISE: "efb87545-963c-4e0d-99df-69c6916d9eb0",
-  EXCHANGE_S_DESKLESS: "4a82b400-a79f-41a4-b4e2-e94f5787b113",
-  SHAREPOINTSTANDARD: "c7699d2e-19aa-44de-8edf-1736da088ca1",
-  SHAREPOINTENTERPRISE: "5dbe027f-2339-4123-9542-606e4d348a72",
-  SHAREPOINTDESKLESS: "902b47e5-dcb2-4fdc-858b-c63a90a2bdb9",
-  SHAREPOINTWAC: "e95bec33-7c88-4a70-8e19-b10bd9d0c014",
-  TEAMS1: "57ff2da0-773e-42df-b2af-ffb7a2317929",
-  MCOSTANDARD: "0feaeb32-d00e-4d66-bd5a-43b5b83db82c",
-  MCOIMP: "afc06cb0-b4f4-4473-8286-d644f70d8faf",
-  OFFICESUBSCRIPTION: "43de0ff5-c92c-492b-9116-175376d08c38",
-  WORKPLACE_ANALYTICS: "f477b0f0-3bb1-4890-940c-40fcee6ce05f",
-};
-
-const E1_ID = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3_ID = "6fd2c87f-b296-42f0-b197-1e91e994b900";
-const F3_ID = "66b55226-6b4f-492c-910c-a3b7a3c9d993";
-const WA_ID = "3d957427-ecdc-4df2-aacd-01cc9d519da8";
-
-function product(skuId: string, skuPartNumber: string, plans: readonly string[], enabledUnits = 100, consumedUnits = 0, extra: Partial<Product> = {}): Product {
-  return { skuId, skuPartNumber, appliesTo: "User", capabilityStatus: "Enabled", enabledUnits, consumedUnits, servicePlans: plans.map((name) => ({ id: PLAN[name], name, appliesTo: "User" as const })), ...extra };
-}
-
 const e1 = (extra: Partial<Product> = {}): Product =>
-  product(E1_ID, "STANDARDPACK", ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"], 100, 60, extra);
+  product(E1, "STANDARDPACK", ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"], 100, 60, extra);
 const e3 = (enabled = 50, consumed = 20, extra: Partial<Product> = {}): Product =>
-  product(E3_ID, "ENTERPRISEPACK", ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD"], enabled, consumed, extra);
-const f3 = (): Product => product(F3_ID, "SPE_F1", ["EXCHANGE_S_DESKLESS", "SHAREPOINTDESKLESS", "TEAMS1", "MCOIMP"], 100, 0);
-const wa = (): Product => product(WA_ID, "WORKPLACE_ANALYTICS", ["WORKPLACE_ANALYTICS"], 10, 2);
+  product(E3, "ENTERPRISEPACK", ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD"], enabled, consumed, extra);
+const f3 = (): Product => product(F3, "SPE_F1", ["EXCHANGE_S_DESKLESS", "SHAREPOINTDESKLESS", "TEAMS1", "MCOIMP"], 100, 0);
+const wa = (): Product => product(WA, "WORKPLACE_ANALYTICS", ["WORKPLACE_ANALYTICS"], 10, 2);
 
 const SALES = "g-sales";
 
-function fromGroup(skuId: string, groupId = SALES, extra: Partial<LicenseState> = {}): LicenseState {
-  return { skuId, assignedByGroup: groupId, disabledPlans: [], state: "Active", error: null, ...extra };
-}
-function direct(skuId: string, extra: Partial<LicenseState> = {}): LicenseState {
-  return { skuId, assignedByGroup: null, disabledPlans: [], state: "Active", error: null, ...extra };
-}
-
-function user(id: string, states: readonly LicenseState[] = [], usageLocation: string | null = "US"): TenantUser {
-  const skus = [...new Set(states.map((s) => s.skuId))];
-  return { id, displayName: `User ${id}`, userPrincipalName: `${id}@contoso.com`, usageLocation, assignedLicenses: skus.map((skuId) => ({ skuId, disabledPlans: [] })), licenseStates: states };
-}
+const fromGroup = (skuId: string, groupId = SALES, extra: Partial<LicenseState> = {}): LicenseState => licenseState(skuId, groupId, extra);
+const direct = (skuId: string, extra: Partial<LicenseState> = {}): LicenseState => licenseState(skuId, null, extra);
 
 /** n users u1…un holding E1 from Sales, each optionally with more states. */
 function members(n: number, more: (i: number) => readonly LicenseState[] = () => [], prefix = "u"): TenantUser[] {
-  return Array.from({ length: n }, (_, k) => user(`${prefix}${k + 1}`, [fromGroup(E1_ID), ...more(k + 1)]));
+  return Array.from({ length: n }, (_, k) => user(`${prefix}${k + 1}`, [fromGroup(E1), ...more(k + 1)]));
 }
 
-function group(extra: Partial<TenantGroup> = {}): TenantGroup {
-  return {
-    id: SALES,
-    displayName: "Sales",
-    groupTypes: [],
-    securityEnabled: true,
-    mailEnabled: false,
-    membershipRule: null,
-    onPremisesSyncEnabled: null,
-    assignedLicenses: [{ skuId: E1_ID, disabledPlans: [] }],
-    licenseProcessingState: "ProcessingComplete",
-    ...extra,
-  };
-}
+/** Sales, holding E1. */
+const group = (extra: Partial<TenantGroup> = {}): TenantGroup =>
+  securityGroup(SALES, "Sales", { assignedLicenses: [{ skuId: E1, disabledPlans: [] }], licenseProcessingState: "ProcessingComplete", ...extra });
 
 interface Scenario {
   group?: Partial<TenantGroup>;
@@ -88,8 +45,8 @@ function previewGroup(s: Scenario = {}): Preview {
     group: group(s.group),
     members: { users: s.users ?? members(25), nestedGroups: s.nested ?? [] },
     products: s.products ?? [e1(), e3(), f3(), wa()],
-    fromSkuId: s.from ?? E1_ID,
-    toSkuId: s.to ?? E3_ID,
+    fromSkuId: s.from ?? E1,
+    toSkuId: s.to ?? E3,
     ...(s.groupNames ? { groupNames: s.groupNames } : {}),
   });
 }
@@ -170,8 +127,8 @@ describe("previewGroupChange", () => {
     it("names the group, the products and the seats", () => {
       assert.equal(p.kind, "group-change");
       assert.deepEqual(p.target, { type: "group", id: SALES, displayName: "Sales", memberCount: 25 });
-      assert.deepEqual(p.from, { skuId: E1_ID, skuPartNumber: "STANDARDPACK" });
-      assert.deepEqual(p.to, { skuId: E3_ID, skuPartNumber: "ENTERPRISEPACK" });
+      assert.deepEqual(p.from, { skuId: E1, skuPartNumber: "STANDARDPACK" });
+      assert.deepEqual(p.to, { skuId: E3, skuPartNumber: "ENTERPRISEPACK" });
       assert.deepEqual(p.seats, {
         ENTERPRISEPACK: { enabled: 50, consumed: 20, available: 30, needed: 25, shortfall: 0 },
         STANDARDPACK: { enabled: 100, consumed: 60, available: 40, freed: 25 },
@@ -180,7 +137,7 @@ describe("previewGroupChange", () => {
 
     it("is one assignLicense call on the group that adds E3 and removes E1", () => {
       assert.deepEqual(p.operations, [
-        { method: "POST", path: `/groups/${SALES}/assignLicense`, body: { addLicenses: [{ skuId: E3_ID, disabledPlans: [] }], removeLicenses: [E1_ID] } },
+        { method: "POST", path: `/groups/${SALES}/assignLicense`, body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [E1] } },
       ]);
     });
 
@@ -196,7 +153,7 @@ describe("previewGroupChange", () => {
 
   describe("source-assigned", () => {
     it("blocks when the group does not hold the source, saying what it holds", () => {
-      const p = previewGroup({ group: { assignedLicenses: [{ skuId: F3_ID, disabledPlans: [] }] } });
+      const p = previewGroup({ group: { assignedLicenses: [{ skuId: F3, disabledPlans: [] }] } });
       const c = check(p, "source-assigned");
       assert.equal(c.status, "block");
       assert.equal(c.title, "Sales does not hold Office 365 E1");
@@ -209,7 +166,7 @@ describe("previewGroupChange", () => {
       assert.equal(check(p, "source-assigned").status, "block");
       assert.match(check(p, "source-assigned").title, /does not own product 18181a46/);
       assert.equal(check(p, "service-continuity").status, "info");
-      assert.deepEqual(p.from, { skuId: E1_ID, skuPartNumber: E1_ID });
+      assert.deepEqual(p.from, { skuId: E1, skuPartNumber: E1 });
       assert.deepEqual(Object.keys(p.seats), ["ENTERPRISEPACK"]);
       assert.deepEqual(p.checks.map((c) => c.id), GROUP_CHECKS);
     });
@@ -241,7 +198,7 @@ describe("previewGroupChange", () => {
   });
 
   describe("target-subscribed", () => {
-    const status = (products: Product[], to = E3_ID): string => check(previewGroup({ products, to }), "target-subscribed").status;
+    const status = (products: Product[], to = E3): string => check(previewGroup({ products, to }), "target-subscribed").status;
 
     it("warns for Warning", () => {
       assert.equal(status([e1(), e3(50, 20, { capabilityStatus: "Warning" })]), "warn");
@@ -265,7 +222,7 @@ describe("previewGroupChange", () => {
       for (const id of ["seats", "conflicts", "dependencies", "service-continuity"] as const) assert.equal(check(p, id).status, "info", id);
       assert.deepEqual(p.seats, { STANDARDPACK: { enabled: 100, consumed: 60, available: 40, freed: 25 } });
       assert.equal(p.verdict, "blocked");
-      assert.deepEqual(p.operations[0].body, { addLicenses: [{ skuId: E3_ID, disabledPlans: [] }], removeLicenses: [E1_ID] });
+      assert.deepEqual(p.operations[0].body, { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [E1] });
     });
 
     it("passes an enabled user product", () => {
@@ -287,7 +244,7 @@ describe("previewGroupChange", () => {
     it("does not count members who already hold the target from any source", () => {
       // u1, u2 hold E3 directly; u3 from another group; u4's E3 from another group is in error, so u4 needs a seat.
       const more = (i: number): LicenseState[] =>
-        i <= 2 ? [direct(E3_ID)] : i === 3 ? [fromGroup(E3_ID, "g-other")] : i === 4 ? [fromGroup(E3_ID, "g-other", { state: "Error", error: "CountViolation" })] : [];
+        i <= 2 ? [direct(E3)] : i === 3 ? [fromGroup(E3, "g-other")] : i === 4 ? [fromGroup(E3, "g-other", { state: "Error", error: "CountViolation" })] : [];
       const p = previewGroup({ users: members(35, more) });
       assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 32, shortfall: 2 });
       assert.equal(check(p, "seats").status, "block");
@@ -308,9 +265,9 @@ describe("previewGroupChange", () => {
     it("frees the source seat only of members who hold it through the group alone", () => {
       // u1 direct E1 too, u2 E1 from another group too, u3's E1 from Sales is in error (holds nothing from Sales).
       const users = [
-        user("u1", [fromGroup(E1_ID), direct(E1_ID)]),
-        user("u2", [fromGroup(E1_ID), fromGroup(E1_ID, "g-other")]),
-        user("u3", [fromGroup(E1_ID, SALES, { state: "Error", error: "CountViolation" })]),
+        user("u1", [fromGroup(E1), direct(E1)]),
+        user("u2", [fromGroup(E1), fromGroup(E1, "g-other")]),
+        user("u3", [fromGroup(E1, SALES, { state: "Error", error: "CountViolation" })]),
         ...members(7, () => [], "m"),
       ];
       const p = previewGroup({ users });
@@ -321,7 +278,7 @@ describe("previewGroupChange", () => {
 
   describe("direct-source", () => {
     it("warns with the members who hold the source directly or from another group", () => {
-      const more = (i: number): LicenseState[] => (i <= 2 ? [direct(E1_ID)] : i === 3 ? [fromGroup(E1_ID, "g-mkt")] : i === 4 ? [direct(E1_ID, { state: "Error", error: "CountViolation" })] : []);
+      const more = (i: number): LicenseState[] => (i <= 2 ? [direct(E1)] : i === 3 ? [fromGroup(E1, "g-mkt")] : i === 4 ? [direct(E1, { state: "Error", error: "CountViolation" })] : []);
       const p = previewGroup({ users: members(25, more), groupNames: new Map([["g-mkt", "Marketing"]]) });
       const c = check(p, "direct-source");
       assert.equal(c.status, "warn");
@@ -342,7 +299,7 @@ describe("previewGroupChange", () => {
 
   describe("conflicts", () => {
     it("warns with the members who keep E1 elsewhere, naming the plan pair and where it comes from", () => {
-      const more = (i: number): LicenseState[] => (i === 1 ? [direct(E1_ID)] : i === 2 ? [fromGroup(E1_ID, "g-mkt")] : []);
+      const more = (i: number): LicenseState[] => (i === 1 ? [direct(E1)] : i === 2 ? [fromGroup(E1, "g-mkt")] : []);
       const p = previewGroup({ users: members(25, more) });
       const c = check(p, "conflicts");
       assert.equal(c.status, "warn");
@@ -355,15 +312,15 @@ describe("previewGroupChange", () => {
     });
 
     it("names every pair for F3 kept next to E3", () => {
-      const c = check(previewGroup({ users: [user("u1", [fromGroup(E1_ID), direct(F3_ID)])] }), "conflicts");
+      const c = check(previewGroup({ users: [user("u1", [fromGroup(E1), direct(F3)])] }), "conflicts");
       assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTDESKLESS (Microsoft 365 F3, direct); MCOSTANDARD conflicts with MCOIMP (Microsoft 365 F3, direct)");
     });
 
     it("ignores a disabled plan, a license in error, and the target held twice", () => {
       const users = [
-        user("u1", [fromGroup(E1_ID), direct(E1_ID, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] })]),
-        user("u2", [fromGroup(E1_ID), direct(F3_ID, { state: "Error", error: "MutuallyExclusiveViolation" })]),
-        user("u3", [fromGroup(E1_ID), direct(E3_ID)]),
+        user("u1", [fromGroup(E1), direct(E1, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] })]),
+        user("u2", [fromGroup(E1), direct(F3, { state: "Error", error: "MutuallyExclusiveViolation" })]),
+        user("u3", [fromGroup(E1), direct(E3)]),
       ];
       const c = check(previewGroup({ users }), "conflicts");
       assert.equal(c.status, "pass");
@@ -372,8 +329,8 @@ describe("previewGroupChange", () => {
 
     it("does not conflict where the group's SharePoint is off on E1, so off on E3", () => {
       const p = previewGroup({
-        group: { assignedLicenses: [{ skuId: E1_ID, disabledPlans: [PLAN.SHAREPOINTSTANDARD] }] },
-        users: [user("u1", [fromGroup(E1_ID, SALES, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] }), direct(E1_ID)])],
+        group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD] }] },
+        users: [user("u1", [fromGroup(E1, SALES, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] }), direct(E1)])],
       });
       assert.equal(check(p, "conflicts").status, "pass");
     });
@@ -381,8 +338,8 @@ describe("previewGroupChange", () => {
 
   describe("dependencies", () => {
     it("warns when the prerequisite S provides is not in T (Workplace Analytics, E1 → F3)", () => {
-      const more = (i: number): LicenseState[] => (i <= 2 ? [direct(WA_ID)] : []);
-      const p = previewGroup({ users: members(10, more), to: F3_ID });
+      const more = (i: number): LicenseState[] => (i <= 2 ? [direct(WA)] : []);
+      const p = previewGroup({ users: members(10, more), to: F3 });
       const c = check(p, "dependencies");
       assert.equal(c.status, "warn");
       assert.equal(c.title, "2 of 10 members would lose a prerequisite of another license");
@@ -391,24 +348,24 @@ describe("previewGroupChange", () => {
     });
 
     it("passes when T carries the prerequisite (E1 → E3), or another source still provides it", () => {
-      const more = (i: number): LicenseState[] => (i === 1 ? [direct(WA_ID)] : []);
+      const more = (i: number): LicenseState[] => (i === 1 ? [direct(WA)] : []);
       assert.equal(check(previewGroup({ users: members(10, more) }), "dependencies").status, "pass");
-      const kept = [user("u1", [fromGroup(E1_ID), direct(WA_ID), direct(E3_ID)])];
-      const c = check(previewGroup({ users: kept, to: F3_ID }), "dependencies");
+      const kept = [user("u1", [fromGroup(E1), direct(WA), direct(E3)])];
+      const c = check(previewGroup({ users: kept, to: F3 }), "dependencies");
       assert.equal(c.status, "pass");
       assert.equal(c.count, 0);
     });
 
     it("does not blame the change for a dependency that is unmet already", () => {
-      const users = [user("u1", [fromGroup(E1_ID, SALES, { disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }), direct(WA_ID)])];
-      const p = previewGroup({ users, to: F3_ID, group: { assignedLicenses: [{ skuId: E1_ID, disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }] } });
+      const users = [user("u1", [fromGroup(E1, SALES, { disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }), direct(WA)])];
+      const p = previewGroup({ users, to: F3, group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }] } });
       assert.equal(check(p, "dependencies").status, "pass");
     });
   });
 
   describe("service-continuity", () => {
     it("blocks E1 → F3, naming the plans F3 does not carry and what to do", () => {
-      const p = previewGroup({ to: F3_ID });
+      const p = previewGroup({ to: F3 });
       const c = check(p, "service-continuity");
       assert.equal(c.status, "block");
       assert.equal(c.title, "Sales would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD");
@@ -418,7 +375,7 @@ describe("previewGroupChange", () => {
 
     it("passes E1 → F3 when the group already has those plans off", () => {
       const off = [PLAN.EXCHANGE_S_STANDARD, PLAN.SHAREPOINTSTANDARD, PLAN.SHAREPOINTWAC, PLAN.MCOSTANDARD];
-      const c = check(previewGroup({ to: F3_ID, group: { assignedLicenses: [{ skuId: E1_ID, disabledPlans: off }] } }), "service-continuity");
+      const c = check(previewGroup({ to: F3, group: { assignedLicenses: [{ skuId: E1, disabledPlans: off }] } }), "service-continuity");
       assert.equal(c.status, "pass");
       assert.equal(c.title, "Microsoft 365 F3 carries all 1 plan Office 365 E1 enables on Sales");
     });
@@ -438,12 +395,12 @@ describe("previewGroupChange", () => {
 
   describe("disabledPlans carry-over in the operation", () => {
     it("E1 with SharePoint Plan 1 off on the group → E3 with SharePoint Plan 2 off, Office apps on", () => {
-      const p = previewGroup({ group: { assignedLicenses: [{ skuId: E1_ID, disabledPlans: [PLAN.SHAREPOINTSTANDARD] }] } });
+      const p = previewGroup({ group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD] }] } });
       assert.deepEqual(p.operations, [
         {
           method: "POST",
           path: "/groups/g-sales/assignLicense",
-          body: { addLicenses: [{ skuId: E3_ID, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1_ID] },
+          body: { addLicenses: [{ skuId: E3, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1] },
         },
       ]);
       assert.equal(check(p, "service-continuity").title, "Office 365 E3 carries all 4 plans Office 365 E1 enables on Sales");
@@ -453,12 +410,12 @@ describe("previewGroupChange", () => {
       const p = previewGroup({
         group: {
           assignedLicenses: [
-            { skuId: E1_ID, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] },
-            { skuId: E3_ID, disabledPlans: [PLAN.TEAMS1] },
+            { skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] },
+            { skuId: E3, disabledPlans: [PLAN.TEAMS1] },
           ],
         },
       });
-      assert.deepEqual(p.operations[0].body.addLicenses, [{ skuId: E3_ID, disabledPlans: [PLAN.TEAMS1] }]);
+      assert.deepEqual(p.operations[0].body.addLicenses, [{ skuId: E3, disabledPlans: [PLAN.TEAMS1] }]);
     });
   });
 
@@ -505,7 +462,7 @@ describe("previewGroupChange", () => {
 
   describe("usage-location", () => {
     it("is info with the members who have none; the verdict stays ready", () => {
-      const users = [user("u1", [fromGroup(E1_ID)], null), user("u2", [fromGroup(E1_ID)], "DE"), user("u3", [fromGroup(E1_ID)], null)];
+      const users = [user("u1", [fromGroup(E1)], null), user("u2", [fromGroup(E1)], "DE"), user("u3", [fromGroup(E1)], null)];
       const p = previewGroup({ users });
       const c = check(p, "usage-location");
       assert.equal(c.status, "info");
@@ -524,10 +481,10 @@ describe("previewGroupChange", () => {
   describe("existing-errors", () => {
     it("warns with counts by error code and what to do for each", () => {
       const users = [
-        ...[1, 2, 3].map((i) => user(`c${i}`, [fromGroup(E1_ID, SALES, { state: "Error", error: "CountViolation" })])),
-        ...[1, 2].map((i) => user(`x${i}`, [fromGroup(E1_ID, SALES, { state: "Error", error: "MutuallyExclusiveViolation" }), direct(F3_ID)])),
-        user("other", [fromGroup(E1_ID), fromGroup(E3_ID, "g-other", { state: "Error", error: "CountViolation" })]),
-        user("none", [fromGroup(E1_ID, SALES, { error: "None" })]),
+        ...[1, 2, 3].map((i) => user(`c${i}`, [fromGroup(E1, SALES, { state: "Error", error: "CountViolation" })])),
+        ...[1, 2].map((i) => user(`x${i}`, [fromGroup(E1, SALES, { state: "Error", error: "MutuallyExclusiveViolation" }), direct(F3)])),
+        user("other", [fromGroup(E1), fromGroup(E3, "g-other", { state: "Error", error: "CountViolation" })]),
+        user("none", [fromGroup(E1, SALES, { error: "None" })]),
         ...members(5),
       ];
       const c = check(previewGroup({ users }), "existing-errors");
@@ -541,7 +498,7 @@ describe("previewGroupChange", () => {
     });
 
     it("counts ActiveWithError without a code as Other", () => {
-      const c = check(previewGroup({ users: [user("u1", [fromGroup(E1_ID, SALES, { state: "ActiveWithError" })])] }), "existing-errors");
+      const c = check(previewGroup({ users: [user("u1", [fromGroup(E1, SALES, { state: "ActiveWithError" })])] }), "existing-errors");
       assert.equal(c.status, "warn");
       assert.ok(c.detail.startsWith("Other 1."));
     });
@@ -582,7 +539,7 @@ describe("previewGroupChange", () => {
       assert.deepEqual(empty.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 0, shortfall: 0 });
       assert.equal(check(empty, "usage-location").title, "All 0 members have a usage location");
 
-      const bare = [product(E1_ID, "STANDARDPACK", [], 5, 5), product(E3_ID, "ENTERPRISEPACK", [], 5, 0)];
+      const bare = [product(E1, "STANDARDPACK", [], 5, 5), product(E3, "ENTERPRISEPACK", [], 5, 0)];
       const p = previewGroup({ users: [user("u1"), user("u2", [direct("unknown-sku")], null)], products: bare });
       assert.deepEqual(p.checks.map((c) => c.id), GROUP_CHECKS);
       assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 5, consumed: 0, available: 5, needed: 2, shortfall: 0 });
@@ -593,12 +550,12 @@ describe("previewGroupChange", () => {
 
 describe("previewUserChange", () => {
   const groupNames = new Map([[SALES, "Sales"], ["g-mkt", "Marketing"]]);
-  const preview = (u: TenantUser, products: Product[] = [e1(), e3(), f3(), wa()], to = E3_ID): Preview =>
-    previewUserChange({ user: u, groupNames, products, fromSkuId: E1_ID, toSkuId: to });
+  const preview = (u: TenantUser, products: Product[] = [e1(), e3(), f3(), wa()], to = E3): Preview =>
+    previewUserChange({ user: u, groupNames, products, fromSkuId: E1, toSkuId: to });
   const USER_CHECKS: CheckId[] = ["source-assigned", "target-subscribed", "seats", "conflicts", "dependencies", "service-continuity", "usage-location"];
 
   it("direct only: ready, the applicable checks in table order, one call with the add and the remove", () => {
-    const p = preview(user("megan", [direct(E1_ID, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] })]));
+    const p = preview(user("megan", [direct(E1, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] })]));
     assert.deepEqual(p.checks.map((c) => c.id), USER_CHECKS);
     assert.deepEqual(notPass(p), []);
     assert.equal(p.verdict, "ready");
@@ -610,12 +567,12 @@ describe("previewUserChange", () => {
       STANDARDPACK: { enabled: 100, consumed: 60, available: 40, freed: 1 },
     });
     assert.deepEqual(p.operations, [
-      { method: "POST", path: "/users/megan/assignLicense", body: { addLicenses: [{ skuId: E3_ID, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1_ID] } },
+      { method: "POST", path: "/users/megan/assignLicense", body: { addLicenses: [{ skuId: E3, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1] } },
     ]);
   });
 
   it("group only: blocks and names the group the change belongs to", () => {
-    const p = preview(user("megan", [fromGroup(E1_ID)]));
+    const p = preview(user("megan", [fromGroup(E1)]));
     const c = check(p, "source-assigned");
     assert.equal(c.status, "block");
     assert.equal(c.title, "User megan holds Office 365 E1 only through group Sales");
@@ -625,13 +582,13 @@ describe("previewUserChange", () => {
   });
 
   it("does not hold the source at all: blocks", () => {
-    const c = check(preview(user("megan", [direct(F3_ID)])), "source-assigned");
+    const c = check(preview(user("megan", [direct(F3)])), "source-assigned");
     assert.equal(c.status, "block");
     assert.equal(c.title, "User megan does not hold Office 365 E1");
   });
 
   it("no usage location: blocks with what to do", () => {
-    const p = preview(user("megan", [direct(E1_ID)], null));
+    const p = preview(user("megan", [direct(E1)], null));
     const c = check(p, "usage-location");
     assert.equal(c.status, "block");
     assert.equal(c.title, "User megan has no usage location");
@@ -640,7 +597,7 @@ describe("previewUserChange", () => {
   });
 
   it("direct and through a group: passes source-assigned, blocks on the kept E1's conflict (Graph would refuse the call), frees no seat", () => {
-    const p = preview(user("megan", [direct(E1_ID), fromGroup(E1_ID, "g-mkt")]));
+    const p = preview(user("megan", [direct(E1), fromGroup(E1, "g-mkt")]));
     assert.equal(check(p, "source-assigned").status, "pass");
     assert.match(check(p, "source-assigned").detail, /group Marketing/);
     const c = check(p, "conflicts");
@@ -653,23 +610,23 @@ describe("previewUserChange", () => {
   });
 
   it("already holding the target through a group: needs no seat", () => {
-    const p = preview(user("megan", [direct(E1_ID), fromGroup(E3_ID, "g-mkt")]));
+    const p = preview(user("megan", [direct(E1), fromGroup(E3, "g-mkt")]));
     assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 0, shortfall: 0 });
   });
 
   it("seats: blocks when none is available", () => {
-    const p = preview(user("megan", [direct(E1_ID)]), [e1(), e3(20, 20)]);
+    const p = preview(user("megan", [direct(E1)]), [e1(), e3(20, 20)]);
     assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 20, consumed: 20, available: 0, needed: 1, shortfall: 1 });
     assert.equal(check(p, "seats").status, "block");
   });
 
   it("dependencies, service-continuity and target-subscribed apply as for a group (a lost prerequisite blocks: Graph refuses the call)", () => {
-    const p = preview(user("megan", [direct(E1_ID), direct(WA_ID)]), [e1(), e3(), f3(), wa()], F3_ID);
+    const p = preview(user("megan", [direct(E1), direct(WA)]), [e1(), e3(), f3(), wa()], F3);
     assert.equal(check(p, "dependencies").status, "block");
     assert.deepEqual(ids(check(p, "dependencies")), ["megan"]);
     assert.equal(check(p, "service-continuity").status, "block");
     assert.equal(check(p, "service-continuity").title, "User megan would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD");
-    const warned = preview(user("megan", [direct(E1_ID)]), [e1(), e3(50, 20, { capabilityStatus: "Warning" })]);
+    const warned = preview(user("megan", [direct(E1)]), [e1(), e3(50, 20, { capabilityStatus: "Warning" })]);
     assert.equal(check(warned, "target-subscribed").status, "warn");
   });
 

@@ -14,54 +14,30 @@ import {
 } from "../../src/licensing/migrationPlan";
 import type { LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { CheckId, CheckResult } from "../../src/licensing/preview";
+import { E1, E3, PLAN } from "../support/productIds";
+import { licenseState, product, securityGroup, user } from "../support/tenantBuilder";
 
 // ——— a small tenant: the demo's Operations group, in plain data ———
 
-const PLAN = {
-  EXCHANGE_S_STANDARD: "9aaf7827-d63c-4b61-89c3-182f06f82e5c",
-  EXCHANGE_S_ENTERPRISE: "efb87545-963c-4e0d-99df-69c6916d9eb0",
-  SHAREPOINTSTANDARD: "c7699d2e-19aa-44de-8edf-1736da088ca1",
-  SHAREPOINTENTERPRISE: "5dbe027f-2339-4123-9542-606e4d348a72",
-  SHAREPOINTWAC: "e95bec33-7c88-4a70-8e19-b10bd9d0c014",
-  TEAMS1: "57ff2da0-773e-42df-b2af-ffb7a2317929",
-  MCOSTANDARD: "0feaeb32-d00e-4d66-bd5a-43b5b83db82c",
-  OFFICESUBSCRIPTION: "43de0ff5-c92c-492b-9116-175376d08c38",
-  YAMMER_ENTERPRISE: "7547a3fe-08ee-4ccb-b430-5077c5041653",
-  SWAY: "a23b959c-7ce8-4e57-9140-b90eb88a9e97",
-} as const;
-type PlanName = keyof typeof PLAN;
-
-const E1_ID = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3_ID = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 const OPS = "g-operations";
 const OTHER = "g-other";
 const YAMMER_SWAY = [PLAN.YAMMER_ENTERPRISE, PLAN.SWAY];
 const YAMMER = [PLAN.YAMMER_ENTERPRISE];
 
-function product(skuId: string, skuPartNumber: string, plans: readonly PlanName[], enabledUnits: number, consumedUnits: number): Product {
-  return { skuId, skuPartNumber, appliesTo: "User", capabilityStatus: "Enabled", enabledUnits, consumedUnits, servicePlans: plans.map((name) => ({ id: PLAN[name], name, appliesTo: "User" as const })) };
-}
-const e1 = (): Product => product(E1_ID, "STANDARDPACK", ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD", "YAMMER_ENTERPRISE", "SWAY"], 300, 262);
+const e1 = (): Product => product(E1, "STANDARDPACK", ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD", "YAMMER_ENTERPRISE", "SWAY"], 300, 262);
 /** The demo's E3: 124 enabled, 29 consumed, 95 free. */
 const e3 = (enabled = 124, consumed = 29): Product =>
-  product(E3_ID, "ENTERPRISEPACK", ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD", "YAMMER_ENTERPRISE", "SWAY"], enabled, consumed);
+  product(E3, "ENTERPRISEPACK", ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD", "YAMMER_ENTERPRISE", "SWAY"], enabled, consumed);
 
-function state(skuId: string, assignedByGroup: string | null, disabledPlans: readonly string[] = [], extra: Partial<LicenseState> = {}): LicenseState {
-  return { skuId, assignedByGroup, disabledPlans, state: "Active", error: null, ...extra };
-}
-const direct = (disabled: readonly string[] = YAMMER_SWAY, extra: Partial<LicenseState> = {}) => state(E3_ID, null, disabled, extra);
-const inherited = (disabled: readonly string[] = YAMMER_SWAY, extra: Partial<LicenseState> = {}, group = OPS) => state(E3_ID, group, disabled, extra);
+const state = (skuId: string, assignedByGroup: string | null, disabledPlans: readonly string[] = [], extra: Partial<LicenseState> = {}): LicenseState =>
+  licenseState(skuId, assignedByGroup, { disabledPlans, ...extra });
+const direct = (disabled: readonly string[] = YAMMER_SWAY, extra: Partial<LicenseState> = {}) => state(E3, null, disabled, extra);
+const inherited = (disabled: readonly string[] = YAMMER_SWAY, extra: Partial<LicenseState> = {}, group = OPS) => state(E3, group, disabled, extra);
 
-function user(id: string, states: readonly LicenseState[] = []): TenantUser {
-  const skus = [...new Set(states.map((s) => s.skuId))];
-  return { id, displayName: `User ${id}`, userPrincipalName: `${id}@contoso.com`, usageLocation: "US", assignedLicenses: skus.map((skuId) => ({ skuId, disabledPlans: [] })), licenseStates: states };
-}
 const range = (n: number, prefix: string, states: (i: number) => readonly LicenseState[] = () => []): TenantUser[] =>
   Array.from({ length: n }, (_, k) => user(`${prefix}${k + 1}`, states(k + 1)));
 
-function group(extra: Partial<TenantGroup> = {}): TenantGroup {
-  return { id: OPS, displayName: "Operations", groupTypes: [], securityEnabled: true, mailEnabled: false, membershipRule: null, onPremisesSyncEnabled: null, assignedLicenses: [], licenseProcessingState: null, ...extra };
-}
+const group = (extra: Partial<TenantGroup> = {}): TenantGroup => securityGroup(OPS, "Operations", extra);
 
 /**
  * Operations as in docs/tenant-snapshot.md: 16 members, 13 holding E3 directly (11 with Yammer and
@@ -74,7 +50,7 @@ function operations(): { members: TenantUser[]; outside: TenantUser[] } {
 
 function input(extra: Partial<MigrationInput> = {}): MigrationInput {
   const { members, outside } = operations();
-  return { group: group(), members: { users: members, nestedGroups: [] }, directHolders: [...members.filter((u) => u.licenseStates.length > 0), ...outside], products: [e1(), e3()], skuId: E3_ID, ...extra };
+  return { group: group(), members: { users: members, nestedGroups: [] }, directHolders: [...members.filter((u) => u.licenseStates.length > 0), ...outside], products: [e1(), e3()], skuId: E3, ...extra };
 }
 
 function check(p: MigrationPreview, id: CheckId): CheckResult {
@@ -98,11 +74,11 @@ describe("migrationPlan: direct to group-based licensing", () => {
       const p = planMigration(input());
       assert.equal(p.kind, "direct-to-group");
       assert.deepEqual(p.target, { type: "group", id: OPS, displayName: "Operations", memberCount: 16 });
-      assert.deepEqual(p.product, { skuId: E3_ID, skuPartNumber: "ENTERPRISEPACK" });
+      assert.deepEqual(p.product, { skuId: E3, skuPartNumber: "ENTERPRISEPACK" });
       assert.deepEqual(p.counts, { migrating: 13, outside: 3, newMembers: 3, planMismatch: 2, pilot: 5, waves: 1, waveSize: 100 });
       assert.deepEqual(p.groupAssignment, { needed: true, disabledPlans: [...YAMMER_SWAY].sort() });
       assert.deepEqual(p.seats, { ENTERPRISEPACK: { enabled: 124, consumed: 29, available: 95, needed: 3, shortfall: 0 } });
-      assert.deepEqual(p.operations, [{ method: "POST", path: `/groups/${OPS}/assignLicense`, body: { addLicenses: [{ skuId: E3_ID, disabledPlans: [...YAMMER_SWAY].sort() }], removeLicenses: [] } }]);
+      assert.deepEqual(p.operations, [{ method: "POST", path: `/groups/${OPS}/assignLicense`, body: { addLicenses: [{ skuId: E3, disabledPlans: [...YAMMER_SWAY].sort() }], removeLicenses: [] } }]);
       assert.deepEqual(
         p.stages.map((s) => [s.kind, s.users]),
         [["assign", 16], ["verify", 13], ["pilot", 5], ["wave", 6]],
@@ -153,7 +129,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
 
     it("costs no seat when every member already holds the product directly", () => {
       const members = range(13, "m", () => [direct()]);
-      const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(29, 29)], skuId: E3_ID });
+      const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(29, 29)], skuId: E3 });
       assert.equal(check(p, "seats").status, "pass");
       assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 29, consumed: 29, available: 0, needed: 0, shortfall: 0 });
       assert.equal(p.verdict, "ready");
@@ -171,11 +147,11 @@ describe("migrationPlan: direct to group-based licensing", () => {
         ...range(3, "g", () => [inherited(YAMMER)]),
       ];
       const p = planMigration({
-        group: group({ assignedLicenses: [{ skuId: E3_ID, disabledPlans: YAMMER }], licenseProcessingState: "ProcessingComplete" }),
+        group: group({ assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER }], licenseProcessingState: "ProcessingComplete" }),
         members: { users: members, nestedGroups: [] },
         directHolders: members.slice(0, 13),
         products: [e3()],
-        skuId: E3_ID,
+        skuId: E3,
       });
       assert.deepEqual(p.groupAssignment, { needed: false, disabledPlans: YAMMER });
       assert.deepEqual(p.operations, []);
@@ -189,7 +165,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
 
     it("flags movers whose direct license enables a plan the group's disables", () => {
       const members = [...range(3, "ys", () => [direct(YAMMER_SWAY)]), ...range(2, "all", () => [direct([])])];
-      const p = planMigration({ group: group({ assignedLicenses: [{ skuId: E3_ID, disabledPlans: YAMMER_SWAY }] }), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3()], skuId: E3_ID });
+      const p = planMigration({ group: group({ assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER_SWAY }] }), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3()], skuId: E3 });
       assert.equal(p.counts.planMismatch, 2);
       assert.deepEqual(check(p, "plan-mismatch").users?.map((u) => u.note), ["enables YAMMER_ENTERPRISE, SWAY, which Operations would disable", "enables YAMMER_ENTERPRISE, SWAY, which Operations would disable"]);
       assert.equal(p.counts.pilot, 3, "pilot drawn from the 3 eligible only");
@@ -201,8 +177,8 @@ describe("migrationPlan: direct to group-based licensing", () => {
     it("warns about members whose other license conflicts with what the group will give", () => {
       const { members, outside } = operations();
       // new1 holds E1 directly: SharePoint Plan 1 excludes E3's Plan 2, so the group's E3 fails for them.
-      const withE1 = members.map((u) => (u.id === "new1" ? user("new1", [state(E1_ID, null)]) : u));
-      const p = planMigration({ ...input(), members: { users: withE1, nestedGroups: [] }, directHolders: [...withE1.filter((u) => u.licenseStates.some((s) => s.skuId === E3_ID)), ...outside] });
+      const withE1 = members.map((u) => (u.id === "new1" ? user("new1", [state(E1, null)]) : u));
+      const p = planMigration({ ...input(), members: { users: withE1, nestedGroups: [] }, directHolders: [...withE1.filter((u) => u.licenseStates.some((s) => s.skuId === E3)), ...outside] });
       const conflicts = check(p, "conflicts");
       assert.equal(conflicts.status, "warn");
       assert.deepEqual(ids(conflicts), ["new1"]);
@@ -223,7 +199,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.equal(check(unowned, "target-subscribed").status, "block");
       assert.equal(check(unowned, "seats").status, "info");
       assert.deepEqual(unowned.seats, {});
-      assert.deepEqual(unowned.product, { skuId: E3_ID, skuPartNumber: E3_ID });
+      assert.deepEqual(unowned.product, { skuId: E3, skuPartNumber: E3 });
       const nobody = planMigration(input({ members: { users: range(4, "n"), nestedGroups: [] }, directHolders: [] }));
       const assign = check(nobody, "group-assignment");
       assert.equal(assign.status, "block");
@@ -234,11 +210,11 @@ describe("migrationPlan: direct to group-based licensing", () => {
     it("reports dynamic, synced and still-processing groups and members already in error", () => {
       const members = [user("ok", [direct(), inherited()]), user("bad", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })])];
       const p = planMigration({
-        group: group({ groupTypes: ["DynamicMembership"], membershipRule: 'user.department -eq "Operations"', onPremisesSyncEnabled: true, assignedLicenses: [{ skuId: E3_ID, disabledPlans: YAMMER_SWAY }], licenseProcessingState: "ProcessingInProgress" }),
+        group: group({ groupTypes: ["DynamicMembership"], membershipRule: 'user.department -eq "Operations"', onPremisesSyncEnabled: true, assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER_SWAY }], licenseProcessingState: "ProcessingInProgress" }),
         members: { users: members, nestedGroups: [] },
         directHolders: members,
         products: [e3()],
-        skuId: E3_ID,
+        skuId: E3,
       });
       assert.equal(check(p, "dynamic-membership").status, "info");
       assert.equal(check(p, "on-premises-sync").status, "info");
@@ -284,13 +260,13 @@ describe("migrationPlan: direct to group-based licensing", () => {
 
     it("plans 2,000 eligible movers as a pilot of 100 and 19 waves of 100", () => {
       const members = range(2_000, "m", () => [direct()]);
-      const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(3_000, 2_000)], skuId: E3_ID });
+      const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(3_000, 2_000)], skuId: E3 });
       assert.deepEqual(p.counts, { migrating: 2_000, outside: 0, newMembers: 0, planMismatch: 0, pilot: 100, waves: 19, waveSize: 100 });
       assert.equal(p.stages.length, 22);
       assert.deepEqual(p.stages.slice(0, 3).map((s) => [s.kind, s.users]), [["assign", 2_000], ["verify", 2_000], ["pilot", 100]]);
       assert.ok(p.stages.slice(3).every((s) => s.kind === "wave" && s.users === 100));
       assert.equal(p.stages[21]!.title, "Wave 19 of 19: remove the direct Office 365 E3 from 100 verified users");
-      const custom = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(3_000, 2_000)], skuId: E3_ID, pilot: { count: 10, percent: 1 }, waveSize: 500 });
+      const custom = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(3_000, 2_000)], skuId: E3, pilot: { count: 10, percent: 1 }, waveSize: 500 });
       assert.deepEqual([custom.counts.pilot, custom.counts.waves, custom.counts.waveSize], [20, 4, 500]);
       assert.deepEqual(custom.stages.slice(-1).map((s) => s.users), [480]);
     });
@@ -304,7 +280,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
   });
 
   describe("verifyMigration", () => {
-    const verify = (users: TenantUser[], groupDisabled: readonly string[] = YAMMER_SWAY, accept?: ReadonlySet<string>) => verifyMigration(users, OPS, E3_ID, groupDisabled, accept, [e3()]);
+    const verify = (users: TenantUser[], groupDisabled: readonly string[] = YAMMER_SWAY, accept?: ReadonlySet<string>) => verifyMigration(users, OPS, E3, groupDisabled, accept, [e3()]);
     const reasonOf = (u: TenantUser, groupDisabled?: readonly string[], accept?: ReadonlySet<string>) => {
       const result = verify([u], groupDisabled, accept);
       assert.equal(result.verified.length, 0, "not verified");
@@ -344,30 +320,30 @@ describe("migrationPlan: direct to group-based licensing", () => {
     });
 
     it("names plans by id when it is not given the products", () => {
-      const result = verifyMigration([user("loses", [direct(YAMMER), inherited(YAMMER_SWAY)])], OPS, E3_ID, YAMMER_SWAY);
-      assert.match(result.failed[0]!.reason, new RegExp(`^product ${E3_ID} from the group would not enable ${PLAN.SWAY}`));
+      const result = verifyMigration([user("loses", [direct(YAMMER), inherited(YAMMER_SWAY)])], OPS, E3, YAMMER_SWAY);
+      assert.match(result.failed[0]!.reason, new RegExp(`^product ${E3} from the group would not enable ${PLAN.SWAY}`));
     });
   });
 
   describe("removing a direct assignment", () => {
     it("is safe only while the group's product is Active without error for the user", () => {
-      assert.equal(safeToRemoveDirect(user("ok", [direct(), inherited()]), OPS, E3_ID), true);
-      assert.equal(safeToRemoveDirect(user("ok-none", [direct(), inherited(YAMMER_SWAY, { error: "None" })]), OPS, E3_ID), true);
-      assert.equal(safeToRemoveDirect(user("direct-only", [direct()]), OPS, E3_ID), false);
-      assert.equal(safeToRemoveDirect(user("other-group", [direct(), inherited(YAMMER_SWAY, {}, OTHER)]), OPS, E3_ID), false);
-      assert.equal(safeToRemoveDirect(user("error", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })]), OPS, E3_ID), false);
-      assert.equal(safeToRemoveDirect(user("with-error", [direct(), inherited(YAMMER_SWAY, { state: "ActiveWithError", error: "Other" })]), OPS, E3_ID), false);
-      assert.equal(safeToRemoveDirect(user("disabled", [direct(), inherited(YAMMER_SWAY, { state: "Disabled" })]), OPS, E3_ID), false);
+      assert.equal(safeToRemoveDirect(user("ok", [direct(), inherited()]), OPS, E3), true);
+      assert.equal(safeToRemoveDirect(user("ok-none", [direct(), inherited(YAMMER_SWAY, { error: "None" })]), OPS, E3), true);
+      assert.equal(safeToRemoveDirect(user("direct-only", [direct()]), OPS, E3), false);
+      assert.equal(safeToRemoveDirect(user("other-group", [direct(), inherited(YAMMER_SWAY, {}, OTHER)]), OPS, E3), false);
+      assert.equal(safeToRemoveDirect(user("error", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })]), OPS, E3), false);
+      assert.equal(safeToRemoveDirect(user("with-error", [direct(), inherited(YAMMER_SWAY, { state: "ActiveWithError", error: "Other" })]), OPS, E3), false);
+      assert.equal(safeToRemoveDirect(user("disabled", [direct(), inherited(YAMMER_SWAY, { state: "Disabled" })]), OPS, E3), false);
     });
 
     it("is the user's own assignLicense removing the product and nothing else", () => {
-      assert.deepEqual(directRemovalOperation("u1", E3_ID), { method: "POST", path: "/users/u1/assignLicense", body: { addLicenses: [], removeLicenses: [E3_ID] } });
+      assert.deepEqual(directRemovalOperation("u1", E3), { method: "POST", path: "/users/u1/assignLicense", body: { addLicenses: [], removeLicenses: [E3] } });
     });
   });
 
   it("lists the products members hold directly, most holders first", () => {
-    const users = [user("a", [direct(), state(E1_ID, null)]), user("b", [direct()]), user("c", [inherited()]), user("d", [state(E1_ID, OTHER)])];
-    assert.deepEqual(directProductsOf(users), [E3_ID, E1_ID]);
+    const users = [user("a", [direct(), state(E1, null)]), user("b", [direct()]), user("c", [inherited()]), user("d", [state(E1, OTHER)])];
+    assert.deepEqual(directProductsOf(users), [E3, E1]);
     assert.deepEqual(directProductsOf([]), []);
   });
 
@@ -379,7 +355,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       ...range(2_000, "c"),
     ];
     const outside = range(1_000, "x", () => [direct()]);
-    const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: [...members.slice(0, 98_000), ...outside], products: [e3(200_000, 99_000)], skuId: E3_ID });
+    const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: [...members.slice(0, 98_000), ...outside], products: [e3(200_000, 99_000)], skuId: E3 });
     assert.deepEqual(p.counts, { migrating: 98_000, outside: 1_000, newMembers: 2_000, planMismatch: 3_000, pilot: 4_750, waves: 903, waveSize: 100 });
     assert.deepEqual(p.groupAssignment.disabledPlans, [...YAMMER_SWAY].sort());
     assert.equal(check(p, "plan-mismatch").count, 3_000);

@@ -1,33 +1,16 @@
 import assert from "node:assert/strict";
-import type { LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
+import type { LicenseState, TenantGroup, TenantUser } from "../../src/licensing/model";
 import { groupOutcome, userOutcome } from "../../src/licensing/outcome";
 import { whatToDoFor } from "../../src/licensing/licenseErrors";
+import { E1, E3 } from "../support/productIds";
+import { licenseState as state, product, securityGroup } from "../support/tenantBuilder";
 
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 const SALES = "g-sales";
 const OTHER = "g-other";
 
-const product = (skuId: string, skuPartNumber: string, enabledUnits: number, consumedUnits: number): Product => ({
-  skuId,
-  skuPartNumber,
-  appliesTo: "User",
-  capabilityStatus: "Enabled",
-  enabledUnits,
-  consumedUnits,
-  servicePlans: [],
-});
 // As read after the change: E3 is full (the CountViolation), E1 keeps the direct holder's seat.
-const PRODUCTS = [product(E1, "STANDARDPACK", 10, 1), product(E3, "ENTERPRISEPACK", 3, 3)];
+const PRODUCTS = [product(E1, "STANDARDPACK", [], 10, 1), product(E3, "ENTERPRISEPACK", [], 3, 3)];
 
-const state = (skuId: string, assignedByGroup: string | null, extra: Partial<LicenseState> = {}): LicenseState => ({
-  skuId,
-  assignedByGroup,
-  disabledPlans: [],
-  state: "Active",
-  error: null,
-  ...extra,
-});
 const user = (id: string, states: readonly LicenseState[]): TenantUser => ({
   id,
   displayName: `User ${id}`,
@@ -36,17 +19,7 @@ const user = (id: string, states: readonly LicenseState[]): TenantUser => ({
   assignedLicenses: [...new Set(states.filter((s) => s.state === "Active" || s.state === "ActiveWithError").map((s) => s.skuId))].map((skuId) => ({ skuId, disabledPlans: [] })),
   licenseStates: states,
 });
-const sales: TenantGroup = {
-  id: SALES,
-  displayName: "Sales",
-  groupTypes: [],
-  securityEnabled: true,
-  mailEnabled: false,
-  membershipRule: null,
-  onPremisesSyncEnabled: null,
-  assignedLicenses: [{ skuId: E3, disabledPlans: [] }],
-  licenseProcessingState: "ProcessingComplete",
-};
+const sales: TenantGroup = securityGroup(SALES, "Sales", { assignedLicenses: [{ skuId: E3, disabledPlans: [] }], licenseProcessingState: "ProcessingComplete" });
 
 describe("outcome report", () => {
   it("after Sales moved from E1 to E3: 3 moved, 1 CountViolation, 1 MutuallyExclusiveViolation", () => {

@@ -1,27 +1,13 @@
 import assert from "node:assert/strict";
 import type { Product } from "../../src/licensing/model";
+import { SKU_IDS as KNOWN_SKU_IDS } from "../../src/licensing/productNames";
 import { looksLikeProductPhrase, resolveProduct } from "../../src/licensing/productResolver";
+import { product } from "../support/tenantBuilder";
 
-const SKU_IDS: Record<string, string> = {
-  STANDARDPACK: "18181a46-0d4e-45cd-891e-60aabd171b4e",
-  ENTERPRISEPACK: "6fd2c87f-b296-42f0-b197-1e91e994b900",
-  ENTERPRISEPREMIUM: "c7df2760-2c81-4ef7-b578-5b5392b571df",
-  SPE_E3: "05e9a617-0261-4cee-bb44-138d3ef5d965",
-  SPE_E5: "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
-  O365_BUSINESS_ESSENTIALS: "3b555118-da6a-4418-894f-7df1e2096870",
-  O365_BUSINESS_PREMIUM: "f245ecc8-75af-4f8e-b61f-27d8114de5f3",
-  SPB: "cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46",
-  M365_F1: "44575883-256e-4a79-9da4-ebe9acabe2b2",
-  SPE_F1: "66b55226-6b4f-492c-910c-a3b7a3c9d993",
-  WORKPLACE_ANALYTICS: "3d957427-ecdc-4df2-aacd-01cc9d519da8",
-  MCOMEETADV: "0c266dff-15dd-4b49-8397-2bb16070ed52",
-  VISIOCLIENT: "c5928f49-12ba-48f7-ada3-0d743a3601d5",
-};
+/** The products the module knows, and one it does not (Visio Plan 2). */
+const SKU_IDS: Record<string, string> = { ...KNOWN_SKU_IDS, VISIOCLIENT: "c5928f49-12ba-48f7-ada3-0d743a3601d5" };
 
-function product(skuPartNumber: string): Product {
-  return { skuId: SKU_IDS[skuPartNumber], skuPartNumber, appliesTo: "User", capabilityStatus: "Enabled", enabledUnits: 10, consumedUnits: 0, servicePlans: [] };
-}
-const tenant = (...skuPartNumbers: string[]) => skuPartNumbers.map(product);
+const tenant = (...skuPartNumbers: string[]): Product[] => skuPartNumbers.map((part) => product(SKU_IDS[part], part, [], 10, 0));
 
 function found(phrase: string, owned: readonly Product[]): string | undefined {
   const r = resolveProduct(phrase, owned);

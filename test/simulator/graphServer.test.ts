@@ -4,12 +4,11 @@ import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { odataString } from "../../src/simulator/odata";
 import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
 import { TenantState } from "../../src/simulator/tenantState";
+import { E1, E3 } from "../support/productIds";
 
 // --- a small tenant, built through TenantState.fromJson ---------------------------------------
 
 const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
 const plan = (servicePlanId: string, servicePlanName: string) => ({ servicePlanId, servicePlanName });
 const E1_PLANS = [plan("9aaf7827-d63c-4b61-89c3-182f06f82e5c", "EXCHANGE_S_STANDARD"), plan("c7699d2e-19aa-44de-8edf-1736da088ca1", "SHAREPOINTSTANDARD"), plan("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1")];
 const E3_PLANS = [plan("efb87545-963c-4e0d-99df-69c6916d9eb0", "EXCHANGE_S_ENTERPRISE"), plan("5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE"), plan("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1")];

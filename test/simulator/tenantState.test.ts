@@ -2,29 +2,9 @@ import assert from "node:assert/strict";
 import { GraphError, SnapshotError, TenantState } from "../../src/simulator/tenantState";
 import { countConsumedUnits, deriveAssignedLicenses } from "../../src/simulator/derivedFields";
 import type { Group, LicenseAssignmentState, SubscribedSku, TenantSnapshot, User } from "../../src/simulator/snapshot";
+import { E1, E3, F3, PLAN, WA, type PlanName } from "../support/productIds";
 
 // --- a small tenant builder -------------------------------------------------------------------
-
-const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
-const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
-const F3 = "66b55226-6b4f-492c-910c-a3b7a3c9d993";
-const WA = "3d957427-ecdc-4df2-aacd-01cc9d519da8";
-
-const PLAN = {
-  EXCHANGE_S_STANDARD: "9aaf7827-d63c-4b61-89c3-182f06f82e5c",
-  EXCHANGE_S_ENTERPRISE: "efb87545-963c-4e0d-99df-69c6916d9eb0",
-  EXCHANGE_S_DESKLESS: "4a82b400-a79f-41a4-b4e2-e94f5787b113",
-  SHAREPOINTSTANDARD: "c7699d2e-19aa-44de-8edf-1736da088ca1",
-  SHAREPOINTENTERPRISE: "5dbe027f-2339-4123-9542-606e4d348a72",
-  SHAREPOINTDESKLESS: "902b47e5-dcb2-4fdc-858b-c63a90a2bdb9",
-  SHAREPOINTWAC: "e95bec33-7c88-4a70-8e19-b10bd9d0c014",
-  TEAMS1: "57ff2da0-773e-42df-b2af-ffb7a2317929",
-  MCOSTANDARD: "0feaeb32-d00e-4d66-bd5a-43b5b83db82c",
-  MCOIMP: "afc06cb0-b4f4-4473-8286-d644f70d8faf",
-  OFFICESUBSCRIPTION: "43de0ff5-c92c-492b-9116-175376d08c38",
-  WORKPLACE_ANALYTICS: "f477b0f0-3bb1-4890-940c-40fcee6ce05f",
-} as const;
-type PlanName = keyof typeof PLAN;
 
 const PRODUCTS: Record<string, { part: string; plans: PlanName[] }> = {
   [E1]: { part: "STANDARDPACK", plans: ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"] },

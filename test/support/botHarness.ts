@@ -6,6 +6,7 @@
  * The channel's side (TeamsChannel: the activities and the connector) is shared with
  * botProcess.ts, which runs the bot as a child process instead.
  */
+import assert from "node:assert/strict";
 import { once } from "node:events";
 import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -15,6 +16,7 @@ import { join } from "node:path";
 import { startBot, type RunningBot } from "../../src/app";
 import { loadSettings } from "../../src/config";
 import { createLogger } from "../../src/log";
+import type { GraphSimulatorServer, RequestCounters } from "../../src/simulator/graphServer";
 
 export interface SentActivity {
   type: string;
@@ -203,6 +205,13 @@ export class BotHarness {
     private readonly channel: TeamsChannel,
   ) {}
 
+  /** The simulated tenant the bot runs on, or a failed assertion. */
+  get simulator(): GraphSimulatorServer {
+    const simulator = this.bot.tenant.simulator;
+    assert.ok(simulator, "the bot runs on the simulated tenant");
+    return simulator;
+  }
+
   /** How long the connector takes to answer each activity the bot sends or updates, as a slow channel would. */
   get connectorDelayMs(): number {
     return this.channel.connectorDelayMs;
@@ -253,4 +262,19 @@ export class BotHarness {
     await this.bot.close();
     await this.channel.close();
   }
+}
+
+/**
+ * For a describe block whose tests share one bot: resets the simulated tenant's counters before each
+ * test, and totals over the block the writes the tenant saw and the previews asked for (each reads
+ * the tenant's products first).
+ */
+export function countOverBlock(counters: () => RequestCounters): { readonly writes: number; readonly previews: number } {
+  const seen = { writes: 0, previews: 0 };
+  beforeEach(() => counters().reset());
+  afterEach(() => {
+    seen.writes += counters().writes;
+    seen.previews += counters().byRoute["GET /subscribedSkus"] ?? 0;
+  });
+  return seen;
 }

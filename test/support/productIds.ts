@@ -1,0 +1,19 @@
+/**
+ * Microsoft's identifiers of the products and service plans the tests name. They are the simulator
+ * catalog's (src/simulator/productCatalog.ts), whose ids generator.test.ts checks against Microsoft's
+ * list, so that there is one copy of each.
+ */
+import { PRODUCTS, SERVICE_PLANS, type ServicePlanName } from "../../src/simulator/productCatalog";
+
+/** STANDARDPACK, Office 365 E1. */
+export const E1: string = PRODUCTS.STANDARDPACK.skuId;
+/** ENTERPRISEPACK, Office 365 E3. */
+export const E3: string = PRODUCTS.ENTERPRISEPACK.skuId;
+/** SPE_F1, Microsoft 365 F3. */
+export const F3: string = PRODUCTS.SPE_F1.skuId;
+/** WORKPLACE_ANALYTICS, Microsoft Workplace Analytics. */
+export const WA: string = PRODUCTS.WORKPLACE_ANALYTICS.skuId;
+
+/** Service plan ids by servicePlanName. */
+export const PLAN = SERVICE_PLANS;
+export type PlanName = ServicePlanName;
