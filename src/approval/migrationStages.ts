@@ -89,7 +89,7 @@ export class MigrationStages {
       for (const user of before) {
         if (!hasDirect(user, skuId)) removed.push(userRef(user)); // done before a restart
         else if (safeToRemoveDirect(user, groupId, skuId)) toRemove.push(user);
-        else skipped.push({ ...userRef(user), reason: `${pName} from the group is not Active without error right now, so the direct one stays.` });
+        else skipped.push({ ...userRef(user), reason: `${pName} from the group is not Active without error right now, or no longer enables every plan the direct one does, so the direct one stays.` });
       }
       const answers = await this.graph.assignLicenses(toRemove.map((u) => directRemovalOperation(u.id, skuId)));
       toRemove.forEach((user, n) => {
@@ -138,5 +138,6 @@ export function describeMigrationProgress(request: LicenseRequest): string {
   const moved = reports.reduce((n, r) => n + (r?.removed?.length ?? 0), 0);
   const skipped = reports.reduce((n, r) => n + (r?.skipped?.length ?? 0), 0);
   const notVerified = reports[0]?.notVerified?.length ?? 0;
-  return `${verified} verified, ${moved} moved off their direct license${skipped > 0 ? `, ${skipped} skipped` : ""}${notVerified > 0 ? `, ${notVerified} not verified` : ""}`;
+  const n = (count: number) => count.toLocaleString("en-US");
+  return `${n(verified)} verified, ${n(moved)} moved off their direct license${skipped > 0 ? `, ${n(skipped)} skipped` : ""}${notVerified > 0 ? `, ${n(notVerified)} not verified` : ""}`;
 }

@@ -43,10 +43,10 @@ export function migrationRequestCard(request: LicenseRequest): AdaptiveCard {
       statusStyle: REQUEST_STATUS[request.status].style,
       statusDetail: `${describeMigrationProgress(request)}.${stage.error ? ` ${stage.error}` : ""}`,
       progress: [
-        { title: "To migrate", value: String(plan.counts.migrating) },
-        { title: "Verified", value: String(reports[0]?.verified?.length ?? 0) },
-        { title: "Moved to group licensing", value: String(reports.reduce((n, r) => n + (r?.removed?.length ?? 0), 0)) },
-        { title: "Keep a direct license (outside the group)", value: String(plan.counts.outside) },
+        { title: "To migrate", value: count(plan.counts.migrating) },
+        { title: "Verified", value: count(reports[0]?.verified?.length ?? 0) },
+        { title: "Moved to group licensing", value: count(reports.reduce((n, r) => n + (r?.removed?.length ?? 0), 0)) },
+        { title: "Keep a direct license (outside the group)", value: count(plan.counts.outside) },
       ],
       stages: request.stages.map((st) => ({
         text: `${st.index + 1}. ${st.title}: ${st.status}${st.approvedBy ? ` (approved by ${st.approvedBy.name})` : ""}`,
@@ -56,6 +56,10 @@ export function migrationRequestCard(request: LicenseRequest): AdaptiveCard {
     },
   }) as AdaptiveCard;
   return { ...card, actions };
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
 }
 
 function problems(reports: readonly (MigrationStageReport | undefined)[]): object[] {

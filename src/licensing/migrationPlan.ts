@@ -202,10 +202,15 @@ function inheritedState(user: TenantUser, groupId: string, skuId: string): Licen
   return user.licenseStates.find((s) => s.skuId === skuId && s.assignedByGroup === groupId);
 }
 
-/** Whether the user's direct P may be removed right now: G gives them P, Active and without error. */
+/**
+ * Whether the user's direct P may be removed right now: G gives them P, Active and without error,
+ * enabling every plan the direct one enables (G's disabled plans may have changed since verification).
+ */
 export function safeToRemoveDirect(user: TenantUser, groupId: string, skuId: string): boolean {
   const inherited = inheritedState(user, groupId, skuId);
-  return inherited !== undefined && inherited.state === "Active" && errorOf(inherited) === null;
+  const direct = directState(user, skuId);
+  if (!inherited || !direct || inherited.state !== "Active" || errorOf(inherited) !== null) return false;
+  return plansLostTo(inherited.disabledPlans)(direct.disabledPlans).length === 0;
 }
 
 export interface MigrationVerification {

@@ -334,6 +334,8 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.equal(safeToRemoveDirect(user("error", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })]), OPS, E3), false);
       assert.equal(safeToRemoveDirect(user("with-error", [direct(), inherited(YAMMER_SWAY, { state: "ActiveWithError", error: "Other" })]), OPS, E3), false);
       assert.equal(safeToRemoveDirect(user("disabled", [direct(), inherited(YAMMER_SWAY, { state: "Disabled" })]), OPS, E3), false);
+      // The group's assignment switched off a plan the direct one enables (after verification): not safe.
+      assert.equal(safeToRemoveDirect(user("plans-changed", [direct(), inherited([...YAMMER_SWAY, PLAN.SHAREPOINTENTERPRISE])]), OPS, E3), false);
     });
 
     it("is the user's own assignLicense removing the product and nothing else", () => {
