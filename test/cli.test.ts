@@ -223,7 +223,7 @@ describe("license-desk plan", () => {
         "  To migrate: 13",
         "  Keep a direct license (outside the group): 8",
         "  New members who need a seat: 3",
-        "  Plan mismatch (direct license kept unless accepted): 2",
+        "  Plan mismatch (direct license kept): 2",
         "  Pilot: 5 users",
         "  Waves: 1 × up to 100 users",
         "  Office 365 E3: 29 / 124, 95, 92 (takes 3)",

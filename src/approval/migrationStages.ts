@@ -67,7 +67,7 @@ export class MigrationStages {
     const onGroup = current.assignedLicenses.find((l) => l.skuId === skuId);
     const users = classifyMigration({ group: current, members, directHolders: [], skuId });
     // Every mover, plan mismatch included: those fail verification with the plans they would lose, so they are reported, not dropped.
-    const check = verifyMigration(users.migrating, groupId, skuId, onGroup?.disabledPlans ?? [], undefined, products);
+    const check = verifyMigration(users.migrating, groupId, skuId, onGroup?.disabledPlans ?? [], products);
     const verified = check.verified.map((u) => u.id);
     const report: MigrationStageReport = { kind: "assign", verified, notVerified: check.failed };
     const pilot = verified.slice(0, plan.counts.pilot > 0 ? Math.min(plan.counts.pilot, verified.length) : 0);

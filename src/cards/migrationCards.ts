@@ -56,7 +56,7 @@ export function migrationPreviewView(preview: MigrationPreview, checkedAt: Date)
       { title: "To migrate", value: fmt(counts.migrating) },
       { title: "Keep a direct license (outside the group)", value: fmt(counts.outside) },
       { title: "New members who need a seat", value: fmt(counts.newMembers) },
-      { title: "Plan mismatch (direct license kept unless accepted)", value: fmt(counts.planMismatch) },
+      { title: "Plan mismatch (direct license kept)", value: fmt(counts.planMismatch) },
       { title: "Pilot", value: plural(counts.pilot, "user") },
       { title: "Waves", value: counts.waves === 0 ? "none" : `${fmt(counts.waves)} × up to ${plural(counts.waveSize, "user")}` },
     ],

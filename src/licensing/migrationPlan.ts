@@ -66,7 +66,7 @@ export interface MigrationCounts {
   readonly outside: number;
   /** Members without P from any source: each takes a new seat from G. */
   readonly newMembers: number;
-  /** Migrating members whose direct P enables a plan G's would not: not removed unless accepted. */
+  /** Migrating members whose direct P enables a plan G's would not: never removed. */
   readonly planMismatch: number;
   readonly pilot: number;
   readonly waves: number;
@@ -218,20 +218,17 @@ export interface MigrationVerification {
   readonly failed: (UserRef & { readonly reason: string })[];
 }
 
-const NOBODY: ReadonlySet<string> = new Set();
-
 /**
  * The verify stage [MIG]: each user must show P both directly and inherited from G, the inherited one
  * Active without error, with G's current disabled plans (else processing has not reached them), and
- * enabling every plan the direct one enables: more is fine, fewer only for users in `acceptMismatch`
- * (the approver accepted their loss). `products` only names products and plans in the reasons.
+ * enabling every plan the direct one enables (more is fine, fewer is not: such a user stays on the
+ * direct license). `products` only names products and plans in the reasons.
  */
 export function verifyMigration(
   users: readonly TenantUser[],
   groupId: string,
   skuId: string,
   groupDisabledPlans: readonly string[],
-  acceptMismatch: ReadonlySet<string> = NOBODY,
   products: readonly Product[] = [],
 ): MigrationVerification {
   const index = new ProductIndex(products);
@@ -267,8 +264,8 @@ export function verifyMigration(
       continue;
     }
     const missing = lost(direct.disabledPlans);
-    if (missing.length > 0 && !acceptMismatch.has(user.id)) {
-      fail(user, `${pName} from the group would not enable ${listNames(missing.map(planName))}, which the direct one enables. Enable ${missing.length === 1 ? "it" : "them"} on the group, or accept the loss for this user.`);
+    if (missing.length > 0) {
+      fail(user, `${pName} from the group would not enable ${listNames(missing.map(planName))}, which the direct one enables. Their direct license stays; to move them, enable ${missing.length === 1 ? "it" : "them"} on the group.`);
       continue;
     }
     verified.push(userRef(user));
@@ -434,7 +431,7 @@ function planMismatchCheck(group: TenantGroup, parts: MigrationUsers, pName: str
     id,
     "warn",
     title,
-    `They would lose those plans without their direct ${pName}, so it is not removed unless the approver accepts the loss for them. Otherwise enable the plans on ${group.displayName}, or leave them on their direct license.`,
+    `They would lose those plans without their direct ${pName}, so it is never removed: they stay on their direct license. To move them too, enable those plans on ${group.displayName}, then ask again.`,
     users,
   );
 }

@@ -33,6 +33,12 @@ describe("the Agents Playground (Chromium)", function () {
     await session.page.screenshot({ path: "devTools/e2e-previews.png", fullPage: true });
   });
 
+  it("previews moving Operations' direct E3 users onto group licensing", async () => {
+    await session.say("migrate Operations to group licensing for E3");
+    await session.page.getByText("Move direct Office 365 E3 users of Operations onto group licensing").first().waitFor({ timeout: 20_000 });
+    await session.page.screenshot({ path: "devTools/e2e-migration.png" });
+  });
+
   it("takes a change from request to approval to outcome between two people", async () => {
     // Patti, an approver, names her group chat as the approvals channel in a Playground of her own.
     const patti = await session.openAs("Patti Fernandez");

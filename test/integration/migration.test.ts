@@ -544,7 +544,7 @@ describe("migration to group licensing, through the bot, with the invariant chec
       const previewFacts = facts(preview);
       assert.equal(previewFacts["To migrate"], "34");
       assert.equal(previewFacts["Keep a direct license (outside the group)"], "3");
-      assert.equal(previewFacts["Plan mismatch (direct license kept unless accepted)"], "2");
+      assert.equal(previewFacts["Plan mismatch (direct license kept)"], "2");
       assert.equal(previewFacts["Pilot"], "5 users");
       const previewTexts = cardTexts(preview).join("\n");
       for (const name of ["Outside User 1", "Mismatch User 1", "Mismatch User 2", "Conflicted User 1"]) assert.ok(previewTexts.includes(name), `the preview names ${name}`);

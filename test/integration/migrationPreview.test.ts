@@ -117,7 +117,7 @@ describe("migration previews on the demo tenant, through the bot", () => {
         "To migrate": "13",
         "Keep a direct license (outside the group)": "8",
         "New members who need a seat": "3",
-        "Plan mismatch (direct license kept unless accepted)": "2",
+        "Plan mismatch (direct license kept)": "2",
         Pilot: "5 users",
         Waves: "1 × up to 100 users",
       });

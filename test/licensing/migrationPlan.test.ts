@@ -107,7 +107,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.equal(mismatch.title, "2 of 13 movers hold a direct Office 365 E3 that enables plans Operations's would not");
       assert.deepEqual(ids(mismatch), ["y1", "y2"]);
       assert.deepEqual(mismatch.users?.map((u) => u.note), ["enables SWAY, which Operations would disable", "enables SWAY, which Operations would disable"]);
-      assert.match(mismatch.detail, /not removed unless the approver accepts the loss/);
+      assert.match(mismatch.detail, /so it is never removed: they stay on their direct license/);
 
       assert.equal(check(p, "seats").title, "Office 365 E3: 3 seats needed, 95 available");
       assert.match(check(p, "seats").detail, /13 members already hold Office 365 E3 and need no new seat\. Members who hold Office 365 E3 directly keep one seat .*: moving them costs nothing\./);
@@ -280,9 +280,9 @@ describe("migrationPlan: direct to group-based licensing", () => {
   });
 
   describe("verifyMigration", () => {
-    const verify = (users: TenantUser[], groupDisabled: readonly string[] = YAMMER_SWAY, accept?: ReadonlySet<string>) => verifyMigration(users, OPS, E3, groupDisabled, accept, [e3()]);
-    const reasonOf = (u: TenantUser, groupDisabled?: readonly string[], accept?: ReadonlySet<string>) => {
-      const result = verify([u], groupDisabled, accept);
+    const verify = (users: TenantUser[], groupDisabled: readonly string[] = YAMMER_SWAY) => verifyMigration(users, OPS, E3, groupDisabled, [e3()]);
+    const reasonOf = (u: TenantUser, groupDisabled?: readonly string[]) => {
+      const result = verify([u], groupDisabled);
       assert.equal(result.verified.length, 0, "not verified");
       return result.failed[0]!.reason;
     };
@@ -309,14 +309,8 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.match(reasonOf(user("stale", [direct(), inherited(YAMMER)])), /does not have the group's disabled plans yet\. Wait until the group's license processing completes/);
       assert.equal(
         reasonOf(user("loses", [direct(YAMMER), inherited(YAMMER_SWAY)])),
-        "Office 365 E3 from the group would not enable SWAY, which the direct one enables. Enable it on the group, or accept the loss for this user.",
+        "Office 365 E3 from the group would not enable SWAY, which the direct one enables. Their direct license stays; to move them, enable it on the group.",
       );
-    });
-
-    it("verifies a mismatched user only when the approver accepted the loss for them", () => {
-      const loses = user("loses", [direct(YAMMER), inherited(YAMMER_SWAY)]);
-      assert.deepEqual(verify([loses], YAMMER_SWAY, new Set(["loses"])).verified.map((u) => u.id), ["loses"]);
-      assert.equal(verify([loses], YAMMER_SWAY, new Set(["someone-else"])).failed.length, 1);
     });
 
     it("names plans by id when it is not given the products", () => {
