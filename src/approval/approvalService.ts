@@ -72,10 +72,14 @@ export class ApprovalService {
     this.migrationStages = new MigrationStages(graph, (groupId, skuId) => this.waitForGroupProcessing(groupId, skuId));
   }
 
-  /** "Request approval" on a preview: previews again now, stores the request and sends the approval card. */
+  /**
+   * "Request approval" on a preview: previews again now, stores the request and sends the approval
+   * card. Only "undo request N" restores: a `restore` in the (untrusted) card data is ignored.
+   */
   async requestApproval(actor: Actor, request: PreviewRequest, conversation: ConversationRef): Promise<LicenseRequest> {
     await this.require(actor, "requester");
-    const outcome = await this.previews.preview(request);
+    const { restore: _ignored, ...change } = request;
+    const outcome = await this.previews.preview(change);
     if (outcome.kind !== "preview") throw new ActionRefused("This request no longer resolves to one change; ask for the preview again.");
     if (outcome.preview.verdict === "blocked") {
       throw new ActionRefused("The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.");
@@ -132,7 +136,7 @@ export class ApprovalService {
     // The first stage is checked against the tenant as it is now; a migration's later stages check
     // each user again at the moment of their removal.
     if (index === 0) {
-      const fresh = await this.previewAgain(request.preview);
+      const fresh = await this.previewAgain(request);
       if (!fresh || changedSince(request.preview, fresh)) {
         const changed = fresh ?? request.preview;
         const updated = this.transition(request, { preview: changed }, actor, "preview-changed", { verdict: changed.verdict });
@@ -160,13 +164,18 @@ export class ApprovalService {
     return approved;
   }
 
-  /** The same request previewed against the tenant as it is now; undefined when it no longer resolves. */
-  private async previewAgain(plan: RequestPlan): Promise<RequestPlan | undefined> {
+  /**
+   * The same request previewed against the tenant as it is now; undefined when it no longer
+   * resolves. An undo restores again what it restored when asked: both come from the undone request.
+   */
+  private async previewAgain(request: LicenseRequest): Promise<RequestPlan | undefined> {
+    const plan = request.preview;
     if (isMigration(plan)) {
       const outcome = await this.previews.previewMigration({ group: { id: plan.target.id }, product: plan.product.skuId });
       return outcome.kind === "migration-preview" ? outcome.preview : undefined;
     }
-    const outcome = await this.previews.preview(requestOf(plan));
+    const restore = request.undoOf === undefined ? undefined : restoreOf(this.load(request.undoOf));
+    const outcome = await this.previews.preview({ ...requestOf(plan), restore });
     return outcome.kind === "preview" ? outcome.preview : undefined;
   }
 
@@ -222,14 +231,18 @@ export class ApprovalService {
     return users.length;
   }
 
-  /** "undo request N": a new request for the inverse change, previewed and approved like any other. */
+  /**
+   * "undo request N": a new request for the inverse change, previewed and approved like any other.
+   * It restores the product request N removed with the plans that were off on it then (restoreOf).
+   */
   async undo(actor: Actor, requestId: number, conversation: ConversationRef): Promise<LicenseRequest> {
     const request = this.load(requestId);
     if (request.status !== "done" && request.status !== "done-with-errors") {
       throw new ActionRefused(`Request #${requestId} is ${request.status}; only an applied request can be undone.`);
     }
     if (isMigration(request.preview)) throw new ActionRefused(`Request #${requestId} moved users onto group licensing; it cannot be undone with a single change.`);
-    const inverse: PreviewRequest = { target: { type: request.preview.target.type, id: request.preview.target.id }, from: request.preview.to.skuId, to: request.preview.from.skuId };
+    const { target, from, to } = request.preview;
+    const inverse: PreviewRequest = { target: { type: target.type, id: target.id }, from: to.skuId, to: from.skuId, restore: restoreOf(request) };
     await this.require(actor, "requester");
     const outcome = await this.previews.preview(inverse);
     if (outcome.kind !== "preview") throw new ActionRefused(`Request #${requestId} cannot be undone: ${outcome.kind === "refused" ? outcome.message : "its inverse no longer resolves to one change."} Nothing was requested.`);
@@ -568,6 +581,14 @@ function person(actor: Actor): Person {
 /** The request that previews this preview again: the same target by id, the same products by skuId. */
 export function requestOf(preview: Preview): PreviewRequest {
   return { target: { type: preview.target.type, id: preview.target.id }, from: preview.from.skuId, to: preview.to.skuId };
+}
+
+/**
+ * What undoing an applied change restores: its source with the plans that were off on it then
+ * (none when its preview recorded none, as previews made before they were recorded).
+ */
+function restoreOf(undone: LicenseRequest): NonNullable<PreviewRequest["restore"]> {
+  return { undoOf: undone.id, disabledPlans: [...(changePlan(undone).from.disabledPlans ?? [])] };
 }
 
 /**

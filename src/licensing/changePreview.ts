@@ -26,7 +26,19 @@ import {
 import { conflictsCheck, countSeats, dependenciesCheck, seatsCheck, serviceContinuityCheck, targetSubscribedCheck } from "./checks/licenseChecks";
 import { userSourceAssignedCheck, userUsageLocationCheck } from "./checks/userChecks";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
-import { verdictOf, type CheckResult, type Operation, type Preview } from "./preview";
+import { verdictOf, type CheckResult, type Operation, type Preview, type SourceRef } from "./preview";
+
+/**
+ * An undo's change: its target T is the product the undone request removed, restored as it was
+ * then. T is added with exactly these disabledPlans (not the carry-over from S), and the plans S
+ * enables that T does not came with the undone request: service-continuity warns instead of blocking.
+ */
+export interface Restore {
+  /** The request being undone. */
+  readonly undoOf: number;
+  /** The disabledPlans (plan ids) T had before that request; empty when it recorded none. */
+  readonly disabledPlans: readonly string[];
+}
 
 export interface GroupChangeInput {
   readonly group: TenantGroup;
@@ -36,6 +48,8 @@ export interface GroupChangeInput {
   readonly toSkuId: string;
   /** Optional id → displayName of other groups, to name them in notes; ids are shown otherwise. */
   readonly groupNames?: ReadonlyMap<string, string>;
+  /** When the change undoes a request: T as it was before it. */
+  readonly restore?: Restore;
 }
 
 export interface UserChangeInput {
@@ -45,6 +59,8 @@ export interface UserChangeInput {
   readonly products: readonly Product[];
   readonly fromSkuId: string;
   readonly toSkuId: string;
+  /** When the change undoes a request: T as it was before it. */
+  readonly restore?: Restore;
 }
 
 /**
@@ -75,6 +91,12 @@ function assignedTargetDisabled(source: Product | undefined, sourceDisabled: rea
   return carried.filter((id) => existing.has(id));
 }
 
+/** S as the preview names it, with the plans off on the assignment the change removes (when any). */
+function sourceRef(index: ProductIndex, skuId: string, disabledPlans: readonly string[]): SourceRef {
+  const ref = productRef(index, skuId);
+  return disabledPlans.length > 0 ? { ...ref, disabledPlans: [...disabledPlans] } : ref;
+}
+
 function assignLicense(path: string, toSkuId: string, disabledPlans: readonly string[], fromSkuId: string): Operation {
   // The add and the remove in one call: how Entra swaps products without a gap or a conflict [CHG].
   return { method: "POST", path, body: { addLicenses: [{ skuId: toSkuId, disabledPlans: [...disabledPlans] }], removeLicenses: [fromSkuId] } };
@@ -91,10 +113,11 @@ function contextFor(
   sourceDisabled: readonly string[],
   existingTarget: readonly string[] | undefined,
   groupName: (id: string) => string,
+  restore: Restore | undefined,
 ): ChangeContext {
   const source = index.get(fromSkuId);
   const target = index.get(toSkuId);
-  const targetDisabled = assignedTargetDisabled(source, sourceDisabled, target, existingTarget);
+  const targetDisabled = restore ? [...restore.disabledPlans] : assignedTargetDisabled(source, sourceDisabled, target, existingTarget);
   return {
     kind,
     subjectName,
@@ -129,6 +152,7 @@ export function previewGroupChange(input: GroupChangeInput): Preview {
     sourceOnGroup?.disabledPlans ?? [],
     targetOnGroup?.disabledPlans,
     groupLabeller(input.groupNames),
+    input.restore,
   );
   const facts = ctx.users.map(userAnalyser(ctx));
   const seats = countSeats(ctx, facts);
@@ -140,7 +164,7 @@ export function previewGroupChange(input: GroupChangeInput): Preview {
     directSourceCheck(ctx, facts),
     conflictsCheck(ctx, facts),
     dependenciesCheck(ctx, facts),
-    serviceContinuityCheck(ctx),
+    serviceContinuityCheck(ctx, input.restore?.undoOf),
     nestedGroupsCheck(group, members),
     onPremisesSyncCheck(group),
     dynamicMembershipCheck(group),
@@ -151,7 +175,7 @@ export function previewGroupChange(input: GroupChangeInput): Preview {
   return {
     kind: "group-change",
     target: { type: "group", id: group.id, displayName: group.displayName, memberCount: members.users.length },
-    from: productRef(index, fromSkuId),
+    from: sourceRef(index, fromSkuId, ctx.sourceDisabled),
     to: productRef(index, toSkuId),
     verdict: verdictOf(checks),
     checks,
@@ -176,6 +200,7 @@ export function previewUserChange(input: UserChangeInput): Preview {
     directState(user, fromSkuId)?.disabledPlans ?? [],
     directState(user, toSkuId)?.disabledPlans,
     groupName,
+    input.restore,
   );
   const facts = [userAnalyser(ctx)(user)];
   const seats = countSeats(ctx, facts);
@@ -185,13 +210,13 @@ export function previewUserChange(input: UserChangeInput): Preview {
     seatsCheck(ctx, seats),
     conflictsCheck(ctx, facts),
     dependenciesCheck(ctx, facts),
-    serviceContinuityCheck(ctx),
+    serviceContinuityCheck(ctx, input.restore?.undoOf),
     userUsageLocationCheck(user),
   ];
   return {
     kind: "user-change",
     target: { type: "user", id: user.id, displayName: user.displayName, userPrincipalName: user.userPrincipalName },
-    from: productRef(index, fromSkuId),
+    from: sourceRef(index, fromSkuId, ctx.sourceDisabled),
     to: productRef(index, toSkuId),
     verdict: verdictOf(checks),
     checks,

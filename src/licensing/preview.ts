@@ -57,6 +57,16 @@ export interface ProductRef {
   readonly skuPartNumber: string;
 }
 
+/** The product a change removes, and what was off on the assignment it removes (what an undo restores). */
+export interface SourceRef extends ProductRef {
+  /**
+   * disabledPlans (plan ids) of S on the assignment the change removes: the group's S for a group
+   * change, the user's direct S for a user change. Absent when none is disabled, when the subject
+   * does not hold S there, and on previews made before it was recorded.
+   */
+  readonly disabledPlans?: readonly string[];
+}
+
 export interface SeatCount {
   readonly enabled: number;
   readonly consumed: number;
@@ -87,7 +97,7 @@ export interface Operation {
 export interface Preview {
   readonly kind: ChangeKind;
   readonly target: PreviewTarget;
-  readonly from: ProductRef;
+  readonly from: SourceRef;
   readonly to: ProductRef;
   readonly verdict: Verdict;
   readonly checks: readonly CheckResult[];

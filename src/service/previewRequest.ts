@@ -16,6 +16,12 @@ export const previewRequestSchema = z.object({
   ]),
   from: productPhrase.optional(),
   to: productPhrase,
+  /**
+   * Only an undo ("undo request N") sets this: `to` is restored as it was before request `undoOf`,
+   * with exactly these disabled plans (ids). Card buttons never need it, and "Request approval"
+   * drops it: asking for an inverse change in words is checked like any other change.
+   */
+  restore: z.object({ undoOf: z.number().int().positive(), disabledPlans: z.array(guid).max(500) }).optional(),
 });
 
 export type PreviewRequest = z.infer<typeof previewRequestSchema>;

@@ -72,17 +72,18 @@ export class PreviewService {
       return refused(`${describe(target)} would move from ${productName(from.product.skuPartNumber)} to itself. Name two different products.`);
     }
 
-    const resolved: PreviewRequest = { target: { type: target.type, id: target.entity.id }, from: from.product.skuId, to: to.product.skuId };
+    const { restore } = request;
+    const resolved: PreviewRequest = { target: { type: target.type, id: target.entity.id }, from: from.product.skuId, to: to.product.skuId, ...(restore ? { restore } : {}) };
     if (target.type === "group") {
       const group = target.entity as TenantGroup;
       const members = await this.graph.listGroupMembers(group.id, (n) => progress?.readingMembers(group.displayName, n));
-      const preview = previewGroupChange({ group, members, products, fromSkuId: from.product.skuId, toSkuId: to.product.skuId });
+      const preview = previewGroupChange({ group, members, products, fromSkuId: from.product.skuId, toSkuId: to.product.skuId, restore });
       return { kind: "preview", preview, request: resolved };
     }
     const user = target.entity as TenantUser;
     const groupIds = [...new Set(user.licenseStates.flatMap((s) => (s.assignedByGroup ? [s.assignedByGroup] : [])))];
     const groupNames = groupIds.length > 0 ? await this.graph.groupNames(groupIds) : new Map<string, string>();
-    const preview = previewUserChange({ user, groupNames, products, fromSkuId: from.product.skuId, toSkuId: to.product.skuId });
+    const preview = previewUserChange({ user, groupNames, products, fromSkuId: from.product.skuId, toSkuId: to.product.skuId, restore });
     return { kind: "preview", preview, request: resolved };
   }
 

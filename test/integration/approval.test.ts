@@ -13,7 +13,7 @@ import { DEMO_IDS } from "../../src/simulator/generator";
 import { BotHarness, PEOPLE, type BotAnswer, type HarnessOptions, type InvokeAnswer, type ReceivedActivity, type TeamsUser } from "../support/botHarness";
 import { cardOf, cardTexts, onlyCard, onlyText, record, seatRow, type Card } from "../support/cardText";
 import { DEMO, demo, demoGroup } from "../support/demoTenant";
-import { E1, E3 } from "../support/productIds";
+import { E1, E3, PLAN } from "../support/productIds";
 
 /** Adele's personal chat with the bot (the harness's default conversation for her). */
 const ADELE_CHAT = `personal-chat-${PEOPLE.adele.id}`;
@@ -577,32 +577,95 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   });
 
   describe("undo", () => {
-    it("undo of the applied Marketing change: the inverse (E3 → E1) is blocked by service continuity, so no request is made, and Adele is told why", async () => {
+    /** "undo request N" said by Adele: the new request's card and the line that goes with it. */
+    async function undo(harness: BotHarness, requestId: number): Promise<{ card: Card; text: string }> {
+      const answer = await harness.say(`undo request ${requestId}`, undefined, { conversationId: HELPDESK_CHAT });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.replies.length, 2, `expected the request card and a line, got ${JSON.stringify(answer.replies)}`);
+      const [card, line] = answer.replies;
+      return { card: cardOf(card), text: line?.text ?? "" };
+    }
+
+    /** The 9 plans E3 brings that E1 has nothing to carry, in E3's order: what undoing E1 → E3 takes back. */
+    const E3_EXTRAS = ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "OFFICESUBSCRIPTION", "RMS_S_ENTERPRISE", "MIP_S_CLP1", "FORMS_PLAN_E3", "STREAM_O365_E3", "BPOS_S_TODO_2", "WHITEBOARD_PLAN2"];
+
+    it("undo of the applied Marketing change: request #2 restores E1 with the plans Marketing had off, warns with the 9 plans E3 brought, and Patti's approval makes one write", async () => {
       const harness = await start();
       const sim = harness.simulator;
+      const marketing = demoGroup("Marketing");
+      // Before the change, Marketing's E1 has Yammer and Sway off.
+      const off = [PLAN.YAMMER_ENTERPRISE, PLAN.SWAY];
+      sim.state.assignGroupLicense(marketing.id, { addLicenses: [{ skuId: E1, disabledPlans: off }], removeLicenses: [] });
+      await sim.state.whenIdle();
       const asked = await ask(harness, "move group Marketing from E1 to E3");
+      // The request records what the change removes.
+      const original = harness.bot.approvals.get(1).preview;
+      assert.ok(original.kind === "group-change");
+      assert.deepEqual(original.from, { skuId: E1, skuPartNumber: "STANDARDPACK", disabledPlans: off });
       await approve(harness, asked.card);
       await harness.bot.approvals.idle();
       assert.equal(harness.bot.approvals.get(1).status, "done");
+      assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses, [{ skuId: E3, disabledPlans: off }]);
       sim.counters.reset();
 
-      const undo = await harness.say("undo request 1", undefined, { conversationId: HELPDESK_CHAT });
+      const asked2 = await undo(harness, 1);
+      assert.equal(asked2.text, "Request #2 undoes request #1; it waits for an approver like any other.");
+      assert.equal(head(asked2.card)[0], "License request #2");
+      assert.equal(head(asked2.card)[2], "Waiting for an approver");
+      assert.equal(verdictOf(asked2.card), "Ready, with 1 warning");
+      const request = harness.bot.approvals.get(2);
+      assert.equal(request.undoOf, 1);
+      const { preview } = request;
+      assert.ok(preview.kind === "group-change");
+      // E1 back with exactly the plans it had off (not the carry-over), E3 removed, in one call.
+      assert.deepEqual(preview.operations, [
+        { method: "POST", path: `/groups/${marketing.id}/assignLicense`, body: { addLicenses: [{ skuId: E1, disabledPlans: off }], removeLicenses: [E3] } },
+      ]);
+      const continuity = check(preview, "service-continuity");
+      assert.equal(continuity.status, "warn");
+      assert.equal(continuity.title, "Undoing request #1 takes back 9 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, RMS_S_ENTERPRISE, MIP_S_CLP1 and 4 more");
       assert.equal(
-        onlyText(undo),
-        "Request #1 cannot be undone as it stands: moving group Marketing back from Office 365 E3 to Office 365 E1 is blocked. " +
-          "Marketing would lose 9 plans of Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, RMS_S_ENTERPRISE, MIP_S_CLP1 and 4 more. Nothing was requested.",
+        continuity.detail,
+        `Members of Marketing lose the services of ${E3_EXTRAS.join(", ")}: they go back to Office 365 E1 as it was before request #1. ` +
+          "Office 365 E1 is restored with 2 plans disabled, as before: YAMMER_ENTERPRISE, SWAY.",
       );
-      assert.equal(harness.bot.approvals.find(2), undefined);
+      assert.deepEqual(preview.checks.filter((c) => c.status !== "pass").map((c) => c.id), ["service-continuity"]);
       assert.equal(sim.counters.writes, 0);
+
       // Megan may not request, so she may not undo either.
       assert.equal(
         onlyText(await harness.say("undo request 1", undefined, { from: PEOPLE.megan })),
         "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.",
       );
-      // The same inverse, asked for in words, shows the block on its preview and offers no Request approval.
+
+      // Patti approves: the approve-time preview restores the same way, so nothing changed and it applies.
+      const approved = await approve(harness, asked2.card);
+      assert.equal(head(invokeCard(approved))[2], "Approved: applying");
+      await harness.bot.approvals.idle();
+      assert.equal(harness.bot.approvals.get(2).status, "done");
+      assert.equal(sim.counters.writes, 1);
+      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], 1);
+      assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses, [{ skuId: E1, disabledPlans: off }]);
+    });
+
+    it("a restore in a Request approval button's data is ignored: only \"undo request N\" restores", async () => {
+      const harness = await start();
+      const sim = harness.simulator;
+      const marketing = demoGroup("Marketing");
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+      await approve(harness, asked.card);
+      await harness.bot.approvals.idle();
+      sim.counters.reset();
+      // The inverse asked for in words is blocked by service continuity and offers no Request approval.
       const inverse = onlyCard(await harness.say("move group Marketing from E3 to E1", undefined, { conversationId: HELPDESK_CHAT }));
       assert.equal(cardTexts(inverse)[2], "Blocked by 1 problem");
       assert.ok(!buttonTitles(inverse).includes("Request approval"));
+      // Forged card data asking to restore is previewed without it, so it stays blocked.
+      const forged = { request: { target: { type: "group", id: marketing.id }, from: E3, to: E1, restore: { undoOf: 1, disabledPlans: [] } } };
+      const answer = await harness.invoke("requestApproval", forged, { from: PEOPLE.adele, conversationId: HELPDESK_CHAT });
+      assert.equal(refusal(answer), "The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.");
+      assert.equal(harness.bot.approvals.find(2), undefined);
+      assert.equal(sim.counters.writes, 0);
     });
 
     it("undo is refused for a request that was not applied and for one that does not exist", async () => {
@@ -613,19 +676,38 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(harness.bot.approvals.find(2), undefined);
     });
 
-    it("undo of the applied user change (Megan E1 → E3) is blocked the same way: E3 → E1 loses plans", async () => {
+    it("undo of the applied user change (Megan E1 → E3): request #2 gives Megan back her E1 with Sway off, one write", async () => {
       const harness = await start();
       const sim = harness.simulator;
+      sim.state.assignUserLicense(DEMO_IDS.megan, { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SWAY] }], removeLicenses: [] });
       const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
       await approve(harness, asked.card);
       await harness.bot.approvals.idle();
       assert.equal(harness.bot.approvals.get(1).status, "done");
-      const undo = await harness.say("undo request 1", undefined, { conversationId: HELPDESK_CHAT });
-      const text = onlyText(undo);
-      // E3 → E1 loses the plans E3 added: the undo of an upgrade is blocked by service continuity.
-      assert.match(text, /^Request #1 cannot be undone as it stands: moving user Megan Bowen back from Office 365 E3 to Office 365 E1 is blocked\. Megan Bowen would lose 9 plans of Office 365 E3: .+\. Nothing was requested\.$/);
+      assert.deepEqual(sim.state.user(DEMO_IDS.megan)?.assignedLicenses, [{ skuId: E3, disabledPlans: [PLAN.SWAY] }]);
+      sim.counters.reset();
+
+      const asked2 = await undo(harness, 1);
+      assert.equal(asked2.text, "Request #2 undoes request #1; it waits for an approver like any other.");
+      assert.equal(verdictOf(asked2.card), "Ready, with 1 warning");
+      const { preview } = harness.bot.approvals.get(2);
+      assert.ok(preview.kind === "user-change");
+      assert.deepEqual(preview.operations, [
+        { method: "POST", path: `/users/${DEMO_IDS.megan}/assignLicense`, body: { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SWAY] }], removeLicenses: [E3] } },
+      ]);
+      const continuity = check(preview, "service-continuity");
+      assert.equal(continuity.status, "warn");
+      assert.equal(
+        continuity.detail,
+        `Megan Bowen loses the services of ${E3_EXTRAS.join(", ")}: they go back to Office 365 E1 as it was before request #1. Office 365 E1 is restored with 1 plan disabled, as before: SWAY.`,
+      );
+
+      await approve(harness, asked2.card);
+      await harness.bot.approvals.idle();
+      assert.equal(harness.bot.approvals.get(2).status, "done");
+      assert.equal(sim.counters.writes, 1);
       assert.equal(sim.counters.byRoute["POST /users/{id}/assignLicense"], 1);
-      assert.equal(harness.bot.approvals.find(2), undefined);
+      assert.deepEqual(sim.state.user(DEMO_IDS.megan)?.assignedLicenses, [{ skuId: E1, disabledPlans: [PLAN.SWAY] }]);
     });
   });
 

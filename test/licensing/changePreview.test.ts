@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { previewGroupChange, previewUserChange, targetDisabledPlans } from "../../src/licensing/changePreview";
+import { previewGroupChange, previewUserChange, targetDisabledPlans, type Restore } from "../../src/licensing/changePreview";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
 import { carries } from "../../src/licensing/servicePlanRules";
@@ -37,6 +37,7 @@ interface Scenario {
   from?: string;
   to?: string;
   groupNames?: ReadonlyMap<string, string>;
+  restore?: Restore;
 }
 
 /** Sales moving from E1 to E3; by default 25 members holding E1 from Sales and E3 50 enabled / 20 consumed. */
@@ -48,6 +49,7 @@ function previewGroup(s: Scenario = {}): Preview {
     fromSkuId: s.from ?? E1,
     toSkuId: s.to ?? E3,
     ...(s.groupNames ? { groupNames: s.groupNames } : {}),
+    ...(s.restore ? { restore: s.restore } : {}),
   });
 }
 
@@ -419,6 +421,87 @@ describe("previewGroupChange", () => {
     });
   });
 
+  describe("what the change removes: from.disabledPlans", () => {
+    it("records the plans off on the group's S, and nothing when none is off", () => {
+      const p = previewGroup({ group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] }] } });
+      assert.deepEqual(p.from, { skuId: E1, skuPartNumber: "STANDARDPACK", disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] });
+      assert.deepEqual(previewGroup().from, { skuId: E1, skuPartNumber: "STANDARDPACK" });
+    });
+  });
+
+  describe("restoring an undone request (E3 back to E1)", () => {
+    /** Sales after an E1 → E3 request #4: it holds E3, its 25 members hold E3 from it. */
+    const undone = (s: Scenario = {}): Preview =>
+      previewGroup({
+        group: { assignedLicenses: [{ skuId: E3, disabledPlans: [] }] },
+        users: Array.from({ length: 25 }, (_, k) => user(`u${k + 1}`, [fromGroup(E3)])),
+        from: E3,
+        to: E1,
+        ...s,
+      });
+    const LOST = "EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION";
+
+    it("without restore, the inverse is blocked by service-continuity", () => {
+      const c = check(undone(), "service-continuity");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, `Sales would lose 3 plans of Office 365 E3: ${LOST}`);
+    });
+
+    it("adds E1 back with exactly the recorded disabled plans (not the carry-over) and removes E3, in one call", () => {
+      const p = undone({ restore: { undoOf: 4, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] } });
+      assert.deepEqual(p.operations, [
+        { method: "POST", path: "/groups/g-sales/assignLicense", body: { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] }], removeLicenses: [E3] } },
+      ]);
+    });
+
+    it("service-continuity warns with every plan the undone request brought, and how E1 is restored", () => {
+      const p = undone({ restore: { undoOf: 4, disabledPlans: [PLAN.SHAREPOINTSTANDARD] } });
+      const c = check(p, "service-continuity");
+      assert.equal(c.status, "warn");
+      assert.equal(c.title, `Undoing request #4 takes back 3 plans that came with Office 365 E3: ${LOST}`);
+      assert.equal(
+        c.detail,
+        `Members of Sales lose the services of ${LOST}: they go back to Office 365 E1 as it was before request #4. Office 365 E1 is restored with 1 plan disabled, as before: SHAREPOINTSTANDARD.`,
+      );
+      assert.deepEqual(notPass(p), ["service-continuity:warn"]);
+      assert.equal(p.verdict, "warnings");
+    });
+
+    it("names all the plans in the detail when the title shortens the list", () => {
+      // E1 restored with every plan off: all 6 plans of E3 go.
+      const off = [PLAN.EXCHANGE_S_STANDARD, PLAN.SHAREPOINTSTANDARD, PLAN.SHAREPOINTWAC, PLAN.TEAMS1, PLAN.MCOSTANDARD];
+      const c = check(undone({ restore: { undoOf: 4, disabledPlans: off } }), "service-continuity");
+      assert.equal(c.title, "Undoing request #4 takes back 6 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, SHAREPOINTWAC, OFFICESUBSCRIPTION, TEAMS1 and 1 more");
+      assert.match(c.detail, /^Members of Sales lose the services of EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, SHAREPOINTWAC, OFFICESUBSCRIPTION, TEAMS1, MCOSTANDARD: /);
+      assert.match(c.detail, /restored with 5 plans disabled, as before: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, TEAMS1, MCOSTANDARD\.$/);
+    });
+
+    it("a request that recorded no disabled plans restores E1 with all on, and says so", () => {
+      const p = undone({ restore: { undoOf: 4, disabledPlans: [] } });
+      assert.deepEqual(p.operations[0].body.addLicenses, [{ skuId: E1, disabledPlans: [] }]);
+      assert.equal(
+        check(p, "service-continuity").detail,
+        `Members of Sales lose the services of ${LOST}: they go back to Office 365 E1 as it was before request #4. ` +
+          "Office 365 E1 is restored with every plan enabled: request #4 recorded no disabled plans of it (none were off, or the request was made before License Desk recorded them). " +
+          "If some were off, disable them on the Office 365 E1 assignment after the undo.",
+      );
+    });
+
+    it("when nothing is lost (undoing a downgrade), service-continuity passes and still says how the product is restored", () => {
+      const c = check(previewGroup({ restore: { undoOf: 9, disabledPlans: [PLAN.OFFICESUBSCRIPTION] } }), "service-continuity");
+      assert.equal(c.status, "pass");
+      assert.equal(c.detail, "Nobody loses a service: each enabled plan is kept, or carried by a higher plan of its family. Office 365 E3 is restored with 1 plan disabled, as before: OFFICESUBSCRIPTION.");
+    });
+
+    it("still blocks on seats, and on every other check as usual", () => {
+      const p = undone({ products: [e1({ consumedUnits: 90 }), e3(), f3(), wa()], restore: { undoOf: 4, disabledPlans: [] } });
+      assert.equal(check(p, "seats").status, "block");
+      assert.equal(check(p, "seats").title, "Office 365 E1: 25 seats needed, 10 available, 15 short");
+      assert.equal(check(p, "service-continuity").status, "warn");
+      assert.equal(p.verdict, "blocked");
+    });
+  });
+
   describe("nested-groups", () => {
     it("warns with the count of nested groups, naming them", () => {
       const c = check(previewGroup({ nested: [{ id: "g1", displayName: "Sales EMEA" }, { id: "g2", displayName: "Sales APAC" }] }), "nested-groups");
@@ -628,6 +711,31 @@ describe("previewUserChange", () => {
     assert.equal(check(p, "service-continuity").title, "User megan would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD");
     const warned = preview(user("megan", [direct(E1)]), [e1(), e3(50, 20, { capabilityStatus: "Warning" })]);
     assert.equal(check(warned, "target-subscribed").status, "warn");
+  });
+
+  it("records the plans off on the user's direct S: what an undo restores", () => {
+    const p = preview(user("megan", [direct(E1, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] }), fromGroup(E1, "g-mkt", { disabledPlans: [PLAN.TEAMS1] })]));
+    assert.deepEqual(p.from, { skuId: E1, skuPartNumber: "STANDARDPACK", disabledPlans: [PLAN.SHAREPOINTSTANDARD] });
+  });
+
+  it("restoring: E1 back with the recorded plans off, E3 removed; the plans E3 brought warn instead of blocking", () => {
+    const p = previewUserChange({
+      user: user("megan", [direct(E3)]),
+      groupNames,
+      products: [e1(), e3()],
+      fromSkuId: E3,
+      toSkuId: E1,
+      restore: { undoOf: 2, disabledPlans: [PLAN.TEAMS1] },
+    });
+    assert.deepEqual(p.operations, [
+      { method: "POST", path: "/users/megan/assignLicense", body: { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.TEAMS1] }], removeLicenses: [E3] } },
+    ]);
+    const c = check(p, "service-continuity");
+    assert.equal(c.status, "warn");
+    // TEAMS1 is off on the restored E1, so it goes too.
+    assert.equal(c.title, "Undoing request #2 takes back 4 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, TEAMS1");
+    assert.match(c.detail, /^User megan loses the services of /);
+    assert.deepEqual(notPass(p), ["service-continuity:warn"]);
   });
 
   it("a user without any license state does not throw", () => {

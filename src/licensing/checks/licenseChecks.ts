@@ -158,8 +158,12 @@ export function dependenciesCheck(ctx: ChangeContext, facts: readonly UserFacts[
   );
 }
 
-/** Plans S enables on the changed assignment that no plan T will enable carries. */
-export function serviceContinuityCheck(ctx: ChangeContext): CheckResult {
+/**
+ * Plans S enables on the changed assignment that no plan T will enable carries. When the change
+ * undoes request `undoOf` (T restored as it was before it), those plans came with that request:
+ * taking them back is the undo's purpose, so it warns with every plan lost instead of blocking.
+ */
+export function serviceContinuityCheck(ctx: ChangeContext, undoOf?: number): CheckResult {
   const id = "service-continuity";
   const s = ctx.source;
   const t = ctx.target;
@@ -173,10 +177,25 @@ export function serviceContinuityCheck(ctx: ChangeContext): CheckResult {
   const enabled = s.servicePlans.filter((p) => p.appliesTo === "User" && !sourceOff.has(p.id));
   const lost = enabled.filter((sp) => !t.servicePlans.some((tp) => !targetOff.has(tp.id) && planCarries(tp, sp)));
   const on = ctx.kind === "group" ? `on ${ctx.subjectName}` : `for ${ctx.subjectName}`;
-  if (lost.length === 0) {
-    return { id, status: "pass", title: `${tName} carries all ${plural(enabled.length, "plan")} ${sName} enables ${on}`, detail: "Nobody loses a service: each enabled plan is kept, or carried by a higher plan of its family." };
-  }
   const label = (p: { id: string; name: string }): string => p.name || p.id;
+  const restored = undoOf === undefined ? "" : ` ${restoredAs(tName, undoOf, t.servicePlans.filter((p) => targetOff.has(p.id)).map(label))}`;
+  if (lost.length === 0) {
+    return {
+      id,
+      status: "pass",
+      title: `${tName} carries all ${plural(enabled.length, "plan")} ${sName} enables ${on}`,
+      detail: `Nobody loses a service: each enabled plan is kept, or carried by a higher plan of its family.${restored}`,
+    };
+  }
+  if (undoOf !== undefined) {
+    const losers = ctx.kind === "group" ? `Members of ${ctx.subjectName} lose` : `${ctx.subjectName} loses`;
+    return {
+      id,
+      status: "warn",
+      title: `Undoing request #${undoOf} takes back ${plural(lost.length, "plan")} that came with ${sName}: ${listNames(lost.map(label))}`,
+      detail: `${losers} the services of ${lost.map(label).join(", ")}: they go back to ${tName} as it was before request #${undoOf}.${restored}`,
+    };
+  }
   // A plan T has but will leave disabled can be switched on; one T lacks needs another target.
   const switchable = lost.filter((sp) => t.servicePlans.some((tp) => planCarries(tp, sp)));
   const missing = lost.filter((sp) => !switchable.includes(sp));
@@ -193,4 +212,13 @@ export function serviceContinuityCheck(ctx: ChangeContext): CheckResult {
     title: `${ctx.subjectName} would lose ${plural(lost.length, "plan")} of ${sName}: ${listNames(lost.map(label))}`,
     detail: todo.join(" "),
   };
+}
+
+/** How an undo restores T: with the plans that were off before the undone request, or all on when it recorded none. */
+function restoredAs(tName: string, undoOf: number, disabled: readonly string[]): string {
+  if (disabled.length > 0) return `${tName} is restored with ${plural(disabled.length, "plan")} disabled, as before: ${disabled.join(", ")}.`;
+  return (
+    `${tName} is restored with every plan enabled: request #${undoOf} recorded no disabled plans of it ` +
+    `(none were off, or the request was made before License Desk recorded them). If some were off, disable them on the ${tName} assignment after the undo.`
+  );
 }
