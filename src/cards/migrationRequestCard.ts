@@ -7,9 +7,9 @@ import * as ACData from "adaptivecards-templating";
 import migrationRequestTemplate from "../../cards/migration-request.json";
 import { describeMigrationProgress, type MigrationStageReport } from "../approval/migrationStages";
 import type { MigrationPreview } from "../licensing/migrationPlan";
-import { productName } from "../licensing/productNames";
 import { currentStage, type LicenseRequest } from "../store/requestStore";
 import { DETAILS_TOGGLE, rejectAction, REQUEST_STATUS, shortTime, type AdaptiveCard } from "./cards";
+import { migrationHeadline } from "./migrationCards";
 
 const USERS_SHOWN = 5;
 
@@ -32,7 +32,7 @@ export function migrationRequestCard(request: LicenseRequest): AdaptiveCard {
   const card = new ACData.Template(migrationRequestTemplate).expand({
     $root: {
       id: request.id,
-      headline: `Move direct ${productName(plan.product.skuPartNumber)} users of ${plan.target.displayName} onto group licensing`,
+      headline: migrationHeadline(plan),
       asked: `Asked by ${request.requester.name} on ${shortTime(request.createdAt)}${pending ? ` · expires ${shortTime(request.expiresAt)}` : ""}`,
       statusText: pending
         ? `Stage ${stage.index + 1} waits for an approver: ${stage.title}`

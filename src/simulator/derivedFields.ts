@@ -4,10 +4,10 @@
  */
 import type { AssignedLicense, LicenseAssignmentState, User } from "./snapshot";
 
-/** States that give the user the product (and so take a seat). */
-export function isHolding(state: Pick<LicenseAssignmentState, "state">): boolean {
-  return state.state === "Active" || state.state === "ActiveWithError";
-}
+import { isHolding } from "../licensing/checks/context";
+
+/** States that give the user the product (and so take a seat): one rule for the simulator and the checks. */
+export { isHolding };
 
 /**
  * A user's assignedLicenses: one entry per product held from any source. With several sources the
