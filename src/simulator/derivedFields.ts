@@ -2,9 +2,8 @@
  * Fields that Entra derives from each user's licenseAssignmentStates. The simulated tenant keeps
  * them true after every change, the generator fills them in, and snapshot validation compares them.
  */
-import type { AssignedLicense, LicenseAssignmentState, User } from "./snapshot";
-
 import { isHolding } from "../licensing/checks/context";
+import type { AssignedLicense, LicenseAssignmentState, User } from "./snapshot";
 
 /** States that give the user the product (and so take a seat): one rule for the simulator and the checks. */
 export { isHolding };
