@@ -610,6 +610,8 @@ describe("GraphSimulatorServer", () => {
         await server.close();
         assert.equal(await second, "failed");
         await until("the hanging write to end", () => held.settled() !== "no");
+        // The server learns the held write's client is gone a moment after the client does.
+        await until("the held write to be dropped", () => server.counters.dropped >= 1);
         assert.deepEqual([server.counters.writes, server.counters.held, server.counters.dropped], [1, 2, 1]);
       });
 
