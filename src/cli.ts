@@ -65,7 +65,12 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
   try {
     const service = new PreviewService(connection.graph);
     const outcome = migration
-      ? await service.previewMigration({ group: { name: migration.group }, ...(migration.product !== undefined ? { product: migration.product } : {}) })
+      ? await service.previewMigration({
+          group: { name: migration.group },
+          ...(migration.product !== undefined ? { product: migration.product } : {}),
+          ...(migration.pilot ? { pilot: migration.pilot } : {}),
+          ...(migration.waveSize !== undefined ? { waveSize: migration.waveSize } : {}),
+        })
       : request && (await service.preview({ target: request.target, ...(request.from ? { from: request.from } : {}), to: request.to }));
     if (!outcome) return EXIT.notUnderstood; // unreachable: one of them parsed
     /** The plan as JSON, or as the card's text; the exit code says whether it is blocked. */

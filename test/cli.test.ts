@@ -175,7 +175,7 @@ describe("license-desk plan", () => {
     it("exits 0 for warnings", () => assert.equal(code, 0));
 
     it("has exactly the documented top-level fields", () => {
-      assert.deepEqual(Object.keys(json), ["kind", "target", "product", "verdict", "checks", "seats", "groupAssignment", "counts", "stages", "operations"]);
+      assert.deepEqual(Object.keys(json), ["kind", "target", "product", "verdict", "checks", "seats", "groupAssignment", "counts", "settings", "stages", "operations"]);
       assert.equal(json.kind, "direct-to-group");
       assert.deepEqual(json.target, { type: "group", id: groupId("Operations"), displayName: "Operations", memberCount: 16 });
       assert.deepEqual(json.product, { skuId: E3, skuPartNumber: "ENTERPRISEPACK" });
@@ -199,6 +199,7 @@ describe("license-desk plan", () => {
     it("has the documented example's assignment, counts and stages, and the one group call", () => {
       assert.deepEqual(json.groupAssignment, { needed: true, disabledPlans: [YAMMER, SWAY] });
       assert.deepEqual(json.counts, { migrating: 13, outside: 8, newMembers: 3, planMismatch: 2, pilot: 5, waves: 1, waveSize: 100 });
+      assert.deepEqual(json.settings, { pilot: { count: 5, percent: 5 }, waveSize: 100 });
       assert.deepEqual(json.stages, [
         { kind: "assign", title: "Assign Office 365 E3 to Operations with 2 plans disabled", users: 16 },
         { kind: "verify", title: "Verify that 13 members hold Office 365 E3 both directly and from Operations", users: 13 },
@@ -235,6 +236,25 @@ describe("license-desk plan", () => {
       ]) {
         assert.ok(lines.includes(expected), `no line "${expected}" in\n${out[0]}`);
       }
+    });
+
+    it("plans with the request's pilot and wave size, as documented", async () => {
+      const { code: withSettings, json: planned } = await planJson(`${MIGRATE} with a pilot of 2 in waves of 4`);
+      assert.equal(withSettings, 0);
+      assert.deepEqual(planned.settings, { pilot: { count: 2, percent: 0 }, waveSize: 4 });
+      assert.deepEqual(planned.counts, { migrating: 13, outside: 8, newMembers: 3, planMismatch: 2, pilot: 2, waves: 3, waveSize: 4 });
+      assert.deepEqual(
+        (planned.stages as { kind: string; users: number }[]).map((st) => [st.kind, st.users]),
+        [["assign", 16], ["verify", 13], ["pilot", 2], ["wave", 4], ["wave", 4], ["wave", 1]],
+      );
+      const { code: percent, json: byPercent } = await planJson(`${MIGRATE}, pilot 50%`);
+      assert.equal(percent, 0);
+      assert.deepEqual([byPercent.settings, (byPercent.counts as { pilot: number }).pilot], [{ pilot: { count: 0, percent: 50 }, waveSize: 100 }, 6]);
+    });
+
+    it("exits 2 for a setting out of bounds", async () => {
+      const { code: outOfBounds, out } = await plan(`${MIGRATE} in waves of 5000`, "--json");
+      assert.deepEqual([outOfBounds, out], [2, []]);
     });
 
     it("exits 1 when blocked: nobody in Marketing holds E3 directly", async () => {

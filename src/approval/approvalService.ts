@@ -9,6 +9,7 @@
  */
 import { TenantRequestError, UserFacingError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
+import type { MigrationSettings } from "../licensing/migrationPlan";
 import type { TenantUser } from "../licensing/model";
 import { groupOutcome, userOutcome, type OutcomeReport } from "../licensing/outcome";
 import type { Operation, Preview } from "../licensing/preview";
@@ -171,7 +172,13 @@ export class ApprovalService {
   private async previewAgain(request: LicenseRequest): Promise<RequestPlan | undefined> {
     const plan = request.preview;
     if (isMigration(plan)) {
-      const outcome = await this.previews.previewMigration({ group: { id: plan.target.id }, product: plan.product.skuId });
+      // With the settings it was planned with, or the counts would differ; none stored means the defaults.
+      const settings: MigrationSettings | undefined = plan.settings;
+      const outcome = await this.previews.previewMigration({
+        group: { id: plan.target.id },
+        product: plan.product.skuId,
+        ...(settings ? { pilot: { count: settings.pilot.count, percent: settings.pilot.percent }, waveSize: settings.waveSize } : {}),
+      });
       return outcome.kind === "migration-preview" ? outcome.preview : undefined;
     }
     const restore = request.undoOf === undefined ? undefined : restoreOf(this.load(request.undoOf));

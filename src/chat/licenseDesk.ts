@@ -271,7 +271,12 @@ function toPreviewRequest(request: ChangeRequest): PreviewRequest {
 }
 
 function toMigrationPreviewRequest(request: MigrationRequest): MigrationPreviewRequest {
-  return { group: { name: request.group }, ...(request.product !== undefined ? { product: request.product } : {}) };
+  return {
+    group: { name: request.group },
+    ...(request.product !== undefined ? { product: request.product } : {}),
+    ...(request.pilot ? { pilot: request.pilot } : {}),
+    ...(request.waveSize !== undefined ? { waveSize: request.waveSize } : {}),
+  };
 }
 
 const requestRef = z.object({ requestId: z.number().int().positive(), version: z.number().int().positive() });

@@ -227,7 +227,17 @@ export interface MigrationRequest {
   group: string;
   /** The product as typed; absent when the request leaves it to what the members hold directly. */
   product?: string;
+  /**
+   * The pilot when the request sets it: "a pilot of 10" is {count: 10, percent: 0}, "a pilot of
+   * 10%" {count: 0, percent: 10}. Absent: the default (5 users or 5 %, whichever is larger).
+   */
+  pilot?: { count: number; percent: number };
+  /** Users per wave after the pilot when the request sets it ("in waves of 50"); absent: 100. */
+  waveSize?: number;
 }
+
+/** Bounds of the settings a request may give; outside them the request is not read. */
+export const MIGRATION_SETTING_BOUNDS = { pilotUsers: 1000, pilotPercent: 100, waveSize: 1000 } as const;
 
 const MIGRATION_VERB = /^(?:migrate|move|switch|convert|transfer|transition)\s+/i;
 /**
@@ -241,6 +251,49 @@ const UNQUOTED_MIGRATION = new RegExp(String.raw`^(?<name>.+?)${MIGRATION_TAIL}$
 const MOVERS_OF = /^(?:all\s+)?(?:the\s+)?(?<direct>direct(?:ly)?(?:[- ](?:assigned|licen[cs]ed))?\s+)?(?:(?<product>.+?)\s+)?(?:users|members)\s+(?:of|in|from)\s+/i;
 /** "Sales's direct E3 users" after an unquoted name: read only with 's, "direct" or a product, so a group "All Users" stays whole. */
 const MOVERS_AFTER = /^(?<name>.+?)(?<owner>'s|’s)?(?<direct>\s+direct(?:ly)?(?:[- ](?:assigned|licen[cs]ed))?)?(?:\s+(?<product>.+?))?\s+(?:users|members)$/i;
+
+/**
+ * One setting at the end of a migration request: "[,] [and] [with] [a] pilot [of] 10 [users|%]",
+ * "[,] [and] [in|with] waves [of] [up to] 50 [users]". Numbers may have thousands separators.
+ */
+const MIGRATION_SETTING = new RegExp(
+  String.raw`(?:\s*,\s*|\s+)(?:and\s+)?(?:(?:with\s+)?(?:an?\s+)?pilot(?:\s+of)?\s+(?<pilot>\d{1,3}(?:,\d{3})+|\d{1,9})\s*(?<unit>%|percent|per\s?cent|users?)?|(?:(?:in|with)\s+)?waves?(?:\s+of)?(?:\s+up\s+to)?\s+(?<wave>\d{1,3}(?:,\d{3})+|\d{1,9})(?:\s+users?)?)$`,
+  "i",
+);
+/** A setting's word left in a product phrase: a setting the request gives, but not in a form read above. */
+const SETTING_WORD = /\b(?:pilot|waves?)\b/i;
+
+/** A setting inside an unquoted group name: "Sales with a pilot of 10". */
+const SETTING_IN_NAME = /\b(?:pilot|waves?)(?:\s+of)?(?:\s+up\s+to)?\s+\d/i;
+
+type MigrationSettings = Pick<MigrationRequest, "pilot" | "waveSize">;
+
+/**
+ * The settings at the end of the text, in any order, and the text before them; undefined when a
+ * setting is out of bounds or given twice.
+ */
+function migrationSettings(text: string): { rest: string; settings: MigrationSettings } | undefined {
+  const settings: MigrationSettings = {};
+  let rest = text;
+  for (;;) {
+    const found = MIGRATION_SETTING.exec(rest);
+    if (!found?.groups) return { rest, settings };
+    rest = rest.slice(0, found.index);
+    const { pilot, unit, wave } = found.groups;
+    if (pilot !== undefined) {
+      if (settings.pilot) return undefined;
+      const n = Number(pilot.replace(/,/g, ""));
+      const percent = unit !== undefined && !/^users?$/i.test(unit);
+      if (n < 1 || n > (percent ? MIGRATION_SETTING_BOUNDS.pilotPercent : MIGRATION_SETTING_BOUNDS.pilotUsers)) return undefined;
+      settings.pilot = percent ? { count: 0, percent: n } : { count: n, percent: 0 };
+    } else if (wave !== undefined) {
+      if (settings.waveSize !== undefined) return undefined;
+      const n = Number(wave.replace(/,/g, ""));
+      if (n < 1 || n > MIGRATION_SETTING_BOUNDS.waveSize) return undefined;
+      settings.waveSize = n;
+    }
+  }
+}
 
 /** The migration request the text asks for; undefined for anything else. Never throws. */
 export function parseMigrationRequest(text: string): MigrationRequest | undefined {
@@ -257,7 +310,15 @@ function parseMigration(text: string): MigrationRequest | undefined {
   if (cleaned.length > MAX_REQUEST_LENGTH) return undefined;
   const verb = MIGRATION_VERB.exec(cleaned);
   if (!verb) return undefined;
-  let body = cleaned.slice(verb[0].length);
+  const withSettings = migrationSettings(cleaned.slice(verb[0].length));
+  if (!withSettings) return undefined;
+  const request = parseMigrationBody(withSettings.rest);
+  return request && { ...request, ...withSettings.settings };
+}
+
+/** The group and product of what follows the verb, the settings at the end taken off. */
+function parseMigrationBody(rest: string): MigrationRequest | undefined {
+  let body = rest;
   const named: (string | undefined)[] = [];
   const movers = MOVERS_OF.exec(body);
   // "Power users of Contoso" is a name: without "direct", only a known product makes it "E3 users of".
@@ -295,11 +356,14 @@ function parseMigration(text: string): MigrationRequest | undefined {
 function migration(rawName: string, hint: Hint | undefined, unquoted: boolean, phrases: readonly (string | undefined)[]): MigrationRequest | undefined {
   const tidy = tidyName(rawName, hint, unquoted);
   if (!tidy || tidy.hint === "user") return undefined;
+  // "migrate Sales with a pilot of 10 to group licensing": settings go at the end, not in a name (unless quoted).
+  if (unquoted && SETTING_IN_NAME.test(tidy.name)) return undefined;
   const found = new Map<string, string>();
   for (const raw of phrases) {
     if (raw === undefined) continue;
     const phrase = productPhrase(raw);
-    if (!phrase) return undefined;
+    // "for E3 with a pilot of ten": a setting not read as one is not part of a product's name.
+    if (!phrase || SETTING_WORD.test(phrase)) return undefined;
     found.set(phrase.toLowerCase(), phrase);
   }
   if (found.size > 1) return undefined; // "direct E1 users ... for E3": which one is meant?

@@ -73,6 +73,12 @@ export interface MigrationCounts {
   readonly waveSize: number;
 }
 
+/** What a migration was planned with: the request's pilot and wave size, or the defaults. */
+export interface MigrationSettings {
+  readonly pilot: PilotSetting;
+  readonly waveSize: number;
+}
+
 /** The plan of a direct-to-group migration: a Preview-like contract (docs/plan-json.md). */
 export interface MigrationPreview {
   readonly kind: "direct-to-group";
@@ -85,6 +91,11 @@ export interface MigrationPreview {
   /** What G is given: `needed` false when G already holds P (its disabledPlans are then G's own). */
   readonly groupAssignment: { readonly needed: boolean; readonly disabledPlans: readonly string[] };
   readonly counts: MigrationCounts;
+  /**
+   * The settings the plan was made with: planning again with them gives the same pilot and waves.
+   * (Requests stored before it was added lack it: they were planned with the defaults.)
+   */
+  readonly settings: MigrationSettings;
   readonly stages: readonly MigrationStage[];
   /** The assign stage's call when it is needed; none otherwise (removals are made per wave). */
   readonly operations: readonly Operation[];
@@ -327,7 +338,8 @@ export function planMigration(input: MigrationInput): MigrationPreview {
   const newMembers = seats.needed;
 
   const waveSize = input.waveSize ?? DEFAULT_WAVE_SIZE;
-  const pilot = pilotSize(parts.eligible.length, input.pilot ?? DEFAULT_PILOT);
+  const pilotSetting = input.pilot ?? DEFAULT_PILOT;
+  const pilot = pilotSize(parts.eligible.length, pilotSetting);
   const waves = splitIntoWaves(parts.eligible.slice(pilot), waveSize);
   const stages: MigrationStage[] = [];
   if (parts.groupAssignment.needed) {
@@ -368,6 +380,7 @@ export function planMigration(input: MigrationInput): MigrationPreview {
       waves: waves.length,
       waveSize,
     },
+    settings: { pilot: { count: pilotSetting.count, percent: pilotSetting.percent }, waveSize },
     stages,
     operations: parts.groupAssignment.needed ? [groupAssignOperation(group.id, skuId, disabledPlans)] : [],
   };

@@ -27,13 +27,24 @@ export const previewRequestSchema = z.object({
 export type PreviewRequest = z.infer<typeof previewRequestSchema>;
 
 /**
+ * A migration's pilot: the larger of `count` users and `percent` % of the eligible movers. The
+ * request parser sets one of them (the other 0); the default, when a request has none, is 5 and 5.
+ */
+export const pilotSettingSchema = z
+  .object({ count: z.number().int().min(0).max(1000), percent: z.number().int().min(0).max(100) })
+  .refine((p) => p.count > 0 || p.percent > 0, { message: "a pilot needs at least one user or one percent" });
+
+/**
  * A request to preview moving a group's directly licensed members onto group-based licensing: the
  * group by name (as typed) or by id (as buttons carry it), and the product as typed or a skuId;
- * without a product, the one the members hold directly.
+ * without a product, the one the members hold directly. `pilot` and `waveSize` are the request's
+ * settings, absent for the defaults (MigrationInput in src/licensing/migrationPlan.ts).
  */
 export const migrationPreviewRequestSchema = z.object({
   group: z.union([z.object({ id: guid }), z.object({ name: z.string().trim().min(1).max(256) })]),
   product: productPhrase.optional(),
+  pilot: pilotSettingSchema.optional(),
+  waveSize: z.number().int().min(1).max(1000).optional(),
 });
 
 export type MigrationPreviewRequest = z.infer<typeof migrationPreviewRequestSchema>;

@@ -108,8 +108,11 @@ export class PreviewService {
     const product = named?.product ?? directProduct(group, members.users, products, { ...request, group: { id: group.id } });
     if ("kind" in product) return product;
     const directHolders = await this.graph.listDirectHolders(product.skuId);
-    const preview = planMigration({ group, members, directHolders, products, skuId: product.skuId });
-    return { kind: "migration-preview", preview, request: { group: { id: group.id }, product: product.skuId } };
+    const { pilot, waveSize } = request;
+    const settings = { ...(pilot ? { pilot: { count: pilot.count, percent: pilot.percent } } : {}), ...(waveSize !== undefined ? { waveSize } : {}) };
+    const preview = planMigration({ group, members, directHolders, products, skuId: product.skuId, ...settings });
+    // The settings go with the resolved request, so that Refresh and Request approval plan the same stages.
+    return { kind: "migration-preview", preview, request: { group: { id: group.id }, product: product.skuId, ...settings } };
   }
 
   /**

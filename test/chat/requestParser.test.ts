@@ -210,6 +210,73 @@ describe("migration request parser", () => {
     it(`does not read ${JSON.stringify(text)} as a migration`, () => assert.equal(parseMigrationRequest(text), undefined));
   }
 
+  describe("with a pilot and a wave size", () => {
+    const ops = (settings: Pick<MigrationRequest, "pilot" | "waveSize">, product: string | undefined = "E3"): MigrationRequest => ({ ...to("Operations", product), ...settings });
+    const users = (count: number) => ({ pilot: { count, percent: 0 } });
+    const percent = (n: number) => ({ pilot: { count: 0, percent: n } });
+    const ASK = "migrate Operations to group licensing for E3";
+    const withSettings: [string, MigrationRequest][] = [
+      // The brief's phrasings.
+      [`${ASK} with a pilot of 10`, ops(users(10))],
+      [`${ASK} pilot 10 users`, ops(users(10))],
+      [`${ASK} pilot 10%`, ops(percent(10))],
+      [`${ASK} in waves of 50`, ops({ waveSize: 50 })],
+      [`${ASK} waves of 50 users`, ops({ waveSize: 50 })],
+      // Both, in either order, with the usual joiners.
+      [`${ASK} with a pilot of 2 in waves of 4`, ops({ ...users(2), waveSize: 4 })],
+      [`${ASK} in waves of 4 with a pilot of 2`, ops({ ...users(2), waveSize: 4 })],
+      [`${ASK}, pilot 10 %, waves of 200`, ops({ ...percent(10), waveSize: 200 })],
+      [`${ASK} with a pilot of 1 user and waves of 1 user`, ops({ ...users(1), waveSize: 1 })],
+      [`${ASK} with a pilot of 15 percent and in waves of up to 1,000 users, please`, ops({ ...percent(15), waveSize: 1000 })],
+      [`please ${ASK} with a pilot of 1,000 users.`, ops(users(1000))],
+      [`${ASK} with a pilot of 100%`, ops(percent(100))],
+      // Without a product, with a quoted name, with the movers named first.
+      ["migrate Operations to group licensing with a pilot of 3", { ...to("Operations"), ...users(3) }],
+      ["migrate 'Operations' to group licensing for E3 in waves of 25", ops({ waveSize: 25 })],
+      ["move direct E3 users of Operations to group licensing, pilot 5%", ops(percent(5))],
+      // Settings words inside a quoted name are the name's.
+      ["migrate 'Pilot of 10' to group licensing for E3", to("Pilot of 10", "E3")],
+    ];
+    for (const [text, expected] of withSettings) {
+      it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseMigrationRequest(text), expected));
+    }
+
+    const refused = [
+      // Out of bounds: a pilot of 1 to 1,000 users or 1 to 100 %, waves of 1 to 1,000.
+      `${ASK} with a pilot of 0`,
+      `${ASK} with a pilot of 1001`,
+      `${ASK} pilot 0%`,
+      `${ASK} pilot 101%`,
+      `${ASK} in waves of 0`,
+      `${ASK} in waves of 1001`,
+      `${ASK} in waves of 99999999999`,
+      // Given twice: which one?
+      `${ASK} with a pilot of 2 and a pilot of 3`,
+      `${ASK} in waves of 2 in waves of 3`,
+      // Malformed: not a number, or not where settings go.
+      `${ASK} with a pilot of ten`,
+      `${ASK} pilot 10.5`,
+      `${ASK} with a pilot`,
+      `${ASK} with waves of -5`,
+      `migrate Operations with a pilot of 10 to group licensing for E3`,
+      // A change request does not take migration settings.
+      "move group Sales from E1 to E3 with a pilot of 2",
+    ];
+    for (const text of refused) {
+      it(`does not read ${JSON.stringify(text)}`, () => assert.equal(parseMigrationRequest(text), undefined));
+    }
+
+    it("leaves them to this parser: the change parser reads none of them", () => {
+      for (const [text] of withSettings) assert.equal(parseChangeRequest(text), undefined, text);
+    });
+
+    it("keeps the default (no settings) when the request gives none", () => {
+      const plain = parseMigrationRequest(ASK);
+      assert.deepEqual(plain, to("Operations", "E3"));
+      assert.ok(plain && !("pilot" in plain) && !("waveSize" in plain));
+    });
+  });
+
   it("leaves every migration to this parser: the change parser reads none of them", () => {
     for (const [text] of understood) assert.equal(parseChangeRequest(text), undefined, text);
   });
@@ -226,6 +293,9 @@ describe("migration request parser", () => {
       "migrate Sales's direct" + " x".repeat(300) + " users to group licensing",
       "move " + "direct E3 users of ".repeat(50) + "Sales to group licensing",
       `migrate group ${"Sales ".repeat(2000)}to group licensing`,
+      "migrate Sales to group licensing" + " with a pilot of 1".repeat(50),
+      "migrate Sales to group licensing for E3" + ", waves of 1".repeat(60),
+      "migrate Sales to group licensing for " + "pilot 1 ".repeat(110) + "%",
     ];
     const started = Date.now();
     for (const text of inputs) {
