@@ -132,7 +132,8 @@ function plain(text: string): string {
   return text.replace(/\*\*/g, "");
 }
 
-if (require.main === module) {
+/** The process's entry (bin/license-desk.js): runs the command with the process's arguments and exits with its code. */
+export function main(): void {
   runCli(process.argv.slice(2), (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`)).then(
     (code) => process.exit(code),
     (error: unknown) => {
