@@ -3,14 +3,13 @@
  * conversation, Teams host. Used by main.ts and by the tests, which start the same thing on free
  * ports with their own data folder.
  */
-import { join } from "node:path";
 import { ApprovalService, DEFAULT_POLL_DELAYS_MS } from "./approval/approvalService";
 import { RoleDirectory } from "./approval/roles";
 import { LicenseDesk } from "./chat/licenseDesk";
 import type { Settings } from "./config";
 import type { Logger } from "./log";
 import { PreviewService } from "./service/previewService";
-import { SqliteRequestStore } from "./store/sqliteRequestStore";
+import { openDataFolder } from "./store/dataFolder";
 import { BotHost } from "./teams/botHost";
 import { LicenseDeskBot } from "./teams/licenseDeskBot";
 import { connectTenant, type TenantConnection } from "./tenantConnection";
@@ -22,8 +21,8 @@ export interface RunningBot {
   close(): Promise<void>;
 }
 
-/** How often pending requests are checked for expiry. */
-const EXPIRY_SWEEP_MS = 60_000;
+/** How often pending requests are checked for expiry, and cards not yet sent or updated are sent again. */
+const SWEEP_MS = 60_000;
 
 export interface StartOptions {
   /** Waits between reads of a group's processing state (tests shorten them). */
@@ -32,9 +31,13 @@ export interface StartOptions {
 }
 
 export async function startBot(settings: Settings, log: Logger, options: StartOptions = {}): Promise<RunningBot> {
-  const tenant = await connectTenant(settings.tenant);
-  const store = SqliteRequestStore.open(join(settings.dataDir, "license-desk.sqlite"));
-  const host = new BotHost(settings.bot, log);
+  const tenant = await connectTenant(settings.tenant, settings.graphTimeoutMs);
+  const store = openDataFolder(settings.dataDir);
+  const host = new BotHost(settings.bot, log, {
+    // Request ids start at 1: a read that reaches the database and finds nothing.
+    store: async () => store.get(0),
+    graph: () => tenant.graph.organizationId(),
+  });
   const previews = new PreviewService(tenant.graph);
   const approvals = new ApprovalService(
     tenant.graph,
@@ -42,7 +45,7 @@ export async function startBot(settings: Settings, log: Logger, options: StartOp
     new RoleDirectory(tenant.graph, settings.roles),
     previews,
     host.notifier,
-    { tenantId: tenant.tenantId, expiryHours: settings.requestExpiryHours, pollDelaysMs: options.pollDelaysMs ?? DEFAULT_POLL_DELAYS_MS },
+    { tenantId: tenant.tenantId, expiryHours: settings.requestExpiryHours, pollDelaysMs: options.pollDelaysMs ?? DEFAULT_POLL_DELAYS_MS, graphTimeoutMs: settings.graphTimeoutMs },
     log,
     options.now,
   );
@@ -50,7 +53,14 @@ export async function startBot(settings: Settings, log: Logger, options: StartOp
   const endpoint = await host.listen(new LicenseDeskBot(desk), settings.port, settings.host);
   // Requests a previous run left in the middle are finished before new work comes in.
   await approvals.reconcile();
-  const sweep = setInterval(() => void approvals.expireDue().catch((error: unknown) => log.error({ err: error }, "expiry sweep failed")), EXPIRY_SWEEP_MS);
+  const sweep = setInterval(
+    () =>
+      void approvals
+        .expireDue()
+        .then(() => approvals.catchUpCards())
+        .catch((error: unknown) => log.error({ err: error }, "sweep failed")),
+    SWEEP_MS,
+  );
   sweep.unref();
   return {
     endpoint,

@@ -5,21 +5,21 @@
  */
 import { z } from "zod";
 import type { RoleSettings } from "./approval/roles";
+import { directoryId, isGuid } from "./directoryId";
 
 const optionalText = z.string().trim().optional();
 const port = z.coerce.number().int().min(0).max(65535);
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Comma-separated Entra object ids; each must be a GUID. Lower-cased and de-duplicated. */
 const objectIds = z
   .string()
   .transform((value, ctx) => {
     const ids = value.split(",").map((id) => id.trim()).filter((id) => id !== "");
-    const bad = ids.find((id) => !GUID.test(id));
+    const bad = ids.find((id) => !isGuid(id));
     if (bad !== undefined) {
       ctx.addIssue({ code: "custom", message: `"${bad}" is not an Entra object id (a GUID such as 6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62)` });
       return z.NEVER;
     }
-    return [...new Set(ids.map((id) => id.toLowerCase()))];
+    return [...new Set(ids.map(directoryId))];
   })
   .optional();
 const flag = z
@@ -54,6 +54,7 @@ const environmentSchema = z.object({
   APPROVER_USER_IDS: objectIds,
   REQUESTER_USER_IDS: objectIds,
   REQUEST_EXPIRY_HOURS: z.coerce.number().positive().default(24),
+  GRAPH_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
   DATA_DIR: z.string().trim().min(1).default("data"),
 
   PLAYGROUND: flag.default(true),
@@ -110,6 +111,8 @@ export interface Settings {
   roles: RoleSettings;
   /** Pending requests expire after this many hours. */
   requestExpiryHours: number;
+  /** How long one Graph request may take; a restart waits this long after an unanswered write before reading the tenant. */
+  graphTimeoutMs: number;
   /** Folder of the request database, created on first start. */
   dataDir: string;
 }
@@ -150,6 +153,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     playground: { enabled: e.PLAYGROUND, port: e.PLAYGROUND_PORT },
     roles: roleSettings(e, tenant.kind === "simulated"),
     requestExpiryHours: e.REQUEST_EXPIRY_HOURS,
+    graphTimeoutMs: e.GRAPH_TIMEOUT_MS,
     dataDir: e.DATA_DIR,
   };
 }

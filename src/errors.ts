@@ -3,6 +3,11 @@
  * helpdesk engineer can act on. The chat layer shows it as it is; anything else is logged and
  * answered with a generic apology, never a stack trace.
  */
+/** Whether trying the same call again later may succeed: throttled, Graph's own failure, or no answer. */
+export function isTransient(error: unknown): error is TenantRequestError {
+  return error instanceof TenantRequestError && (error.status === undefined || error.status === 429 || error.status >= 500);
+}
+
 export abstract class UserFacingError extends Error {
   abstract readonly userMessage: string;
 }
@@ -17,6 +22,8 @@ export class TenantRequestError extends UserFacingError {
     readonly code: string | undefined,
     readonly graphMessage: string,
     readonly requestId: string | undefined,
+    /** Graph's Retry-After on a 429 or 503, in seconds: how long it asks to be left alone. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`${operation} failed: ${status ?? "no answer"} ${code ?? ""} ${graphMessage}`.trim());
     this.name = "TenantRequestError";
@@ -24,8 +31,10 @@ export class TenantRequestError extends UserFacingError {
   }
 }
 
-function describe(operation: string, status: number | undefined, graphMessage: string, requestId: string | undefined): string {
+function describe(operation: string, status: number | undefined, message: string, requestId: string | undefined): string {
   const ref = requestId ? ` (Graph request-id ${requestId})` : "";
+  // Graph's messages usually end with a period and ours adds one: theirs is dropped, not doubled.
+  const graphMessage = message.trim().replace(/\.+$/, "");
   if (status === undefined) return `I could not reach Microsoft Graph to ${operation}: ${graphMessage}. Try again in a minute; if it persists, ask the Teams administrator to check the bot's network.`;
   if (status === 401 || status === 403) return `Microsoft Graph refused to let me ${operation}${ref}: ${graphMessage}. Ask the Teams administrator to check the app's Graph permissions.`;
   if (status === 429 || status >= 500) return `Microsoft Graph is busy and did not let me ${operation}${ref}: ${graphMessage}. Try again in a few minutes.`;

@@ -3,6 +3,7 @@ import "dotenv/config";
 import { startBot } from "./app";
 import { loadSettings, SettingsError } from "./config";
 import { createLogger } from "./log";
+import { DataFolderError } from "./store/dataFolder";
 import { startPlayground } from "./playground";
 
 async function main(): Promise<void> {
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // A bad setting is the operator's to fix: one line that names it, no stack trace.
-  console.error(error instanceof SettingsError ? error.message : error);
+  // A bad setting or data folder is the operator's to fix: one line that names it, no stack trace.
+  console.error(error instanceof SettingsError || error instanceof DataFolderError ? error.message : error);
   process.exit(1);
 });

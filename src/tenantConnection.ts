@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import type { RunningSimulatorSettings, TenantSettings } from "./config";
 import { SettingsError } from "./config";
+import { directoryId } from "./directoryId";
 import { TenantRequestError } from "./errors";
 import { createGraphClient, GraphGateway } from "./graph/graphGateway";
 import { GraphSimulatorServer } from "./simulator/graphServer";
@@ -22,25 +23,25 @@ export interface TenantConnection {
   close(): Promise<void>;
 }
 
-export async function connectTenant(tenant: TenantSettings): Promise<TenantConnection> {
+export async function connectTenant(tenant: TenantSettings, timeoutMs?: number): Promise<TenantConnection> {
   if (tenant.kind === "graph") {
     return {
-      graph: new GraphGateway(createGraphClient(tenant)),
-      tenantId: tenant.tenantId,
+      graph: new GraphGateway(createGraphClient(tenant, undefined, timeoutMs)),
+      tenantId: directoryId(tenant.tenantId),
       description: `Microsoft Graph at ${tenant.baseUrl} for tenant ${tenant.tenantId}`,
       close: async () => {},
     };
   }
-  if ("url" in tenant) return connectRunningSimulator(tenant);
+  if ("url" in tenant) return connectRunningSimulator(tenant, timeoutMs);
   const simulator = new GraphSimulatorServer(loadSnapshot(tenant.snapshotPath, tenant.processingDelayMs), {
     latencyMs: tenant.latencyMs,
     throttleRate: tenant.throttleRate,
   });
   const url = await simulator.listen(tenant.port);
   return {
-    graph: new GraphGateway(createGraphClient(tenant, url)),
+    graph: new GraphGateway(createGraphClient(tenant, url, timeoutMs)),
     simulator,
-    tenantId: simulator.state.organization.id,
+    tenantId: directoryId(simulator.state.organization.id),
     description: `simulated tenant "${simulator.state.organization.displayName}" from ${tenant.snapshotPath} at ${url}`,
     close: async () => {
       await simulator.close();
@@ -50,8 +51,8 @@ export async function connectTenant(tenant: TenantSettings): Promise<TenantConne
 }
 
 /** A simulated tenant run by another process: nothing to start or stop here; its tenant id is asked of it. */
-async function connectRunningSimulator(tenant: RunningSimulatorSettings): Promise<TenantConnection> {
-  const graph = new GraphGateway(createGraphClient(tenant, tenant.url));
+async function connectRunningSimulator(tenant: RunningSimulatorSettings, timeoutMs?: number): Promise<TenantConnection> {
+  const graph = new GraphGateway(createGraphClient(tenant, tenant.url, timeoutMs));
   let tenantId: string;
   try {
     tenantId = await graph.organizationId();

@@ -7,7 +7,7 @@
  * compare-and-set on the request's version, so two approvers clicking at once make one Graph write
  * and a restart at any point resumes from the store (reconcile).
  */
-import { TenantRequestError, UserFacingError } from "../errors";
+import { isTransient, TenantRequestError, UserFacingError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
 import type { MigrationSettings } from "../licensing/migrationPlan";
 import type { TenantUser } from "../licensing/model";
@@ -15,10 +15,12 @@ import { groupOutcome, userOutcome, type OutcomeReport } from "../licensing/outc
 import type { Operation, Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
+import { escapeMarkdown } from "../markdown";
 import type { MigrationPreviewRequest, PreviewRequest } from "../service/previewRequest";
 import type { PreviewService } from "../service/previewService";
-import { currentStage, isMigration, type CardRef, type ConversationRef, type LicenseRequest, type Person, type RequestPlan, type RequestStore, type Transition } from "../store/requestStore";
+import { CorruptRecordError, currentStage, isMigration, type CardRef, type ConversationRef, type LicenseRequest, type Person, type RequestPlan, type RequestStore, type Transition } from "../store/requestStore";
 import { describeMigrationProgress, MigrationStages, type MigrationStageReport, type StageOutcome } from "./migrationStages";
+import { changedSince, seatsMoved } from "./recheck";
 import type { Role, RoleDirectory } from "./roles";
 
 /** Where the workflow sends and updates cards; the Teams layer implements it. */
@@ -39,9 +41,24 @@ export interface Actor extends Person {
 
 /** A refusal to show the person who clicked: nothing was changed. */
 export class ActionRefused extends UserFacingError {
-  constructor(readonly userMessage: string) {
+  constructor(
+    readonly userMessage: string,
+    /**
+     * The request as it stands, only when the refused person may see it (a requester or approver of
+     * the tenant, where its card was shown): to anyone else a refusal says nothing about a request.
+     */
+    readonly request?: LicenseRequest,
+  ) {
     super(userMessage);
     this.name = "ActionRefused";
+  }
+}
+
+/** Entra's processing of a group did not finish by the deadline: the follow-up stops and says what to check. */
+export class FollowUpAbandoned extends UserFacingError {
+  constructor(readonly userMessage: string) {
+    super(userMessage);
+    this.name = "FollowUpAbandoned";
   }
 }
 
@@ -50,6 +67,22 @@ export interface ApprovalSettings {
   readonly expiryHours: number;
   /** Waits between reads of a group's licenseProcessingState, the last one repeated. */
   readonly pollDelaysMs: readonly number[];
+  /** How long one Graph request may take: after a restart, an unanswered write is given this long to take effect. */
+  readonly graphTimeoutMs: number;
+}
+
+/**
+ * How long Entra's processing of a group's licenses is followed before giving up: Microsoft asks for
+ * a support ticket when it has not finished after 24 hours (docs/group-processing.md).
+ */
+export const GROUP_PROCESSING_DEADLINE_MS = 24 * 3_600_000;
+
+/** A member of the tenant with no License Desk role: nothing about requests is shown to them. */
+const NOT_A_MEMBER = "Only License Desk requesters and approvers can do that, and you are neither. Ask your Teams administrator to add you.";
+
+/** One answer for "no such request" and "not yours to see", so that request numbers cannot be probed. */
+function notFound(requestId: number): string {
+  return `I found no request #${requestId} that you can act on here. Check the number on its card, or say "my requests". Nothing was changed.`;
 }
 
 export const DEFAULT_POLL_DELAYS_MS: readonly number[] = [500, 1000, 2000, 5000, 10000, 30000, 60000];
@@ -58,6 +91,8 @@ export class ApprovalService {
   /** Follow-ups under way, so that tests and shutdown can wait for them. */
   private readonly running = new Map<number, Promise<void>>();
   private stopped = false;
+  /** Card delivery started by reconcile, awaited by idle(). */
+  private cardWork: Promise<void> = Promise.resolve();
   private readonly migrationStages: MigrationStages;
 
   constructor(
@@ -70,7 +105,7 @@ export class ApprovalService {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.migrationStages = new MigrationStages(graph, (groupId, skuId) => this.waitForGroupProcessing(groupId, skuId));
+    this.migrationStages = new MigrationStages(graph, (groupId, skuId, since) => this.waitForGroupProcessing(groupId, skuId, since));
   }
 
   /**
@@ -99,10 +134,15 @@ export class ApprovalService {
     return this.createRequest(actor, outcome, conversation);
   }
 
-  /** Stores a request for a preview that is not blocked and sends its approval card. */
+  /**
+   * Stores a request for a preview that is not blocked, with its cards to send (the outbox), and
+   * sends them. While a request for the same change is open, that one is answered instead: a preview
+   * clicked seven times makes one request.
+   */
   private async createRequest(actor: Actor, outcome: { request: PreviewRequest | MigrationPreviewRequest; preview: RequestPlan }, conversation: ConversationRef, undoOf?: number): Promise<LicenseRequest> {
     const created = this.now();
-    const stored = this.store.create(
+    const channel = this.store.getSetting(APPROVALS_CHANNEL) as ConversationRef | undefined;
+    const { request: stored, created: isNew } = this.store.create(
       {
         kind: outcome.preview.kind,
         requester: person(actor),
@@ -112,10 +152,18 @@ export class ApprovalService {
         stages: [{ title: isMigration(outcome.preview) ? `Give ${outcome.preview.target.displayName} ${productName(outcome.preview.product.skuPartNumber)} and verify` : "Apply the change", operations: outcome.preview.operations }],
         requesterConversation: conversation,
         ...(undoOf !== undefined ? { undoOf } : {}),
+        dedupeKey: dedupeKeyOf(outcome.preview, undoOf),
+        // The approvals channel (else the requester's chat) gets the approval card; the requester a copy.
+        deliverTo: channel ? [channel, conversation] : [conversation],
       },
       { at: created.toISOString(), actor: actor.id, action: "requested", details: { request: outcome.request, verdict: outcome.preview.verdict, ...(undoOf !== undefined ? { undoOf } : {}) } },
     );
-    await this.announce(stored, conversation);
+    if (!isNew) {
+      this.log.info({ request: stored.id, actor: actor.id }, "request already open for this change; nothing new stored");
+      return stored;
+    }
+    this.log.info({ request: stored.id, actor: actor.id, kind: stored.kind, verdict: stored.preview.verdict }, "request stored");
+    await this.deliver(stored.id);
     return stored;
   }
 
@@ -124,10 +172,13 @@ export class ApprovalService {
    * preview is run again: if the tenant changed what it said, nothing is applied and a fresh
    * approval is asked for. Exactly one of any number of concurrent approvals goes on to apply.
    */
-  async approve(actor: Actor, requestId: number, version: number, conversation: ConversationRef, allRemaining = false): Promise<LicenseRequest> {
-    const request = this.load(requestId);
-    this.requireShownIn(request, conversation);
-    await this.require(actor, "approver");
+  approve(actor: Actor, requestId: number, version: number, conversation: ConversationRef, allRemaining = false): Promise<LicenseRequest> {
+    return this.onRequest(actor, requestId, "approver", conversation, (request) => this.approveShown(actor, request, version, allRemaining));
+  }
+
+  private async approveShown(actor: Actor, request: LicenseRequest, version: number, allRemaining: boolean): Promise<LicenseRequest> {
+    const requestId = request.id;
+    // Both ids are in one spelling (directoryId) from where they entered.
     if (request.requester.id === actor.id) throw new ActionRefused("You asked for this change, so someone else must approve it.");
     if (allRemaining && !isMigration(request.preview)) throw new ActionRefused(`Request #${requestId} has a single stage: approve it with Approve. Nothing was changed.`);
     this.requireCurrent(request, version);
@@ -136,8 +187,10 @@ export class ApprovalService {
     const index = currentStage(request).index;
     // The first stage is checked against the tenant as it is now; a migration's later stages check
     // each user again at the moment of their removal.
+    let moved: string | undefined;
+    let fresh: RequestPlan | undefined;
     if (index === 0) {
-      const fresh = await this.previewAgain(request);
+      fresh = await this.previewAgain(request);
       if (!fresh || changedSince(request.preview, fresh)) {
         const changed = fresh ?? request.preview;
         const updated = this.transition(request, { preview: changed }, actor, "preview-changed", { verdict: changed.verdict });
@@ -145,21 +198,27 @@ export class ApprovalService {
         throw new ActionRefused(
           changed.verdict === "blocked"
             ? "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview."
-            : "The tenant has changed since this was previewed (seats or users), so nothing was applied. Check the updated card and approve again.",
+            : "The tenant has changed since this was previewed (users, seats needed or the call to make), so nothing was applied. Check the updated card and approve again.",
         );
       }
+      moved = seatsMoved(request.preview, fresh);
     }
     const approved = this.store.transition(
       request.id,
       request.version,
-      { status: "approved", stage: { index, status: "approved", approvedBy: person(actor), approvedAt: this.now().toISOString() } },
-      { at: this.now().toISOString(), actor: actor.id, action: "approved", details: { stage: index, ...(allRemaining ? { allRemaining: true } : {}) } },
+      // Seat counts that moved but still fit: the card shows them as they are now.
+      { status: "approved", ...(moved && fresh ? { preview: fresh } : {}), stage: { index, status: "approved", approvedBy: person(actor), approvedAt: this.now().toISOString() } },
+      { at: this.now().toISOString(), actor: actor.id, action: "approved", details: { stage: index, ...(allRemaining ? { allRemaining: true } : {}), ...(moved ? { seatsMoved: moved } : {}) } },
     );
     if (!approved) return this.lostRace(requestId);
+    this.log.info({ request: approved.id, actor: actor.id, stage: index }, "approved");
     // The change is applied in the background: the approver's click is answered at once.
     this.background(approved.id, async () => {
       await this.refreshCards(approved);
-      await this.notifier.tell(approved.requesterConversation, `${actor.name} approved ${index === 0 ? "" : `stage ${index + 1} of `}request #${approved.id}. I am applying it now.`);
+      await this.notifier.tell(
+        approved.requesterConversation,
+        `${escapeMarkdown(actor.name)} approved ${index === 0 ? "" : `stage ${index + 1} of `}request #${approved.id}.${moved ? ` Seats moved since the preview without changing the decision: ${moved}` : ""} I am applying it now.`,
+      );
       await this.apply(approved);
     });
     return approved;
@@ -187,70 +246,70 @@ export class ApprovalService {
   }
 
   /** An approver stops a migration between stages: what was done stays, nothing more is removed. */
-  async stopMigration(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
-    const request = this.load(requestId);
-    this.requireShownIn(request, conversation);
-    await this.require(actor, "approver");
+  stopMigration(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
+    return this.onRequest(actor, requestId, "approver", conversation, async (request) => {
     this.requireCurrent(request, version);
     const index = currentStage(request).index;
     if (!isMigration(request.preview) || index === 0) throw new ActionRefused(`Request #${requestId} is not a migration between stages; reject or cancel it instead.`);
     const stopped = this.transition(request, { status: "cancelled", stage: { index, status: "cancelled" } }, actor, "stopped", { stage: index });
     await this.refreshCards(stopped);
-    await this.notifier.tell(stopped.requesterConversation, `${actor.name} stopped the migration of request #${stopped.id} after stage ${index}. Users already moved stay on group licensing; the others keep their direct license.`);
+    await this.notifier.tell(stopped.requesterConversation, `${escapeMarkdown(actor.name)} stopped the migration of request #${stopped.id} after stage ${index}. Users already moved stay on group licensing; the others keep their direct license.`);
     return stopped;
+    });
   }
 
-  async reject(actor: Actor, requestId: number, version: number, reason: string, conversation: ConversationRef): Promise<LicenseRequest> {
-    const request = this.load(requestId);
-    this.requireShownIn(request, conversation);
-    await this.require(actor, "approver");
+  reject(actor: Actor, requestId: number, version: number, reason: string, conversation: ConversationRef): Promise<LicenseRequest> {
+    return this.onRequest(actor, requestId, "approver", conversation, async (request) => {
     this.requireCurrent(request, version);
     const why = reason.trim().slice(0, 500);
     if (why === "") throw new ActionRefused("Say why you reject it: the requester will read the reason.");
     const rejected = this.transition(request, { status: "rejected", stage: { index: currentStage(request).index, status: "rejected" }, rejectedBy: person(actor), rejectionReason: why }, actor, "rejected", { reason: why });
     await this.refreshCards(rejected);
-    await this.notifier.tell(rejected.requesterConversation, `${actor.name} rejected request #${rejected.id}: ${why}`);
+    await this.notifier.tell(rejected.requesterConversation, `${escapeMarkdown(actor.name)} rejected request #${rejected.id}: ${escapeMarkdown(why)}`);
     return rejected;
+    });
   }
 
   /** A requester withdraws their own pending request. */
-  async cancel(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
-    const request = this.load(requestId);
-    this.requireShownIn(request, conversation);
-    this.checkTenant(actor);
-    if (request.requester.id !== actor.id) throw new ActionRefused("Only the person who asked for this change can cancel it.");
-    this.requireCurrent(request, version);
-    const cancelled = this.transition(request, { status: "cancelled", stage: { index: currentStage(request).index, status: "cancelled" } }, actor, "cancelled", {});
-    await this.refreshCards(cancelled);
-    return cancelled;
+  cancel(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
+    return this.onRequest(actor, requestId, "member", conversation, async (request) => {
+      if (request.requester.id !== actor.id) throw new ActionRefused("Only the person who asked for this change can cancel it.");
+      this.requireCurrent(request, version);
+      const cancelled = this.transition(request, { status: "cancelled", stage: { index: currentStage(request).index, status: "cancelled" } }, actor, "cancelled", {});
+      await this.refreshCards(cancelled);
+      return cancelled;
+    });
   }
 
   /** Re-runs group licensing for users whose cause has been fixed (after a finished group change). */
-  async reprocess(actor: Actor, requestId: number, conversation: ConversationRef): Promise<number> {
-    const request = this.load(requestId);
-    this.requireShownIn(request, conversation);
-    await this.require(actor, "approver");
+  reprocess(actor: Actor, requestId: number, conversation: ConversationRef): Promise<number> {
+    return this.onRequest(actor, requestId, "approver", conversation, async (request) => {
     const report = request.stages[0]?.report as OutcomeReport | undefined;
     if (request.status !== "done-with-errors" || !report) throw new ActionRefused(`Request #${requestId} has no users in error to reprocess.`);
     const users = report.errors.flatMap((e) => e.users.map((u) => u.id));
     for (const id of users) await this.graph.reprocessUser(id);
     this.store.appendAudit({ requestId, at: this.now().toISOString(), actor: actor.id, action: "reprocessed", details: { users } });
+    this.log.info({ request: requestId, actor: actor.id, users: users.length }, "reprocessed users in error");
     return users.length;
+    });
   }
 
   /**
    * "undo request N": a new request for the inverse change, previewed and approved like any other.
    * It restores the product request N removed with the plans that were off on it then (restoreOf).
    */
-  async undo(actor: Actor, requestId: number, conversation: ConversationRef): Promise<LicenseRequest> {
-    const request = this.load(requestId);
+  undo(actor: Actor, requestId: number, conversation: ConversationRef): Promise<LicenseRequest> {
+    return this.onRequest(actor, requestId, "requester", undefined, (request) => this.undoSeen(actor, request, conversation));
+  }
+
+  private async undoSeen(actor: Actor, request: LicenseRequest, conversation: ConversationRef): Promise<LicenseRequest> {
+    const requestId = request.id;
     if (request.status !== "done" && request.status !== "done-with-errors") {
       throw new ActionRefused(`Request #${requestId} is ${request.status}; only an applied request can be undone.`);
     }
     if (isMigration(request.preview)) throw new ActionRefused(`Request #${requestId} moved users onto group licensing; it cannot be undone with a single change.`);
     const { target, from, to } = request.preview;
     const inverse: PreviewRequest = { target: { type: target.type, id: target.id }, from: to.skuId, to: from.skuId, restore: restoreOf(request) };
-    await this.require(actor, "requester");
     const outcome = await this.previews.preview(inverse);
     if (outcome.kind !== "preview") throw new ActionRefused(`Request #${requestId} cannot be undone: ${outcome.kind === "refused" ? outcome.message : "its inverse no longer resolves to one change."} Nothing was requested.`);
     const { preview } = outcome;
@@ -264,11 +323,8 @@ export class ApprovalService {
   }
 
   /** "status N": a request as its card shows it, to users of the tenant who request or approve. */
-  async view(actor: Actor, requestId: number): Promise<LicenseRequest> {
-    this.checkTenant(actor);
-    const roles = await this.roles.rolesOf(actor.id);
-    if (roles.size === 0) throw new ActionRefused("Only License Desk requesters and approvers can see requests. Ask your Teams administrator to add you.");
-    return this.load(requestId);
+  view(actor: Actor, requestId: number): Promise<LicenseRequest> {
+    return this.access(actor, requestId, "member", undefined);
   }
 
   /** Expires pending requests past their time; returns how many. */
@@ -295,16 +351,38 @@ export class ApprovalService {
         // A migration's stages recognise what is already done, so the current one simply runs again.
         if (isMigration(request.preview)) this.background(request.id, () => this.apply(request));
         else if (request.status === "processing") this.follow(request);
-        else if (await this.inEffect(request)) this.follow(this.transition(request, { status: "processing", stage: { index: 0, status: "processing" } }, SYSTEM, "found-applied", {}));
-        else this.background(request.id, () => this.apply(request));
+        else this.background(request.id, () => this.resume(request));
       } catch (error) {
         this.log.error({ err: error, request: request.id }, "could not resume request");
       }
     }
+    // Cards a previous run stored but did not send, or did not update, go out now (in the background).
+    this.cardWork = this.cardWork.then(() => this.catchUpCards()).catch((error: unknown) => this.log.error({ err: error }, "could not catch up on cards"));
+  }
+
+  /**
+   * An approved change a restart interrupted. If its write was sent, Graph may still complete it:
+   * wait until the write's time limit has passed, then decide from what the tenant holds, exactly as
+   * after a failed call. Sent again only when it is not in effect.
+   */
+  private async resume(request: LicenseRequest): Promise<LicenseRequest> {
+    const attemptedAt = request.status === "applying" ? currentStage(request).attemptedAt : undefined;
+    if (attemptedAt !== undefined) {
+      const wait = Date.parse(attemptedAt) + this.settings.graphTimeoutMs - this.now().getTime();
+      if (wait > 0) await sleep(wait);
+    }
+    if (await this.inEffect(request)) {
+      const found = this.transition(request, { status: "processing", stage: { index: 0, status: "processing" } }, SYSTEM, "found-applied", {});
+      this.log.info({ request: request.id }, "change found in effect after restart; not sent again");
+      await this.followToEnd(found);
+      return this.load(request.id);
+    }
+    return this.apply(request);
   }
 
   /** Resolves when every follow-up under way has finished (tests, shutdown). */
   async idle(): Promise<void> {
+    await this.cardWork;
     while (this.running.size > 0) await Promise.all([...this.running.values()]);
   }
 
@@ -331,13 +409,21 @@ export class ApprovalService {
     this.store.appendAudit({ requestId: null, at: this.now().toISOString(), actor: actor.id, action: "approvals-channel-set", details: {} });
   }
 
-  /** Sends the approval card to the approvals channel (else the requester's chat) and keeps both cards to update. */
-  private async announce(request: LicenseRequest, requesterConversation: ConversationRef): Promise<void> {
-    const channel = this.store.getSetting(APPROVALS_CHANNEL) as ConversationRef | undefined;
-    const targets = channel ? [channel, requesterConversation] : [requesterConversation];
-    for (const conversation of targets) {
-      const activityId = await this.notifier.sendRequestCard(conversation, request);
-      if (activityId) this.store.addCard(request.id, { conversation, activityId });
+  /**
+   * Sends the cards of the outbox (of one request, or of all open ones) and marks each delivered with
+   * the card it became. One that cannot be sent stays in the outbox for the next sweep or start.
+   */
+  async deliver(requestId?: number): Promise<void> {
+    for (const item of this.store.undelivered()) {
+      if (requestId !== undefined && item.requestId !== requestId) continue;
+      const request = this.store.get(item.requestId);
+      if (!request) continue;
+      try {
+        const activityId = await this.notifier.sendRequestCard(item.conversation, request);
+        this.store.delivered(item.id, activityId ? { conversation: item.conversation, activityId, shownVersion: request.version } : undefined);
+      } catch (error) {
+        this.log.warn({ err: error, request: request.id }, "could not send a request card; it is sent again at the next sweep");
+      }
     }
   }
 
@@ -347,9 +433,11 @@ export class ApprovalService {
    */
   private async apply(approved: LicenseRequest): Promise<LicenseRequest> {
     if (isMigration(approved.preview)) return this.runMigrationStage(approved);
-    const applying = approved.status === "applying" ? approved : this.transition(approved, { status: "applying", stage: { index: 0, status: "applying" } }, SYSTEM, "applying", {});
+    // The attempt is on record before the call leaves: a restart from here on reads the tenant first.
+    const applying = this.transition(approved, { status: "applying", stage: { index: 0, status: "applying", attemptedAt: this.now().toISOString() } }, SYSTEM, "applying", {});
     const operation = applying.stages[0].operations[0];
     try {
+      this.log.info({ request: applying.id, path: operation.path }, "sending the license change to Graph");
       const answer = await this.graph.assignLicense(operation);
       // A user's change is in effect at once, a group's once Entra has processed its members; either way the outcome is read next.
       const sent = this.transition(applying, { status: "processing", stage: { index: 0, status: "processing", graphStatus: answer.status, graphRequestId: answer.requestId } }, SYSTEM, "graph-call", {
@@ -417,13 +505,33 @@ export class ApprovalService {
     return proposed;
   }
 
-  /** Waits until Entra has processed the group's licenses (and the group holds `skuId`), reading its state with back-off. */
-  private async waitForGroupProcessing(groupId: string, skuId: string): Promise<void> {
+  /**
+   * Waits until Entra has processed the group's licenses (and the group holds `skuId`), reading its
+   * state with back-off. A read that fails for a while (throttled, Graph down) is tried again, after
+   * its Retry-After when Graph gives one; only past the deadline counted from `since` (the approval)
+   * does the follow-up give up, saying what to check.
+   */
+  private async waitForGroupProcessing(groupId: string, skuId: string, since: string | undefined): Promise<void> {
+    const deadline = Date.parse(since ?? this.now().toISOString()) + GROUP_PROCESSING_DEADLINE_MS;
+    const delays = this.settings.pollDelaysMs;
     for (let attempt = 0; ; attempt++) {
       if (this.stopped) throw new Error("stopping: the follow-up resumes at the next start");
-      const group = await this.graph.getGroup(groupId);
-      if (group.licenseProcessingState === "ProcessingComplete" && group.assignedLicenses.some((l) => l.skuId === skuId)) return;
-      await sleep(this.settings.pollDelaysMs[Math.min(attempt, this.settings.pollDelaysMs.length - 1)]);
+      let wait = delays[Math.min(attempt, delays.length - 1)];
+      try {
+        const group = await this.graph.getGroup(groupId);
+        if (group.licenseProcessingState === "ProcessingComplete" && group.assignedLicenses.some((l) => l.skuId === skuId)) return;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        this.log.info({ group: groupId, status: error.status, retryAfter: error.retryAfterSeconds }, "reading the group's processing state failed for now; trying again");
+        if (error.retryAfterSeconds !== undefined) wait = Math.max(wait, error.retryAfterSeconds * 1000);
+      }
+      if (this.now().getTime() >= deadline) {
+        throw new FollowUpAbandoned(
+          "Entra has not finished processing the group's licenses within 24 hours of the approval, so I stopped following it. " +
+            "Check the group's Licenses page in the Microsoft Entra admin center (processing state and users in error); if it is still processing, open a Microsoft support request.",
+        );
+      }
+      await sleep(wait);
     }
   }
 
@@ -471,7 +579,15 @@ export class ApprovalService {
     const preview = changePlan(request);
     let report: OutcomeReport;
     if (preview.target.type === "group") {
-      await this.waitForGroupProcessing(preview.target.id, preview.to.skuId);
+      try {
+        await this.waitForGroupProcessing(preview.target.id, preview.to.skuId, request.stages[0].approvedAt);
+      } catch (error) {
+        if (!(error instanceof FollowUpAbandoned)) throw error;
+        const failed = this.transition(this.load(request.id), { status: "failed", stage: { index: 0, status: "failed", error: error.userMessage } }, SYSTEM, "follow-up-abandoned", { error: error.userMessage });
+        await this.refreshCards(failed);
+        await this.notifier.tell(failed.requesterConversation, `Request #${failed.id}: the change was sent, but ${error.userMessage}`);
+        return;
+      }
       const [group, members, products] = await Promise.all([this.graph.getGroup(preview.target.id), this.graph.listGroupMembers(preview.target.id), this.graph.listProducts()]);
       report = groupOutcome({ group, members, products, fromSkuId: preview.from.skuId, toSkuId: preview.to.skuId });
     } else {
@@ -516,10 +632,23 @@ export class ApprovalService {
     return request.status === "pending" && this.now().getTime() >= Date.parse(request.expiresAt);
   }
 
+  /** Brings every card of the request that shows an older version up to date; one that fails stays stale for the next sweep. */
   private async refreshCards(request: LicenseRequest): Promise<void> {
     for (const card of request.cards) {
-      await this.notifier.updateRequestCard(card, request).catch((error: unknown) => this.log.warn({ err: error, request: request.id }, "could not update a card"));
+      if (card.shownVersion !== undefined && card.shownVersion >= request.version) continue;
+      try {
+        await this.notifier.updateRequestCard(card, request);
+        this.store.cardShown(request.id, card.activityId, request.version);
+      } catch (error) {
+        this.log.warn({ err: error, request: request.id }, "could not update a card; it is updated again at the next sweep");
+      }
     }
+  }
+
+  /** The sweep's and the start's part for cards: undelivered ones sent, stale ones of open requests brought up to date. */
+  async catchUpCards(): Promise<void> {
+    await this.deliver();
+    for (const request of this.store.listWithStaleCards()) await this.refreshCards(request);
   }
 
   private transition(request: LicenseRequest, change: Transition, actor: Person, action: string, details: Record<string, unknown>): LicenseRequest {
@@ -534,17 +663,56 @@ export class ApprovalService {
     throw new ActionRefused(`Request #${requestId} was already ${describeStatus(current)}. Nothing more was done.`);
   }
 
+  /** A request the workflow itself holds the id of (it exists: requests are never deleted). */
   private load(requestId: number): LicenseRequest {
     const request = this.store.get(requestId);
-    if (!request) throw new ActionRefused(`There is no request #${requestId}. Nothing was changed.`);
+    if (!request) throw new Error(`request ${requestId} is not in the store`);
     return request;
   }
 
-  /** A button of a request is honoured only in a conversation the request's card was sent to. */
-  private requireShownIn(request: LicenseRequest, conversation: ConversationRef): void {
-    const id = conversationId(conversation);
-    const shown = [request.requesterConversation, ...request.cards.map((c) => c.conversation)].some((c) => conversationId(c) === id);
-    if (!shown || id === undefined) throw new ActionRefused(`Request #${request.id} does not belong to this conversation. Nothing was changed.`);
+  /**
+   * Request `requestId` for `actor`, checked in this order so that nothing about a request reaches
+   * anyone who may not see it: the tenant, a License Desk role, the request existing and (for a
+   * button) having been shown in `conversation` — the last two refused with one and the same text —
+   * then `role`, whose refusal may show the request.
+   */
+  private async access(actor: Actor, requestId: number, role: Role | "member", conversation: ConversationRef | undefined): Promise<LicenseRequest> {
+    const roles = await this.memberRoles(actor);
+    let request: LicenseRequest | undefined;
+    try {
+      request = this.store.get(requestId);
+    } catch (error) {
+      if (!(error instanceof CorruptRecordError)) throw error;
+      this.log.error({ err: error, request: requestId }, "stored request is unreadable");
+      throw new ActionRefused(`Request #${requestId} is damaged in the bot's store, so I cannot act on it. Nothing was changed. Ask your Teams administrator to check the bot's log and its data folder.`);
+    }
+    if (!request || (conversation !== undefined && !shownIn(request, conversation))) throw new ActionRefused(notFound(requestId));
+    if (role !== "member" && !roles.has(role)) throw new ActionRefused(roleRefusal(role), request);
+    return request;
+  }
+
+  /** Runs `work` on an accessible request; a refusal from it shows the request as it stands now. */
+  private async onRequest<T>(actor: Actor, requestId: number, role: Role | "member", conversation: ConversationRef | undefined, work: (request: LicenseRequest) => Promise<T>): Promise<T> {
+    const request = await this.access(actor, requestId, role, conversation);
+    try {
+      return await work(request);
+    } catch (error) {
+      if (error instanceof ActionRefused && error.request === undefined) throw new ActionRefused(error.userMessage, this.store.get(requestId) ?? request);
+      throw error;
+    }
+  }
+
+  /** The actor's roles; refuses another tenant and a user with no role. */
+  private async memberRoles(actor: Actor): Promise<ReadonlySet<Role>> {
+    this.checkTenant(actor);
+    const roles = await this.roles.rolesOf(actor.id);
+    if (roles.size === 0) throw new ActionRefused(NOT_A_MEMBER);
+    return roles;
+  }
+
+  /** Refuses (ActionRefused) an actor of another tenant, or with neither role, as the tenant says now. */
+  async requireMember(actor: Actor): Promise<void> {
+    await this.memberRoles(actor);
   }
 
   private requireCurrent(request: LicenseRequest, version: number): void {
@@ -563,14 +731,20 @@ export class ApprovalService {
   async require(actor: Actor, role: Role): Promise<void> {
     this.checkTenant(actor);
     const roles = await this.roles.rolesOf(actor.id);
-    if (!roles.has(role)) {
-      throw new ActionRefused(
-        role === "approver"
-          ? "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you."
-          : "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.",
-      );
-    }
+    if (!roles.has(role)) throw new ActionRefused(roleRefusal(role));
   }
+}
+
+function roleRefusal(role: Role): string {
+  return role === "approver"
+    ? "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you."
+    : "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.";
+}
+
+/** A button of a request is honoured only in a conversation the request's card was sent to (ids compared exactly: they are opaque). */
+function shownIn(request: LicenseRequest, conversation: ConversationRef): boolean {
+  const id = conversationId(conversation);
+  return id !== undefined && [request.requesterConversation, ...request.cards.map((c) => c.conversation)].some((c) => conversationId(c) === id);
 }
 
 const APPROVALS_CHANNEL = "approvalsChannel";
@@ -599,17 +773,12 @@ function restoreOf(undone: LicenseRequest): NonNullable<PreviewRequest["restore"
 }
 
 /**
- * Whether the tenant changed what an approver approved: the verdict turned to blocked, the seat
- * numbers moved, a check now names other users, or the operation differs.
+ * What a request changes, as a key: one open request per key. The same target, products and
+ * restore for a change; the same group, product and settings for a migration.
  */
-export function changedSince(approved: RequestPlan, now: RequestPlan): boolean {
-  if (now.verdict === "blocked") return true;
-  if (JSON.stringify(approved.seats) !== JSON.stringify(now.seats)) return true;
-  if (JSON.stringify(approved.operations) !== JSON.stringify(now.operations)) return true;
-  // A migration's users to move, pilot and waves must be the ones approved too.
-  if (isMigration(approved) && isMigration(now) && JSON.stringify(approved.counts) !== JSON.stringify(now.counts)) return true;
-  const counts = (p: RequestPlan) => JSON.stringify(p.checks.map((c) => [c.id, c.status, c.count ?? null]));
-  return counts(approved) !== counts(now);
+function dedupeKeyOf(plan: RequestPlan, undoOf: number | undefined): string {
+  if (isMigration(plan)) return JSON.stringify([plan.kind, plan.target.id, plan.product.skuId, plan.settings ?? null]);
+  return JSON.stringify([plan.kind, plan.target.id, plan.from.skuId, plan.to.skuId, undoOf ?? null]);
 }
 
 /** The change a (non-migration) request makes. */

@@ -44,24 +44,25 @@ export interface StageOutcome {
 export class MigrationStages {
   constructor(
     private readonly graph: GraphGateway,
-    private readonly waitForProcessing: (groupId: string, skuId: string) => Promise<void>,
+    /** Waits for Entra's processing of the group; `since` (the stage's approval) starts its deadline. */
+    private readonly waitForProcessing: (groupId: string, skuId: string, since: string | undefined) => Promise<void>,
   ) {}
 
   /** Runs the request's current (last) stage. */
   async run(request: LicenseRequest): Promise<StageOutcome> {
     const plan = request.preview as MigrationPreview;
     const index = request.stages.length - 1;
-    return index === 0 ? this.assignAndVerify(plan) : this.removeDirect(request, plan, index);
+    return index === 0 ? this.assignAndVerify(plan, request.stages[0].approvedAt) : this.removeDirect(request, plan, index);
   }
 
-  private async assignAndVerify(plan: MigrationPreview): Promise<StageOutcome> {
+  private async assignAndVerify(plan: MigrationPreview, approvedAt: string | undefined): Promise<StageOutcome> {
     const groupId = plan.target.id;
     const skuId = plan.product.skuId;
     const group = await this.graph.getGroup(groupId);
     // A restart after the call: the group already holds the product, so it is not sent again.
     const assign = plan.operations[0];
     if (assign && !group.assignedLicenses.some((l) => l.skuId === skuId)) await this.graph.assignLicense(assign);
-    await this.waitForProcessing(groupId, skuId);
+    await this.waitForProcessing(groupId, skuId, approvedAt);
 
     const [current, members, products] = await Promise.all([this.graph.getGroup(groupId), this.graph.listGroupMembers(groupId), this.graph.listProducts()]);
     const onGroup = current.assignedLicenses.find((l) => l.skuId === skuId);

@@ -1,5 +1,5 @@
 /**
- * Who may request and who may approve license changes (issue 4, "Roles"). Roles come from the
+ * Who may request and who may approve license changes. Roles come from the
  * tenant at the moment of asking: Entra group membership, checked through Graph transitively
  * (checkMemberGroups), with static lists of user object ids as a fallback for small setups. Nothing
  * is cached between calls, so a user removed from the approvers group cannot approve a minute later,
@@ -13,6 +13,7 @@
  *   may request (the caller has already refused activities from other tenants).
  * - a user Graph does not know (404) has no role.
  */
+import { directoryId } from "../directoryId";
 import { TenantRequestError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
 
@@ -35,9 +36,9 @@ export class RoleDirectory {
     private readonly graph: GraphGateway,
     private readonly settings: RoleSettings,
   ) {
-    // Object ids are GUIDs: compared without case, whatever the settings or Teams send.
-    this.approverUsers = new Set(settings.approverUserIds.map((id) => id.toLowerCase()));
-    this.requesterUsers = new Set(settings.requesterUserIds.map((id) => id.toLowerCase()));
+    // Object ids are GUIDs: compared in one spelling, whatever the settings or Teams send.
+    this.approverUsers = new Set(settings.approverUserIds.map(directoryId));
+    this.requesterUsers = new Set(settings.requesterUserIds.map(directoryId));
     this.everyoneRequests = settings.requesterGroupIds.length === 0 && settings.requesterUserIds.length === 0;
   }
 
@@ -48,7 +49,7 @@ export class RoleDirectory {
    * cannot be asked.
    */
   async rolesOf(userId: string): Promise<ReadonlySet<Role>> {
-    const id = userId.toLowerCase();
+    const id = directoryId(userId);
     let approver = this.approverUsers.has(id);
     let requester = approver || this.requesterUsers.has(id) || this.everyoneRequests;
     const groups = [...(approver ? [] : this.settings.approverGroupIds), ...(requester ? [] : this.settings.requesterGroupIds)];
@@ -61,8 +62,8 @@ export class RoleDirectory {
         if (error instanceof TenantRequestError && error.status === 404) return new Set();
         throw error;
       }
-      const memberOf = new Set([...member].map((g) => g.toLowerCase()));
-      const isIn = (ids: readonly string[]) => ids.some((g) => memberOf.has(g.toLowerCase()));
+      const memberOf = new Set([...member].map(directoryId));
+      const isIn = (ids: readonly string[]) => ids.some((g) => memberOf.has(directoryId(g)));
       approver ||= isIn(this.settings.approverGroupIds);
       requester ||= approver || isIn(this.settings.requesterGroupIds);
     }

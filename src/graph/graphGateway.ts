@@ -13,6 +13,7 @@ import { Client, GraphError, MiddlewareFactory, ResponseType, type Authenticatio
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type * as Graph from "@microsoft/microsoft-graph-types";
 import type { TenantSettings } from "../config";
+import { directoryId, isGuid } from "../directoryId";
 import { TenantRequestError } from "../errors";
 import type { AssignedLicense, CapabilityStatus, GroupMembers, LicenseProcessingState, LicenseState, Product, TenantGroup, TenantUser } from "../licensing/model";
 import type { Operation } from "../licensing/preview";
@@ -27,7 +28,6 @@ interface GraphCollection<T> {
 /** The user fields the licensing logic reads: each is returned only when selected [USR]. */
 const USER_FIELDS = ["id", "displayName", "userPrincipalName", "usageLocation", "assignedLicenses", "licenseAssignmentStates"];
 const GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "membershipRule", "onPremisesSyncEnabled", "assignedLicenses", "licenseProcessingState"];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Graph's most requests in one $batch [BAT]. */
 const BATCH_SIZE = 20;
 /** How often a throttled $batch item is sent again before its 429 is the answer. */
@@ -99,7 +99,7 @@ export function createGraphClient(tenant: TenantSettings, simulatorUrl?: string,
 }
 
 /** How long one HTTP request to Graph may take before it is abandoned (and, for a write, the tenant is checked). */
-const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** The client's default middleware (auth, retries with Retry-After, redirects, telemetry) with a time limit on each attempt. */
 function middlewareChain(authProvider: AuthenticationProvider, timeoutMs: number): Middleware[] {
@@ -218,7 +218,7 @@ export class GraphGateway {
    */
   async listDirectHolders(skuId: string): Promise<TenantUser[]> {
     // The GUID goes into the filter unquoted: anything else is a defect, never a user's text.
-    if (!GUID.test(skuId)) throw new Error(`not a skuId: ${skuId}`);
+    if (!isGuid(skuId)) throw new Error(`not a skuId: ${skuId}`);
     const eventual = { ConsistencyLevel: "eventual" };
     const users = await this.listAll<Graph.User>(
       "find the users who hold the product directly",
@@ -306,7 +306,7 @@ export class GraphGateway {
   /** The id of the tenant Graph answers for (GET /organization). */
   async organizationId(): Promise<string> {
     const page = (await this.call("read the tenant's id", () => this.client.api("/organization").select(["id"]).get())) as GraphCollection<Graph.Organization>;
-    return required(page.value[0]?.id, "organization.id");
+    return directoryId(required(page.value[0]?.id, "organization.id"));
   }
 
   /**
@@ -374,7 +374,8 @@ export class GraphGateway {
     } catch (error) {
       if (error instanceof GraphError) {
         const status = error.statusCode > 0 ? error.statusCode : undefined;
-        throw new TenantRequestError(operation, status, error.code ?? undefined, error.message, error.requestId ?? undefined);
+        const retryAfter = Number(error.headers?.get("retry-after") ?? Number.NaN);
+        throw new TenantRequestError(operation, status, error.code ?? undefined, error.message, error.requestId ?? undefined, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
       }
       throw new TenantRequestError(operation, undefined, undefined, error instanceof Error ? error.message : String(error), undefined);
     }
@@ -424,7 +425,7 @@ export function odataString(value: string): string {
 
 function toNamed(entity: Graph.User | Graph.Group): NamedEntity {
   const upn = "userPrincipalName" in entity ? entity.userPrincipalName : undefined;
-  return { id: required(entity.id, "id"), displayName: entity.displayName ?? "", ...(upn ? { userPrincipalName: upn } : {}) };
+  return { id: directoryId(required(entity.id, "id")), displayName: entity.displayName ?? "", ...(upn ? { userPrincipalName: upn } : {}) };
 }
 
 function toLicenses(licenses: Graph.AssignedLicense[] | null | undefined): AssignedLicense[] {
@@ -433,7 +434,7 @@ function toLicenses(licenses: Graph.AssignedLicense[] | null | undefined): Assig
 
 function toUser(user: Graph.User): TenantUser {
   return {
-    id: required(user.id, "user.id"),
+    id: directoryId(required(user.id, "user.id")),
     displayName: user.displayName ?? "",
     userPrincipalName: user.userPrincipalName ?? "",
     usageLocation: user.usageLocation ?? null,
@@ -441,7 +442,7 @@ function toUser(user: Graph.User): TenantUser {
     licenseStates: (user.licenseAssignmentStates ?? []).map(
       (s): LicenseState => ({
         skuId: required(s.skuId, "licenseAssignmentState.skuId"),
-        assignedByGroup: s.assignedByGroup ?? null,
+        assignedByGroup: s.assignedByGroup ? directoryId(s.assignedByGroup) : null,
         disabledPlans: s.disabledPlans ?? [],
         state: (s.state ?? "Active") as LicenseState["state"],
         // Graph documents both null and "None" for no error [LAS].
@@ -454,7 +455,7 @@ function toUser(user: Graph.User): TenantUser {
 function toGroup(group: Graph.Group): TenantGroup {
   const processing = (group as { licenseProcessingState?: { state?: string } | null }).licenseProcessingState;
   return {
-    id: required(group.id, "group.id"),
+    id: directoryId(required(group.id, "group.id")),
     displayName: group.displayName ?? "",
     groupTypes: group.groupTypes ?? [],
     securityEnabled: group.securityEnabled ?? false,

@@ -4,6 +4,7 @@
  * tenant owns, whether a phrase names one of them, several, a product the tenant lacks, or nothing.
  */
 import { distance } from "fastest-levenshtein";
+import { isGuid } from "../directoryId";
 import type { Product } from "./model";
 import { KNOWN_PRODUCTS, productName } from "./productNames";
 
@@ -25,7 +26,6 @@ const SUGGESTION_DISTANCE = 0.5;
 /** Longest phrase compared for suggestions: product names are short, and edit distance is quadratic. */
 const MAX_COMPARED_LENGTH = 100;
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * A skuPartNumber nobody listed (POWER_BI_PRO): capitals joined by underscores. A lone capitalised
  * word (EMEA, HR) is not taken for one, since names end with such words more often than requests do.
@@ -63,7 +63,7 @@ const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = (() => {
 /** True when the phrase is a product by static knowledge alone (the parser uses it to find where a name ends). */
 export function looksLikeProductPhrase(phrase: string): boolean {
   const trimmed = phrase.trim();
-  return KNOWN_KEYS.has(key(trimmed)) || GUID.test(trimmed) || SKU_PART_NUMBER_LIKE.test(trimmed);
+  return KNOWN_KEYS.has(key(trimmed)) || isGuid(trimmed) || SKU_PART_NUMBER_LIKE.test(trimmed);
 }
 
 export function resolveProduct(phrase: string, owned: readonly Product[]): ProductResolution {

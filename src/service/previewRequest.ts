@@ -4,8 +4,10 @@
  * are only ever used to read the tenant, which answers for them.
  */
 import { z } from "zod";
+import { directoryId, GUID } from "../directoryId";
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+/** An id from card data, in the one spelling everything inside compares. */
+const guid = z.string().regex(GUID).transform(directoryId);
 /** A product as typed ("E3", "Office 365 E3", "ENTERPRISEPACK") or a skuId. */
 const productPhrase = z.string().trim().min(1).max(100);
 

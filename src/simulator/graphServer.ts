@@ -37,8 +37,10 @@ export interface SimulatorFaults {
   /** Added to every HTTP request (once per $batch, not per inner request). */
   latencyMs: number;
   /**
-   * 0..1. Deterministic: counting throttle-eligible requests from the last setFaults that set it,
-   * requests 1, 1+N, 1+2N… get a 429, N = round(1/rate) (0.5: the 1st, 3rd, 5th…; 1: all).
+   * 0..1, the share of throttle-eligible requests answered 429, honoured to the millionth.
+   * Deterministic: counting from the last setFaults that set it, the first request is throttled and
+   * of the first n requests exactly ceil(n × rate) are (0.5: the 1st, 3rd, 5th…; 0.9: 90 of every
+   * 100; 1: all).
    */
   throttleRate: number;
   /** Sent as Retry-After on injected 429s. */
@@ -52,14 +54,20 @@ export interface SimulatorFaults {
    *   dropped, never applied (counters.held, counters.dropped);
    * - "apply-then-hang": applied at once (counted in counters.writes), then never answered; it ends
    *   only when its client disconnects (or the server closes).
+   * - "apply-late": applied `lateWriteMs` after it was received (counted in counters.writes then),
+   *   whether or not its client is still connected, as Graph finishes a request whose client went
+   *   away; answered as usual if the client is still there. The mode is the one the write arrived
+   *   under: changing the faults meanwhile does not change what becomes of it.
    * Through handle() without a `signal` there is no client to disconnect: a held write waits for the
    * faults, a hanging one never resolves.
    */
   writes: WriteFault;
+  /** How long an "apply-late" write waits before it is applied, in ms (default 1000). */
+  lateWriteMs: number;
 }
 
-export type WriteFault = "normal" | "hold" | "apply-then-hang";
-const WRITE_FAULTS: readonly WriteFault[] = ["normal", "hold", "apply-then-hang"];
+export type WriteFault = "normal" | "hold" | "apply-then-hang" | "apply-late";
+const WRITE_FAULTS: readonly WriteFault[] = ["normal", "hold", "apply-then-hang", "apply-late"];
 
 export interface SimRequest {
   method: string;
@@ -84,7 +92,8 @@ export class RequestCounters {
   total = 0;
   /**
    * Writes (assignLicense, reprocessLicenseAssignment) the tenant executed: a refused one counts
-   * (Graph processed it), a throttled one or a held one that was dropped does not.
+   * (Graph processed it), a throttled one or a held one that was dropped does not; a late one counts
+   * when it is applied.
    */
   writes = 0;
   /** Write requests held by the "hold" fault (whatever became of them). */
@@ -430,7 +439,7 @@ function waitUnless(signal: AbortSignal | undefined, waiters: Set<() => void>, r
 
 export class GraphSimulatorServer {
   readonly counters = new RequestCounters();
-  private faults: SimulatorFaults = { latencyMs: 0, throttleRate: 0, retryAfterSeconds: 1, writes: "normal" };
+  private faults: SimulatorFaults = { latencyMs: 0, throttleRate: 0, retryAfterSeconds: 1, writes: "normal", lateWriteMs: 1000 };
   /** Held writes, each re-checking the faults when they change. */
   private readonly heldWrites = new Set<() => void>();
   /** Throttle-eligible requests seen since the faults were last set. */
@@ -478,6 +487,7 @@ export class GraphSimulatorServer {
     const next = { ...this.faults };
     if (f.latencyMs !== undefined) next.latencyMs = f.latencyMs;
     if (f.retryAfterSeconds !== undefined) next.retryAfterSeconds = f.retryAfterSeconds;
+    if (f.lateWriteMs !== undefined) next.lateWriteMs = f.lateWriteMs;
     if (f.throttleRate !== undefined) {
       if (!(f.throttleRate >= 0 && f.throttleRate <= 1)) throw new RangeError(`throttleRate must be within 0..1, not ${f.throttleRate}`);
       next.throttleRate = f.throttleRate;
@@ -485,6 +495,7 @@ export class GraphSimulatorServer {
     }
     if (!(next.latencyMs >= 0)) throw new RangeError(`latencyMs must be a non-negative number, not ${next.latencyMs}`);
     if (!(next.retryAfterSeconds >= 0)) throw new RangeError(`retryAfterSeconds must be a non-negative number, not ${next.retryAfterSeconds}`);
+    if (!(next.lateWriteMs >= 0)) throw new RangeError(`lateWriteMs must be a non-negative number, not ${next.lateWriteMs}`);
     if (f.writes !== undefined) {
       if (!WRITE_FAULTS.includes(f.writes)) throw new RangeError(`writes must be one of ${WRITE_FAULTS.join(", ")}, not ${String(f.writes)}`);
       next.writes = f.writes;
@@ -612,7 +623,7 @@ export class GraphSimulatorServer {
     return matched.route.handler(ctx);
   }
 
-  /** A write, under the `writes` fault: held before it is applied, or left unanswered after. */
+  /** A write, under the `writes` fault: held or delayed before it is applied, or left unanswered after. */
   private async write(ctx: Context, handler: Handler, signal: AbortSignal | undefined): Promise<SimResponse> {
     if (this.faults.writes === "hold") {
       this.counters.held++;
@@ -623,11 +634,22 @@ export class GraphSimulatorServer {
         throw error;
       }
     }
+    if (this.faults.writes === "apply-late") {
+      // Not abortable: the write goes on after its client leaves; the HTTP adapter then answers nobody.
+      await delay(this.faults.lateWriteMs);
+      return this.apply(ctx, handler);
+    }
+    const response = await this.apply(ctx, handler);
+    // The write is in the tenant; its answer is never sent. Only the client leaving ends the wait.
+    if (this.faults.writes === "apply-then-hang") await waitUnless(signal, new Set(), () => false);
+    return response;
+  }
+
+  /** Applies a write to the tenant: counted, and told to the write listeners. */
+  private async apply(ctx: Context, handler: Handler): Promise<SimResponse> {
     this.counters.writes++;
     const response = await handler(ctx);
     for (const listener of this.writeListeners) listener({ method: ctx.method, path: ctx.path, status: response.status });
-    // The write is in the tenant; its answer is never sent. Only the client leaving ends the wait.
-    if (this.faults.writes === "apply-then-hang") await waitUnless(signal, new Set(), () => false);
     return response;
   }
 
@@ -666,11 +688,13 @@ export class GraphSimulatorServer {
   }
 
   private shouldThrottle(): boolean {
-    const rate = this.faults.throttleRate;
-    if (rate <= 0) return false;
-    const every = Math.max(1, Math.round(1 / rate));
-    // The first request after the rate is set is throttled, so a test sees a 429 at once.
-    return this.throttleSeq++ % every === 0;
+    // In millionths, so that n × rate is exact integer arithmetic (0.9 × 100 must be 90, not 90.00…01).
+    const perMillion = Math.round(this.faults.throttleRate * 1_000_000);
+    if (perMillion === 0) return false;
+    const n = this.throttleSeq++;
+    // Request n+1 is throttled when ceil((n+1) × rate) steps past ceil(n × rate): of the first n
+    // requests exactly ceil(n × rate) are, and the first one always is, so a test sees a 429 at once.
+    return Math.ceil(((n + 1) * perMillion) / 1_000_000) > Math.ceil((n * perMillion) / 1_000_000);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -9,6 +9,19 @@
 import type { MigrationPreview } from "../licensing/migrationPlan";
 import type { Operation, Preview } from "../licensing/preview";
 
+/** A stored record could not be read back (malformed JSON or an unexpected shape). */
+export class CorruptRecordError extends Error {
+  constructor(
+    /** e.g. "request 12", "stage 0 of request 12", "setting approvalsChannel". */
+    readonly record: string,
+    readonly column: string,
+    reason: string,
+  ) {
+    super(`Stored ${record} is unreadable (${column}): ${reason}`);
+    this.name = "CorruptRecordError";
+  }
+}
+
 /** What a request was previewed as: a change of one group or user, or a direct-to-group migration. */
 export type RequestPlan = Preview | MigrationPreview;
 
@@ -58,6 +71,12 @@ export interface Stage {
   /** What Graph answered: HTTP status and its request-id, for support. */
   readonly graphStatus?: number;
   readonly graphRequestId?: string;
+  /**
+   * When the stage's Graph write was last sent (written before sending). A restart that finds it
+   * knows the write may still take effect, so it waits out Graph's timeout and reads the tenant
+   * before deciding to send again.
+   */
+  readonly attemptedAt?: string;
   /** The outcome report (who moved, who did not and why), once the stage has finished. */
   readonly report?: unknown;
   readonly error?: string;
@@ -70,7 +89,19 @@ export type ConversationRef = Readonly<Record<string, unknown>>;
 export interface CardRef {
   readonly conversation: ConversationRef;
   readonly activityId: string;
+  /** The request's version the card shows now; behind the request's own version, the card is stale. */
+  readonly shownVersion?: number;
 }
+
+/** A request card still to be sent to a conversation: written with the request, so a restart sends it. */
+export interface OutboxItem {
+  readonly id: number;
+  readonly requestId: number;
+  readonly conversation: ConversationRef;
+}
+
+/** Statuses in which a request is open: it still may change the tenant, or is changing it. */
+export const OPEN_STATUSES: readonly RequestStatus[] = ["pending", "approved", "applying", "processing"];
 
 export interface LicenseRequest {
   readonly id: number;
@@ -110,6 +141,13 @@ export interface NewRequest {
   readonly stages: readonly { readonly title: string; readonly operations: readonly Operation[] }[];
   readonly requesterConversation: ConversationRef;
   readonly undoOf?: number;
+  /**
+   * What the request changes, as a key: while one request with this key is open, creating another
+   * returns that one instead (a preview clicked twice makes one request).
+   */
+  readonly dedupeKey?: string;
+  /** Conversations its card is to be sent to (the outbox): kept until each is delivered. */
+  readonly deliverTo: readonly ConversationRef[];
 }
 
 /** A change to a request, applied only if the request is still at `expectVersion` (compare and set). */
@@ -125,7 +163,11 @@ export interface Transition {
 }
 
 export interface RequestStore {
-  create(request: NewRequest, audit: Omit<AuditEntry, "requestId">): LicenseRequest;
+  /**
+   * Stores a new request with its outbox, in one transaction; or, when an open request has the same
+   * dedupeKey, stores nothing and returns that one (`created` false).
+   */
+  create(request: NewRequest, audit: Omit<AuditEntry, "requestId">): { readonly request: LicenseRequest; readonly created: boolean };
   get(id: number): LicenseRequest | undefined;
   /**
    * Applies `change` and writes `audit` in one transaction if the request is at `expectVersion`;
@@ -133,6 +175,14 @@ export interface RequestStore {
    */
   transition(id: number, expectVersion: number, change: Transition, audit: Omit<AuditEntry, "requestId">): LicenseRequest | undefined;
   addCard(id: number, card: CardRef): void;
+  /** Cards not yet delivered, of requests still open, oldest first. */
+  undelivered(): OutboxItem[];
+  /** Marks an outbox item delivered and records the card sent (when the channel gave an id), in one transaction. */
+  delivered(itemId: number, card: CardRef | undefined): void;
+  /** Requests with a card that shows an older version than the request's (an update that failed or was cut short). */
+  listWithStaleCards(): LicenseRequest[];
+  /** Records that a card now shows `version` of its request. */
+  cardShown(requestId: number, activityId: string, version: number): void;
   /** The newest first. */
   listByRequester(personId: string, limit: number): LicenseRequest[];
   /** Requests in any of these statuses, oldest first (start-up reconciliation, expiry). */

@@ -29,6 +29,7 @@ import type { Operation } from "../licensing/preview";
 import type {
   AuditEntry,
   CardRef,
+  OutboxItem,
   ConversationRef,
   LicenseRequest,
   NewRequest,
@@ -39,6 +40,9 @@ import type {
   Stage,
   Transition,
 } from "./requestStore";
+import { CorruptRecordError, OPEN_STATUSES } from "./requestStore";
+
+export { CorruptRecordError };
 
 /**
  * Schema migrations, in order. Step i (0-based) takes the file from user_version i to i + 1. Never edit
@@ -106,6 +110,26 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL CHECK (json_valid(value))
   ) STRICT;
   `,
+  // Durable card delivery, one open request per change, in-flight writes and stale cards.
+  `
+  ALTER TABLE requests ADD COLUMN dedupe_key TEXT;
+  -- The status list is OPEN_STATUSES (requestStore.ts).
+  CREATE UNIQUE INDEX requests_open_by_change ON requests(dedupe_key)
+    WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'approved', 'applying', 'processing');
+
+  ALTER TABLE stages ADD COLUMN attempted_at TEXT;
+
+  ALTER TABLE cards ADD COLUMN shown_version INTEGER;
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id INTEGER NOT NULL REFERENCES requests(id),
+    conversation TEXT NOT NULL CHECK (json_valid(conversation)),
+    created_at TEXT NOT NULL,
+    delivered_at TEXT
+  ) STRICT;
+  CREATE INDEX outbox_undelivered ON outbox(request_id) WHERE delivered_at IS NULL;
+  `,
 ];
 
 /** The database file was written by a newer License Desk (or is not ours): refused, never downgraded. */
@@ -120,19 +144,6 @@ export class SchemaVersionError extends Error {
         `It was written by a newer License Desk: run that version, or point the data folder elsewhere.`,
     );
     this.name = "SchemaVersionError";
-  }
-}
-
-/** A stored record could not be read back (malformed JSON or an unexpected shape). */
-export class CorruptRecordError extends Error {
-  constructor(
-    /** e.g. "request 12", "stage 0 of request 12", "setting approvalsChannel". */
-    readonly record: string,
-    readonly column: string,
-    reason: string,
-  ) {
-    super(`Stored ${record} is unreadable (${column}): ${reason}`);
-    this.name = "CorruptRecordError";
   }
 }
 
@@ -173,11 +184,19 @@ interface StageRow {
   graph_request_id: string | null;
   report: string | null;
   error: string | null;
+  attempted_at: string | null;
 }
 
 interface CardRow {
   conversation: string;
   activity_id: string;
+  shown_version: number | null;
+}
+
+interface OutboxRow {
+  id: number;
+  request_id: number;
+  conversation: string;
 }
 
 interface AuditRow {
@@ -240,13 +259,20 @@ export class SqliteRequestStore implements RequestStore {
     }
   }
 
-  create(request: NewRequest, audit: Omit<AuditEntry, "requestId">): LicenseRequest {
+  create(request: NewRequest, audit: Omit<AuditEntry, "requestId">): { request: LicenseRequest; created: boolean } {
     return this.db
       .transaction(() => {
+        // Under the write lock (IMMEDIATE), so two processes cannot both find no open request.
+        if (request.dedupeKey !== undefined) {
+          const open = this.db
+            .prepare(`SELECT id FROM requests WHERE dedupe_key = ? AND status IN (${OPEN_STATUSES.map(() => "?").join(", ")})`)
+            .get(request.dedupeKey, ...OPEN_STATUSES) as { id: number } | undefined;
+          if (open) return { request: this.readRequest(open.id) as LicenseRequest, created: false }; // found in this transaction
+        }
         const result = this.db
           .prepare(
-            `INSERT INTO requests (kind, status, version, requester_id, requester, created_at, expires_at, preview, requester_conversation, undo_of)
-             VALUES (?, 'pending', 1, ?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO requests (kind, status, version, requester_id, requester, created_at, expires_at, preview, requester_conversation, undo_of, dedupe_key)
+             VALUES (?, 'pending', 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             request.kind,
@@ -257,14 +283,17 @@ export class SqliteRequestStore implements RequestStore {
             JSON.stringify(request.preview),
             JSON.stringify(request.requesterConversation),
             request.undoOf ?? null,
+            request.dedupeKey ?? null,
           );
         const id = Number(result.lastInsertRowid);
+        const insertOutbox = this.db.prepare(`INSERT INTO outbox (request_id, conversation, created_at) VALUES (?, ?, ?)`);
+        for (const conversation of request.deliverTo) insertOutbox.run(id, JSON.stringify(conversation), request.createdAt);
         const insertStage = this.db.prepare(
           `INSERT INTO stages (request_id, idx, title, status, operations) VALUES (?, ?, ?, 'pending', ?)`,
         );
         request.stages.forEach((stage, index) => insertStage.run(id, index, stage.title, JSON.stringify(stage.operations)));
         this.insertAudit({ ...audit, requestId: id });
-        return this.readRequest(id) as LicenseRequest; // just inserted in this transaction
+        return { request: this.readRequest(id) as LicenseRequest, created: true }; // just inserted in this transaction
       })
       .immediate();
   }
@@ -317,11 +346,59 @@ export class SqliteRequestStore implements RequestStore {
           throw new Error(`Cannot add a card to request ${id}: there is no such request.`);
         }
         // The same card recorded twice (e.g. after a restart) is kept once.
-        this.db
-          .prepare(`INSERT OR IGNORE INTO cards (request_id, conversation, activity_id) VALUES (?, ?, ?)`)
-          .run(id, JSON.stringify(card.conversation), card.activityId);
+        this.insertCard(id, card);
       })
       .immediate();
+  }
+
+  undelivered(): OutboxItem[] {
+    const rows = this.db
+      .prepare(
+        `SELECT outbox.id, outbox.request_id, outbox.conversation FROM outbox JOIN requests ON requests.id = outbox.request_id
+         WHERE outbox.delivered_at IS NULL AND requests.status IN (${OPEN_STATUSES.map(() => "?").join(", ")}) ORDER BY outbox.id ASC`,
+      )
+      .all(...OPEN_STATUSES) as OutboxRow[]; // STRICT table
+    const items: OutboxItem[] = [];
+    for (const row of rows) {
+      try {
+        items.push({ id: row.id, requestId: row.request_id, conversation: parseObject<ConversationRef>(row.conversation, `outbox item ${row.id}`, "conversation") });
+      } catch (error) {
+        if (!(error instanceof CorruptRecordError)) throw error;
+        this.onCorrupt(error);
+      }
+    }
+    return items;
+  }
+
+  delivered(itemId: number, card: CardRef | undefined): void {
+    this.db
+      .transaction(() => {
+        const item = this.db.prepare(`SELECT request_id FROM outbox WHERE id = ?`).get(itemId) as { request_id: number } | undefined;
+        if (item === undefined) throw new Error(`There is no outbox item ${itemId}.`);
+        this.db.prepare(`UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL`).run(new Date().toISOString(), itemId);
+        if (card) this.insertCard(item.request_id, card);
+      })
+      .immediate();
+  }
+
+  listWithStaleCards(): LicenseRequest[] {
+    return this.readList(
+      `SELECT * FROM requests WHERE id IN (SELECT cards.request_id FROM cards JOIN requests r ON r.id = cards.request_id WHERE coalesce(cards.shown_version, 0) < r.version) ORDER BY created_at ASC, id ASC`,
+      [],
+    );
+  }
+
+  cardShown(requestId: number, activityId: string, version: number): void {
+    this.db
+      .prepare(`UPDATE cards SET shown_version = max(coalesce(shown_version, 0), ?) WHERE request_id = ? AND activity_id = ?`)
+      .run(version, requestId, activityId);
+  }
+
+  private insertCard(requestId: number, card: CardRef): void {
+    // The same card recorded twice (e.g. after a restart) is kept once.
+    this.db
+      .prepare(`INSERT OR IGNORE INTO cards (request_id, conversation, activity_id, shown_version) VALUES (?, ?, ?, ?)`)
+      .run(requestId, JSON.stringify(card.conversation), card.activityId, card.shownVersion ?? null);
   }
 
   listByRequester(personId: string, limit: number): LicenseRequest[] {
@@ -396,6 +473,7 @@ export class SqliteRequestStore implements RequestStore {
     if (stage.graphRequestId !== undefined) set("graph_request_id", stage.graphRequestId);
     if (stage.report !== undefined) set("report", JSON.stringify(stage.report));
     if (stage.error !== undefined) set("error", stage.error);
+    if (stage.attemptedAt !== undefined) set("attempted_at", stage.attemptedAt);
     const changed =
       sets.length > 0
         ? this.db.prepare(`UPDATE stages SET ${sets.join(", ")} WHERE request_id = ? AND idx = ?`).run(...params, id, stage.index).changes
@@ -437,12 +515,12 @@ export class SqliteRequestStore implements RequestStore {
     const record = `request ${row.id}`;
     const stageRows = this.db
       .prepare(
-        `SELECT idx, title, status, operations, approved_by, approved_at, graph_status, graph_request_id, report, error
+        `SELECT idx, title, status, operations, approved_by, approved_at, graph_status, graph_request_id, report, error, attempted_at
          FROM stages WHERE request_id = ? ORDER BY idx ASC`,
       )
       .all(row.id) as StageRow[]; // STRICT table
     const cardRows = this.db
-      .prepare(`SELECT conversation, activity_id FROM cards WHERE request_id = ? ORDER BY rowid ASC`)
+      .prepare(`SELECT conversation, activity_id, shown_version FROM cards WHERE request_id = ? ORDER BY rowid ASC`)
       .all(row.id) as CardRow[]; // STRICT table
 
     const request: {
@@ -461,6 +539,7 @@ export class SqliteRequestStore implements RequestStore {
       cards: cardRows.map((card) => ({
         conversation: parseObject<ConversationRef>(card.conversation, `card of ${record}`, "conversation"),
         activityId: card.activity_id,
+        ...(card.shown_version !== null ? { shownVersion: card.shown_version } : {}),
       })),
     };
     // Optional fields are absent rather than undefined, so a read deep-equals what was written.
@@ -486,6 +565,7 @@ function toStage(row: StageRow, record: string): Stage {
   if (row.graph_request_id !== null) stage.graphRequestId = row.graph_request_id;
   if (row.report !== null) stage.report = parseJson(row.report, record, "report");
   if (row.error !== null) stage.error = row.error;
+  if (row.attempted_at !== null) stage.attemptedAt = row.attempted_at;
   return stage;
 }
 

@@ -1,10 +1,14 @@
 /**
  * The bot's HTTP host: restify serves Bot Framework's POST /api/messages through CloudAdapter,
- * and GET /healthz for probes. With no bot credentials the adapter accepts unauthenticated
- * activities (local mode, for the Agents Playground).
+ * GET /healthz (liveness: the process answers) and GET /readyz (readiness: its dependencies answer)
+ * for probes. With no bot credentials the adapter accepts unauthenticated activities (local mode,
+ * for the Agents Playground).
+ *
+ * A request that fails inside the bot is answered 500 with INTERNAL_ERROR, never with the failure's
+ * own text (addresses, library internals), which is logged instead: anyone may post to the endpoint.
  */
 import type { AddressInfo } from "node:net";
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type TurnContext } from "botbuilder";
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type Response, type TurnContext } from "botbuilder";
 import * as restify from "restify";
 import type { Notifier } from "../approval/approvalService";
 import { SettingsError, type BotAuthSettings } from "../config";
@@ -12,13 +16,29 @@ import type { Logger } from "../log";
 import type { LicenseDeskBot } from "./licenseDeskBot";
 import { TeamsNotifier } from "./teamsNotifier";
 
+/**
+ * Readiness checks by dependency name ("store", "graph"): each resolves when its dependency answers
+ * and rejects when it does not. Given by the composition root, so this layer knows no dependency.
+ */
+export type ReadinessChecks = Readonly<Record<string, () => Promise<unknown>>>;
+
+/** How long /readyz waits for each check before counting it failed. */
+export const READINESS_TIMEOUT_MS = 5000;
+
+/** The body of every 500: fixed, so that no internal detail reaches an unauthenticated caller. */
+export const INTERNAL_ERROR = { code: "InternalError", message: "The bot could not handle this request; the details are in its log." } as const;
+
 export class BotHost {
   private readonly server: restify.Server;
   private readonly adapter: CloudAdapter;
   /** Sends and updates cards outside a turn (approval cards, outcomes). */
   readonly notifier: Notifier;
 
-  constructor(auth: BotAuthSettings, log: Logger) {
+  constructor(
+    auth: BotAuthSettings,
+    private readonly log: Logger,
+    readiness: ReadinessChecks,
+  ) {
     this.adapter = new CloudAdapter(botFrameworkAuthentication(auth));
     this.adapter.onTurnError = async (context: TurnContext, error: Error) => {
       log.error({ err: error, activity: context.activity.type }, "turn failed");
@@ -31,12 +51,25 @@ export class BotHost {
       res.send(200, { status: "ok" });
       next();
     });
+    this.server.get("/readyz", async (_req, res) => {
+      const results = await Promise.all(Object.entries(readiness).map(async ([name, check]) => [name, await passes(name, check, log)] as const));
+      const ready = results.every(([, ok]) => ok);
+      res.send(ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? "ok" : "failed"])) });
+    });
+    // An error a handler throws (restify would answer it with its message): logged, answered INTERNAL_ERROR.
+    this.server.on("restifyError", (req: restify.Request, res: restify.Response, error: Error & { statusCode?: unknown }, done: () => void) => {
+      if (typeof error.statusCode !== "number" || error.statusCode >= 500) {
+        log.error({ err: error, method: req.method, url: req.url }, "request failed");
+        res.send(500, INTERNAL_ERROR);
+      }
+      done();
+    });
   }
 
   /** Serves the bot; resolves to the messaging endpoint's URL. */
   async listen(bot: LicenseDeskBot, port: number, host: string): Promise<string> {
     this.server.post("/api/messages", async (req, res) => {
-      await this.adapter.process(req, res, (context) => bot.run(context));
+      await this.adapter.process(req, hidingServerErrors(res, this.log), (context) => bot.run(context));
     });
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", (error: NodeJS.ErrnoException) =>
@@ -50,6 +83,45 @@ export class BotHost {
 
   async close(): Promise<void> {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * The response CloudAdapter writes to. The adapter answers a turn that failed with the error's own
+ * text (500, err.message); here that text is logged and INTERNAL_ERROR sent instead. Any other
+ * answer (200, an invoke's body, 400, 401) passes through unchanged.
+ */
+function hidingServerErrors(res: restify.Response, log: Logger): Response {
+  let failed = false;
+  return {
+    socket: res.socket,
+    header: (name: string, value: unknown) => res.header(name, value),
+    status: (code: number) => {
+      failed = code >= 500;
+      return res.status(code);
+    },
+    send: (body?: unknown) => {
+      if (!failed) return res.send(body);
+      log.error({ status: res.statusCode, detail: body }, "request failed");
+    },
+    end: () => (failed ? res.send(INTERNAL_ERROR) : res.end()),
+  };
+}
+
+/** Whether `check` resolves within READINESS_TIMEOUT_MS; why not is logged, never answered. */
+async function passes(name: string, check: () => Promise<unknown>, log: Logger): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([check(), timeout]);
+    return true;
+  } catch (error) {
+    log.warn({ err: error, dependency: name }, "readiness check failed");
+    return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -503,35 +503,56 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   });
 
   describe("stale approvals", () => {
-    it("the tenant changes between request and approval (an E3 seat given away): nothing is applied, the card shows the new seats, the old card is refused, the new one applies once", async () => {
+    it("an E3 seat given away between request and approval, with enough left: applied at the first click, the moved count said and shown", async () => {
+      const harness = await start();
+      const sim = harness.simulator;
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+      // Behind the bot's back, an E3 seat goes to someone else: 30 of 124 used, 94 free, 25 needed.
+      sim.state.assignUserLicense(unlicensedUser().id, { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [] });
+      sim.counters.reset();
+
+      const mark = harness.mark();
+      const answer = await approve(harness, asked.card);
+      assert.deepEqual(seatRow(cardTexts(invokeCard(answer)), "Office 365 E3"), ["Office 365 E3", "30 / 124", "94", "69 (takes 25)"]);
+      await harness.bot.approvals.idle();
+      assert.equal(sim.counters.writes, 1);
+      assert.equal(harness.bot.approvals.get(asked.id).status, "done");
+      const told = harness.since(mark).replies.map((r) => r.text);
+      assert.ok(
+        told.includes("Patti Fernandez approved request #1. Seats moved since the preview without changing the decision: Office 365 E3: 95 seats available when previewed, 94 now; 25 needed, still enough. I am applying it now."),
+        told.join("\n"),
+      );
+    });
+
+    it("who is affected changes between request and approval (a Marketing member given E1 directly as well): nothing is applied, the card shows the new preview, the old card is refused, the new one applies once", async () => {
       const harness = await start();
       const sim = harness.simulator;
       const marketing = demoGroup("Marketing");
       const asked = await ask(harness, "move group Marketing from E1 to E3");
 
-      // Behind the bot's back, an E3 seat goes to someone else: 30 of 124 used, 94 free.
-      const someone = unlicensedUser();
-      sim.state.assignUserLicense(someone.id, { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [] });
-      assert.equal(sim.state.sku(E3)?.consumedUnits, 30);
+      // Behind the bot's back, a member gets E1 directly as well: the change would no longer take their E1 away.
+      const member = marketing.members.find((id) => !sim.state.user(id)?.licenseAssignmentStates.some((l) => l.skuId === E1 && l.assignedByGroup === null));
+      assert.ok(member);
+      sim.state.assignUserLicense(member, { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] });
       sim.counters.reset();
 
       const mark = harness.mark();
       const refused = await approve(harness, asked.card);
       assert.equal(
         refusal(refused),
-        "The tenant has changed since this was previewed (seats or users), so nothing was applied. Check the updated card and approve again.",
+        "The tenant has changed since this was previewed (users, seats needed or the call to make), so nothing was applied. Check the updated card and approve again.",
       );
       const shown = invokeCard(refused);
       const shownTexts = cardTexts(shown);
       assert.equal(shownTexts[4], "Waiting for an approver");
-      assert.deepEqual(seatRow(shownTexts, "Office 365 E3"), ["Office 365 E3", "30 / 124", "94", "69 (takes 25)"]);
+      assert.deepEqual(seatRow(shownTexts, "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "70 (takes 25)"]);
       assert.equal(sim.counters.writes, 0);
       const request = harness.bot.approvals.get(asked.id);
       assert.deepEqual([request.status, request.version], ["pending", 2]);
       // The card in the chat shows the new preview too.
       const updated = lastCards(harness.since(mark).updates).get(asked.cardId);
       assert.ok(updated, "the request card in the chat was not updated");
-      assert.deepEqual(seatRow(cardTexts(updated), "Office 365 E3"), ["Office 365 E3", "30 / 124", "94", "69 (takes 25)"]);
+      assert.deepEqual(seatRow(cardTexts(updated), "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "70 (takes 25)"]);
       assert.deepEqual(executeData(updated, "approve"), { requestId: asked.id, version: 2 });
       assert.equal(harness.since(mark).replies.length, 0, "nobody is told anything but the approver");
 
@@ -546,8 +567,9 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       await approve(harness, updated);
       await harness.bot.approvals.idle();
       assert.equal(sim.counters.writes, 1);
-      assert.equal(harness.bot.approvals.get(asked.id).status, "done");
-      assert.deepEqual(reportOf(harness, asked.id).seats.ENTERPRISEPACK, { enabled: 124, consumed: 30 + 25, available: 124 - 55 });
+      // The member keeps E1 directly, whose SharePoint plan conflicts with E3's: they are in error and take no E3 seat (24 of 25).
+      assert.equal(harness.bot.approvals.get(asked.id).status, "done-with-errors");
+      assert.deepEqual(reportOf(harness, asked.id).seats.ENTERPRISEPACK, { enabled: 124, consumed: 29 + 24, available: 124 - 53 });
       assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId), [E3]);
       // And the first card is still out of date afterwards.
       assert.equal(refusal(await approve(harness, asked.card, PEOPLE.jonas)), "Request #1 is already approved by Patti Fernandez and applied. Nothing more was done.");
@@ -635,7 +657,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       // Megan may not request, so she may not undo either.
       assert.equal(
         onlyText(await harness.say("undo request 1", undefined, { from: PEOPLE.megan })),
-        "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.",
+        "Only License Desk requesters and approvers can do that, and you are neither. Ask your Teams administrator to add you.",
       );
 
       // Patti approves: the approve-time preview restores the same way, so nothing changed and it applies.
@@ -672,7 +694,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const harness = await start();
       await ask(harness, "move group Marketing from E1 to E3");
       assert.equal(onlyText(await harness.say("undo request 1", undefined, { conversationId: HELPDESK_CHAT })), "Request #1 is pending; only an applied request can be undone.");
-      assert.equal(onlyText(await harness.say("undo request 7", undefined, { conversationId: HELPDESK_CHAT })), "There is no request #7. Nothing was changed.");
+      assert.equal(onlyText(await harness.say("undo request 7", undefined, { conversationId: HELPDESK_CHAT })), "I found no request #7 that you can act on here. Check the number on its card, or say \"my requests\". Nothing was changed.");
       assert.equal(harness.bot.approvals.find(2), undefined);
     });
 
@@ -785,13 +807,13 @@ describe("approval and apply on the demo tenant, through the bot", function () {
     }
 
     const cases: { name: string; verb: string; data: (ref: { requestId: number; version: number }) => unknown; from?: TeamsUser; conversationId?: string; tenantId?: string; says: string }[] = [
-      { name: "an unknown request id", verb: "approve", data: () => ({ requestId: 999, version: 1 }), says: "There is no request #999. Nothing was changed." },
+      { name: "an unknown request id", verb: "approve", data: () => ({ requestId: 999, version: 1 }), says: "I found no request #999 that you can act on here. Check the number on its card, or say \"my requests\". Nothing was changed." },
       {
         name: "a request of another conversation (an approver's own chat, where the card was never shown)",
         verb: "approve",
         data: (ref) => ref,
         conversationId: `personal-chat-${PEOPLE.patti.id}`,
-        says: "Request #1 does not belong to this conversation. Nothing was changed.",
+        says: "I found no request #1 that you can act on here. Check the number on its card, or say \"my requests\". Nothing was changed.",
       },
       { name: "approve all stages of a single-stage change", verb: "approveAll", data: (ref) => ref, says: "Request #1 has a single stage: approve it with Approve. Nothing was changed." },
       { name: "a wrong verb", verb: "approveEverything", data: (ref) => ref, says: "That button's data was not understood. Ask for the preview or the status again." },
@@ -813,14 +835,14 @@ describe("approval and apply on the demo tenant, through the bot", function () {
         verb: "approve",
         data: (ref) => ref,
         from: PEOPLE.megan,
-        says: "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you.",
+        says: "Only License Desk requesters and approvers can do that, and you are neither. Ask your Teams administrator to add you.",
       },
       {
         name: "Megan rejecting",
         verb: "reject",
         data: (ref) => ({ ...ref, reason: "no" }),
         from: PEOPLE.megan,
-        says: "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you.",
+        says: "Only License Desk requesters and approvers can do that, and you are neither. Ask your Teams administrator to add you.",
       },
       {
         name: "Adele, the requester and no approver, approving her own request",
@@ -984,11 +1006,11 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(outcome(one)[0], "25 of 25 members now hold Office 365 E3.");
       const two = onlyCard(await harness.say("status 2"));
       assert.deepEqual(head(two).slice(0, 3), ["License request #2", "Asked by Adele Vance on 2026-03-02 10:40 UTC · expires 2026-03-03 10:40 UTC", "Waiting for an approver"]);
-      assert.equal(onlyText(await harness.say("status 99")), "There is no request #99. Nothing was changed.");
+      assert.equal(onlyText(await harness.say("status 99")), "I found no request #99 that you can act on here. Check the number on its card, or say \"my requests\". Nothing was changed.");
       // Someone who neither requests nor approves is not shown requests.
       assert.equal(
         onlyText(await harness.say("status 1", undefined, { from: PEOPLE.megan })),
-        "Only License Desk requesters and approvers can see requests. Ask your Teams administrator to add you.",
+        "Only License Desk requesters and approvers can do that, and you are neither. Ask your Teams administrator to add you.",
       );
     });
 

@@ -141,10 +141,11 @@ describe("restart: the bot process killed with a request in the middle", functio
     assert.equal(simulator.counters.writes, 1);
     assert.equal(simulator.counters.byRoute["POST /groups/{id}/assignLicense"], 2, "one dropped, one applied");
     await assertApplied();
-    // Applied by the restarted bot, which found it not in effect (so no "found-applied").
+    // Two attempts on record; the restarted bot waited out the first, found it not in effect (so no
+    // "found-applied") and sent it again.
     assert.deepEqual(
       actions.filter((a) => a !== "requested"),
-      ["approved", "applying", "graph-call", "finished"],
+      ["approved", "applying", "applying", "graph-call", "finished"],
     );
   });
 

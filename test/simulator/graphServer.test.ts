@@ -496,6 +496,26 @@ describe("GraphSimulatorServer", () => {
       assert.deepEqual([server.counters.total, server.counters.writes, server.counters.throttled, server.counters.byRoute], [0, 0, 0, {}]);
     });
 
+    it("throttles exactly the share the rate names, the first request always: 0.9, 0.5, 0.25 and 1 of 100", async () => {
+      const statusesOf100 = async (rate: number): Promise<number[]> => {
+        server.setFaults({ throttleRate: rate, retryAfterSeconds: 0 });
+        const statuses: number[] = [];
+        for (let i = 0; i < 100; i++) statuses.push((await server.handle({ method: "GET", url: "/v1.0/subscribedSkus?$select=skuId" })).status);
+        return statuses;
+      };
+      const throttled = (statuses: number[]) => statuses.filter((s) => s === 429).length;
+      const at90 = await statusesOf100(0.9);
+      assert.equal(throttled(at90), 90);
+      assert.deepEqual(at90.slice(0, 10), [429, 429, 429, 429, 429, 429, 429, 429, 429, 200]);
+      const at50 = await statusesOf100(0.5);
+      assert.equal(throttled(at50), 50);
+      const at25 = await statusesOf100(0.25);
+      assert.equal(throttled(at25), 25);
+      assert.deepEqual(at25.slice(0, 8), [429, 200, 200, 200, 429, 200, 200, 200]);
+      assert.equal(throttled(await statusesOf100(1)), 100);
+      assert.equal(server.counters.throttled, 265);
+    });
+
     it("adds latency to each request", async () => {
       server.setFaults({ latencyMs: 80 });
       const started = Date.now();
@@ -625,9 +645,38 @@ describe("GraphSimulatorServer", () => {
         assert.deepEqual(bobSkus(), [E1]);
       });
 
+      it("apply-late: a write whose client left after 100 ms is applied lateWriteMs after it came, and counted then", async () => {
+        assert.equal(server.getFaults().lateWriteMs, 1000);
+        server.setFaults({ writes: "apply-late" });
+        const sent = Date.now();
+        const write = startWrite();
+        await pause(100);
+        write.abort();
+        await until("the client to give up", () => write.settled() !== "no");
+        assert.equal(write.settled(), "failed");
+        const licensesOfBob = async () => ((await get(`/users/${BOB}?$select=assignedLicenses`)).body.assignedLicenses as { skuId: string }[]).map((l) => l.skuId);
+        assert.deepEqual(await licensesOfBob(), []);
+        assert.equal(server.counters.writes, 0);
+        await until("the late write to be applied", () => server.counters.writes === 1, 3000);
+        assert.ok(Date.now() - sent >= 1000, `applied ${Date.now() - sent} ms after it was sent`);
+        assert.deepEqual(await licensesOfBob(), [E1]);
+        assert.deepEqual([server.counters.writes, server.counters.held, server.counters.dropped], [1, 0, 0]);
+      });
+
+      it("apply-late: a write whose client waits is applied and answered after lateWriteMs", async () => {
+        server.setFaults({ writes: "apply-late", lateWriteMs: 200 });
+        const sent = Date.now();
+        const res = await call("POST", `/users/${BOB}/assignLicense`, { body: addE1 });
+        assert.ok(Date.now() - sent >= 200, `answered ${Date.now() - sent} ms after it was sent`);
+        assert.equal(res.status, 200);
+        assert.equal(res.body.id, BOB);
+        assert.deepEqual(bobSkus(), [E1]);
+        assert.equal(server.counters.writes, 1);
+      });
+
       it("refuses an unknown write fault and keeps the current one", () => {
         server.setFaults({ writes: "hold" });
-        assert.throws(() => server.setFaults({ writes: "drop" as "hold" }), /writes must be one of normal, hold, apply-then-hang, not drop/);
+        assert.throws(() => server.setFaults({ writes: "drop" as "hold" }), /writes must be one of normal, hold, apply-then-hang, apply-late, not drop/);
         assert.equal(server.getFaults().writes, "hold");
         server.setFaults({ writes: "normal" });
       });

@@ -59,6 +59,7 @@ function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
     preview,
     stages: [{ title: "Move Sales from E1 to E3", operations: [operation] }],
     requesterConversation: conversation,
+    deliverTo: [conversation],
     ...overrides,
   };
 }
@@ -98,7 +99,7 @@ describe("SqliteRequestStore", () => {
         assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
         assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
         const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
-        assert.deepEqual(tables, ["audit", "cards", "requests", "settings", "stages"]);
+        assert.deepEqual(tables, ["audit", "cards", "outbox", "requests", "settings", "stages"]);
       } finally {
         db.close();
       }
@@ -106,7 +107,7 @@ describe("SqliteRequestStore", () => {
 
     it("works in memory for tests", () => {
       const store = openStore(undefined, ":memory:");
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       assert.equal(store.get(created.id)?.preview.verdict, "warnings");
     });
 
@@ -126,7 +127,7 @@ describe("SqliteRequestStore", () => {
 
     it("upgrades an older file by running only the new steps, keeping its data", () => {
       const v1 = openStore();
-      const created = v1.create(newRequest(), entry("requested"));
+      const created = v1.create(newRequest(), entry("requested")).request;
       v1.close();
       const v2 = openStore({ migrations: [...MIGRATIONS, `ALTER TABLE requests ADD COLUMN note TEXT;`] });
       assert.deepEqual(v2.get(created.id), created);
@@ -178,7 +179,7 @@ describe("SqliteRequestStore", () => {
   describe("create and get", () => {
     it("round-trips a request exactly, with its preview, stages and audit row", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested", helpdesk.id, { verdict: "warnings" }));
+      const created = store.create(newRequest(), entry("requested", helpdesk.id, { verdict: "warnings" })).request;
       const expected: LicenseRequest = {
         id: created.id,
         kind: "group-change",
@@ -199,7 +200,7 @@ describe("SqliteRequestStore", () => {
 
     it("keeps several stages in order, each pending, and the request an undo reverses", () => {
       const store = openStore();
-      const first = store.create(newRequest(), entry("requested"));
+      const first = store.create(newRequest(), entry("requested")).request;
       const undo = store.create(
         newRequest({
           undoOf: first.id,
@@ -209,7 +210,7 @@ describe("SqliteRequestStore", () => {
           ],
         }),
         entry("requested"),
-      );
+      ).request;
       assert.equal(undo.undoOf, first.id);
       assert.deepEqual(
         store.get(undo.id)?.stages.map((s) => [s.index, s.title, s.status, s.operations.length]),
@@ -226,7 +227,7 @@ describe("SqliteRequestStore", () => {
 
     it("returns plain, detached objects: changing one does not change the store", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       const read = store.get(created.id) as LicenseRequest;
       assert.equal(Object.getPrototypeOf(read), Object.prototype);
       (read.preview.checks as unknown[]).length = 0; // deliberately break the readonly contract
@@ -237,7 +238,7 @@ describe("SqliteRequestStore", () => {
   describe("transition", () => {
     it("applies the change at the expected version, bumps the version and appends the audit row", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       const approved = store.transition(created.id, 1, { status: "approved" }, entry("approved", approver.id));
       assert.ok(approved);
       assert.equal(approved.status, "approved");
@@ -256,7 +257,7 @@ describe("SqliteRequestStore", () => {
 
     it("appends the next stage after the last one, pending, with its operations, in the same compare-and-set", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       const wave = { title: "Wave 1 of 3", operations: [{ ...operation, path: "/users/u-1/assignLicense" }] };
       const next = store.transition(created.id, 1, { status: "pending", stage: { index: 0, status: "done" }, appendStage: wave }, entry("stage-proposed", approver.id));
       assert.ok(next);
@@ -271,7 +272,7 @@ describe("SqliteRequestStore", () => {
 
     it("refuses a stale version: undefined, nothing changed, no audit row", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       store.transition(created.id, 1, { status: "approved" }, entry("approved"));
       const before = store.get(created.id);
       assert.equal(store.transition(created.id, 1, { status: "rejected", rejectionReason: "late" }, entry("rejected")), undefined);
@@ -288,7 +289,7 @@ describe("SqliteRequestStore", () => {
 
     it("updates only the given fields of a stage and reads back the Graph answer and the report", () => {
       const store = openStore();
-      const created = store.create(newRequest({ stages: [{ title: "One", operations: [operation] }, { title: "Two", operations: [] }] }), entry("requested"));
+      const created = store.create(newRequest({ stages: [{ title: "One", operations: [operation] }, { title: "Two", operations: [] }] }), entry("requested")).request;
       const approvedAt = "2025-03-01T10:00:00.000Z";
       let request = store.transition(created.id, 1, { status: "approved", stage: { index: 0, status: "approved", approvedBy: approver, approvedAt } }, entry("approved"));
       request = store.transition(created.id, 2, { status: "processing", stage: { index: 0, status: "processing", graphStatus: 202, graphRequestId: "b7c1-req" } }, entry("applied"));
@@ -315,7 +316,7 @@ describe("SqliteRequestStore", () => {
 
     it("rolls the whole transition back for a stage that does not exist", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       assert.throws(() => store.transition(created.id, 1, { status: "approved", stage: { index: 3, status: "approved" } }, entry("approved")), /no stage 3/);
       assert.throws(() => store.transition(created.id, 1, { stage: { index: 5 } }, entry("touched")), /no stage 5/);
       assert.deepEqual(store.get(created.id), created);
@@ -324,7 +325,7 @@ describe("SqliteRequestStore", () => {
 
     it("records a rejection, a new preview and a new expiry", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       const repreviewed = { ...preview, verdict: "ready" as const, checks: preview.checks.slice(0, 1) };
       store.transition(created.id, 1, { preview: repreviewed, expiresAt: "2025-03-03T09:00:00.000Z" }, entry("re-previewed"));
       const rejected = store.transition(created.id, 2, { status: "rejected", rejectedBy: approver, rejectionReason: "Wait for the budget" }, entry("rejected", approver.id));
@@ -343,7 +344,7 @@ describe("SqliteRequestStore", () => {
 
     it("in one process, one after another", () => {
       const store = openStore();
-      const { id } = store.create(newRequest(), entry("requested"));
+      const { id } = store.create(newRequest(), entry("requested")).request;
       const results = Array.from({ length: 20 }, (_, i) => approve(store, id, `approver-${i}`));
       assert.equal(results.filter((r) => r !== undefined).length, 1);
       assert.equal(store.get(id)?.version, 2);
@@ -353,7 +354,7 @@ describe("SqliteRequestStore", () => {
     it("across two store instances on the same file, interleaved", () => {
       const a = openStore();
       const b = openStore();
-      const { id } = a.create(newRequest(), entry("requested"));
+      const { id } = a.create(newRequest(), entry("requested")).request;
       const results = Array.from({ length: 20 }, (_, i) => approve(i % 2 === 0 ? a : b, id, `approver-${i}`));
       assert.equal(results.filter((r) => r !== undefined).length, 1);
       assert.equal(results[0]?.version, 2); // the first click wins, whichever instance took it
@@ -364,7 +365,7 @@ describe("SqliteRequestStore", () => {
     it("across four processes firing at once", async function () {
       this.timeout(60_000);
       const store = openStore();
-      const { id } = store.create(newRequest(), entry("requested"));
+      const { id } = store.create(newRequest(), entry("requested")).request;
       const goFile = path.join(dir, "go");
       const worker = path.join(__dirname, "sqliteRaceWorker.ts");
       const outputs = Array.from({ length: 4 }, (_, n) => {
@@ -399,7 +400,7 @@ describe("SqliteRequestStore", () => {
     it("a second instance on the same file sees the first's writes at once", () => {
       const a = openStore();
       const b = openStore();
-      const created = a.create(newRequest(), entry("requested"));
+      const created = a.create(newRequest(), entry("requested")).request;
       assert.deepEqual(b.get(created.id), created);
       const approved = b.transition(created.id, 1, { status: "approved" }, entry("approved"));
       assert.deepEqual(a.get(created.id), approved);
@@ -407,7 +408,7 @@ describe("SqliteRequestStore", () => {
 
     it("keeps everything across a restart (close and reopen)", () => {
       const before = openStore();
-      const created = before.create(newRequest(), entry("requested"));
+      const created = before.create(newRequest(), entry("requested")).request;
       before.addCard(created.id, { conversation, activityId: "1:card" });
       const applied = before.transition(created.id, 1, { status: "applying", stage: { index: 0, status: "applying", approvedBy: approver } }, entry("applying"));
       before.appendAudit({ requestId: null, at: "2025-03-01T11:00:00.000Z", actor: approver.id, action: "approvals-channel-set", details: { channel: "19:x" } });
@@ -426,7 +427,7 @@ describe("SqliteRequestStore", () => {
   describe("audit", () => {
     it("is append-only: raw UPDATE and DELETE fail and the rows stay", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       const db = raw();
       try {
         assert.throws(() => db.prepare(`UPDATE audit SET actor = 'mallory'`).run(), /append-only/);
@@ -444,7 +445,7 @@ describe("SqliteRequestStore", () => {
 
     it("appends entries with or without a request, in order", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       store.appendAudit({ requestId: created.id, at: "2025-03-01T09:05:00.000Z", actor: "bot", action: "graph-call", details: { status: 202, requestId: "r-1" } });
       store.appendAudit({ requestId: null, at: "2025-03-01T09:06:00.000Z", actor: "bot", action: "started", details: {} });
       assert.deepEqual(store.audit(created.id).map((a) => a.action), ["requested", "graph-call"]);
@@ -455,7 +456,7 @@ describe("SqliteRequestStore", () => {
   describe("cards", () => {
     it("adds cards in order, keeps a repeated card once, and refuses an unknown request", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       const channel: ConversationRef = { conversation: { id: "19:approvals@thread.tacv2" } };
       store.addCard(created.id, { conversation, activityId: "1:preview" });
       store.addCard(created.id, { conversation: channel, activityId: "1:approval" });
@@ -473,10 +474,10 @@ describe("SqliteRequestStore", () => {
     function seed(store: SqliteRequestStore): number[] {
       const other: Person = { id: "helpdesk-2", name: "Pradeep Gupta" };
       return [
-        store.create(newRequest({ createdAt: "2025-03-01T09:00:00.000Z" }), entry("requested")).id,
-        store.create(newRequest({ createdAt: "2025-03-03T09:00:00.000Z" }), entry("requested")).id,
-        store.create(newRequest({ createdAt: "2025-03-02T09:00:00.000Z", requester: other }), entry("requested")).id,
-        store.create(newRequest({ createdAt: "2025-03-04T09:00:00.000Z" }), entry("requested")).id,
+        store.create(newRequest({ createdAt: "2025-03-01T09:00:00.000Z" }), entry("requested")).request.id,
+        store.create(newRequest({ createdAt: "2025-03-03T09:00:00.000Z" }), entry("requested")).request.id,
+        store.create(newRequest({ createdAt: "2025-03-02T09:00:00.000Z", requester: other }), entry("requested")).request.id,
+        store.create(newRequest({ createdAt: "2025-03-04T09:00:00.000Z" }), entry("requested")).request.id,
       ];
     }
 
@@ -535,9 +536,9 @@ describe("SqliteRequestStore", () => {
     it("throws a named error for that request on get, and lists skip it and report it", () => {
       const reported: CorruptRecordError[] = [];
       const store = openStore({ onCorruptRecord: (e) => reported.push(e) });
-      const good = store.create(newRequest({ createdAt: "2025-03-01T09:00:00.000Z" }), entry("requested"));
-      const truncated = store.create(newRequest({ createdAt: "2025-03-02T09:00:00.000Z" }), entry("requested"));
-      const wrongShape = store.create(newRequest({ createdAt: "2025-03-03T09:00:00.000Z" }), entry("requested"));
+      const good = store.create(newRequest({ createdAt: "2025-03-01T09:00:00.000Z" }), entry("requested")).request;
+      const truncated = store.create(newRequest({ createdAt: "2025-03-02T09:00:00.000Z" }), entry("requested")).request;
+      const wrongShape = store.create(newRequest({ createdAt: "2025-03-03T09:00:00.000Z" }), entry("requested")).request;
       const db = raw();
       try {
         // The schema's json_valid checks stop this through ordinary SQL; corruption need not be polite.
@@ -568,7 +569,7 @@ describe("SqliteRequestStore", () => {
     it("keeps an audit entry whose details are unreadable, and a corrupt setting fails alone", () => {
       const reported: CorruptRecordError[] = [];
       const store = openStore({ onCorruptRecord: (e) => reported.push(e) });
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       store.setSetting("good", { a: 1 });
       store.setSetting("bad", { b: 2 });
       const db = raw();
@@ -590,7 +591,7 @@ describe("SqliteRequestStore", () => {
 
     it("refuses malformed JSON through ordinary SQL", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested"));
+      const created = store.create(newRequest(), entry("requested")).request;
       const db = raw();
       try {
         assert.throws(() => db.prepare(`UPDATE requests SET preview = '{' WHERE id = ?`).run(created.id), /CHECK constraint failed/);

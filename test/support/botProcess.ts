@@ -94,6 +94,8 @@ export class BotProcess {
       SIMULATOR_URL: this.options.simulatorUrl,
       DATA_DIR: this.dataDir,
       LOG_LEVEL: "warn",
+      // A write cut off by a kill is given this long to take effect before the restarted bot reads the tenant.
+      GRAPH_TIMEOUT_MS: "2000",
       ...this.options.env,
     };
     const child = spawn(process.execPath, ["--require", "tsx/cjs", "src/main.ts"], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
