@@ -1,6 +1,9 @@
 /**
  * Adaptive Cards the bot sends. Each card is a template in cards/ (schema 1.5) bound to data with
- * adaptivecards-templating; this module only shapes the data each template expects.
+ * adaptivecards-templating; this module only shapes the data each template expects. TextBlocks
+ * render markdown, so every text that carries the names of the tenant's people and groups, or
+ * words people typed, is escaped here (src/markdown.ts); texts given as markdown (notices,
+ * questions) are bound as they are.
  */
 import * as ACData from "adaptivecards-templating";
 import choiceTemplate from "../../cards/choice.json";
@@ -17,6 +20,7 @@ import { isMigration, type LicenseRequest, type RequestStatus } from "../store/r
 import { migrationRequestCard } from "./migrationRequestCard";
 import { productName } from "../licensing/productNames";
 import { availableSeats } from "../licensing/seats";
+import { escapeMarkdown } from "../markdown";
 
 /** An Adaptive Card as JSON, ready to attach to a message. */
 export interface AdaptiveCard {
@@ -76,12 +80,12 @@ export function seatsCard(products: readonly Product[]): AdaptiveCard {
   return bind(seatsTemplate, { summary, products: rows });
 }
 
-/** A question with one button per answer; each button submits its `data`. */
+/** A question with one button per answer; each button submits its `data`. `question` and `hint` are markdown; button titles are not rendered as markdown. */
 export function choiceCard(question: string, hint: string, options: readonly { title: string; data: object }[]): AdaptiveCard {
   return bind(choiceTemplate, { question, hint, options });
 }
 
-/** A card that says what is being worked on; replaced by the result when it is ready. */
+/** A card that says what is being worked on (markdown); replaced by the result when it is ready. */
 export function progressCard(headline: string, status: string): AdaptiveCard {
   return bind(progressTemplate, { headline, status });
 }
@@ -183,9 +187,15 @@ export function membersLabel(n: number): string {
   return `${n.toLocaleString("en-US")} member${n === 1 ? "" : "s"}`;
 }
 
-/** The findings as a card's template takes them: a finding's names in one TextBlock (markdown needs a blank line between lines). */
-export function cardFindings(findings: ChecksView["findings"]): object[] {
-  return findings.map((f) => ({ ...f, users: f.users.join("\n\n") }));
+/**
+ * The checks as a card's template takes them: their texts escaped (they name groups and users), a
+ * finding's names in one TextBlock (markdown needs a blank line between lines).
+ */
+export function cardChecks(view: ChecksView): { findings: object[]; passed: object[] } {
+  return {
+    findings: view.findings.map((f) => ({ ...f, title: escapeMarkdown(f.title), detail: escapeMarkdown(f.detail), users: f.users.map(escapeMarkdown).join("\n\n") })),
+    passed: view.passed.map((p) => ({ title: escapeMarkdown(p.title) })),
+  };
 }
 
 export const DETAILS_TOGGLE = { type: "Action.ToggleVisibility", title: "Details", targetElements: ["details"] };
@@ -206,10 +216,11 @@ export function previewCard(preview: Preview, refresh: object, approval: object,
 
 function previewBody(preview: Preview, checkedAt: Date, actions: readonly object[], verdictHint?: string): AdaptiveCard {
   const view = { ...previewView(preview, checkedAt), ...(verdictHint !== undefined ? { verdictHint } : {}) };
-  return bind(previewTemplate, { ...view, findings: cardFindings(view.findings), actions });
+  // Product names and the operations (ids, Graph's field names) are Microsoft's, not people's: bound as they are.
+  return bind(previewTemplate, { ...view, headline: escapeMarkdown(view.headline), subtitle: escapeMarkdown(view.subtitle), ...cardChecks(view), actions });
 }
 
-/** A one-off message card: an action refused, an error. */
+/** A one-off message card: an action refused, an error. `title` and `text` are markdown. */
 export function noticeCard(title: string, text: string, tone: "good" | "attention" = "attention"): AdaptiveCard {
   return bind(noticeTemplate, { title, text, color: tone === "good" ? "Good" : "Attention" });
 }
@@ -239,7 +250,7 @@ export function requestCard(request: LicenseRequest): AdaptiveCard {
   const report = stage?.report as OutcomeReport | undefined;
   const header = bind(requestStatusTemplate, {
     id: request.id,
-    asked: `Asked by ${request.requester.name} on ${shortTime(request.createdAt)}${request.status === "pending" ? ` · expires ${shortTime(request.expiresAt)}` : ""}`,
+    asked: `Asked by ${escapeMarkdown(request.requester.name)} on ${shortTime(request.createdAt)}${request.status === "pending" ? ` · expires ${shortTime(request.expiresAt)}` : ""}`,
     statusText: REQUEST_STATUS[request.status].text,
     statusStyle: REQUEST_STATUS[request.status].style,
     statusDetail: statusDetail(request),
@@ -289,7 +300,7 @@ export function rejectAction(ref: { requestId: number; version: number }): objec
 
 function statusDetail(request: LicenseRequest): string {
   const stage = request.stages[0];
-  const by = stage?.approvedBy ? `Approved by ${stage.approvedBy.name} on ${shortTime(stage.approvedAt ?? "")}. ` : "";
+  const by = stage?.approvedBy ? `Approved by ${escapeMarkdown(stage.approvedBy.name)} on ${shortTime(stage.approvedAt ?? "")}. ` : "";
   const graph = stage?.graphRequestId ? `Graph answered ${stage.graphStatus} (request-id ${stage.graphRequestId}).` : "";
   switch (request.status) {
     case "pending":
@@ -305,7 +316,7 @@ function statusDetail(request: LicenseRequest): string {
     case "failed":
       return `${by}${stage?.error ?? ""} The tenant was not changed.`.trim();
     case "rejected":
-      return `Rejected by ${request.rejectedBy?.name ?? "an approver"}: ${request.rejectionReason ?? ""}`;
+      return `Rejected by ${request.rejectedBy ? escapeMarkdown(request.rejectedBy.name) : "an approver"}: ${escapeMarkdown(request.rejectionReason ?? "")}`;
     case "expired":
       return "Nobody decided in time, so nothing was changed. Ask again if it is still needed.";
     case "cancelled":
@@ -315,12 +326,12 @@ function statusDetail(request: LicenseRequest): string {
 
 function outcomeView(report: OutcomeReport, preview: Preview): object {
   const to = productName(preview.to.skuPartNumber);
-  const members = preview.target.type === "group" ? `${report.holdTarget} of ${report.members} members now hold ${to}` : `${preview.target.displayName} ${report.holdTarget > 0 ? "now holds" : "does not hold"} ${to}`;
+  const members = preview.target.type === "group" ? `${report.holdTarget} of ${report.members} members now hold ${to}` : `${escapeMarkdown(preview.target.displayName)} ${report.holdTarget > 0 ? "now holds" : "does not hold"} ${to}`;
   return {
     outcomeSummary: `${members}${report.failed > 0 ? `; ${report.failed} did not get it` : ""}.`,
     outcomeSeats: Object.entries(report.seats).map(([sku, s]) => ({ text: `${productName(sku)}: ${s.consumed} / ${s.enabled} used, ${s.available} available now` })),
     outcomeErrors: report.errors.map((e) => {
-      const shown = e.users.slice(0, USERS_SHOWN).map((u) => `${u.displayName} (${u.userPrincipalName})`);
+      const shown = e.users.slice(0, USERS_SHOWN).map((u) => escapeMarkdown(`${u.displayName} (${u.userPrincipalName})`));
       const rest = e.users.length - shown.length;
       return { count: String(e.count), error: e.error, whatToDo: e.whatToDo, users: [...shown, ...(rest > 0 ? [`and ${rest} more`] : [])].join("\n\n") };
     }),

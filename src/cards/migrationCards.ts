@@ -1,5 +1,5 @@
 /**
- * The preview of a direct-to-group migration (issue 5): what a helpdesk engineer reads before
+ * The preview of a direct-to-group migration: what a helpdesk engineer reads before
  * asking for approval. The verdict, findings and seats read as on a change's preview (the same view
  * functions); the migration adds its counts and its stages. Template: cards/migration-preview.json.
  */
@@ -7,9 +7,10 @@ import migrationPreviewTemplate from "../../cards/migration-preview.json";
 import { fmt, plural } from "../licensing/checks/context";
 import { directRemovalOperation, type MigrationPreview, type MigrationStage } from "../licensing/migrationPlan";
 import { productName } from "../licensing/productNames";
+import { escapeMarkdown } from "../markdown";
 import {
   bind,
-  cardFindings,
+  cardChecks,
   checkedLine,
   checksView,
   DETAILS_TOGGLE,
@@ -97,5 +98,12 @@ export function migrationPreviewCard(preview: MigrationPreview, refresh: object,
     { type: "Action.Submit", title: "Refresh", data: refresh },
     ...(preview.verdict === "blocked" ? [] : [{ type: "Action.Execute", title: "Request approval", verb: "requestMigration", data: approval, style: "positive" }]),
   ];
-  return bind(migrationPreviewTemplate, { ...view, findings: cardFindings(view.findings), actions });
+  return bind(migrationPreviewTemplate, {
+    ...view,
+    headline: escapeMarkdown(view.headline),
+    ...cardChecks(view),
+    stages: view.stages.map((s) => ({ ...s, title: escapeMarkdown(s.title) })),
+    assignmentNote: escapeMarkdown(view.assignmentNote),
+    actions,
+  });
 }

@@ -7,6 +7,7 @@ import * as ACData from "adaptivecards-templating";
 import migrationRequestTemplate from "../../cards/migration-request.json";
 import { describeMigrationProgress, type MigrationStageReport } from "../approval/migrationStages";
 import type { MigrationPreview } from "../licensing/migrationPlan";
+import { escapeMarkdown } from "../markdown";
 import { currentStage, type LicenseRequest } from "../store/requestStore";
 import { DETAILS_TOGGLE, rejectAction, REQUEST_STATUS, shortTime, type AdaptiveCard } from "./cards";
 import { migrationHeadline } from "./migrationCards";
@@ -32,10 +33,11 @@ export function migrationRequestCard(request: LicenseRequest): AdaptiveCard {
   const card = new ACData.Template(migrationRequestTemplate).expand({
     $root: {
       id: request.id,
-      headline: migrationHeadline(plan),
-      asked: `Asked by ${request.requester.name} on ${shortTime(request.createdAt)}${pending ? ` · expires ${shortTime(request.expiresAt)}` : ""}`,
+      // Texts that name the group or people are escaped: TextBlocks render markdown.
+      headline: escapeMarkdown(migrationHeadline(plan)),
+      asked: `Asked by ${escapeMarkdown(request.requester.name)} on ${shortTime(request.createdAt)}${pending ? ` · expires ${shortTime(request.expiresAt)}` : ""}`,
       statusText: pending
-        ? `Stage ${stage.index + 1} waits for an approver: ${stage.title}`
+        ? `Stage ${stage.index + 1} waits for an approver: ${escapeMarkdown(stage.title)}`
         : // Only an approver's "Stop here" cancels a migration after its first stage; the requester cancels before it.
           request.status === "cancelled" && stage.index > 0
           ? `Stopped by an approver after stage ${stage.index}: users not yet moved keep their direct license`
@@ -49,7 +51,7 @@ export function migrationRequestCard(request: LicenseRequest): AdaptiveCard {
         { title: "Keep a direct license (outside the group)", value: count(plan.counts.outside) },
       ],
       stages: request.stages.map((st) => ({
-        text: `${st.index + 1}. ${st.title}: ${st.status}${st.approvedBy ? ` (approved by ${st.approvedBy.name})` : ""}`,
+        text: `${st.index + 1}. ${escapeMarkdown(st.title)}: ${st.status}${st.approvedBy ? ` (approved by ${escapeMarkdown(st.approvedBy.name)})` : ""}`,
         color: st.status === "failed" ? "Attention" : st.status === "done-with-errors" ? "Warning" : "Default",
       })),
       problems: problems(reports),
@@ -64,7 +66,7 @@ function count(n: number): string {
 
 function problems(reports: readonly (MigrationStageReport | undefined)[]): object[] {
   const list = (users: readonly { displayName: string; userPrincipalName: string; reason?: string }[]) => {
-    const shown = users.slice(0, USERS_SHOWN).map((u) => `${u.displayName} (${u.userPrincipalName})${u.reason ? `: ${u.reason}` : ""}`);
+    const shown = users.slice(0, USERS_SHOWN).map((u) => escapeMarkdown(`${u.displayName} (${u.userPrincipalName})${u.reason ? `: ${u.reason}` : ""}`));
     return [...shown, ...(users.length > USERS_SHOWN ? [`and ${users.length - USERS_SHOWN} more`] : [])].join("\n\n");
   };
   const notVerified = reports[0]?.notVerified ?? [];

@@ -5,20 +5,22 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Actor, ApprovalService } from "../approval/approvalService";
+import { ActionRefused, type Actor, type ApprovalService } from "../approval/approvalService";
 import { choiceCard, helpCard, noticeCard, previewCard, progressCard, requestCard, requestedCard, seatsCard, type AdaptiveCard } from "../cards/cards";
 import { migrationPreviewCard } from "../cards/migrationCards";
-import { UserFacingError } from "../errors";
+import { TenantRequestError, UserFacingError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
+import { escapeMarkdown } from "../markdown";
 import { migrationPreviewRequestSchema, previewRequestSchema, type MigrationPreviewRequest, type PreviewRequest } from "../service/previewRequest";
 import { isMigration, type ConversationRef, type LicenseRequest, type RequestPlan } from "../store/requestStore";
 import type { ChangePreviewOutcome, MigrationPreviewOutcome, PreviewProgress, PreviewService, Unresolved } from "../service/previewService";
 import { EXAMPLE_REQUESTS, parseCommand, type ChangeRequest, type MigrationRequest } from "./commands";
 
 export interface IncomingMessage {
-  text: string;
+  /** What was typed, as the channel sent it: text, or nothing for a card button. Not trusted. */
+  text: unknown;
   /** Data of a card button (Action.Submit), when the message comes from one. Not trusted. */
   value?: unknown;
   /** Who wrote, as the channel says (checked against the tenant before it matters). */
@@ -70,9 +72,10 @@ export class LicenseDesk {
       return a.verb === "requestApproval" || a.verb === "requestMigration" ? requestedCard(shown) : requestCard(shown);
     } catch (error) {
       const notice = noticeCard("Nothing was changed", this.failure(error));
-      const current = "requestId" in a.data ? this.approvals.find(a.data.requestId) : undefined;
+      // The request stays in view under the notice only when the service says this person may see
+      // it: anyone else learns nothing about it, not even whether it exists.
+      const current = error instanceof ActionRefused ? error.request : undefined;
       if (!current) return notice;
-      // Keep the request in view under the notice, as it stands now.
       const card = requestCard(current);
       return { ...card, body: [...notice.body, ...card.body] };
     }
@@ -120,11 +123,17 @@ export class LicenseDesk {
     }
     if (button?.kind === "change") return this.preview(message.from, button.request, pending);
     if (button?.kind === "migration") return this.previewMigration(message.from, button.request, pending);
-    const command = parseCommand(typeof message.value === "object" && message.value !== null && "command" in message.value ? String(message.value.command) : message.text);
+    const words = button?.kind === "command" ? button.command : (message.text ?? "");
+    if (typeof words !== "string") {
+      return text(`I could not read that message: it had no text in it, so I did nothing. Type your request in words, for example "${EXAMPLE_REQUESTS[0]}".`);
+    }
+    const command = parseCommand(words);
     switch (command.kind) {
       case "help":
         return { kind: "card", card: helpCard() };
       case "seats":
+        // The tenant's products and seats are for the people who use License Desk.
+        await this.approvals.requireMember(message.from);
         return { kind: "card", card: seatsCard(await this.graph.listProducts()) };
       case "change":
         return this.preview(message.from, toPreviewRequest(command.request), pending);
@@ -160,8 +169,13 @@ export class LicenseDesk {
   }
 
   private failure(error: unknown): string {
+    if (error instanceof TenantRequestError) {
+      this.log.warn({ err: error }, "Graph request failed");
+      return error.userMessage;
+    }
+    // A refusal is the bot working as meant: what was said is enough, a stack trace is noise.
     if (error instanceof UserFacingError) {
-      this.log.warn({ err: error }, "request failed");
+      this.log.info({ refusal: error.name, message: error.message, userMessage: error.userMessage }, "request refused");
       return error.userMessage;
     }
     const reference = randomUUID().slice(0, 8);
@@ -206,7 +220,7 @@ function progressOf(pending: PendingReply): PreviewProgress {
   return {
     readingMembers: async (group, members) => {
       if (members >= PROGRESS_MIN_MEMBERS) {
-        await pending.progress({ kind: "card", card: progressCard(`Checking ${members.toLocaleString("en-US")} members of ${group}…`, "This takes a few seconds for a large group. This card will show the result.") });
+        await pending.progress({ kind: "card", card: progressCard(`Checking ${members.toLocaleString("en-US")} members of ${escapeMarkdown(group)}…`, "This takes a few seconds for a large group. This card will show the result.") });
       }
     },
   };
@@ -246,11 +260,15 @@ function migrationButtonData(request: MigrationPreviewRequest): object {
   return { command: "migration-preview", request };
 }
 
-type ButtonRequest = { kind: "change"; request: PreviewRequest } | { kind: "migration"; request: MigrationPreviewRequest };
+type ButtonRequest = { kind: "change"; request: PreviewRequest } | { kind: "migration"; request: MigrationPreviewRequest } | { kind: "command"; command: string };
 
-/** The request a preview button carries; "invalid" for a preview button whose data does not parse. */
+/**
+ * What a button submits: a preview's request, or a command in words ("seats"); "invalid" for a
+ * command that is not text, or a preview button whose data does not parse.
+ */
 function buttonRequest(value: unknown): ButtonRequest | "invalid" | undefined {
   if (typeof value !== "object" || value === null || !("command" in value)) return undefined;
+  if (typeof value.command !== "string") return "invalid";
   const request = "request" in value ? value.request : undefined;
   switch (value.command) {
     case "preview": {
@@ -262,7 +280,7 @@ function buttonRequest(value: unknown): ButtonRequest | "invalid" | undefined {
       return parsed.success ? { kind: "migration", request: parsed.data } : "invalid";
     }
     default:
-      return undefined;
+      return { kind: "command", command: value.command };
   }
 }
 
@@ -296,6 +314,6 @@ function statusList(requests: readonly LicenseRequest[]): string {
   if (requests.length === 0) return "You have no requests yet. Ask for a change, e.g. \"move group Sales from E1 to E3\".";
   const what = (p: RequestPlan) =>
     isMigration(p) ? `direct ${productName(p.product.skuPartNumber)} → group licensing` : `${productName(p.from.skuPartNumber)} → ${productName(p.to.skuPartNumber)}`;
-  const lines = requests.map((r) => `- #${r.id} ${r.preview.target.displayName}: ${what(r.preview)}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`);
+  const lines = requests.map((r) => `- #${r.id} ${escapeMarkdown(r.preview.target.displayName)}: ${what(r.preview)}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`);
   return `Your requests:\n\n${lines.join("\n")}\n\nSay **status N** for one of them.`;
 }

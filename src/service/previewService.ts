@@ -6,6 +6,9 @@
  * Calls for a group of N members, named by its exact name: subscribedSkus, the group (found with
  * its fields), ceil(N/999) member pages and one page of nested groups: ceil(N/999) + 3. A migration
  * preview adds the pages of the product's direct holders (ceil(H/999), H users holding it).
+ *
+ * Refusals and questions are markdown (the chat shows them so): names and phrases in them, typed
+ * or from the tenant, are escaped. Option titles are plain text (buttons render no markdown).
  */
 import { rankByName } from "../chat/nameMatching";
 import type { GraphGateway, NamedEntity } from "../graph/graphGateway";
@@ -15,6 +18,7 @@ import type { Product, TenantGroup, TenantUser } from "../licensing/model";
 import type { Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import { resolveProduct } from "../licensing/productResolver";
+import { escapeMarkdown } from "../markdown";
 import type { MigrationPreviewRequest, PreviewRequest } from "./previewRequest";
 
 /**
@@ -27,7 +31,7 @@ export interface Choice<R = PreviewRequest> {
   readonly options: readonly { readonly title: string; readonly request: R }[];
 }
 
-/** A request that cannot be previewed yet: a choice to make, or the reason it cannot be previewed as asked. */
+/** A request that cannot be previewed yet: a choice to make, or the reason it cannot be previewed as asked (markdown). */
 export type Unresolved<R> =
   | { readonly kind: "choose"; readonly choice: Choice<R> }
   /** `message` says why, and what to ask instead. */
@@ -42,6 +46,10 @@ export type MigrationPreviewOutcome =
   | Unresolved<MigrationPreviewRequest>;
 
 export type PreviewOutcome = ChangePreviewOutcome | MigrationPreviewOutcome;
+
+/** A UTF-16 code unit of a surrogate pair without its other half: with the u flag, paired ones are one code point and never match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const BROKEN_NAME = "The name has a broken character in it (half of an emoji or symbol, as some copy and paste leaves), so I did not look it up and nothing was changed. Type the name again without that character.";
 
 /** Most options a choice offers; more matches ask for a longer name instead. */
 const MAX_OPTIONS = 10;
@@ -123,6 +131,8 @@ export class PreviewService {
     if ("id" in t) {
       return t.type === "group" ? { type: "group", entity: await this.graph.getGroup(t.id) } : { type: "user", entity: await this.graph.getUser(t.id) };
     }
+    // Half of a surrogate pair cannot be sent to Graph (a URL carries UTF-8, which has no encoding for it).
+    if (LONE_SURROGATE.test(t.name)) return { outcome: refused(BROKEN_NAME) };
     const groups = t.hint === "user" ? [] : await this.graph.findGroups(t.name);
     const exactGroups = rankByName(t.name, groups, (g) => g.displayName).exact;
     // A group of exactly that name wins without asking users too (one call fewer).
@@ -142,11 +152,11 @@ export class PreviewService {
       ...(hint === "group" ? [] : (await this.graph.listUserNames(SUGGESTION_POOL)).map((u) => ({ type: "user" as const, entity: u }))),
     ];
     const similar = rankByName(name, pool, (c) => c.entity.displayName).similar.slice(0, 3);
-    if (similar.length === 0) return refused(`I found no ${what} named "${name}". Check the name as it appears in Entra ID.`);
+    if (similar.length === 0) return refused(`I found no ${what} named "${escapeMarkdown(name)}". Check the name as it appears in Entra ID.`);
     return {
       kind: "choose",
       choice: {
-        question: `I found no ${what} named "${name}".`,
+        question: `I found no ${what} named "${escapeMarkdown(name)}".`,
         hint: "Did you mean one of these?",
         options: similar.map((c) => ({ title: optionTitle(c.type, c.entity), request: withTarget(c.type, c.entity.id) })),
       },
@@ -167,7 +177,7 @@ function ownedProduct<R>(phrase: string, owned: readonly Product[], withProduct:
       return {
         outcome: {
           kind: "choose",
-          choice: { question: `Which product do you mean by "${phrase}"?`, hint: "This tenant owns more than one product by that name.", options: productOptions(resolution.candidates, withProduct) },
+          choice: { question: `Which product do you mean by "${escapeMarkdown(phrase)}"?`, hint: "This tenant owns more than one product by that name.", options: productOptions(resolution.candidates, withProduct) },
         },
       };
     case "not-owned":
@@ -175,7 +185,7 @@ function ownedProduct<R>(phrase: string, owned: readonly Product[], withProduct:
     case "unknown": {
       const closest = resolution.suggestions.map(productTitle);
       return {
-        outcome: refused(`I do not know a product called "${phrase}".${closest.length > 0 ? ` Did you mean ${orList(closest)}?` : ""} Say **seats** to see the products this tenant owns.`),
+        outcome: refused(`I do not know a product called "${escapeMarkdown(phrase)}".${closest.length > 0 ? ` Did you mean ${orList(closest)}?` : ""} Say **seats** to see the products this tenant owns.`),
       };
     }
   }
@@ -193,7 +203,7 @@ function defaultSource(entity: TenantGroup | TenantUser, type: "group" | "user",
       ? (entity as TenantGroup).assignedLicenses.map((l) => l.skuId)
       : (entity as TenantUser).licenseStates.filter((s) => s.assignedByGroup === null).map((s) => s.skuId);
   const owned = products.filter((p) => held.includes(p.skuId));
-  const name = `${type} ${entity.displayName}`;
+  const name = `${type} ${escapeMarkdown(entity.displayName)}`;
   if (owned.length === 1) return owned[0].skuId;
   if (owned.length === 0) {
     return refused(`The ${name} holds no product${type === "user" ? " directly" : ""}, so there is nothing to move from. Say which product to move from, e.g. "move ${name} from E1 to E3".`);
@@ -217,13 +227,14 @@ function directProduct(group: TenantGroup, members: readonly TenantUser[], produ
   const held = directProductsOf(members).flatMap((sku) => bySku.get(sku) ?? []);
   if (held.length === 1) return held[0];
   if (held.length === 0) {
-    const who = members.length === 0 ? `${group.displayName} has no user members` : `No member of ${group.displayName} holds a product directly`;
+    const groupName = escapeMarkdown(group.displayName);
+    const who = members.length === 0 ? `${groupName} has no user members` : `No member of ${groupName} holds a product directly`;
     return refused(`${who}, so there is nothing to move onto group licensing. To give its members a product, assign it to the group instead.`);
   }
   return {
     kind: "choose",
     choice: {
-      question: `Members of ${group.displayName} hold ${held.length} products directly. Which one should move onto group licensing?`,
+      question: `Members of ${escapeMarkdown(group.displayName)} hold ${held.length} products directly. Which one should move onto group licensing?`,
       hint: "Most held first.",
       options: productOptions(held, (skuId) => ({ ...request, product: skuId })),
     },
@@ -234,7 +245,7 @@ function whichTarget<R>(name: string, matches: readonly ResolvedTarget[], withTa
   const shown = matches.slice(0, MAX_OPTIONS);
   const more = matches.length - shown.length;
   return {
-    question: `${matchCount(matches)} "${name}". Which one do you mean?`,
+    question: `${matchCount(matches)} "${escapeMarkdown(name)}". Which one do you mean?`,
     hint: more > 0 ? `Showing the first ${MAX_OPTIONS}; type a longer name to narrow it down.` : "Pick one.",
     options: shown.map((c) => ({ title: optionTitle(c.type, c.entity), request: withTarget(c.type, c.entity.id) })),
   };
@@ -263,7 +274,7 @@ function optionTitle(type: "group" | "user", entity: NamedEntity): string {
 }
 
 function describe(target: ResolvedTarget): string {
-  return `The ${target.type} ${target.entity.displayName}`;
+  return `The ${target.type} ${escapeMarkdown(target.entity.displayName)}`;
 }
 
 function refused(message: string): { kind: "refused"; message: string } {

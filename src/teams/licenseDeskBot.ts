@@ -13,6 +13,7 @@ import {
 } from "botbuilder";
 import type { Actor } from "../approval/approvalService";
 import type { Conversation, LicenseDesk, Reply } from "../chat/licenseDesk";
+import { directoryId } from "../directoryId";
 import type { ConversationRef } from "../store/requestStore";
 
 export class LicenseDeskBot extends TeamsActivityHandler {
@@ -20,7 +21,8 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     super();
     this.onMessage(async (context, next) => {
       await context.sendActivity({ type: "typing" });
-      await this.desk.handle({ text: context.activity.text ?? "", value: context.activity.value, from: actorOf(context), conversation: referenceOf(context) }, conversationOf(context));
+      // The text goes as sent: the desk answers a message whose text is not text.
+      await this.desk.handle({ text: context.activity.text, value: context.activity.value, from: actorOf(context), conversation: referenceOf(context) }, conversationOf(context));
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -39,11 +41,13 @@ export class LicenseDeskBot extends TeamsActivityHandler {
   }
 }
 
-/** The person who sent the activity, with the tenant Teams says it came from. */
+/** The person who sent the activity, with the tenant Teams says it came from; ids in their one spelling (directoryId). */
 function actorOf(context: TurnContext): Actor {
   const a = context.activity;
   const channelTenant = (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
-  return { id: a.from.aadObjectId ?? a.from.id, name: a.from.name ?? "someone", tenantId: a.conversation.tenantId ?? channelTenant };
+  // Activities are not trusted to be well formed: an id that is not text is no tenant (refused), or an opaque user id.
+  const tenantId: unknown = a.conversation.tenantId ?? channelTenant;
+  return { id: directoryId(String(a.from.aadObjectId ?? a.from.id)), name: typeof a.from.name === "string" ? a.from.name : "someone", tenantId: typeof tenantId === "string" ? directoryId(tenantId) : undefined };
 }
 
 function referenceOf(context: TurnContext): ConversationRef {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import type { OutcomeReport } from "../../src/licensing/outcome";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
 import { DEMO_IDS } from "../../src/simulator/generator";
-import { BotHarness, PEOPLE, type BotAnswer, type HarnessOptions, type InvokeAnswer, type ReceivedActivity, type TeamsUser } from "../support/botHarness";
+import { BotHarness, DEMO_TENANT_ID, PEOPLE, type BotAnswer, type HarnessOptions, type InvokeAnswer, type ReceivedActivity, type TeamsUser } from "../support/botHarness";
 import { cardOf, cardTexts, onlyCard, onlyText, record, seatRow, type Card } from "../support/cardText";
 import { DEMO, demo, demoGroup } from "../support/demoTenant";
 import { E1, E3, PLAN } from "../support/productIds";
@@ -1046,5 +1046,83 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const asked = await ask(harness, "move group Marketing from E1 to E3", ADELE_CHAT);
       assert.deepEqual(asked.answer.replies.map(conversationOf), [ADELE_CHAT]);
     });
+  });
+});
+
+describe("approval holds against forged letter case, repeated clicks and other approvals", function () {
+  this.timeout(60_000);
+  afterEach(async () => {
+    for (const h of harnesses.splice(0)) await h.close();
+  });
+
+  it("Patti cannot approve her own request by sending her aadObjectId in upper or mixed case; the tenant id in any case is hers", async () => {
+    const harness = await start();
+    const asked = await ask(harness, "move group Finance from E1 to E3", HELPDESK_CHAT, PEOPLE.patti);
+    const spellings = [PEOPLE.patti.aadObjectId, PEOPLE.patti.aadObjectId.toUpperCase(), PEOPLE.patti.aadObjectId.replace(/[a-f]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c))];
+    for (const aadObjectId of spellings) {
+      for (const tenantId of [DEMO_TENANT_ID, DEMO_TENANT_ID.toUpperCase()]) {
+        const answer = await harness.invoke("approve", executeData(asked.card, "approve"), { from: { ...PEOPLE.patti, aadObjectId }, conversationId: HELPDESK_CHAT, tenantId });
+        assert.equal(refusal(answer), "You asked for this change, so someone else must approve it.", `${aadObjectId} / ${tenantId}`);
+      }
+    }
+    assert.equal(harness.simulator.counters.writes, 0);
+    assert.equal(harness.bot.approvals.get(asked.id).status, "pending");
+    // Jonas in upper case is still Jonas, an approver, in a conversation whose id is compared exactly.
+    const jonas = { ...PEOPLE.jonas, aadObjectId: PEOPLE.jonas.aadObjectId.toUpperCase() };
+    const elsewhere = await harness.invoke("approve", executeData(asked.card, "approve"), { from: jonas, conversationId: HELPDESK_CHAT.toUpperCase() });
+    assert.equal(refusal(elsewhere), 'I found no request #1 that you can act on here. Check the number on its card, or say "my requests". Nothing was changed.');
+    await approve(harness, asked.card, jonas);
+    await harness.bot.approvals.idle();
+    assert.equal(harness.simulator.counters.writes, 1);
+    assert.equal(harness.bot.approvals.get(asked.id).stages[0]?.approvedBy?.id, PEOPLE.jonas.aadObjectId);
+  });
+
+  it("seven clicks on one preview's Request approval make one request; each shows request #1", async () => {
+    const harness = await start();
+    const asked = await ask(harness, "move group Marketing from E1 to E3");
+    for (let click = 2; click <= 7; click++) {
+      const again = await harness.invoke("requestApproval", executeData(asked.previewCard, "requestApproval"), { from: PEOPLE.adele, conversationId: HELPDESK_CHAT });
+      assert.equal(cardTexts(invokeCard(again))[0], "Approval requested: request #1");
+      assert.equal(again.replies.length, 0, "no second approval card");
+    }
+    assert.equal(harness.bot.approvals.find(2), undefined);
+  });
+
+  it("approving one request leaves another pending request on the same product approvable at the first click", async () => {
+    const harness = await start();
+    const marketing = await ask(harness, "move group Marketing from E1 to E3");
+    const sales = await ask(harness, "move group Sales from E1 to E3");
+    await approve(harness, marketing.card);
+    await harness.bot.approvals.idle();
+    const answer = await approve(harness, sales.card);
+    assert.equal(head(invokeCard(answer))[2], "Approved: applying");
+    await harness.bot.approvals.idle();
+    // Sales has members whose licenses conflict in the demo tenant: applied, with those in error.
+    assert.deepEqual([harness.bot.approvals.get(marketing.id).status, harness.bot.approvals.get(sales.id).status], ["done", "done-with-errors"]);
+    assert.equal(harness.simulator.counters.writes, 2);
+  });
+});
+
+describe("following Entra's processing through a throttle burst", function () {
+  this.timeout(60_000);
+  afterEach(async () => {
+    for (const h of harnesses.splice(0)) await h.close();
+  });
+
+  it("six seconds of 429s while the group is processing: the follow-up keeps reading and reports the request done", async () => {
+    const harness = await start();
+    const sim = harness.simulator;
+    const asked = await ask(harness, "move group Marketing from E1 to E3");
+    await approve(harness, asked.card);
+    for (let i = 0; i < 200 && harness.bot.approvals.get(asked.id).status !== "processing"; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(harness.bot.approvals.get(asked.id).status, "processing");
+    sim.setFaults({ throttleRate: 1 });
+    await new Promise((r) => setTimeout(r, 6000));
+    assert.ok(sim.counters.throttled > 3, `only ${sim.counters.throttled} requests were throttled`);
+    assert.equal(harness.bot.approvals.get(asked.id).status, "processing");
+    sim.setFaults({ throttleRate: 0 });
+    await harness.bot.approvals.idle();
+    assert.equal(harness.bot.approvals.get(asked.id).status, "done");
+    assert.equal(sim.counters.writes, 1);
   });
 });

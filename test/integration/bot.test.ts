@@ -3,8 +3,12 @@
  * simulated tenant over HTTP → Adaptive Card back to the conversation.
  */
 import assert from "node:assert/strict";
-import { BotHarness, PEOPLE } from "../support/botHarness";
-import { cardOf, cardTexts } from "../support/cardText";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BotHarness, PEOPLE, type InvokeAnswer } from "../support/botHarness";
+import { cardOf, cardTexts, onlyCard, onlyText, type Card } from "../support/cardText";
 import { DEMO, demo } from "../support/demoTenant";
 
 describe("the bot on the demo tenant", () => {
@@ -39,6 +43,15 @@ describe("the bot on the demo tenant", () => {
     const userProducts = demo.subscribedSkus.filter((s) => s.appliesTo === "User").length;
     assert.equal(texts.filter((t) => /^\d+ \/ \d+$/.test(t)).length, userProducts);
     assert.equal(harness.bot.tenant.simulator?.counters.byRoute["GET /subscribedSkus"], 1);
+  });
+
+  it("answers seats only to requesters and approvers: Megan, who is neither, is told so and nothing is read", async () => {
+    assert.equal(
+      onlyText(await harness.say("seats", undefined, { from: PEOPLE.megan })),
+      "Only License Desk requesters and approvers can do that, and you are neither. Ask your Teams administrator to add you.",
+    );
+    assert.equal(harness.bot.tenant.simulator?.counters.byRoute["GET /subscribedSkus"], undefined);
+    assert.equal(cardTexts(onlyCard(await harness.say("seats", undefined, { from: PEOPLE.patti })))[0], "Licenses");
   });
 
   it("answers a card button's command as if it were typed", async () => {
@@ -97,7 +110,8 @@ describe("the bot on the demo tenant", () => {
     try {
       const { replies } = await harness.say("seats");
       assert.equal(replies.length, 1);
-      assert.match(replies[0].text ?? "", /^I could not reach Microsoft Graph to read the tenant's subscribed products: .+Try again in a minute/);
+      // Seats are for requesters and approvers: the first call is Adele's role check.
+      assert.match(replies[0].text ?? "", new RegExp(`^I could not reach Microsoft Graph to check the group memberships of the user ${PEOPLE.adele.aadObjectId}: .+Try again in a minute`));
     } finally {
       await simulator.listen(Number(new URL(simulatorUrl(harness)).port));
     }
@@ -108,4 +122,69 @@ function simulatorUrl(h: BotHarness): string {
   const match = /at (http:\/\/\S+)$/.exec(h.bot.tenant.description);
   assert.ok(match);
   return match[1];
+}
+
+/** A group of the demo tenant whose name is markdown: a person can name a group anything. */
+const MARKDOWN_GROUP = "**Sales** [x](http://evil)";
+/** How the bot must write it in markdown, so that Teams shows it as it is. */
+const ESCAPED_GROUP = String.raw`\*\*Sales\*\* \[x\](http://evil)`;
+
+describe("names and reasons that are markdown are shown as they are", () => {
+  let dir: string;
+  let harness: BotHarness;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "license-desk-markdown-"));
+    const snapshot = JSON.parse(readFileSync(DEMO, "utf8")) as { groups: object[] };
+    snapshot.groups.push({ id: randomUUID(), displayName: MARKDOWN_GROUP, mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [], members: [] });
+    const path = join(dir, "tenant.json");
+    writeFileSync(path, JSON.stringify(snapshot));
+    harness = await BotHarness.start(path);
+  });
+  after(async () => {
+    await harness?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("a group named like markdown: the preview card shows its name escaped", async () => {
+    const texts = cardTexts(onlyCard(await harness.say(`move group ${MARKDOWN_GROUP} from E1 to E3`)));
+    assert.equal(texts[0], `Move group ${ESCAPED_GROUP} from Office 365 E1 to Office 365 E3`);
+    assert.ok(texts.includes(`${ESCAPED_GROUP} does not hold Office 365 E1`), texts.join(" | "));
+    assert.ok(!texts.some((t) => t.includes(MARKDOWN_GROUP)), "no text shows the name unescaped");
+  });
+
+  it("a group named like markdown: the refusal text names it escaped", async () => {
+    assert.equal(
+      onlyText(await harness.say(`upgrade group ${MARKDOWN_GROUP} to E3`)),
+      `The group ${ESCAPED_GROUP} holds no product, so there is nothing to move from. Say which product to move from, e.g. "move group ${ESCAPED_GROUP} from E1 to E3".`,
+    );
+  });
+
+  it("a typed name that is markdown comes back escaped", async () => {
+    assert.equal(onlyText(await harness.say("move user _nobody_@fabrikam.example from E1 to E3")), String.raw`I found no user named "\_nobody\_@fabrikam.example". Check the name as it appears in Entra ID.`);
+  });
+
+  it('a rejection reason "_urgent_" reaches the request card escaped', async () => {
+    const chat = { conversationId: "helpdesk-group-chat" };
+    const preview = onlyCard(await harness.say("move group Marketing from E1 to E3", undefined, chat));
+    const asked = await harness.invoke("requestApproval", buttonData(preview.actions, "requestApproval"), chat);
+    const card = cardOf(asked.replies[0]);
+    const rejected = await harness.invoke("reject", { ...(buttonData(card.actions, "reject") as object), reason: "_urgent_" }, { ...chat, from: PEOPLE.patti });
+    assert.deepEqual(cardTexts(invoked(rejected)).slice(2, 4), ["Rejected", String.raw`Rejected by Patti Fernandez: \_urgent\_`]);
+  });
+});
+
+/** The data of the card's Action.Execute button with this verb, also inside a ShowCard (as Reject's is). */
+function buttonData(actions: Card["actions"], verb: string): unknown {
+  for (const action of (actions ?? []) as { type?: string; verb?: string; data?: unknown; card?: Card }[]) {
+    if (action.type === "Action.Execute" && action.verb === verb) return action.data;
+    const inner = action.type === "Action.ShowCard" ? buttonData(action.card?.actions, verb) : undefined;
+    if (inner !== undefined) return inner;
+  }
+  assert.fail(`no ${verb} button in ${JSON.stringify(actions)}`);
+}
+
+function invoked(answer: InvokeAnswer): Card {
+  assert.equal(answer.status, 200);
+  assert.ok(answer.card, "answered with a card");
+  return answer.card;
 }

@@ -143,7 +143,7 @@ describe("migration previews on the demo tenant, through the bot", () => {
         [
           "WARNING 8 users hold Office 365 E3 directly without being members of Operations",
           "WARNING 2 of 13 movers hold a direct Office 365 E3 that enables plans Operations's would not",
-          "INFO Operations will get Office 365 E3 with 2 plans disabled: YAMMER_ENTERPRISE, SWAY",
+          "INFO Operations will get Office 365 E3 with 2 plans disabled: YAMMER\\_ENTERPRISE, SWAY",
         ],
       );
       // Five names, then the count of the rest; each one of the 8.
