@@ -262,6 +262,39 @@ describe("restart: the bot process killed with a request in the middle", functio
     assert.equal(simulator.counters.writes, 1);
     await assertApplied();
   });
+
+  it("(e) killed while the approval card was being sent (stored, not delivered): the restarted bot sends it, and it can be approved", async () => {
+    const url = await startTenant(20);
+    bot = await BotProcess.start({ simulatorUrl: url });
+    const preview = await bot.say(ASK);
+    const request = actionOf(cardOf(preview.replies.at(-1)), "requestApproval");
+    // The connector takes a minute to answer: the bot is killed while the card is on its way.
+    bot.channel.connectorDelayMs = 60_000;
+    const mark = bot.mark();
+    const click = bot.invoke("requestApproval", request).catch(() => undefined);
+    await until("the request card to reach the connector", () => bot!.since(mark).replies.some((r) => r.attachments !== undefined));
+    await bot.kill("SIGKILL");
+    await click;
+    bot.channel.connectorDelayMs = 0;
+
+    const restarted = bot.mark();
+    await bot.restart();
+    let card: ReturnType<typeof cardOf> | undefined;
+    await until("the restarted bot to send the request card again", () => {
+      const sent = bot!.since(restarted).replies.filter((r) => r.attachments !== undefined).map((r) => cardOf(r));
+      card = sent.find((c) => (c.actions ?? []).some((a) => (a as { verb?: unknown }).verb === "approve"));
+      return card !== undefined;
+    });
+    assert.ok(card);
+    const ref = refOf(actionOf(card, "approve"));
+    assert.deepEqual(ref, { requestId: 1, version: 1 });
+    await approve(bot, ref);
+    await untilDone(bot, 1, restarted);
+    const { request: done } = await stored(bot, 1);
+    assert.equal(done.status, "done");
+    assert.equal(done.cards.length, 1, "the card the restarted bot sent is the one kept up to date");
+    assert.equal(simulator.counters.writes, 1);
+  });
 });
 
 /** The data of the card's Action.Execute with `verb` (top-level actions). */

@@ -49,7 +49,8 @@ export class BotProcess {
 
   private constructor(
     private readonly options: BotProcessOptions,
-    private readonly channel: TeamsChannel,
+    /** The Teams side it talks to (tests slow its connector to catch the bot mid-send). */
+    readonly channel: TeamsChannel,
   ) {
     this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "license-desk-process-"));
   }
