@@ -295,6 +295,32 @@ describe("restart: the bot process killed with a request in the middle", functio
     assert.equal(done.cards.length, 1, "the card the restarted bot sent is the one kept up to date");
     assert.equal(simulator.counters.writes, 1);
   });
+
+  it("(f) killed while the Graph write was in flight, Graph completing it after the client left: the restarted bot waits out the write's time limit, finds it applied and does not send it again", async () => {
+    const url = await startTenant(20);
+    // Graph finishes the write 1.5 s after it came, whether or not the bot is still there.
+    simulator.setFaults({ writes: "apply-late", lateWriteMs: 1500 });
+    bot = await BotProcess.start({ simulatorUrl: url });
+    const start = bot.mark();
+    const ref = await requestApproval(bot);
+    await approve(bot, ref);
+    await until("the bot's assignLicense to reach the tenant", () => (simulator.counters.byRoute["POST /groups/{id}/assignLicense"] ?? 0) === 1);
+    await bot.kill("SIGKILL");
+    simulator.setFaults({ writes: "normal" });
+    assert.deepEqual(marketingSkus(), [E1], "not applied yet when the bot restarts");
+
+    await bot.restart();
+    await untilDone(bot, ref.requestId, start);
+    const { request, actions } = await stored(bot, ref.requestId);
+    assert.equal(request.status, "done");
+    assert.equal(simulator.counters.byRoute["POST /groups/{id}/assignLicense"], 1, "sent once");
+    assert.equal(simulator.counters.writes, 1);
+    await assertApplied();
+    assert.deepEqual(
+      actions.filter((a) => a !== "requested"),
+      ["approved", "applying", "found-applied", "finished"],
+    );
+  });
 });
 
 /** The data of the card's Action.Execute with `verb` (top-level actions). */
