@@ -220,7 +220,7 @@ function tidyName(rawName: string, hint: Hint | undefined, unquoted: boolean): {
   return { name, hint: finalHint };
 }
 
-// ——— moving direct assignments to group-based licensing (issue 5) ———
+// ——— moving direct assignments to group-based licensing ———
 
 /** "migrate Sales to group licensing for E3": the group, and the product when the text names one. */
 export interface MigrationRequest {

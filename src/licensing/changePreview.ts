@@ -1,5 +1,5 @@
 /**
- * The preview of a license change (issue 3, "The preview"): every prerequisite check, the seats,
+ * The preview of a license change: every prerequisite check, the seats,
  * and the one Graph call the change will make. Pure: it reads the tenant as given and writes
  * nothing. The checks themselves live in ./checks, one function each.
  */

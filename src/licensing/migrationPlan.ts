@@ -1,5 +1,5 @@
 /**
- * Moving directly licensed users onto group-based licensing (issue 5), as Microsoft's procedure
+ * Moving directly licensed users onto group-based licensing, as Microsoft's procedure
  * has it [MIG]: the group G gets the product P with the disabled plans most movers have, every
  * mover is verified to hold P both directly and from G, and only then are direct assignments
  * removed, a pilot first and the rest in waves. No step may leave a user without a license they had.

@@ -1,5 +1,5 @@
 /**
- * The outcome of an applied license change, read back from the tenant (issue 4, "Follow-up"): who
+ * The outcome of an applied license change, read back from the tenant: who
  * now holds the target product T, who still holds the source S, who failed and why with what to do,
  * and the seats of both products as they stand. Pure: the caller reads the group, its members, the
  * user and the products after Entra has processed the change, and this only counts.

@@ -1,5 +1,5 @@
 /**
- * Checks that only a group change has (issue 3, "The preview"): what the group is and how its
+ * Checks that only a group change has: what the group is and how its
  * members hold the source product now.
  */
 import type { GroupMembers, TenantGroup } from "../model";

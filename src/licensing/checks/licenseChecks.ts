@@ -1,6 +1,6 @@
 /**
  * Checks of a license change that apply to a group change and a user change alike:
- * target-subscribed, seats, conflicts, dependencies, service-continuity (issue 3, "The preview").
+ * target-subscribed, seats, conflicts, dependencies, service-continuity.
  */
 import type { CheckResult, SeatCount } from "../preview";
 import { availableSeats } from "../seats";

@@ -1,4 +1,4 @@
-/** Checks that differ for a user change (issue 3, last paragraph of "The preview"). */
+/** Checks that differ for a user change. */
 import type { TenantUser } from "../model";
 import type { CheckResult } from "../preview";
 import { isHolding, listNames, userRef, type ChangeContext } from "./context";
