@@ -1110,7 +1110,9 @@ describe("following Entra's processing through a throttle burst", function () {
   });
 
   it("six seconds of 429s while the group is processing: the follow-up keeps reading and reports the request done", async () => {
-    const harness = await start();
+    // Processing takes 2 s, so the burst starts while the group is still processing.
+    const harness = await BotHarness.start(DEMO, 2000);
+    harnesses.push(harness);
     const sim = harness.simulator;
     const asked = await ask(harness, "move group Marketing from E1 to E3");
     await approve(harness, asked.card);
@@ -1124,5 +1126,32 @@ describe("following Entra's processing through a throttle burst", function () {
     await harness.bot.approvals.idle();
     assert.equal(harness.bot.approvals.get(asked.id).status, "done");
     assert.equal(sim.counters.writes, 1);
+  });
+});
+
+describe("following Entra's processing to its deadline", function () {
+  this.timeout(30_000);
+  afterEach(async () => {
+    for (const h of harnesses.splice(0)) await h.close();
+  });
+
+  it("a group still processing 24 hours after approval: the request fails with what to check, after one write", async () => {
+    let hoursLater = 0;
+    const harness = await BotHarness.start(DEMO, 600_000, { now: () => new Date(Date.now() + hoursLater * 3_600_000), pollDelaysMs: [20] });
+    harnesses.push(harness);
+    const asked = await ask(harness, "move group Marketing from E1 to E3");
+    await approve(harness, asked.card);
+    for (let i = 0; i < 200 && harness.bot.approvals.get(asked.id).status !== "processing"; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(harness.bot.approvals.get(asked.id).status, "processing");
+    const mark = harness.mark();
+    hoursLater = 24;
+    await harness.bot.approvals.idle();
+    const request = harness.bot.approvals.get(asked.id);
+    const message =
+      "Entra has not finished processing the group's licenses within 24 hours of the approval, so I stopped following it. " +
+      "Check the group's Licenses page in the Microsoft Entra admin center (processing state and users in error); if it is still processing, open a Microsoft support request.";
+    assert.deepEqual([request.status, request.stages[0]?.error], ["failed", message]);
+    assert.ok(harness.since(mark).replies.some((r) => r.text === `Request #1: the change was sent, but ${message}`));
+    assert.equal(harness.simulator.counters.writes, 1);
   });
 });
