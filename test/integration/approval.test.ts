@@ -1,5 +1,5 @@
 /**
- * Approval and apply, end to end (issue 4): a helpdesk engineer previews a change and asks for
+ * Approval and apply, end to end: a helpdesk engineer previews a change and asks for
  * approval, an approver clicks Approve on the Adaptive Card (Universal Actions: adaptiveCard/action
  * invokes), the bot applies exactly the previewed operation to the simulated tenant in one Graph
  * call, follows Entra's processing and reports. Everything is read as the people involved would

@@ -1,5 +1,5 @@
 /**
- * Direct-to-group migrations end to end (issue 5): Adele asks "migrate Migration Group to group
+ * Direct-to-group migrations end to end: Adele asks "migrate Migration Group to group
  * licensing for E3", requests approval, Patti approves stage 1 (assign E3 to the group and verify
  * every mover), the pilot and the waves. The real bot talks to a simulated tenant built here (a
  * snapshot under the OS's temporary folder, every derived field computed as Entra would), and the

@@ -312,7 +312,7 @@ describe("migration previews on the demo tenant, through the bot", () => {
 });
 
 /**
- * A pilot and a wave size set in the request (issue 5: "5 users or 5 %, whichever is larger,
+ * A pilot and a wave size set in the request (the pilot is "5 users or 5 %, whichever is larger,
  * configurable in the request"; waves of 100 unless set): shown on the card, carried by its
  * buttons, stored with the request and planned again with them when Patti approves. In a block of
  * its own, on a bot of its own: it writes to the tenant.
