@@ -127,9 +127,9 @@ function passedLines(view: ChecksView): string[] {
   return ["Checks passed", ...view.passed.map((p) => `  ✓ ${p.title}`)];
 }
 
-/** Chat markdown (bold) has no meaning in a terminal. */
+/** Chat markdown as plain text for a terminal: bold markers dropped, backslash escapes (escapeMarkdown) undone. */
 function plain(text: string): string {
-  return text.replace(/\*\*/g, "");
+  return text.replace(/\*\*/g, "").replace(/\\([!-/:-@[-`{-~])/g, "$1");
 }
 
 /** The process's entry (bin/license-desk.js): runs the command with the process's arguments and exits with its code. */

@@ -154,6 +154,9 @@ describe("license-desk plan", () => {
 
     it("for an unknown group", () => refused("move group Xyzzyqq from E1 to E3", /^I found no group named "Xyzzyqq"\. Check the name as it appears in Entra ID\.$/));
 
+    it("for an unknown group whose name has markdown characters, printed as typed (no chat escapes)", () =>
+      refused("move group *No_Such* from E1 to E3", /^I found no group named "\*No_Such\*"\. Check the name as it appears in Entra ID\.$/));
+
     it("for a name that needs a choice, listing the choices", () => refused("move group Sal to E3", /^2 groups match "Sal"\. Which one do you mean\? Pick one\.\n {2}Group: Sales\n {2}Group: Sales EMEA$/));
 
     it("for an ambiguous product", () =>
