@@ -4,9 +4,6 @@
  * with its log captured, and Patti clicks Approve on a request that does not exist.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { startBot, type RunningBot } from "../../src/app";
@@ -14,6 +11,7 @@ import { loadSettings } from "../../src/config";
 import { PEOPLE, TeamsChannel } from "../support/botHarness";
 import { cardTexts } from "../support/cardText";
 import { DEMO } from "../support/demoTenant";
+import { scratchDir } from "../support/scratch";
 
 describe("the log of a refused card action", () => {
   const lines: string[] = [];
@@ -27,7 +25,7 @@ describe("the log of a refused card action", () => {
         done();
       },
     });
-    const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: DEMO, PLAYGROUND: "false", DATA_DIR: mkdtempSync(join(tmpdir(), "license-desk-log-")) });
+    const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: DEMO, PLAYGROUND: "false", DATA_DIR: scratchDir("log") });
     bot = await startBot(settings, pino({ level: "info" }, sink), { pollDelaysMs: [10] });
     channel.tenantId = bot.tenant.tenantId;
   });

@@ -4,12 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BotHarness, PEOPLE, type InvokeAnswer } from "../support/botHarness";
 import { cardOf, cardTexts, onlyCard, onlyText, type Card } from "../support/cardText";
 import { DEMO, demo } from "../support/demoTenant";
+import { scratchDir } from "../support/scratch";
 
 describe("the bot on the demo tenant", () => {
   let harness: BotHarness;
@@ -133,7 +133,7 @@ describe("names and reasons that are markdown are shown as they are", () => {
   let dir: string;
   let harness: BotHarness;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "license-desk-markdown-"));
+    dir = scratchDir("markdown");
     const snapshot = JSON.parse(readFileSync(DEMO, "utf8")) as { groups: object[] };
     snapshot.groups.push({ id: randomUUID(), displayName: MARKDOWN_GROUP, mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [], members: [] });
     const path = join(dir, "tenant.json");

@@ -4,11 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { startBot, type RunningBot } from "../../src/app";
@@ -16,6 +13,7 @@ import { loadSettings } from "../../src/config";
 import type { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { TeamsChannel } from "../support/botHarness";
 import { DEMO } from "../support/demoTenant";
+import { scratchDir } from "../support/scratch";
 
 const INTERNAL_ERROR = '{"code":"InternalError","message":"The bot could not handle this request; the details are in its log."}';
 
@@ -28,7 +26,7 @@ async function startLoggedBot(): Promise<{ bot: RunningBot; logged: Record<strin
       done();
     },
   });
-  const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: DEMO, SIMULATOR_PROCESSING_DELAY_MS: "0", PLAYGROUND: "false", DATA_DIR: mkdtempSync(join(tmpdir(), "license-desk-health-")) });
+  const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: DEMO, SIMULATOR_PROCESSING_DELAY_MS: "0", PLAYGROUND: "false", DATA_DIR: scratchDir("health") });
   return { bot: await startBot(settings, pino({ level: "info" }, sink), { pollDelaysMs: [10] }), logged };
 }
 

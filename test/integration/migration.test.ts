@@ -12,8 +12,7 @@
  * bot's process; "status N".
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "../../src/simulator/derivedFields";
 import { DEMO_IDS } from "../../src/simulator/generator";
@@ -24,6 +23,7 @@ import { TenantState } from "../../src/simulator/tenantState";
 import { BotHarness, PEOPLE, personalChatOf, type BotAnswer, type InvokeAnswer, type SentActivity } from "../support/botHarness";
 import { BotProcess } from "../support/botProcess";
 import { cardOf, cardTexts } from "../support/cardText";
+import { scratchDir } from "../support/scratch";
 
 const E3 = PRODUCTS.ENTERPRISEPACK;
 const E1 = PRODUCTS.STANDARDPACK;
@@ -170,7 +170,7 @@ function buildTenant(spec: TenantSpec): { path: string; snapshot: TenantSnapshot
       securityGroup(DEMO_IDS.approversGroup, "License Desk Approvers", [PEOPLE.patti.aadObjectId, PEOPLE.jonas.aadObjectId]),
     ],
   };
-  const path = join(mkdtempSync(join(tmpdir(), "license-desk-migration-")), "tenant.json");
+  const path = join(scratchDir("migration"), "tenant.json");
   writeFileSync(path, JSON.stringify(snapshot));
   const ids = (list: readonly User[]) => list.map((u) => u.id);
   return {

@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEMO_IDS, generateDemoTenant, generateLargeTenant } from "../../src/simulator/generator";
 import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
@@ -14,6 +13,7 @@ import { BotHarness, countOverBlock, PEOPLE } from "../support/botHarness";
 import { cardOf, cardTexts, onlyCard, onlyText, record, seatRow, type Json } from "../support/cardText";
 import { DEMO, demo, demoGroup, demoSku } from "../support/demoTenant";
 import { E1, E3 } from "../support/productIds";
+import { scratchDir } from "../support/scratch";
 
 const M365_E3 = "05e9a617-0261-4cee-bb44-138d3ef5d965";
 
@@ -426,7 +426,7 @@ describe("previews of large groups: the request budget and the progress card", (
   const large = generateLargeTenant({ users: 2500 });
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "license-desk-large-"));
+    dir = scratchDir("large");
     const snapshot: TenantSnapshotInput = {
       ...large,
       groups: [
@@ -520,7 +520,7 @@ describe("a tenant that owns both Office 365 E3 and Microsoft 365 E3", () => {
   let harness: BotHarness;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), "license-desk-two-e3-"));
+    dir = scratchDir("two-e3");
     const tenant = generateDemoTenant();
     const o365e3 = tenant.subscribedSkus.find((s) => s.skuId === E3);
     assert.ok(o365e3);

@@ -6,12 +6,13 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { TenantState } from "../../src/simulator/tenantState";
+import { botEnvironment } from "../support/botProcess";
 import { DEMO } from "../support/demoTenant";
+import { scratchDir } from "../support/scratch";
 
 const REPO = resolve(__dirname, "../..");
 
@@ -19,23 +20,7 @@ const REPO = resolve(__dirname, "../..");
 async function startBotProcess(simulatorUrl: string, dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", "src/main.ts"], {
     cwd: REPO,
-    env: {
-      ...process.env,
-      // Set, even empty, so that a developer's .env cannot point the child at a real tenant.
-      GRAPH_TENANT_ID: "",
-      GRAPH_CLIENT_ID: "",
-      GRAPH_CLIENT_SECRET: "",
-      GRAPH_CERTIFICATE_PATH: "",
-      MICROSOFT_APP_ID: "",
-      MICROSOFT_APP_PASSWORD: "",
-      DOTENV_CONFIG_QUIET: "true",
-      HOST: "127.0.0.1",
-      PORT: "0",
-      PLAYGROUND: "false",
-      SIMULATOR_URL: simulatorUrl,
-      DATA_DIR: dataDir,
-      LOG_LEVEL: "warn",
-    },
+    env: botEnvironment(simulatorUrl, dataDir, 0),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -71,7 +56,7 @@ describe("the bot process at start-up", () => {
   });
 
   it("on a data folder whose database vanished: one line on stderr, exit code 1, no fresh database", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "license-desk-startup-"));
+    const dataDir = scratchDir("startup");
     writeFileSync(join(dataDir, "license-desk.marker"), JSON.stringify({ database: "license-desk.sqlite", createdAt: "2025-01-02T03:04:05.000Z" }));
     const { code, stdout, stderr } = await startBotProcess(url, dataDir);
     assert.equal(code, 1);

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { DataFolderError, openDataFolder } from "../../src/store/dataFolder";
 import { MIGRATIONS, SqliteRequestStore } from "../../src/store/sqliteRequestStore";
+import { scratchDir } from "../support/scratch";
 
 const CREATED = "2025-01-02T03:04:05.000Z";
 
 /** A new empty folder for one test. */
 function newFolder(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "license-desk-folder-"));
+  return scratchDir("folder");
 }
 
 /** A folder the bot once created its store in: the marker it writes, and whatever `database` leaves. */

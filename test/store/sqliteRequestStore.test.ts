@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Operation, Preview } from "../../src/licensing/preview";
 import type { AuditEntry, ConversationRef, LicenseRequest, NewRequest, Person } from "../../src/store/requestStore";
 import { CorruptRecordError, MIGRATIONS, SchemaVersionError, SqliteRequestStore } from "../../src/store/sqliteRequestStore";
+import { scratchDir } from "../support/scratch";
 
 const E1 = { skuId: "18181a46-0d4e-45cd-891e-60aabd171b4e", skuPartNumber: "STANDARDPACK" };
 const E3 = { skuId: "6fd2c87f-b296-42f0-b197-1e91e994b900", skuPartNumber: "ENTERPRISEPACK" };
@@ -81,7 +81,7 @@ describe("SqliteRequestStore", () => {
   const raw = (): Database.Database => new Database(file);
 
   beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "license-desk-store-"));
+    dir = scratchDir("store");
     file = path.join(dir, "data", "nested", "license-desk.db");
   });
   afterEach(() => {

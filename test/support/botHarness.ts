@@ -8,15 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startBot, type RunningBot } from "../../src/app";
 import { loadSettings } from "../../src/config";
 import { createLogger } from "../../src/log";
 import type { GraphSimulatorServer, RequestCounters } from "../../src/simulator/graphServer";
+import { scratchDir } from "./scratch";
 
 export interface SentActivity {
   type: string;
@@ -229,7 +227,7 @@ export class BotHarness {
       SIMULATOR_SNAPSHOT: snapshotPath,
       SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs),
       PLAYGROUND: "false",
-      DATA_DIR: options.dataDir ?? mkdtempSync(join(tmpdir(), "license-desk-test-")),
+      DATA_DIR: options.dataDir ?? scratchDir("test"),
       ...options.env,
     });
     const bot = await startBot(settings, createLogger(process.env.TEST_LOG ?? "silent"), { pollDelaysMs: options.pollDelaysMs ?? [10], ...(options.now ? { now: options.now } : {}) });

@@ -10,13 +10,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SqliteRequestStore } from "../../src/store/sqliteRequestStore";
 import { TeamsChannel, type BotAnswer, type InvokeAnswer, type Origin, type ReceivedActivity, type UpdatedActivity } from "./botHarness";
+import { scratchDir } from "./scratch";
 
 const REPO = resolve(__dirname, "../..");
 /** How much of the child's output to keep for failure messages. */
@@ -52,7 +51,7 @@ export class BotProcess {
     /** The Teams side it talks to (tests slow its connector to catch the bot mid-send). */
     readonly channel: TeamsChannel,
   ) {
-    this.dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "license-desk-process-"));
+    this.dataDir = options.dataDir ?? scratchDir("process");
   }
 
   /** Starts the channel's connector and the bot; resolves once the bot answers GET /healthz. */
@@ -72,33 +71,7 @@ export class BotProcess {
     if (this.running) throw new Error(`the bot (pid ${this.child?.pid}) is still running; kill it first`);
     this.port = await freePort();
     const run = ++this.starts;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      // Set, even empty, so that a developer's .env (read by main.ts through dotenv, which never
-      // overrides what is set) cannot point the child at a real tenant or bot registration.
-      GRAPH_TENANT_ID: "",
-      GRAPH_CLIENT_ID: "",
-      GRAPH_CLIENT_SECRET: "",
-      GRAPH_CERTIFICATE_PATH: "",
-      MICROSOFT_APP_ID: "",
-      MICROSOFT_APP_PASSWORD: "",
-      MICROSOFT_APP_TENANT_ID: "",
-      APPROVER_GROUP_IDS: "",
-      APPROVER_USER_IDS: "",
-      REQUESTER_GROUP_IDS: "",
-      REQUESTER_USER_IDS: "",
-      REQUEST_EXPIRY_HOURS: "",
-      DOTENV_CONFIG_QUIET: "true",
-      HOST: "127.0.0.1",
-      PORT: String(this.port),
-      PLAYGROUND: "false",
-      SIMULATOR_URL: this.options.simulatorUrl,
-      DATA_DIR: this.dataDir,
-      LOG_LEVEL: "warn",
-      // A write cut off by a kill is given this long to take effect before the restarted bot reads the tenant.
-      GRAPH_TIMEOUT_MS: "2000",
-      ...this.options.env,
-    };
+    const env: NodeJS.ProcessEnv = { ...botEnvironment(this.options.simulatorUrl, this.dataDir, this.port), ...this.options.env };
     const child = spawn(process.execPath, ["--require", "tsx/cjs", "src/main.ts"], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     live.add(child);
@@ -215,4 +188,34 @@ async function freePort(): Promise<number> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
+}
+
+/** The environment the bot runs in as a child process: the simulated tenant at `simulatorUrl`, nothing from a developer's .env. */
+export function botEnvironment(simulatorUrl: string, dataDir: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    // Set, even empty, so that a developer's .env (read by main.ts through dotenv, which never
+    // overrides what is set) cannot point the child at a real tenant or bot registration.
+    GRAPH_TENANT_ID: "",
+    GRAPH_CLIENT_ID: "",
+    GRAPH_CLIENT_SECRET: "",
+    GRAPH_CERTIFICATE_PATH: "",
+    MICROSOFT_APP_ID: "",
+    MICROSOFT_APP_PASSWORD: "",
+    MICROSOFT_APP_TENANT_ID: "",
+    APPROVER_GROUP_IDS: "",
+    APPROVER_USER_IDS: "",
+    REQUESTER_GROUP_IDS: "",
+    REQUESTER_USER_IDS: "",
+    REQUEST_EXPIRY_HOURS: "",
+    DOTENV_CONFIG_QUIET: "true",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    PLAYGROUND: "false",
+    SIMULATOR_URL: simulatorUrl,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: "warn",
+    // A write cut off by a kill is given this long to take effect before the restarted bot reads the tenant.
+    GRAPH_TIMEOUT_MS: "2000",
+  };
 }

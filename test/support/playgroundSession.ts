@@ -4,8 +4,7 @@
  * the keyboard: the helpdesk engineer of .m365agentsplayground.yml, and others in Playgrounds of
  * their own.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { parse, stringify } from "yaml";
@@ -13,6 +12,7 @@ import { startBot, type RunningBot } from "../../src/app";
 import { loadSettings } from "../../src/config";
 import { createLogger } from "../../src/log";
 import { startPlayground, type Playground } from "../../src/playground";
+import { scratchDir } from "./scratch";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const PLAYGROUND_CONFIG = ".m365agentsplayground.yml";
@@ -27,7 +27,7 @@ interface PlaygroundUser {
 
 export class PlaygroundSession {
   private readonly playgrounds: Playground[] = [];
-  private readonly scratch = mkdtempSync(join(tmpdir(), "license-desk-e2e-"));
+  private readonly scratch = scratchDir("e2e");
   /** The helpdesk engineer's page (the Playground's configured current user). */
   page!: Page;
 
@@ -38,7 +38,7 @@ export class PlaygroundSession {
 
   static async start(snapshotPath: string, processingDelayMs = 0): Promise<PlaygroundSession> {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); .ci/run does`);
-    const dataDir = mkdtempSync(join(tmpdir(), "license-desk-e2e-data-"));
+    const dataDir = scratchDir("e2e-data");
     const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: snapshotPath, SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs), PLAYGROUND: "false", DATA_DIR: dataDir });
     const bot = await startBot(settings, createLogger("silent"), { pollDelaysMs: [100] });
     const session = new PlaygroundSession(bot, await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }));
