@@ -174,7 +174,6 @@ export interface RequestStore {
    * returns the updated request, or undefined when another transition got there first.
    */
   transition(id: number, expectVersion: number, change: Transition, audit: Omit<AuditEntry, "requestId">): LicenseRequest | undefined;
-  addCard(id: number, card: CardRef): void;
   /** Cards not yet delivered, of requests still open, oldest first. */
   undelivered(): OutboxItem[];
   /** Marks an outbox item delivered and records the card sent (when the channel gave an id), in one transaction. */

@@ -339,18 +339,6 @@ export class SqliteRequestStore implements RequestStore {
       .immediate();
   }
 
-  addCard(id: number, card: CardRef): void {
-    this.db
-      .transaction(() => {
-        if (this.db.prepare(`SELECT 1 FROM requests WHERE id = ?`).get(id) === undefined) {
-          throw new Error(`Cannot add a card to request ${id}: there is no such request.`);
-        }
-        // The same card recorded twice (e.g. after a restart) is kept once.
-        this.insertCard(id, card);
-      })
-      .immediate();
-  }
-
   undelivered(): OutboxItem[] {
     const rows = this.db
       .prepare(
@@ -374,7 +362,7 @@ export class SqliteRequestStore implements RequestStore {
     this.db
       .transaction(() => {
         const item = this.db.prepare(`SELECT request_id FROM outbox WHERE id = ?`).get(itemId) as { request_id: number } | undefined;
-        if (item === undefined) throw new Error(`There is no outbox item ${itemId}.`);
+        if (item === undefined) throw new Error(`There is no such outbox item: ${itemId}.`);
         this.db.prepare(`UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL`).run(new Date().toISOString(), itemId);
         if (card) this.insertCard(item.request_id, card);
       })

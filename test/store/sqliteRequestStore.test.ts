@@ -409,7 +409,7 @@ describe("SqliteRequestStore", () => {
     it("keeps everything across a restart (close and reopen)", () => {
       const before = openStore();
       const created = before.create(newRequest(), entry("requested")).request;
-      before.addCard(created.id, { conversation, activityId: "1:card" });
+      before.delivered(before.undelivered()[0]!.id, { conversation, activityId: "1:card" });
       const applied = before.transition(created.id, 1, { status: "applying", stage: { index: 0, status: "applying", approvedBy: approver } }, entry("applying"));
       before.appendAudit({ requestId: null, at: "2025-03-01T11:00:00.000Z", actor: approver.id, action: "approvals-channel-set", details: { channel: "19:x" } });
       before.setSetting("approvalsChannel", conversation);
@@ -454,19 +454,22 @@ describe("SqliteRequestStore", () => {
   });
 
   describe("cards", () => {
-    it("adds cards in order, keeps a repeated card once, and refuses an unknown request", () => {
+    it("records delivered cards in order, keeps a repeated card once, and refuses an unknown outbox item", () => {
       const store = openStore();
-      const created = store.create(newRequest(), entry("requested")).request;
       const channel: ConversationRef = { conversation: { id: "19:approvals@thread.tacv2" } };
-      store.addCard(created.id, { conversation, activityId: "1:preview" });
-      store.addCard(created.id, { conversation: channel, activityId: "1:approval" });
-      store.addCard(created.id, { conversation, activityId: "1:preview" });
+      const created = store.create(newRequest({ deliverTo: [conversation, channel] }), entry("requested")).request;
+      const [toChat, toChannel] = store.undelivered();
+      assert.ok(toChat && toChannel);
+      store.delivered(toChat.id, { conversation, activityId: "1:preview" });
+      store.delivered(toChannel.id, { conversation: channel, activityId: "1:approval" });
+      store.delivered(toChat.id, { conversation, activityId: "1:preview" });
+      assert.deepEqual(store.undelivered(), []);
       assert.deepEqual(store.get(created.id)?.cards, [
         { conversation, activityId: "1:preview" },
         { conversation: channel, activityId: "1:approval" },
       ]);
       assert.equal(store.get(created.id)?.version, 1); // a card is not a transition
-      assert.throws(() => store.addCard(999, { conversation, activityId: "x" }), /no such request/);
+      assert.throws(() => store.delivered(999, { conversation, activityId: "x" }), /no such outbox item/);
     });
   });
 
