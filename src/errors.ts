@@ -1,3 +1,5 @@
+import { escapeMarkdown } from "./markdown";
+
 /**
  * Errors the user reads. Each carries `userMessage`: what happened and what to do, in words a
  * helpdesk engineer can act on. The chat layer shows it as it is; anything else is logged and
@@ -31,10 +33,12 @@ export class TenantRequestError extends UserFacingError {
   }
 }
 
-function describe(operation: string, status: number | undefined, message: string, requestId: string | undefined): string {
-  const ref = requestId ? ` (Graph request-id ${requestId})` : "";
+function describe(what: string, status: number | undefined, message: string, requestId: string | undefined): string {
+  // The operation may name what the user typed and the message is Graph's: both are shown as text, not markdown.
+  const operation = escapeMarkdown(what);
+  const ref = requestId ? ` (Graph request-id ${escapeMarkdown(requestId)})` : "";
   // Graph's messages usually end with a period and ours adds one: theirs is dropped, not doubled.
-  const graphMessage = message.trim().replace(/\.+$/, "");
+  const graphMessage = escapeMarkdown(message.trim().replace(/\.+$/, ""));
   if (status === undefined) return `I could not reach Microsoft Graph to ${operation}: ${graphMessage}. Try again in a minute; if it persists, ask the Teams administrator to check the bot's network.`;
   if (status === 401 || status === 403) return `Microsoft Graph refused to let me ${operation}${ref}: ${graphMessage}. Ask the Teams administrator to check the app's Graph permissions.`;
   if (status === 429 || status >= 500) return `Microsoft Graph is busy and did not let me ${operation}${ref}: ${graphMessage}. Try again in a few minutes.`;

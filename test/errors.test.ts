@@ -24,4 +24,11 @@ describe("what the user reads when Graph refuses", () => {
       "I could not reach Microsoft Graph to read group Sales: connect ECONNREFUSED 127.0.0.1:4000. Try again in a minute; if it persists, ask the Teams administrator to check the bot's network.",
     );
   });
+
+  it("what the user typed and what Graph said are shown as text, not as markdown", () => {
+    assert.equal(
+      new TenantRequestError("read the user **boss**@contoso.com", 404, "Request_ResourceNotFound", "Resource '[x](http://evil)' does not exist.", "req-3").userMessage,
+      "Microsoft Graph would not let me read the user \\*\\*boss\\*\\*@contoso.com (Graph request-id req-3): Resource '\\[x\\](http://evil)' does not exist.",
+    );
+  });
 });

@@ -105,7 +105,7 @@ export class ApprovalService {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.migrationStages = new MigrationStages(graph, (groupId, skuId, since) => this.waitForGroupProcessing(groupId, skuId, since));
+    this.migrationStages = new MigrationStages(graph, (groupId, skuId, since) => this.waitForGroupProcessing(groupId, skuId, since), log);
   }
 
   /**

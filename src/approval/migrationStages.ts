@@ -17,6 +17,7 @@ import { isHolding, userRef } from "../licensing/checks/context";
 import { classifyMigration, directRemovalOperation, safeToRemoveDirect, splitIntoWaves, verifyMigration, type MigrationPreview } from "../licensing/migrationPlan";
 import type { Operation, UserRef } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
+import type { Logger } from "../log";
 import type { LicenseRequest } from "../store/requestStore";
 
 /** What a migration stage did, kept on the stage and shown on the card. */
@@ -46,22 +47,26 @@ export class MigrationStages {
     private readonly graph: GraphGateway,
     /** Waits for Entra's processing of the group; `since` (the stage's approval) starts its deadline. */
     private readonly waitForProcessing: (groupId: string, skuId: string, since: string | undefined) => Promise<void>,
+    private readonly log: Logger,
   ) {}
 
   /** Runs the request's current (last) stage. */
   async run(request: LicenseRequest): Promise<StageOutcome> {
     const plan = request.preview as MigrationPreview;
     const index = request.stages.length - 1;
-    return index === 0 ? this.assignAndVerify(plan, request.stages[0].approvedAt) : this.removeDirect(request, plan, index);
+    return index === 0 ? this.assignAndVerify(request.id, plan, request.stages[0].approvedAt) : this.removeDirect(request, plan, index);
   }
 
-  private async assignAndVerify(plan: MigrationPreview, approvedAt: string | undefined): Promise<StageOutcome> {
+  private async assignAndVerify(requestId: number, plan: MigrationPreview, approvedAt: string | undefined): Promise<StageOutcome> {
     const groupId = plan.target.id;
     const skuId = plan.product.skuId;
     const group = await this.graph.getGroup(groupId);
     // A restart after the call: the group already holds the product, so it is not sent again.
     const assign = plan.operations[0];
-    if (assign && !group.assignedLicenses.some((l) => l.skuId === skuId)) await this.graph.assignLicense(assign);
+    if (assign && !group.assignedLicenses.some((l) => l.skuId === skuId)) {
+      this.log.info({ request: requestId, stage: 0, path: assign.path }, "sending the group's license to Graph");
+      await this.graph.assignLicense(assign);
+    }
     await this.waitForProcessing(groupId, skuId, approvedAt);
 
     const [current, members, products] = await Promise.all([this.graph.getGroup(groupId), this.graph.listGroupMembers(groupId), this.graph.listProducts()]);
@@ -92,6 +97,7 @@ export class MigrationStages {
         else if (safeToRemoveDirect(user, groupId, skuId)) toRemove.push(user);
         else skipped.push({ ...userRef(user), reason: `${pName} from the group is not Active without error right now, or no longer enables every plan the direct one does, so the direct one stays.` });
       }
+      if (toRemove.length > 0) this.log.info({ request: request.id, stage: index, users: toRemove.length }, "sending direct license removals to Graph");
       const answers = await this.graph.assignLicenses(toRemove.map((u) => directRemovalOperation(u.id, skuId)));
       toRemove.forEach((user, n) => {
         const answer = answers[n];

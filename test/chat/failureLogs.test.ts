@@ -1,19 +1,27 @@
 /**
- * What a refusal leaves in the log: one info line with what was refused and what the person was
- * told, no stack trace (a refusal is the bot working as meant). The bot runs as in production,
- * with its log captured, and Patti clicks Approve on a request that does not exist.
+ * What the log holds, with the bot running as in production and its log captured:
+ * - a refusal: one info line with what was refused and what the person was told, no stack trace
+ *   (a refusal is the bot working as meant); Patti clicks Approve on a request that does not exist;
+ * - a change: every decision and every write to the tenant, once each at info with the request id.
  */
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { startBot, type RunningBot } from "../../src/app";
 import { loadSettings } from "../../src/config";
-import { PEOPLE, TeamsChannel } from "../support/botHarness";
-import { cardTexts } from "../support/cardText";
+import { PEOPLE, personalChatOf, TeamsChannel } from "../support/botHarness";
+import { cardOf, cardTexts, onlyCard, record, type Card } from "../support/cardText";
 import { DEMO } from "../support/demoTenant";
 import { scratchDir } from "../support/scratch";
 
-describe("the log of a refused card action", () => {
+/** The data of the card's one Action.Execute button with this verb. */
+function dataOf(card: Card, verb: string): unknown {
+  const action = (card.actions ?? []).map(record).find((a) => a.type === "Action.Execute" && a.verb === verb);
+  assert.ok(action, `no ${verb} button on ${JSON.stringify(card.actions)}`);
+  return action.data;
+}
+
+describe("the log of refusals, decisions and writes", () => {
   const lines: string[] = [];
   let channel: TeamsChannel;
   let bot: RunningBot;
@@ -25,7 +33,7 @@ describe("the log of a refused card action", () => {
         done();
       },
     });
-    const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: DEMO, PLAYGROUND: "false", DATA_DIR: scratchDir("log") });
+    const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: DEMO, SIMULATOR_PROCESSING_DELAY_MS: "20", PLAYGROUND: "false", DATA_DIR: scratchDir("log") });
     bot = await startBot(settings, pino({ level: "info" }, sink), { pollDelaysMs: [10] });
     channel.tenantId = bot.tenant.tenantId;
   });
@@ -51,5 +59,33 @@ describe("the log of a refused card action", () => {
       "nothing at warn or above",
     );
     assert.ok(!lines.slice(before).some((l) => l.includes('"stack"')), lines.slice(before).join("\n"));
+  });
+
+  it("a group's change, requested and approved: stored, approved and sent once each at info, with the request id", async () => {
+    const before = lines.length;
+    const adele = { from: PEOPLE.adele };
+    const preview = onlyCard(await channel.say(bot.endpoint, "move group Sales from E1 to E3", undefined, adele));
+    const asked = await channel.invoke(bot.endpoint, "requestApproval", dataOf(preview, "requestApproval"), adele);
+    const requestCard = cardOf(asked.replies[0]);
+    const approved = await channel.invoke(bot.endpoint, "approve", dataOf(requestCard, "approve"), { from: PEOPLE.patti, conversationId: personalChatOf(PEOPLE.adele) });
+    assert.equal(approved.status, 200);
+    assert.ok(cardTexts(approved.card ?? { body: [] }).includes("Approved: applying"), "Patti's approval went through");
+    await bot.approvals.idle();
+    const logged = lines.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const id = Number(/#(\d+)/.exec(cardTexts(requestCard)[0])?.[1]);
+    const once = (msg: string) => {
+      const found = logged.filter((l) => l.msg === msg);
+      assert.equal(found.length, 1, `${msg}: ${JSON.stringify(logged.map((l) => l.msg))}`);
+      assert.equal(found[0].level, 30);
+      assert.equal(found[0].request, id);
+    };
+    once("request stored");
+    once("approved");
+    once("sending the license change to Graph");
+    assert.deepEqual(
+      logged.filter((l) => Number(l.level) >= 40),
+      [],
+      "nothing at warn or above",
+    );
   });
 });
