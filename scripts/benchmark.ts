@@ -15,7 +15,9 @@ import { GraphSimulatorServer } from "../src/simulator/graphServer";
 import { TenantState } from "../src/simulator/tenantState";
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { users: { type: "string", default: "100000" }, latency: { type: "string", default: "0" } } });
+  const { values } = parseArgs({
+    options: { users: { type: "string", default: "100000" }, latency: { type: "string", default: "0" } },
+  });
   const users = Number(values.users);
   const latencyMs = Number(values.latency);
   const started = Date.now();
@@ -25,15 +27,27 @@ async function main(): Promise<void> {
 
   const server = new GraphSimulatorServer(state, { latencyMs });
   const url = await server.listen(0);
-  const graph = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs, throttleRate: 0 }, url));
+  const graph = new GraphGateway(
+    createGraphClient(
+      { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs, throttleRate: 0 },
+      url,
+    ),
+  );
   const previews = new PreviewService(graph);
   console.log(`per-request latency added by the simulator: ${latencyMs} ms\n`);
   console.log("group                          members   preview ms  requests  budget   migration plan ms  requests");
-  for (const group of state.groups().filter((g) => g.members.length > 0).sort((a, b) => a.members.length - b.members.length)) {
+  for (const group of state
+    .groups()
+    .filter((g) => g.members.length > 0)
+    .sort((a, b) => a.members.length - b.members.length)) {
     const n = group.members.length;
     server.counters.reset();
     let t = Date.now();
-    const change = await previews.preview({ target: { type: "group", id: group.id }, to: "ENTERPRISEPACK", ...(group.assignedLicenses.length === 1 ? {} : { from: "STANDARDPACK" }) });
+    const change = await previews.preview({
+      target: { type: "group", id: group.id },
+      to: "ENTERPRISEPACK",
+      ...(group.assignedLicenses.length === 1 ? {} : { from: "STANDARDPACK" }),
+    });
     const previewMs = Date.now() - t;
     const previewRequests = server.counters.total;
     server.counters.reset();

@@ -21,8 +21,17 @@ interface Args {
 const USAGE = "usage: npx tsx scripts/generate-tenant.ts [--demo] [--users N] [--seed S] [--out FILE]";
 
 function parseArgs(argv: readonly string[]): Args {
-  const values = readArgs(argv, { demo: { type: "boolean" }, users: { type: "string" }, seed: { type: "string" }, out: { type: "string" } }, USAGE);
-  const args: Args = { demo: values.demo ?? false, users: integerArg("--users", values.users, USAGE), seed: integerArg("--seed", values.seed, USAGE), out: values.out };
+  const values = readArgs(
+    argv,
+    { demo: { type: "boolean" }, users: { type: "string" }, seed: { type: "string" }, out: { type: "string" } },
+    USAGE,
+  );
+  const args: Args = {
+    demo: values.demo ?? false,
+    users: integerArg("--users", values.users, USAGE),
+    seed: integerArg("--seed", values.seed, USAGE),
+    out: values.out,
+  };
   if (args.demo && args.users !== undefined) throw new Error(`--demo and --users exclude each other\n${USAGE}`);
   if (!args.demo && args.users === undefined) args.demo = true;
   return args;
@@ -39,7 +48,9 @@ function main(): void {
     return;
   }
   writeFileSync(args.out, json);
-  console.error(`wrote ${args.out}: ${snapshot.users.length} users, ${snapshot.groups.length} groups, ${snapshot.subscribedSkus.length} products`);
+  console.error(
+    `wrote ${args.out}: ${snapshot.users.length} users, ${snapshot.groups.length} groups, ${snapshot.subscribedSkus.length} products`,
+  );
 }
 
 try {

@@ -2,7 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
-type Values<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>>["values"];
+type Values<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>
+>["values"];
 
 /**
  * The options of `argv` (node:util parseArgs: strict, no positional arguments). --help or -h prints
@@ -18,17 +20,24 @@ export function readArgs<const O extends Options>(argv: readonly string[], optio
     }
     return values as Values<O>;
   } catch (error) {
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${usage}`, { cause: error });
   }
 }
 
 /** The integer an option gives, from `min` to `max` when given; undefined when the option is absent. */
-export function integerArg(flag: string, value: string | undefined, usage: string, range?: { min: number; max: number }): number | undefined {
+export function integerArg(
+  flag: string,
+  value: string | undefined,
+  usage: string,
+  range?: { min: number; max: number },
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   const inRange = range === undefined || (n >= range.min && n <= range.max);
   if (value.trim() === "" || !Number.isInteger(n) || !inRange) {
-    throw new Error(`${flag} needs an integer${range ? ` from ${range.min} to ${range.max}` : ""}, not ${value}\n${usage}`);
+    throw new Error(
+      `${flag} needs an integer${range ? ` from ${range.min} to ${range.max}` : ""}, not ${value}\n${usage}`,
+    );
   }
   return n;
 }

@@ -21,11 +21,16 @@ interface Args {
 const USAGE = "usage: npx tsx scripts/simulated-tenant.ts [--snapshot FILE] [--port N] [--processing-delay MS]";
 
 function parseArgs(argv: readonly string[]): Args {
-  const values = readArgs(argv, { snapshot: { type: "string" }, port: { type: "string" }, "processing-delay": { type: "string" } }, USAGE);
+  const values = readArgs(
+    argv,
+    { snapshot: { type: "string" }, port: { type: "string" }, "processing-delay": { type: "string" } },
+    USAGE,
+  );
   return {
     snapshot: values.snapshot ?? "tenants/demo.json",
     port: integerArg("--port", values.port, USAGE, { min: 0, max: 65535 }) ?? 0,
-    processingDelayMs: integerArg("--processing-delay", values["processing-delay"], USAGE, { min: 0, max: 3_600_000 }) ?? 3000,
+    processingDelayMs:
+      integerArg("--processing-delay", values["processing-delay"], USAGE, { min: 0, max: 3_600_000 }) ?? 3000,
   };
 }
 
@@ -34,7 +39,9 @@ async function main(): Promise<void> {
   const server = new GraphSimulatorServer(loadSnapshot(args.snapshot, args.processingDelayMs));
   const url = await server.listen(args.port);
   console.log(url);
-  console.error(`simulated tenant "${server.state.organization.displayName}" (${server.state.organization.id}) from ${args.snapshot}`);
+  console.error(
+    `simulated tenant "${server.state.organization.displayName}" (${server.state.organization.id}) from ${args.snapshot}`,
+  );
   console.error(`start the bot on it with SIMULATOR_URL=${url} npm start; Ctrl+C stops the tenant`);
   const stop = (): void => {
     server.state.stop();
@@ -46,7 +53,10 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // loadSnapshot names the bot's setting; here the file came from --snapshot.
-  if (error instanceof SettingsError) console.error(`--snapshot: ${error.message.replace(/^Setting [A-Z_]+: /, "").replace(/ \(see \.env\.sample\)$/, "")}`);
+  if (error instanceof SettingsError)
+    console.error(
+      `--snapshot: ${error.message.replace(/^Setting [A-Z_]+: /, "").replace(/ \(see \.env\.sample\)$/, "")}`,
+    );
   else console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

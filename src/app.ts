@@ -45,7 +45,12 @@ export async function startBot(settings: Settings, log: Logger, options: StartOp
     new RoleDirectory(tenant.graph, settings.roles),
     previews,
     host.notifier,
-    { tenantId: tenant.tenantId, expiryHours: settings.requestExpiryHours, pollDelaysMs: options.pollDelaysMs ?? DEFAULT_POLL_DELAYS_MS, graphTimeoutMs: settings.graphTimeoutMs },
+    {
+      tenantId: tenant.tenantId,
+      expiryHours: settings.requestExpiryHours,
+      pollDelaysMs: options.pollDelaysMs ?? DEFAULT_POLL_DELAYS_MS,
+      graphTimeoutMs: settings.graphTimeoutMs,
+    },
     log,
     options.now,
   );

@@ -25,10 +25,18 @@ const USAGE = 'usage: license-desk plan "<request>" [--tenant FILE] [--json]';
 
 export const EXIT = { ok: 0, blocked: 1, notUnderstood: 2, failed: 3 } as const;
 
-export async function runCli(argv: readonly string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
   let args;
   try {
-    args = parseArgs({ args: [...argv], allowPositionals: true, options: { tenant: { type: "string" }, json: { type: "boolean", default: false } } });
+    args = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { tenant: { type: "string" }, json: { type: "boolean", default: false } },
+    });
   } catch (error) {
     err(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return EXIT.notUnderstood;
@@ -42,13 +50,26 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
   const migration = parseMigrationRequest(text);
   const request = migration ? undefined : parseChangeRequest(text);
   if (!migration && !request) {
-    err(`I could not understand "${text.slice(0, 200)}". Examples:\n${EXAMPLE_REQUESTS.map((e) => `  license-desk plan "${e}"`).join("\n")}`);
+    err(
+      `I could not understand "${text.slice(0, 200)}". Examples:\n${EXAMPLE_REQUESTS.map((e) => `  license-desk plan "${e}"`).join("\n")}`,
+    );
     return EXIT.notUnderstood;
   }
 
   let tenant: TenantSettings;
   try {
-    const settings = loadSettings(args.values.tenant ? { ...process.env, GRAPH_TENANT_ID: "", GRAPH_CLIENT_ID: "", GRAPH_CLIENT_SECRET: "", GRAPH_CERTIFICATE_PATH: "", SIMULATOR_SNAPSHOT: args.values.tenant } : process.env);
+    const settings = loadSettings(
+      args.values.tenant
+        ? {
+            ...process.env,
+            GRAPH_TENANT_ID: "",
+            GRAPH_CLIENT_ID: "",
+            GRAPH_CLIENT_SECRET: "",
+            GRAPH_CERTIFICATE_PATH: "",
+            SIMULATOR_SNAPSHOT: args.values.tenant,
+          }
+        : process.env,
+    );
     tenant = settings.tenant;
   } catch (error) {
     err(error instanceof SettingsError ? error.message : String(error));
@@ -71,7 +92,12 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
           ...(migration.pilot ? { pilot: migration.pilot } : {}),
           ...(migration.waveSize !== undefined ? { waveSize: migration.waveSize } : {}),
         })
-      : request && (await service.preview({ target: request.target, ...(request.from ? { from: request.from } : {}), to: request.to }));
+      : request &&
+        (await service.preview({
+          target: request.target,
+          ...(request.from ? { from: request.from } : {}),
+          to: request.to,
+        }));
     if (!outcome) return EXIT.notUnderstood; // unreachable: one of them parsed
     /** The plan as JSON, or as the card's text; the exit code says whether it is blocked. */
     const print = (plan: { verdict: string }, text: () => string) => {
@@ -83,7 +109,9 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
         err(plain(outcome.message));
         return EXIT.notUnderstood;
       case "choose":
-        err(`${outcome.choice.question} ${outcome.choice.hint}\n${outcome.choice.options.map((o) => `  ${o.title}`).join("\n")}`);
+        err(
+          `${outcome.choice.question} ${outcome.choice.hint}\n${outcome.choice.options.map((o) => `  ${o.title}`).join("\n")}`,
+        );
         return EXIT.notUnderstood;
       case "preview":
         return print(outcome.preview, () => previewText(previewView(outcome.preview, new Date())));
@@ -100,27 +128,75 @@ export async function runCli(argv: readonly string[], out: (line: string) => voi
 
 /** The card's content as text. */
 export function previewText(view: PreviewView): string {
-  const lines = [view.headline, view.subtitle, "", view.verdictText, view.verdictHint, "", ...seatLines(view.seats, "after the change"), "", ...findingLines(view)];
-  lines.push("", ...passedLines(view), "", "The change, exactly as it will be sent", ...view.operations.map((o) => `  ${o.text}`));
+  const lines = [
+    view.headline,
+    view.subtitle,
+    "",
+    view.verdictText,
+    view.verdictHint,
+    "",
+    ...seatLines(view.seats, "after the change"),
+    "",
+    ...findingLines(view),
+  ];
+  lines.push(
+    "",
+    ...passedLines(view),
+    "",
+    "The change, exactly as it will be sent",
+    ...view.operations.map((o) => `  ${o.text}`),
+  );
   return lines.map(plain).join("\n");
 }
 
 /** The migration preview card's content as text. */
 export function migrationPreviewText(view: MigrationPreviewView): string {
-  const lines = [view.headline, view.subtitle, "", view.verdictText, view.verdictHint, "", ...view.counts.map((c) => `  ${c.title}: ${c.value}`), ""];
-  lines.push(...seatLines(view.seats, "after the migration"), "", "Stages, each approved before it runs", ...view.stages.map((s) => `  ${s.step} ${s.title} (${s.users})`));
-  lines.push("", ...findingLines(view), "", ...passedLines(view), "", "The group assignment, exactly as it will be sent", ...view.operations.map((o) => `  ${o.text}`));
+  const lines = [
+    view.headline,
+    view.subtitle,
+    "",
+    view.verdictText,
+    view.verdictHint,
+    "",
+    ...view.counts.map((c) => `  ${c.title}: ${c.value}`),
+    "",
+  ];
+  lines.push(
+    ...seatLines(view.seats, "after the migration"),
+    "",
+    "Stages, each approved before it runs",
+    ...view.stages.map((s) => `  ${s.step} ${s.title} (${s.users})`),
+  );
+  lines.push(
+    "",
+    ...findingLines(view),
+    "",
+    ...passedLines(view),
+    "",
+    "The group assignment, exactly as it will be sent",
+    ...view.operations.map((o) => `  ${o.text}`),
+  );
   if (view.assignmentNote !== "") lines.push(`  ${view.assignmentNote}`);
   lines.push("", "Each removal, one call per user, nothing else added or removed", `  ${view.removal}`);
   return lines.map(plain).join("\n");
 }
 
 function seatLines(seats: PreviewView["seats"], after: string): string[] {
-  return [`Seats: used / paid, available now, ${after}`, ...seats.map((s) => `  ${s.name}: ${s.used}, ${s.available}, ${s.after}`)];
+  return [
+    `Seats: used / paid, available now, ${after}`,
+    ...seats.map((s) => `  ${s.name}: ${s.used}, ${s.available}, ${s.after}`),
+  ];
 }
 
 function findingLines(view: ChecksView): string[] {
-  return [view.findingsTitle, ...view.findings.flatMap((f) => [`  [${f.label}] ${f.title}`, `    ${f.detail}`, ...f.users.map((u) => `    - ${u}`)])];
+  return [
+    view.findingsTitle,
+    ...view.findings.flatMap((f) => [
+      `  [${f.label}] ${f.title}`,
+      `    ${f.detail}`,
+      ...f.users.map((u) => `    - ${u}`),
+    ]),
+  ];
 }
 
 function passedLines(view: ChecksView): string[] {
@@ -134,7 +210,11 @@ function plain(text: string): string {
 
 /** The process's entry (bin/license-desk.js): runs the command with the process's arguments and exits with its code. */
 export function main(): void {
-  runCli(process.argv.slice(2), (l) => process.stdout.write(`${l}\n`), (l) => process.stderr.write(`${l}\n`)).then(
+  runCli(
+    process.argv.slice(2),
+    (l) => process.stdout.write(`${l}\n`),
+    (l) => process.stderr.write(`${l}\n`),
+  ).then(
     (code) => process.exit(code),
     (error: unknown) => {
       process.stderr.write(`${String(error)}\n`);

@@ -13,10 +13,16 @@ const port = z.coerce.number().int().min(0).max(65535);
 const objectIds = z
   .string()
   .transform((value, ctx) => {
-    const ids = value.split(",").map((id) => id.trim()).filter((id) => id !== "");
+    const ids = value
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== "");
     const bad = ids.find((id) => !isGuid(id));
     if (bad !== undefined) {
-      ctx.addIssue({ code: "custom", message: `"${bad}" is not an Entra object id (a GUID such as 6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62)` });
+      ctx.addIssue({
+        code: "custom",
+        message: `"${bad}" is not an Entra object id (a GUID such as 6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62)`,
+      });
       return z.NEVER;
     }
     return [...new Set(ids.map(directoryId))];
@@ -42,7 +48,12 @@ const environmentSchema = z.object({
   GRAPH_CERTIFICATE_PATH: optionalText,
   GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/"),
 
-  SIMULATOR_URL: z.url({ protocol: /^https?$/, error: "must be the http(s) URL of a running simulated tenant, e.g. http://127.0.0.1:4000/" }).optional(),
+  SIMULATOR_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: "must be the http(s) URL of a running simulated tenant, e.g. http://127.0.0.1:4000/",
+    })
+    .optional(),
   SIMULATOR_SNAPSHOT: z.string().trim().min(1).default("tenants/demo.json"),
   SIMULATOR_PORT: port.default(0),
   SIMULATOR_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).default(3000),
@@ -98,7 +109,13 @@ export interface RunningSimulatorSettings {
 /** Bot Framework credentials; none means local mode (no auth), for the Agents Playground. */
 export type BotAuthSettings =
   | { kind: "local" }
-  | { kind: "azure"; appId: string; appPassword?: string; appType: "MultiTenant" | "SingleTenant" | "UserAssignedMSI"; appTenantId?: string };
+  | {
+      kind: "azure";
+      appId: string;
+      appPassword?: string;
+      appType: "MultiTenant" | "SingleTenant" | "UserAssignedMSI";
+      appTenantId?: string;
+    };
 
 export interface Settings {
   host: string;
@@ -128,7 +145,10 @@ export const DEMO_ROLE_GROUPS = {
 
 /** A setting that is missing or malformed; `message` is the one line to print. */
 export class SettingsError extends Error {
-  constructor(readonly setting: string, problem: string) {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
     super(`Setting ${setting}: ${problem} (see .env.sample)`);
     this.name = "SettingsError";
   }
@@ -179,7 +199,8 @@ function roleSettings(e: Environment, simulated: boolean): RoleSettings {
 
 function botAuth(e: Environment): BotAuthSettings {
   if (!e.MICROSOFT_APP_ID) {
-    if (e.MICROSOFT_APP_PASSWORD) throw new SettingsError("MICROSOFT_APP_ID", "is required when MICROSOFT_APP_PASSWORD is set");
+    if (e.MICROSOFT_APP_PASSWORD)
+      throw new SettingsError("MICROSOFT_APP_ID", "is required when MICROSOFT_APP_PASSWORD is set");
     return { kind: "local" };
   }
   if (e.MICROSOFT_APP_TYPE !== "UserAssignedMSI" && !e.MICROSOFT_APP_PASSWORD) {
@@ -188,14 +209,24 @@ function botAuth(e: Environment): BotAuthSettings {
   if (e.MICROSOFT_APP_TYPE !== "MultiTenant" && !e.MICROSOFT_APP_TENANT_ID) {
     throw new SettingsError("MICROSOFT_APP_TENANT_ID", `is required for MICROSOFT_APP_TYPE=${e.MICROSOFT_APP_TYPE}`);
   }
-  return { kind: "azure", appId: e.MICROSOFT_APP_ID, appPassword: e.MICROSOFT_APP_PASSWORD, appType: e.MICROSOFT_APP_TYPE, appTenantId: e.MICROSOFT_APP_TENANT_ID };
+  return {
+    kind: "azure",
+    appId: e.MICROSOFT_APP_ID,
+    appPassword: e.MICROSOFT_APP_PASSWORD,
+    appType: e.MICROSOFT_APP_TYPE,
+    appTenantId: e.MICROSOFT_APP_TENANT_ID,
+  };
 }
 
 function tenantSettings(e: Environment): TenantSettings {
   const anyGraph = e.GRAPH_TENANT_ID ?? e.GRAPH_CLIENT_ID ?? e.GRAPH_CLIENT_SECRET ?? e.GRAPH_CERTIFICATE_PATH;
   if (e.SIMULATOR_URL !== undefined) {
     // Two tenants named at once is a mistake to point out, not one to resolve silently.
-    if (anyGraph) throw new SettingsError("SIMULATOR_URL", "set either SIMULATOR_URL (a running simulated tenant) or the GRAPH_* settings (a real tenant), not both");
+    if (anyGraph)
+      throw new SettingsError(
+        "SIMULATOR_URL",
+        "set either SIMULATOR_URL (a running simulated tenant) or the GRAPH_* settings (a real tenant), not both",
+      );
     // The other SIMULATOR_* settings belong to the process that runs that tenant; here they do not apply.
     return { kind: "simulated", url: e.SIMULATOR_URL.endsWith("/") ? e.SIMULATOR_URL : `${e.SIMULATOR_URL}/` };
   }
@@ -209,16 +240,34 @@ function tenantSettings(e: Environment): TenantSettings {
       throttleRate: e.SIMULATOR_THROTTLE_RATE,
     };
   }
-  if (!e.GRAPH_TENANT_ID) throw new SettingsError("GRAPH_TENANT_ID", "is required to use Microsoft Graph (leave every GRAPH_* setting empty for the simulated tenant)");
-  if (!e.GRAPH_CLIENT_ID) throw new SettingsError("GRAPH_CLIENT_ID", "is required to use Microsoft Graph (leave every GRAPH_* setting empty for the simulated tenant)");
+  if (!e.GRAPH_TENANT_ID)
+    throw new SettingsError(
+      "GRAPH_TENANT_ID",
+      "is required to use Microsoft Graph (leave every GRAPH_* setting empty for the simulated tenant)",
+    );
+  if (!e.GRAPH_CLIENT_ID)
+    throw new SettingsError(
+      "GRAPH_CLIENT_ID",
+      "is required to use Microsoft Graph (leave every GRAPH_* setting empty for the simulated tenant)",
+    );
   if (e.GRAPH_CLIENT_SECRET && e.GRAPH_CERTIFICATE_PATH) {
-    throw new SettingsError("GRAPH_CERTIFICATE_PATH", "set either GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH, not both");
+    throw new SettingsError(
+      "GRAPH_CERTIFICATE_PATH",
+      "set either GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH, not both",
+    );
   }
   const credential = e.GRAPH_CLIENT_SECRET
     ? { clientSecret: e.GRAPH_CLIENT_SECRET }
     : e.GRAPH_CERTIFICATE_PATH
       ? { certificatePath: e.GRAPH_CERTIFICATE_PATH }
       : undefined;
-  if (!credential) throw new SettingsError("GRAPH_CLIENT_SECRET", "or GRAPH_CERTIFICATE_PATH is required to use Microsoft Graph");
-  return { kind: "graph", baseUrl: e.GRAPH_BASE_URL, tenantId: e.GRAPH_TENANT_ID, clientId: e.GRAPH_CLIENT_ID, credential };
+  if (!credential)
+    throw new SettingsError("GRAPH_CLIENT_SECRET", "or GRAPH_CERTIFICATE_PATH is required to use Microsoft Graph");
+  return {
+    kind: "graph",
+    baseUrl: e.GRAPH_BASE_URL,
+    tenantId: e.GRAPH_TENANT_ID,
+    clientId: e.GRAPH_CLIENT_ID,
+    credential,
+  };
 }

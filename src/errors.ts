@@ -7,7 +7,9 @@ import { escapeMarkdown } from "./markdown";
  */
 /** Whether trying the same call again later may succeed: throttled, Graph's own failure, or no answer. */
 export function isTransient(error: unknown): error is TenantRequestError {
-  return error instanceof TenantRequestError && (error.status === undefined || error.status === 429 || error.status >= 500);
+  return (
+    error instanceof TenantRequestError && (error.status === undefined || error.status === 429 || error.status >= 500)
+  );
 }
 
 export abstract class UserFacingError extends Error {
@@ -39,8 +41,11 @@ function describe(what: string, status: number | undefined, message: string, req
   const ref = requestId ? ` (Graph request-id ${escapeMarkdown(requestId)})` : "";
   // Graph's messages usually end with a period and ours adds one: theirs is dropped, not doubled.
   const graphMessage = escapeMarkdown(message.trim().replace(/\.+$/, ""));
-  if (status === undefined) return `I could not reach Microsoft Graph to ${operation}: ${graphMessage}. Try again in a minute; if it persists, ask the Teams administrator to check the bot's network.`;
-  if (status === 401 || status === 403) return `Microsoft Graph refused to let me ${operation}${ref}: ${graphMessage}. Ask the Teams administrator to check the app's Graph permissions.`;
-  if (status === 429 || status >= 500) return `Microsoft Graph is busy and did not let me ${operation}${ref}: ${graphMessage}. Try again in a few minutes.`;
+  if (status === undefined)
+    return `I could not reach Microsoft Graph to ${operation}: ${graphMessage}. Try again in a minute; if it persists, ask the Teams administrator to check the bot's network.`;
+  if (status === 401 || status === 403)
+    return `Microsoft Graph refused to let me ${operation}${ref}: ${graphMessage}. Ask the Teams administrator to check the app's Graph permissions.`;
+  if (status === 429 || status >= 500)
+    return `Microsoft Graph is busy and did not let me ${operation}${ref}: ${graphMessage}. Try again in a few minutes.`;
   return `Microsoft Graph would not let me ${operation}${ref}: ${graphMessage}.`;
 }

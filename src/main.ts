@@ -11,13 +11,20 @@ async function main(): Promise<void> {
   const log = createLogger(settings.logLevel);
   const bot = await startBot(settings, log);
   log.info(`tenant: ${bot.tenant.description}`);
-  if (settings.bot.kind === "local") log.warn("no bot credentials (MICROSOFT_APP_ID): local mode, activities are not authenticated; for the Agents Playground only");
+  if (settings.bot.kind === "local")
+    log.warn(
+      "no bot credentials (MICROSOFT_APP_ID): local mode, activities are not authenticated; for the Agents Playground only",
+    );
   log.info(`bot listening at ${bot.endpoint}`);
   if (settings.roles.approverGroupIds.length === 0 && settings.roles.approverUserIds.length === 0) {
-    log.warn("no approver is configured (APPROVER_GROUP_IDS, APPROVER_USER_IDS): requests can be made but nobody can approve them");
+    log.warn(
+      "no approver is configured (APPROVER_GROUP_IDS, APPROVER_USER_IDS): requests can be made but nobody can approve them",
+    );
   }
 
-  const playground = settings.playground.enabled ? await startPlayground(bot.endpoint, settings.playground.port, log) : undefined;
+  const playground = settings.playground.enabled
+    ? await startPlayground(bot.endpoint, settings.playground.port, log)
+    : undefined;
   if (playground) console.log(`\nLicense Desk is running. Chat with it in the Agents Playground: ${playground.url}\n`);
 
   const shutdown = async (): Promise<void> => {

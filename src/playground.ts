@@ -19,7 +19,12 @@ export interface Playground {
  * `configPath` names another user configuration than ./.m365agentsplayground.yml (the tests start
  * a second Playground in which the approver is the one at the keyboard).
  */
-export async function startPlayground(botEndpoint: string, port: number, log: Logger, configPath?: string): Promise<Playground | undefined> {
+export async function startPlayground(
+  botEndpoint: string,
+  port: number,
+  log: Logger,
+  configPath?: string,
+): Promise<Playground | undefined> {
   let cli: string;
   try {
     cli = require.resolve("@microsoft/m365agentsplayground/cli.js");
@@ -27,10 +32,18 @@ export async function startPlayground(botEndpoint: string, port: number, log: Lo
     log.warn("the Agents Playground is not installed (it is a devDependency); run `npm install` to chat locally");
     return undefined;
   }
-  const child = spawn(process.execPath, [cli, "--app-endpoint", botEndpoint, "--channel-id", "msteams", "--port", String(port), "--disable-telemetry"], {
-    env: { ...process.env, TEAMSAPPTESTER_BROWSER: "none", ...(configPath ? { M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath } : {}) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, "--app-endpoint", botEndpoint, "--channel-id", "msteams", "--port", String(port), "--disable-telemetry"],
+    {
+      env: {
+        ...process.env,
+        TEAMSAPPTESTER_BROWSER: "none",
+        ...(configPath ? { M365_AGENTS_PLAYGROUND_CONFIG_PATH: configPath } : {}),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const url = await playgroundUrl(child, port, log);
   return { url, stop: () => child.kill() };
 }
@@ -43,7 +56,10 @@ function playgroundUrl(child: ChildProcess, port: number, log: Logger): Promise<
   return new Promise((resolve) => {
     const fallback = setTimeout(() => resolve(`http://localhost:${port}`), 15000);
     const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n").filter((l) => l.trim() !== "")) {
+      for (const line of chunk
+        .toString()
+        .split("\n")
+        .filter((l) => l.trim() !== "")) {
         log.debug({ playground: line }, "playground");
         const found = /^Listening on (\d+)/.exec(line.trim());
         if (found) {

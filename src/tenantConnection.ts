@@ -51,14 +51,25 @@ export async function connectTenant(tenant: TenantSettings, timeoutMs?: number):
 }
 
 /** A simulated tenant run by another process: nothing to start or stop here; its tenant id is asked of it. */
-async function connectRunningSimulator(tenant: RunningSimulatorSettings, timeoutMs?: number): Promise<TenantConnection> {
+async function connectRunningSimulator(
+  tenant: RunningSimulatorSettings,
+  timeoutMs?: number,
+): Promise<TenantConnection> {
   const graph = new GraphGateway(createGraphClient(tenant, tenant.url, timeoutMs));
   let tenantId: string;
   try {
     tenantId = await graph.organizationId();
   } catch (error) {
-    const reason = error instanceof TenantRequestError ? `${error.status ?? "no answer"}: ${error.graphMessage}` : error instanceof Error ? error.message : String(error);
-    throw new SettingsError("SIMULATOR_URL", `no simulated tenant answers at ${tenant.url} (${reason}); start one with npx tsx scripts/simulated-tenant.ts`);
+    const reason =
+      error instanceof TenantRequestError
+        ? `${error.status ?? "no answer"}: ${error.graphMessage}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    throw new SettingsError(
+      "SIMULATOR_URL",
+      `no simulated tenant answers at ${tenant.url} (${reason}); start one with npx tsx scripts/simulated-tenant.ts`,
+    );
   }
   return {
     graph,
@@ -74,12 +85,16 @@ export function loadSnapshot(path: string, processingDelayMs: number): TenantSta
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new SettingsError("SIMULATOR_SNAPSHOT", `cannot read the tenant snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new SettingsError(
+      "SIMULATOR_SNAPSHOT",
+      `cannot read the tenant snapshot ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   try {
     return TenantState.fromJson(json, { processingDelayMs });
   } catch (error) {
-    if (error instanceof SnapshotError) throw new SettingsError("SIMULATOR_SNAPSHOT", `${path} is not a consistent tenant: ${error.message}`);
+    if (error instanceof SnapshotError)
+      throw new SettingsError("SIMULATOR_SNAPSHOT", `${path} is not a consistent tenant: ${error.message}`);
     throw error;
   }
 }

@@ -16,7 +16,11 @@ const groupId = (name: string): string => demoGroup(name).id;
 async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, (l) => out.push(l), (l) => err.push(l));
+  const code = await runCli(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out, err: err.join("\n") };
 }
 
@@ -59,7 +63,12 @@ describe("license-desk plan", () => {
     assert.equal(lines[3], "Ready: every check passed");
     assert.ok(lines.includes("  Office 365 E3: 29 / 124, 95, 70 (takes 25)"), out[0]);
     assert.ok(lines.includes("  Office 365 E1: 262 / 300, 38, 63 (frees 25)"), out[0]);
-    assert.ok(lines.includes(`  POST /groups/${groupId("Marketing")}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":[]}],"removeLicenses":["${E1}"]}`), out[0]);
+    assert.ok(
+      lines.includes(
+        `  POST /groups/${groupId("Marketing")}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":[]}],"removeLicenses":["${E1}"]}`,
+      ),
+      out[0],
+    );
     assert.doesNotMatch(out[0], /\*\*/, "no chat markdown in a terminal");
   });
 
@@ -87,19 +96,31 @@ describe("license-desk plan", () => {
         CHECK_IDS,
       );
       for (const check of checks) {
-        for (const key of ["id", "status", "title", "detail"]) assert.equal(typeof check[key], "string", `${String(check.id)}.${key}`);
+        for (const key of ["id", "status", "title", "detail"])
+          assert.equal(typeof check[key], "string", `${String(check.id)}.${key}`);
         assert.ok(["pass", "info", "warn", "block"].includes(String(check.status)));
-        for (const key of Object.keys(check)) assert.ok(["id", "status", "title", "detail", "count", "users"].includes(key), `${String(check.id)} has ${key}`);
+        for (const key of Object.keys(check))
+          assert.ok(
+            ["id", "status", "title", "detail", "count", "users"].includes(key),
+            `${String(check.id)} has ${key}`,
+          );
         if (check.users !== undefined) {
           const users = check.users as Record<string, unknown>[];
           assert.equal(check.count, users.length, String(check.id));
           for (const u of users) {
-            assert.deepEqual(Object.keys(u).filter((k) => k !== "note"), ["id", "displayName", "userPrincipalName"]);
+            assert.deepEqual(
+              Object.keys(u).filter((k) => k !== "note"),
+              ["id", "displayName", "userPrincipalName"],
+            );
           }
         }
       }
       const byId = new Map(checks.map((c) => [c.id, c]));
-      const counted = (id: string) => [byId.get(id)?.status, byId.get(id)?.count, (byId.get(id)?.users as unknown[] | undefined)?.length];
+      const counted = (id: string) => [
+        byId.get(id)?.status,
+        byId.get(id)?.count,
+        (byId.get(id)?.users as unknown[] | undefined)?.length,
+      ];
       // The JSON names every user: all 6, not the card's first 5.
       assert.deepEqual(counted("direct-source"), ["warn", 6, 6]);
       assert.deepEqual(counted("conflicts"), ["warn", 6, 6]);
@@ -118,7 +139,11 @@ describe("license-desk plan", () => {
 
     it("has the one assignLicense call, adding E3 and removing E1 together", () => {
       assert.deepEqual(json.operations, [
-        { method: "POST", path: `/groups/${groupId("Sales")}/assignLicense`, body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [E1] } },
+        {
+          method: "POST",
+          path: `/groups/${groupId("Sales")}/assignLicense`,
+          body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [E1] },
+        },
       ]);
     });
   });
@@ -128,9 +153,17 @@ describe("license-desk plan", () => {
     assert.equal(code, 0);
     const json = JSON.parse(out[0]) as Record<string, unknown>;
     assert.equal(json.kind, "user-change");
-    assert.deepEqual(json.target, { type: "user", id: "2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25", displayName: "Megan Bowen", userPrincipalName: "megan@contoso.com" });
+    assert.deepEqual(json.target, {
+      type: "user",
+      id: "2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25",
+      displayName: "Megan Bowen",
+      userPrincipalName: "megan@contoso.com",
+    });
     assert.equal(json.verdict, "ready");
-    assert.deepEqual((json.operations as { path: string }[]).map((o) => o.path), ["/users/2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25/assignLicense"]);
+    assert.deepEqual(
+      (json.operations as { path: string }[]).map((o) => o.path),
+      ["/users/2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25/assignLicense"],
+    );
   });
 
   it("exits 1 for a blocked change, and still prints it", async () => {
@@ -139,7 +172,13 @@ describe("license-desk plan", () => {
     assert.equal(err, "");
     const json = JSON.parse(out[0]) as { verdict: string; seats: Record<string, unknown> };
     assert.equal(json.verdict, "blocked");
-    assert.deepEqual(json.seats.ENTERPRISEPACK, { enabled: 124, consumed: 29, available: 95, needed: 120, shortfall: 25 });
+    assert.deepEqual(json.seats.ENTERPRISEPACK, {
+      enabled: 124,
+      consumed: 29,
+      available: 95,
+      needed: 120,
+      shortfall: 25,
+    });
   });
 
   describe("exit 2, with the reason on stderr and nothing on stdout", () => {
@@ -150,20 +189,41 @@ describe("license-desk plan", () => {
       assert.match(err, reason);
     };
 
-    it("for a request it cannot understand", () => refused("make me a sandwich", /^I could not understand "make me a sandwich"\. Examples:\n {2}license-desk plan "move group Sales from E1 to E3"/));
+    it("for a request it cannot understand", () =>
+      refused(
+        "make me a sandwich",
+        /^I could not understand "make me a sandwich"\. Examples:\n {2}license-desk plan "move group Sales from E1 to E3"/,
+      ));
 
-    it("for an unknown group", () => refused("move group Xyzzyqq from E1 to E3", /^I found no group named "Xyzzyqq"\. Check the name as it appears in Entra ID\.$/));
+    it("for an unknown group", () =>
+      refused(
+        "move group Xyzzyqq from E1 to E3",
+        /^I found no group named "Xyzzyqq"\. Check the name as it appears in Entra ID\.$/,
+      ));
 
     it("for an unknown group whose name has markdown characters, printed as typed (no chat escapes)", () =>
-      refused("move group *No_Such* from E1 to E3", /^I found no group named "\*No_Such\*"\. Check the name as it appears in Entra ID\.$/));
+      refused(
+        "move group *No_Such* from E1 to E3",
+        /^I found no group named "\*No_Such\*"\. Check the name as it appears in Entra ID\.$/,
+      ));
 
-    it("for a name that needs a choice, listing the choices", () => refused("move group Sal to E3", /^2 groups match "Sal"\. Which one do you mean\? Pick one\.\n {2}Group: Sales\n {2}Group: Sales EMEA$/));
+    it("for a name that needs a choice, listing the choices", () =>
+      refused(
+        "move group Sal to E3",
+        /^2 groups match "Sal"\. Which one do you mean\? Pick one\.\n {2}Group: Sales\n {2}Group: Sales EMEA$/,
+      ));
 
     it("for an ambiguous product", () =>
-      refused("move group Sales from E1 to E5", /^Which product do you mean by "E5"\? .*\n {2}Office 365 E5 \(ENTERPRISEPREMIUM\)\n {2}Microsoft 365 E5 \(SPE_E5\)$/));
+      refused(
+        "move group Sales from E1 to E5",
+        /^Which product do you mean by "E5"\? .*\n {2}Office 365 E5 \(ENTERPRISEPREMIUM\)\n {2}Microsoft 365 E5 \(SPE_E5\)$/,
+      ));
 
     it("for a product the tenant does not own, without chat markdown", () =>
-      refused("move group Sales from E1 to Business Basic", /^This tenant does not own Microsoft 365 Business Basic \(O365_BUSINESS_ESSENTIALS\)\. Say seats to see the products it owns\.$/));
+      refused(
+        "move group Sales from E1 to Business Basic",
+        /^This tenant does not own Microsoft 365 Business Basic \(O365_BUSINESS_ESSENTIALS\)\. Say seats to see the products it owns\.$/,
+      ));
   });
 
   describe("a migration to group-based licensing (direct-to-group)", () => {
@@ -178,9 +238,26 @@ describe("license-desk plan", () => {
     it("exits 0 for warnings", () => assert.equal(code, 0));
 
     it("has exactly the documented top-level fields", () => {
-      assert.deepEqual(Object.keys(json), ["kind", "target", "product", "verdict", "checks", "seats", "groupAssignment", "counts", "settings", "stages", "operations"]);
+      assert.deepEqual(Object.keys(json), [
+        "kind",
+        "target",
+        "product",
+        "verdict",
+        "checks",
+        "seats",
+        "groupAssignment",
+        "counts",
+        "settings",
+        "stages",
+        "operations",
+      ]);
       assert.equal(json.kind, "direct-to-group");
-      assert.deepEqual(json.target, { type: "group", id: groupId("Operations"), displayName: "Operations", memberCount: 16 });
+      assert.deepEqual(json.target, {
+        type: "group",
+        id: groupId("Operations"),
+        displayName: "Operations",
+        memberCount: 16,
+      });
       assert.deepEqual(json.product, { skuId: E3, skuPartNumber: "ENTERPRISEPACK" });
       assert.equal(json.verdict, "warnings");
     });
@@ -189,7 +266,20 @@ describe("license-desk plan", () => {
       const checks = json.checks as { id: string; status: string; count?: number; users?: unknown[] }[];
       assert.deepEqual(
         checks.map((c) => c.id),
-        ["group-type", "target-subscribed", "group-assignment", "seats", "outside-members", "plan-mismatch", "conflicts", "nested-groups", "on-premises-sync", "dynamic-membership", "existing-errors", "processing-state"],
+        [
+          "group-type",
+          "target-subscribed",
+          "group-assignment",
+          "seats",
+          "outside-members",
+          "plan-mismatch",
+          "conflicts",
+          "nested-groups",
+          "on-premises-sync",
+          "dynamic-membership",
+          "existing-errors",
+          "processing-state",
+        ],
       );
       const warned = checks.filter((c) => c.status === "warn").map((c) => [c.id, c.count, c.users?.length]);
       assert.deepEqual(warned, [
@@ -201,17 +291,35 @@ describe("license-desk plan", () => {
 
     it("has the documented example's assignment, counts and stages, and the one group call", () => {
       assert.deepEqual(json.groupAssignment, { needed: true, disabledPlans: [YAMMER, SWAY] });
-      assert.deepEqual(json.counts, { migrating: 13, outside: 8, newMembers: 3, planMismatch: 2, pilot: 5, waves: 1, waveSize: 100 });
+      assert.deepEqual(json.counts, {
+        migrating: 13,
+        outside: 8,
+        newMembers: 3,
+        planMismatch: 2,
+        pilot: 5,
+        waves: 1,
+        waveSize: 100,
+      });
       assert.deepEqual(json.settings, { pilot: { count: 5, percent: 5 }, waveSize: 100 });
       assert.deepEqual(json.stages, [
         { kind: "assign", title: "Assign Office 365 E3 to Operations with 2 plans disabled", users: 16 },
-        { kind: "verify", title: "Verify that 13 members hold Office 365 E3 both directly and from Operations", users: 13 },
+        {
+          kind: "verify",
+          title: "Verify that 13 members hold Office 365 E3 both directly and from Operations",
+          users: 13,
+        },
         { kind: "pilot", title: "Pilot: remove the direct Office 365 E3 from 5 verified users", users: 5 },
         { kind: "wave", title: "Wave 1 of 1: remove the direct Office 365 E3 from 6 verified users", users: 6 },
       ]);
-      assert.deepEqual(json.seats, { ENTERPRISEPACK: { enabled: 124, consumed: 29, available: 95, needed: 3, shortfall: 0 } });
+      assert.deepEqual(json.seats, {
+        ENTERPRISEPACK: { enabled: 124, consumed: 29, available: 95, needed: 3, shortfall: 0 },
+      });
       assert.deepEqual(json.operations, [
-        { method: "POST", path: `/groups/${groupId("Operations")}/assignLicense`, body: { addLicenses: [{ skuId: E3, disabledPlans: [YAMMER, SWAY] }], removeLicenses: [] } },
+        {
+          method: "POST",
+          path: `/groups/${groupId("Operations")}/assignLicense`,
+          body: { addLicenses: [{ skuId: E3, disabledPlans: [YAMMER, SWAY] }], removeLicenses: [] },
+        },
       ]);
     });
 
@@ -245,14 +353,32 @@ describe("license-desk plan", () => {
       const { code: withSettings, json: planned } = await planJson(`${MIGRATE} with a pilot of 2 in waves of 4`);
       assert.equal(withSettings, 0);
       assert.deepEqual(planned.settings, { pilot: { count: 2, percent: 0 }, waveSize: 4 });
-      assert.deepEqual(planned.counts, { migrating: 13, outside: 8, newMembers: 3, planMismatch: 2, pilot: 2, waves: 3, waveSize: 4 });
+      assert.deepEqual(planned.counts, {
+        migrating: 13,
+        outside: 8,
+        newMembers: 3,
+        planMismatch: 2,
+        pilot: 2,
+        waves: 3,
+        waveSize: 4,
+      });
       assert.deepEqual(
         (planned.stages as { kind: string; users: number }[]).map((st) => [st.kind, st.users]),
-        [["assign", 16], ["verify", 13], ["pilot", 2], ["wave", 4], ["wave", 4], ["wave", 1]],
+        [
+          ["assign", 16],
+          ["verify", 13],
+          ["pilot", 2],
+          ["wave", 4],
+          ["wave", 4],
+          ["wave", 1],
+        ],
       );
       const { code: percent, json: byPercent } = await planJson(`${MIGRATE}, pilot 50%`);
       assert.equal(percent, 0);
-      assert.deepEqual([byPercent.settings, (byPercent.counts as { pilot: number }).pilot], [{ pilot: { count: 0, percent: 50 }, waveSize: 100 }, 6]);
+      assert.deepEqual(
+        [byPercent.settings, (byPercent.counts as { pilot: number }).pilot],
+        [{ pilot: { count: 0, percent: 50 }, waveSize: 100 }, 6],
+      );
     });
 
     it("exits 2 for a setting out of bounds", async () => {
@@ -296,7 +422,14 @@ describe("license-desk plan", () => {
 
   describe("usage errors exit 2 with the usage line", () => {
     const USAGE = 'usage: license-desk plan "<request>" [--tenant FILE] [--json]';
-    for (const argv of [[], ["plan"], ["apply", "move group Sales from E1 to E3"], ["plan", "move group Sales from E1 to E3", "extra"], ["plan", "move group Sales from E1 to E3", "--bogus"], ["plan", "x", "--tenant"]]) {
+    for (const argv of [
+      [],
+      ["plan"],
+      ["apply", "move group Sales from E1 to E3"],
+      ["plan", "move group Sales from E1 to E3", "extra"],
+      ["plan", "move group Sales from E1 to E3", "--bogus"],
+      ["plan", "x", "--tenant"],
+    ]) {
       it(JSON.stringify(argv), async () => {
         const { code, out, err } = await run(...argv);
         assert.equal(code, 2);

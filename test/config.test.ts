@@ -11,7 +11,14 @@ describe("settings", () => {
     assert.equal(s.port, 3978);
     assert.equal(s.host, "127.0.0.1");
     assert.deepEqual(s.bot, { kind: "local" });
-    assert.deepEqual(s.tenant, { kind: "simulated", snapshotPath: "tenants/demo.json", port: 0, processingDelayMs: 3000, latencyMs: 0, throttleRate: 0 });
+    assert.deepEqual(s.tenant, {
+      kind: "simulated",
+      snapshotPath: "tenants/demo.json",
+      port: 0,
+      processingDelayMs: 3000,
+      latencyMs: 0,
+      throttleRate: 0,
+    });
     assert.deepEqual(s.playground, { enabled: true, port: 56150 });
   });
 
@@ -21,7 +28,13 @@ describe("settings", () => {
 
   it("uses Microsoft Graph when the GRAPH_* settings are complete", () => {
     const s = loadSettings({ GRAPH_TENANT_ID: "t", GRAPH_CLIENT_ID: "c", GRAPH_CLIENT_SECRET: "x" });
-    assert.deepEqual(s.tenant, { kind: "graph", baseUrl: "https://graph.microsoft.com/", tenantId: "t", clientId: "c", credential: { clientSecret: "x" } });
+    assert.deepEqual(s.tenant, {
+      kind: "graph",
+      baseUrl: "https://graph.microsoft.com/",
+      tenantId: "t",
+      clientId: "c",
+      credential: { clientSecret: "x" },
+    });
   });
 
   const refusals: [string, NodeJS.ProcessEnv, string][] = [
@@ -30,15 +43,39 @@ describe("settings", () => {
     ["an unknown log level", { LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     ["half the Graph settings", { GRAPH_TENANT_ID: "t" }, "GRAPH_CLIENT_ID"],
     ["Graph without a credential", { GRAPH_TENANT_ID: "t", GRAPH_CLIENT_ID: "c" }, "GRAPH_CLIENT_SECRET"],
-    ["both a secret and a certificate", { GRAPH_TENANT_ID: "t", GRAPH_CLIENT_ID: "c", GRAPH_CLIENT_SECRET: "x", GRAPH_CERTIFICATE_PATH: "/c.pem" }, "GRAPH_CERTIFICATE_PATH"],
-    ["a bot id without its password", { MICROSOFT_APP_ID: "a", MICROSOFT_APP_TENANT_ID: "t" }, "MICROSOFT_APP_PASSWORD"],
-    ["a single-tenant bot without its tenant", { MICROSOFT_APP_ID: "a", MICROSOFT_APP_PASSWORD: "p" }, "MICROSOFT_APP_TENANT_ID"],
+    [
+      "both a secret and a certificate",
+      { GRAPH_TENANT_ID: "t", GRAPH_CLIENT_ID: "c", GRAPH_CLIENT_SECRET: "x", GRAPH_CERTIFICATE_PATH: "/c.pem" },
+      "GRAPH_CERTIFICATE_PATH",
+    ],
+    [
+      "a bot id without its password",
+      { MICROSOFT_APP_ID: "a", MICROSOFT_APP_TENANT_ID: "t" },
+      "MICROSOFT_APP_PASSWORD",
+    ],
+    [
+      "a single-tenant bot without its tenant",
+      { MICROSOFT_APP_ID: "a", MICROSOFT_APP_PASSWORD: "p" },
+      "MICROSOFT_APP_TENANT_ID",
+    ],
     ["a throttle rate above 1", { SIMULATOR_THROTTLE_RATE: "1.5" }, "SIMULATOR_THROTTLE_RATE"],
     ["a Graph base URL that is not a URL", { GRAPH_BASE_URL: "graph" }, "GRAPH_BASE_URL"],
-    ["an approver group id that is not a GUID", { APPROVER_GROUP_IDS: "6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62,Approvers" }, "APPROVER_GROUP_IDS"],
-    ["a requester group id that is not a GUID", { REQUESTER_GROUP_IDS: "1e4b7c9a-3d2f-4a8e-b6c1" }, "REQUESTER_GROUP_IDS"],
+    [
+      "an approver group id that is not a GUID",
+      { APPROVER_GROUP_IDS: "6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62,Approvers" },
+      "APPROVER_GROUP_IDS",
+    ],
+    [
+      "a requester group id that is not a GUID",
+      { REQUESTER_GROUP_IDS: "1e4b7c9a-3d2f-4a8e-b6c1" },
+      "REQUESTER_GROUP_IDS",
+    ],
     ["an approver user id that is not a GUID", { APPROVER_USER_IDS: "patti@contoso.com" }, "APPROVER_USER_IDS"],
-    ["a requester user id that is not a GUID", { REQUESTER_USER_IDS: "{8c1f4a7e-2b5d-4e9c-b3a6-1d7e0f2c5b84}" }, "REQUESTER_USER_IDS"],
+    [
+      "a requester user id that is not a GUID",
+      { REQUESTER_USER_IDS: "{8c1f4a7e-2b5d-4e9c-b3a6-1d7e0f2c5b84}" },
+      "REQUESTER_USER_IDS",
+    ],
     ["an expiry of 0 hours", { REQUEST_EXPIRY_HOURS: "0" }, "REQUEST_EXPIRY_HOURS"],
     ["an expiry that is not a number", { REQUEST_EXPIRY_HOURS: "a day" }, "REQUEST_EXPIRY_HOURS"],
   ];
@@ -46,7 +83,11 @@ describe("settings", () => {
     it(`refuses ${what}, naming ${setting} in one line`, () => {
       assert.throws(
         () => loadSettings(env),
-        (error: unknown) => error instanceof SettingsError && error.setting === setting && error.message.startsWith(`Setting ${setting}: `) && !error.message.includes("\n"),
+        (error: unknown) =>
+          error instanceof SettingsError &&
+          error.setting === setting &&
+          error.message.startsWith(`Setting ${setting}: `) &&
+          !error.message.includes("\n"),
       );
     });
   }
@@ -67,47 +108,100 @@ describe("settings", () => {
     });
 
     it("on the simulated tenant, defaults to the demo tenant's approvers and helpdesk groups", () => {
-      assert.deepEqual(loadSettings({}).roles, { approverGroupIds: [DEMO_IDS.approversGroup], requesterGroupIds: [DEMO_IDS.helpdeskGroup], approverUserIds: [], requesterUserIds: [] });
+      assert.deepEqual(loadSettings({}).roles, {
+        approverGroupIds: [DEMO_IDS.approversGroup],
+        requesterGroupIds: [DEMO_IDS.helpdeskGroup],
+        approverUserIds: [],
+        requesterUserIds: [],
+      });
       assert.deepEqual(DEMO_ROLE_GROUPS, { approvers: DEMO_IDS.approversGroup, requesters: DEMO_IDS.helpdeskGroup });
     });
 
     it("on the simulated tenant, any setting of a side replaces that side's default, and only that side's", () => {
-      assert.deepEqual(loadSettings({ APPROVER_USER_IDS: U1 }).roles, { approverGroupIds: [], requesterGroupIds: [DEMO_IDS.helpdeskGroup], approverUserIds: [U1], requesterUserIds: [] });
-      assert.deepEqual(loadSettings({ REQUESTER_USER_IDS: U2 }).roles, { approverGroupIds: [DEMO_IDS.approversGroup], requesterGroupIds: [], approverUserIds: [], requesterUserIds: [U2] });
+      assert.deepEqual(loadSettings({ APPROVER_USER_IDS: U1 }).roles, {
+        approverGroupIds: [],
+        requesterGroupIds: [DEMO_IDS.helpdeskGroup],
+        approverUserIds: [U1],
+        requesterUserIds: [],
+      });
+      assert.deepEqual(loadSettings({ REQUESTER_USER_IDS: U2 }).roles, {
+        approverGroupIds: [DEMO_IDS.approversGroup],
+        requesterGroupIds: [],
+        approverUserIds: [],
+        requesterUserIds: [U2],
+      });
     });
 
     it("with Microsoft Graph, has no defaults: nobody approves and everyone requests until configured", () => {
-      assert.deepEqual(loadSettings(graph).roles, { approverGroupIds: [], requesterGroupIds: [], approverUserIds: [], requesterUserIds: [] });
+      assert.deepEqual(loadSettings(graph).roles, {
+        approverGroupIds: [],
+        requesterGroupIds: [],
+        approverUserIds: [],
+        requesterUserIds: [],
+      });
     });
 
     it("reads comma-separated ids: trimmed, lower-cased, de-duplicated, empty entries ignored", () => {
-      const s = loadSettings({ ...graph, APPROVER_GROUP_IDS: ` ${A} , ${A.toLowerCase()},, `, APPROVER_USER_IDS: `${U1},${U2}`, REQUESTER_GROUP_IDS: U2, REQUESTER_USER_IDS: "" });
-      assert.deepEqual(s.roles, { approverGroupIds: [A.toLowerCase()], requesterGroupIds: [U2], approverUserIds: [U1, U2], requesterUserIds: [] });
+      const s = loadSettings({
+        ...graph,
+        APPROVER_GROUP_IDS: ` ${A} , ${A.toLowerCase()},, `,
+        APPROVER_USER_IDS: `${U1},${U2}`,
+        REQUESTER_GROUP_IDS: U2,
+        REQUESTER_USER_IDS: "",
+      });
+      assert.deepEqual(s.roles, {
+        approverGroupIds: [A.toLowerCase()],
+        requesterGroupIds: [U2],
+        approverUserIds: [U1, U2],
+        requesterUserIds: [],
+      });
     });
 
     it("names the bad id in the message", () => {
-      assert.throws(() => loadSettings({ APPROVER_USER_IDS: `${U1}, patti` }), /^SettingsError: Setting APPROVER_USER_IDS: "patti" is not an Entra object id/);
+      assert.throws(
+        () => loadSettings({ APPROVER_USER_IDS: `${U1}, patti` }),
+        /^SettingsError: Setting APPROVER_USER_IDS: "patti" is not an Entra object id/,
+      );
     });
   });
 
   describe("SIMULATOR_URL: a simulated tenant running elsewhere", () => {
     it("connects to it instead of starting one; the other SIMULATOR_* settings do not apply", () => {
-      const s = loadSettings({ SIMULATOR_URL: "http://127.0.0.1:4100", SIMULATOR_SNAPSHOT: "tenants/other.json", SIMULATOR_PORT: "4200" });
+      const s = loadSettings({
+        SIMULATOR_URL: "http://127.0.0.1:4100",
+        SIMULATOR_SNAPSHOT: "tenants/other.json",
+        SIMULATOR_PORT: "4200",
+      });
       assert.deepEqual(s.tenant, { kind: "simulated", url: "http://127.0.0.1:4100/" });
       assert.equal(loadSettings({ SIMULATOR_URL: " http://localhost:4100/ " }).tenant.kind, "simulated");
-      assert.deepEqual(loadSettings({ SIMULATOR_URL: "http://localhost:4100/" }).tenant, { kind: "simulated", url: "http://localhost:4100/" });
+      assert.deepEqual(loadSettings({ SIMULATOR_URL: "http://localhost:4100/" }).tenant, {
+        kind: "simulated",
+        url: "http://localhost:4100/",
+      });
     });
 
     it("keeps the simulated tenant's demo roles", () => {
-      assert.deepEqual(loadSettings({ SIMULATOR_URL: "http://127.0.0.1:4100/" }).roles.approverGroupIds, [DEMO_IDS.approversGroup]);
+      assert.deepEqual(loadSettings({ SIMULATOR_URL: "http://127.0.0.1:4100/" }).roles.approverGroupIds, [
+        DEMO_IDS.approversGroup,
+      ]);
     });
 
     it("refuses a value that is not an http(s) URL, and SIMULATOR_URL with GRAPH_* settings", () => {
       for (const bad of ["127.0.0.1:4100", "localhost", "ftp://127.0.0.1/"]) {
-        assert.throws(() => loadSettings({ SIMULATOR_URL: bad }), (e: unknown) => e instanceof SettingsError && e.setting === "SIMULATOR_URL" && !e.message.includes("\n"), bad);
+        assert.throws(
+          () => loadSettings({ SIMULATOR_URL: bad }),
+          (e: unknown) => e instanceof SettingsError && e.setting === "SIMULATOR_URL" && !e.message.includes("\n"),
+          bad,
+        );
       }
       assert.throws(
-        () => loadSettings({ SIMULATOR_URL: "http://127.0.0.1:4100/", GRAPH_TENANT_ID: "t", GRAPH_CLIENT_ID: "c", GRAPH_CLIENT_SECRET: "x" }),
+        () =>
+          loadSettings({
+            SIMULATOR_URL: "http://127.0.0.1:4100/",
+            GRAPH_TENANT_ID: "t",
+            GRAPH_CLIENT_ID: "c",
+            GRAPH_CLIENT_SECRET: "x",
+          }),
         /^SettingsError: Setting SIMULATOR_URL: set either SIMULATOR_URL \(a running simulated tenant\) or the GRAPH_\* settings/,
       );
     });
@@ -115,7 +209,15 @@ describe("settings", () => {
     it("reads the tenant id from the running tenant (GET /organization) and leaves it running on close", async () => {
       const org = "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f";
       const server = new GraphSimulatorServer(
-        TenantState.fromJson({ organization: { id: org, displayName: "Elsewhere", countryLetterCode: "US" }, subscribedSkus: [], users: [], groups: [] }, { processingDelayMs: 0 }),
+        TenantState.fromJson(
+          {
+            organization: { id: org, displayName: "Elsewhere", countryLetterCode: "US" },
+            subscribedSkus: [],
+            users: [],
+            groups: [],
+          },
+          { processingDelayMs: 0 },
+        ),
       );
       const url = await server.listen(0);
       try {
@@ -133,10 +235,27 @@ describe("settings", () => {
     });
 
     it("names SIMULATOR_URL when nothing answers there", async () => {
-      const server = new GraphSimulatorServer(TenantState.fromJson({ organization: { id: DEMO_IDS.approversGroup, displayName: "Gone", countryLetterCode: "US" }, subscribedSkus: [], users: [], groups: [] }, { processingDelayMs: 0 }));
+      const server = new GraphSimulatorServer(
+        TenantState.fromJson(
+          {
+            organization: { id: DEMO_IDS.approversGroup, displayName: "Gone", countryLetterCode: "US" },
+            subscribedSkus: [],
+            users: [],
+            groups: [],
+          },
+          { processingDelayMs: 0 },
+        ),
+      );
       const url = await server.listen(0);
       await server.close(); // a port that was just free: nobody answers
-      await assert.rejects(connectTenant({ kind: "simulated", url }), (e: unknown) => e instanceof SettingsError && e.setting === "SIMULATOR_URL" && e.message.includes(url) && !e.message.includes("\n"));
+      await assert.rejects(
+        connectTenant({ kind: "simulated", url }),
+        (e: unknown) =>
+          e instanceof SettingsError &&
+          e.setting === "SIMULATOR_URL" &&
+          e.message.includes(url) &&
+          !e.message.includes("\n"),
+      );
     });
   });
 });

@@ -18,8 +18,24 @@ import type { Logger } from "../log";
 import { escapeMarkdown } from "../markdown";
 import type { MigrationPreviewRequest, PreviewRequest } from "../service/previewRequest";
 import type { PreviewService } from "../service/previewService";
-import { CorruptRecordError, currentStage, isMigration, type CardRef, type ConversationRef, type LicenseRequest, type Person, type RequestPlan, type RequestStore, type Transition } from "../store/requestStore";
-import { describeMigrationProgress, MigrationStages, type MigrationStageReport, type StageOutcome } from "./migrationStages";
+import {
+  CorruptRecordError,
+  currentStage,
+  isMigration,
+  type CardRef,
+  type ConversationRef,
+  type LicenseRequest,
+  type Person,
+  type RequestPlan,
+  type RequestStore,
+  type Transition,
+} from "../store/requestStore";
+import {
+  describeMigrationProgress,
+  MigrationStages,
+  type MigrationStageReport,
+  type StageOutcome,
+} from "./migrationStages";
 import { changedSince, seatsMoved } from "./recheck";
 import type { Role, RoleDirectory } from "./roles";
 
@@ -78,7 +94,8 @@ export interface ApprovalSettings {
 export const GROUP_PROCESSING_DEADLINE_MS = 24 * 3_600_000;
 
 /** A member of the tenant with no License Desk role: nothing about requests is shown to them. */
-const NOT_A_MEMBER = "Only License Desk requesters and approvers can do that, and you are neither. Ask your Teams administrator to add you.";
+const NOT_A_MEMBER =
+  "Only License Desk requesters and approvers can do that, and you are neither. Ask your Teams administrator to add you.";
 
 /** One answer for "no such request" and "not yours to see", so that request numbers cannot be probed. */
 function notFound(requestId: number): string {
@@ -105,7 +122,11 @@ export class ApprovalService {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.migrationStages = new MigrationStages(graph, (groupId, skuId, since) => this.waitForGroupProcessing(groupId, skuId, since), log);
+    this.migrationStages = new MigrationStages(
+      graph,
+      (groupId, skuId, since) => this.waitForGroupProcessing(groupId, skuId, since),
+      log,
+    );
   }
 
   /**
@@ -116,20 +137,30 @@ export class ApprovalService {
     await this.require(actor, "requester");
     const { restore: _ignored, ...change } = request;
     const outcome = await this.previews.preview(change);
-    if (outcome.kind !== "preview") throw new ActionRefused("This request no longer resolves to one change; ask for the preview again.");
+    if (outcome.kind !== "preview")
+      throw new ActionRefused("This request no longer resolves to one change; ask for the preview again.");
     if (outcome.preview.verdict === "blocked") {
-      throw new ActionRefused("The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.");
+      throw new ActionRefused(
+        "The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.",
+      );
     }
     return this.createRequest(actor, outcome, conversation);
   }
 
   /** "Request approval" on a migration preview: planned again now, stored with its first stage (assign and verify). */
-  async requestMigration(actor: Actor, request: MigrationPreviewRequest, conversation: ConversationRef): Promise<LicenseRequest> {
+  async requestMigration(
+    actor: Actor,
+    request: MigrationPreviewRequest,
+    conversation: ConversationRef,
+  ): Promise<LicenseRequest> {
     await this.require(actor, "requester");
     const outcome = await this.previews.previewMigration(request);
-    if (outcome.kind !== "migration-preview") throw new ActionRefused("This migration no longer resolves to one group and product; ask for the preview again.");
+    if (outcome.kind !== "migration-preview")
+      throw new ActionRefused("This migration no longer resolves to one group and product; ask for the preview again.");
     if (outcome.preview.verdict === "blocked") {
-      throw new ActionRefused("The tenant has changed and this migration is now blocked; nothing was requested. Ask for the preview again to see why.");
+      throw new ActionRefused(
+        "The tenant has changed and this migration is now blocked; nothing was requested. Ask for the preview again to see why.",
+      );
     }
     return this.createRequest(actor, outcome, conversation);
   }
@@ -139,7 +170,12 @@ export class ApprovalService {
    * sends them. While a request for the same change is open, that one is answered instead: a preview
    * clicked seven times makes one request.
    */
-  private async createRequest(actor: Actor, outcome: { request: PreviewRequest | MigrationPreviewRequest; preview: RequestPlan }, conversation: ConversationRef, undoOf?: number): Promise<LicenseRequest> {
+  private async createRequest(
+    actor: Actor,
+    outcome: { request: PreviewRequest | MigrationPreviewRequest; preview: RequestPlan },
+    conversation: ConversationRef,
+    undoOf?: number,
+  ): Promise<LicenseRequest> {
     const created = this.now();
     const channel = this.store.getSetting(APPROVALS_CHANNEL) as ConversationRef | undefined;
     const { request: stored, created: isNew } = this.store.create(
@@ -149,20 +185,42 @@ export class ApprovalService {
         createdAt: created.toISOString(),
         expiresAt: new Date(created.getTime() + this.settings.expiryHours * 3_600_000).toISOString(),
         preview: outcome.preview,
-        stages: [{ title: isMigration(outcome.preview) ? `Give ${outcome.preview.target.displayName} ${productName(outcome.preview.product.skuPartNumber)} and verify` : "Apply the change", operations: outcome.preview.operations }],
+        stages: [
+          {
+            title: isMigration(outcome.preview)
+              ? `Give ${outcome.preview.target.displayName} ${productName(outcome.preview.product.skuPartNumber)} and verify`
+              : "Apply the change",
+            operations: outcome.preview.operations,
+          },
+        ],
         requesterConversation: conversation,
         ...(undoOf !== undefined ? { undoOf } : {}),
         dedupeKey: dedupeKeyOf(outcome.preview, undoOf),
         // The approvals channel (else the requester's chat) gets the approval card; the requester a copy.
         deliverTo: channel ? [channel, conversation] : [conversation],
       },
-      { at: created.toISOString(), actor: actor.id, action: "requested", details: { request: outcome.request, verdict: outcome.preview.verdict, ...(undoOf !== undefined ? { undoOf } : {}) } },
+      {
+        at: created.toISOString(),
+        actor: actor.id,
+        action: "requested",
+        details: {
+          request: outcome.request,
+          verdict: outcome.preview.verdict,
+          ...(undoOf !== undefined ? { undoOf } : {}),
+        },
+      },
     );
     if (!isNew) {
-      this.log.info({ request: stored.id, actor: actor.id }, "request already open for this change; nothing new stored");
+      this.log.info(
+        { request: stored.id, actor: actor.id },
+        "request already open for this change; nothing new stored",
+      );
       return stored;
     }
-    this.log.info({ request: stored.id, actor: actor.id, kind: stored.kind, verdict: stored.preview.verdict }, "request stored");
+    this.log.info(
+      { request: stored.id, actor: actor.id, kind: stored.kind, verdict: stored.preview.verdict },
+      "request stored",
+    );
     await this.deliver(stored.id);
     return stored;
   }
@@ -172,15 +230,32 @@ export class ApprovalService {
    * preview is run again: if the tenant changed what it said, nothing is applied and a fresh
    * approval is asked for. Exactly one of any number of concurrent approvals goes on to apply.
    */
-  approve(actor: Actor, requestId: number, version: number, conversation: ConversationRef, allRemaining = false): Promise<LicenseRequest> {
-    return this.onRequest(actor, requestId, "approver", conversation, (request) => this.approveShown(actor, request, version, allRemaining));
+  approve(
+    actor: Actor,
+    requestId: number,
+    version: number,
+    conversation: ConversationRef,
+    allRemaining = false,
+  ): Promise<LicenseRequest> {
+    return this.onRequest(actor, requestId, "approver", conversation, (request) =>
+      this.approveShown(actor, request, version, allRemaining),
+    );
   }
 
-  private async approveShown(actor: Actor, request: LicenseRequest, version: number, allRemaining: boolean): Promise<LicenseRequest> {
+  private async approveShown(
+    actor: Actor,
+    request: LicenseRequest,
+    version: number,
+    allRemaining: boolean,
+  ): Promise<LicenseRequest> {
     const requestId = request.id;
     // Both ids are in one spelling (directoryId) from where they entered.
-    if (request.requester.id === actor.id) throw new ActionRefused("You asked for this change, so someone else must approve it.");
-    if (allRemaining && !isMigration(request.preview)) throw new ActionRefused(`Request #${requestId} has a single stage: approve it with Approve. Nothing was changed.`);
+    if (request.requester.id === actor.id)
+      throw new ActionRefused("You asked for this change, so someone else must approve it.");
+    if (allRemaining && !isMigration(request.preview))
+      throw new ActionRefused(
+        `Request #${requestId} has a single stage: approve it with Approve. Nothing was changed.`,
+      );
     this.requireCurrent(request, version);
     if (this.isExpired(request)) return this.expire(request);
 
@@ -193,7 +268,9 @@ export class ApprovalService {
       fresh = await this.previewAgain(request);
       if (!fresh || changedSince(request.preview, fresh)) {
         const changed = fresh ?? request.preview;
-        const updated = this.transition(request, { preview: changed }, actor, "preview-changed", { verdict: changed.verdict });
+        const updated = this.transition(request, { preview: changed }, actor, "preview-changed", {
+          verdict: changed.verdict,
+        });
         await this.refreshCards(updated);
         throw new ActionRefused(
           changed.verdict === "blocked"
@@ -207,8 +284,21 @@ export class ApprovalService {
       request.id,
       request.version,
       // Seat counts that moved but still fit: the card shows them as they are now.
-      { status: "approved", ...(moved && fresh ? { preview: fresh } : {}), stage: { index, status: "approved", approvedBy: person(actor), approvedAt: this.now().toISOString() } },
-      { at: this.now().toISOString(), actor: actor.id, action: "approved", details: { stage: index, ...(allRemaining ? { allRemaining: true } : {}), ...(moved ? { seatsMoved: moved } : {}) } },
+      {
+        status: "approved",
+        ...(moved && fresh ? { preview: fresh } : {}),
+        stage: { index, status: "approved", approvedBy: person(actor), approvedAt: this.now().toISOString() },
+      },
+      {
+        at: this.now().toISOString(),
+        actor: actor.id,
+        action: "approved",
+        details: {
+          stage: index,
+          ...(allRemaining ? { allRemaining: true } : {}),
+          ...(moved ? { seatsMoved: moved } : {}),
+        },
+      },
     );
     if (!approved) return this.lostRace(requestId);
     this.log.info({ request: approved.id, actor: actor.id, stage: index }, "approved");
@@ -236,7 +326,9 @@ export class ApprovalService {
       const outcome = await this.previews.previewMigration({
         group: { id: plan.target.id },
         product: plan.product.skuId,
-        ...(settings ? { pilot: { count: settings.pilot.count, percent: settings.pilot.percent }, waveSize: settings.waveSize } : {}),
+        ...(settings
+          ? { pilot: { count: settings.pilot.count, percent: settings.pilot.percent }, waveSize: settings.waveSize }
+          : {}),
       });
       return outcome.kind === "migration-preview" ? outcome.preview : undefined;
     }
@@ -246,36 +338,80 @@ export class ApprovalService {
   }
 
   /** An approver stops a migration between stages: what was done stays, nothing more is removed. */
-  stopMigration(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
+  stopMigration(
+    actor: Actor,
+    requestId: number,
+    version: number,
+    conversation: ConversationRef,
+  ): Promise<LicenseRequest> {
     return this.onRequest(actor, requestId, "approver", conversation, async (request) => {
-    this.requireCurrent(request, version);
-    const index = currentStage(request).index;
-    if (!isMigration(request.preview) || index === 0) throw new ActionRefused(`Request #${requestId} is not a migration between stages; reject or cancel it instead.`);
-    const stopped = this.transition(request, { status: "cancelled", stage: { index, status: "cancelled" } }, actor, "stopped", { stage: index });
-    await this.refreshCards(stopped);
-    await this.notifier.tell(stopped.requesterConversation, `${escapeMarkdown(actor.name)} stopped the migration of request #${stopped.id} after stage ${index}. Users already moved stay on group licensing; the others keep their direct license.`);
-    return stopped;
+      this.requireCurrent(request, version);
+      const index = currentStage(request).index;
+      if (!isMigration(request.preview) || index === 0)
+        throw new ActionRefused(
+          `Request #${requestId} is not a migration between stages; reject or cancel it instead.`,
+        );
+      const stopped = this.transition(
+        request,
+        { status: "cancelled", stage: { index, status: "cancelled" } },
+        actor,
+        "stopped",
+        { stage: index },
+      );
+      await this.refreshCards(stopped);
+      await this.notifier.tell(
+        stopped.requesterConversation,
+        `${escapeMarkdown(actor.name)} stopped the migration of request #${stopped.id} after stage ${index}. Users already moved stay on group licensing; the others keep their direct license.`,
+      );
+      return stopped;
     });
   }
 
-  reject(actor: Actor, requestId: number, version: number, reason: string, conversation: ConversationRef): Promise<LicenseRequest> {
+  reject(
+    actor: Actor,
+    requestId: number,
+    version: number,
+    reason: string,
+    conversation: ConversationRef,
+  ): Promise<LicenseRequest> {
     return this.onRequest(actor, requestId, "approver", conversation, async (request) => {
-    this.requireCurrent(request, version);
-    const why = reason.trim().slice(0, 500);
-    if (why === "") throw new ActionRefused("Say why you reject it: the requester will read the reason.");
-    const rejected = this.transition(request, { status: "rejected", stage: { index: currentStage(request).index, status: "rejected" }, rejectedBy: person(actor), rejectionReason: why }, actor, "rejected", { reason: why });
-    await this.refreshCards(rejected);
-    await this.notifier.tell(rejected.requesterConversation, `${escapeMarkdown(actor.name)} rejected request #${rejected.id}: ${escapeMarkdown(why)}`);
-    return rejected;
+      this.requireCurrent(request, version);
+      const why = reason.trim().slice(0, 500);
+      if (why === "") throw new ActionRefused("Say why you reject it: the requester will read the reason.");
+      const rejected = this.transition(
+        request,
+        {
+          status: "rejected",
+          stage: { index: currentStage(request).index, status: "rejected" },
+          rejectedBy: person(actor),
+          rejectionReason: why,
+        },
+        actor,
+        "rejected",
+        { reason: why },
+      );
+      await this.refreshCards(rejected);
+      await this.notifier.tell(
+        rejected.requesterConversation,
+        `${escapeMarkdown(actor.name)} rejected request #${rejected.id}: ${escapeMarkdown(why)}`,
+      );
+      return rejected;
     });
   }
 
   /** A requester withdraws their own pending request. */
   cancel(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
     return this.onRequest(actor, requestId, "member", conversation, async (request) => {
-      if (request.requester.id !== actor.id) throw new ActionRefused("Only the person who asked for this change can cancel it.");
+      if (request.requester.id !== actor.id)
+        throw new ActionRefused("Only the person who asked for this change can cancel it.");
       this.requireCurrent(request, version);
-      const cancelled = this.transition(request, { status: "cancelled", stage: { index: currentStage(request).index, status: "cancelled" } }, actor, "cancelled", {});
+      const cancelled = this.transition(
+        request,
+        { status: "cancelled", stage: { index: currentStage(request).index, status: "cancelled" } },
+        actor,
+        "cancelled",
+        {},
+      );
       await this.refreshCards(cancelled);
       return cancelled;
     });
@@ -284,13 +420,20 @@ export class ApprovalService {
   /** Re-runs group licensing for users whose cause has been fixed (after a finished group change). */
   reprocess(actor: Actor, requestId: number, conversation: ConversationRef): Promise<number> {
     return this.onRequest(actor, requestId, "approver", conversation, async (request) => {
-    const report = request.stages[0]?.report as OutcomeReport | undefined;
-    if (request.status !== "done-with-errors" || !report) throw new ActionRefused(`Request #${requestId} has no users in error to reprocess.`);
-    const users = report.errors.flatMap((e) => e.users.map((u) => u.id));
-    for (const id of users) await this.graph.reprocessUser(id);
-    this.store.appendAudit({ requestId, at: this.now().toISOString(), actor: actor.id, action: "reprocessed", details: { users } });
-    this.log.info({ request: requestId, actor: actor.id, users: users.length }, "reprocessed users in error");
-    return users.length;
+      const report = request.stages[0]?.report as OutcomeReport | undefined;
+      if (request.status !== "done-with-errors" || !report)
+        throw new ActionRefused(`Request #${requestId} has no users in error to reprocess.`);
+      const users = report.errors.flatMap((e) => e.users.map((u) => u.id));
+      for (const id of users) await this.graph.reprocessUser(id);
+      this.store.appendAudit({
+        requestId,
+        at: this.now().toISOString(),
+        actor: actor.id,
+        action: "reprocessed",
+        details: { users },
+      });
+      this.log.info({ request: requestId, actor: actor.id, users: users.length }, "reprocessed users in error");
+      return users.length;
     });
   }
 
@@ -299,25 +442,44 @@ export class ApprovalService {
    * It restores the product request N removed with the plans that were off on it then (restoreOf).
    */
   undo(actor: Actor, requestId: number, conversation: ConversationRef): Promise<LicenseRequest> {
-    return this.onRequest(actor, requestId, "requester", undefined, (request) => this.undoSeen(actor, request, conversation));
+    return this.onRequest(actor, requestId, "requester", undefined, (request) =>
+      this.undoSeen(actor, request, conversation),
+    );
   }
 
-  private async undoSeen(actor: Actor, request: LicenseRequest, conversation: ConversationRef): Promise<LicenseRequest> {
+  private async undoSeen(
+    actor: Actor,
+    request: LicenseRequest,
+    conversation: ConversationRef,
+  ): Promise<LicenseRequest> {
     const requestId = request.id;
     if (request.status !== "done" && request.status !== "done-with-errors") {
       throw new ActionRefused(`Request #${requestId} is ${request.status}; only an applied request can be undone.`);
     }
-    if (isMigration(request.preview)) throw new ActionRefused(`Request #${requestId} moved users onto group licensing; it cannot be undone with a single change.`);
+    if (isMigration(request.preview))
+      throw new ActionRefused(
+        `Request #${requestId} moved users onto group licensing; it cannot be undone with a single change.`,
+      );
     const { target, from, to } = request.preview;
-    const inverse: PreviewRequest = { target: { type: target.type, id: target.id }, from: to.skuId, to: from.skuId, restore: restoreOf(request) };
+    const inverse: PreviewRequest = {
+      target: { type: target.type, id: target.id },
+      from: to.skuId,
+      to: from.skuId,
+      restore: restoreOf(request),
+    };
     const outcome = await this.previews.preview(inverse);
-    if (outcome.kind !== "preview") throw new ActionRefused(`Request #${requestId} cannot be undone: ${outcome.kind === "refused" ? outcome.message : "its inverse no longer resolves to one change."} Nothing was requested.`);
+    if (outcome.kind !== "preview")
+      throw new ActionRefused(
+        `Request #${requestId} cannot be undone: ${outcome.kind === "refused" ? outcome.message : "its inverse no longer resolves to one change."} Nothing was requested.`,
+      );
     const { preview } = outcome;
     if (preview.verdict === "blocked") {
       // Not "the tenant has changed": the inverse change was never previewed; say what blocks it.
       const blocks = preview.checks.filter((c) => c.status === "block").map((c) => c.title);
       const back = `${preview.target.type} ${preview.target.displayName} back from ${productName(preview.from.skuPartNumber)} to ${productName(preview.to.skuPartNumber)}`;
-      throw new ActionRefused(`Request #${requestId} cannot be undone as it stands: moving ${back} is blocked. ${blocks.join(". ")}. Nothing was requested.`);
+      throw new ActionRefused(
+        `Request #${requestId} cannot be undone as it stands: moving ${back} is blocked. ${blocks.join(". ")}. Nothing was requested.`,
+      );
     }
     return this.createRequest(actor, outcome, conversation, requestId);
   }
@@ -357,7 +519,9 @@ export class ApprovalService {
       }
     }
     // Cards a previous run stored but did not send, or did not update, go out now (in the background).
-    this.cardWork = this.cardWork.then(() => this.catchUpCards()).catch((error: unknown) => this.log.error({ err: error }, "could not catch up on cards"));
+    this.cardWork = this.cardWork
+      .then(() => this.catchUpCards())
+      .catch((error: unknown) => this.log.error({ err: error }, "could not catch up on cards"));
   }
 
   /**
@@ -372,7 +536,13 @@ export class ApprovalService {
       if (wait > 0) await sleep(wait);
     }
     if (await this.inEffect(request)) {
-      const found = this.transition(request, { status: "processing", stage: { index: 0, status: "processing" } }, SYSTEM, "found-applied", {});
+      const found = this.transition(
+        request,
+        { status: "processing", stage: { index: 0, status: "processing" } },
+        SYSTEM,
+        "found-applied",
+        {},
+      );
       this.log.info({ request: request.id }, "change found in effect after restart; not sent again");
       await this.followToEnd(found);
       return this.load(request.id);
@@ -406,7 +576,13 @@ export class ApprovalService {
   async useApprovalsChannel(actor: Actor, conversation: ConversationRef): Promise<void> {
     await this.require(actor, "approver");
     this.store.setSetting(APPROVALS_CHANNEL, conversation);
-    this.store.appendAudit({ requestId: null, at: this.now().toISOString(), actor: actor.id, action: "approvals-channel-set", details: {} });
+    this.store.appendAudit({
+      requestId: null,
+      at: this.now().toISOString(),
+      actor: actor.id,
+      action: "approvals-channel-set",
+      details: {},
+    });
   }
 
   /**
@@ -420,9 +596,15 @@ export class ApprovalService {
       if (!request) continue;
       try {
         const activityId = await this.notifier.sendRequestCard(item.conversation, request);
-        this.store.delivered(item.id, activityId ? { conversation: item.conversation, activityId, shownVersion: request.version } : undefined);
+        this.store.delivered(
+          item.id,
+          activityId ? { conversation: item.conversation, activityId, shownVersion: request.version } : undefined,
+        );
       } catch (error) {
-        this.log.warn({ err: error, request: request.id }, "could not send a request card; it is sent again at the next sweep");
+        this.log.warn(
+          { err: error, request: request.id },
+          "could not send a request card; it is sent again at the next sweep",
+        );
       }
     }
   }
@@ -434,17 +616,32 @@ export class ApprovalService {
   private async apply(approved: LicenseRequest): Promise<LicenseRequest> {
     if (isMigration(approved.preview)) return this.runMigrationStage(approved);
     // The attempt is on record before the call leaves: a restart from here on reads the tenant first.
-    const applying = this.transition(approved, { status: "applying", stage: { index: 0, status: "applying", attemptedAt: this.now().toISOString() } }, SYSTEM, "applying", {});
+    const applying = this.transition(
+      approved,
+      { status: "applying", stage: { index: 0, status: "applying", attemptedAt: this.now().toISOString() } },
+      SYSTEM,
+      "applying",
+      {},
+    );
     const operation = applying.stages[0].operations[0];
     try {
       this.log.info({ request: applying.id, path: operation.path }, "sending the license change to Graph");
       const answer = await this.graph.assignLicense(operation);
       // A user's change is in effect at once, a group's once Entra has processed its members; either way the outcome is read next.
-      const sent = this.transition(applying, { status: "processing", stage: { index: 0, status: "processing", graphStatus: answer.status, graphRequestId: answer.requestId } }, SYSTEM, "graph-call", {
-        operation,
-        status: answer.status,
-        requestId: answer.requestId,
-      });
+      const sent = this.transition(
+        applying,
+        {
+          status: "processing",
+          stage: { index: 0, status: "processing", graphStatus: answer.status, graphRequestId: answer.requestId },
+        },
+        SYSTEM,
+        "graph-call",
+        {
+          operation,
+          status: answer.status,
+          requestId: answer.requestId,
+        },
+      );
       await this.refreshCards(sent);
       this.follow(sent);
       return sent;
@@ -459,37 +656,76 @@ export class ApprovalService {
    */
   private async runMigrationStage(approved: LicenseRequest): Promise<LicenseRequest> {
     const index = currentStage(approved).index;
-    const applying = approved.status === "applying" ? approved : this.transition(approved, { status: "applying", stage: { index, status: "applying" } }, SYSTEM, "applying", { stage: index });
+    const applying =
+      approved.status === "applying"
+        ? approved
+        : this.transition(approved, { status: "applying", stage: { index, status: "applying" } }, SYSTEM, "applying", {
+            stage: index,
+          });
     await this.refreshCards(applying);
     let outcome: StageOutcome;
     try {
       outcome = await this.migrationStages.run(applying);
     } catch (error) {
       const message = error instanceof UserFacingError ? error.userMessage : String(error);
-      const failed = this.transition(this.load(applying.id), { status: "failed", stage: { index, status: "failed", error: message } }, SYSTEM, "stage-failed", { stage: index, error: message });
+      const failed = this.transition(
+        this.load(applying.id),
+        { status: "failed", stage: { index, status: "failed", error: message } },
+        SYSTEM,
+        "stage-failed",
+        { stage: index, error: message },
+      );
       await this.refreshCards(failed);
-      await this.notifier.tell(failed.requesterConversation, `Stage ${index + 1} of request #${failed.id} failed: ${message} Users not yet moved keep their direct license.`);
+      await this.notifier.tell(
+        failed.requesterConversation,
+        `Stage ${index + 1} of request #${failed.id} failed: ${message} Users not yet moved keep their direct license.`,
+      );
       return failed;
     }
     const current = this.load(applying.id);
     const stageStatus = stageHadErrors(outcome.report) ? "done-with-errors" : "done";
     if (outcome.stop) {
-      const stopped = this.transition(current, { status: "failed", stage: { index, status: "failed", report: outcome.report, error: outcome.stop } }, SYSTEM, "migration-stopped", { stage: index, lost: outcome.report.lost?.length ?? 0 });
+      const stopped = this.transition(
+        current,
+        { status: "failed", stage: { index, status: "failed", report: outcome.report, error: outcome.stop } },
+        SYSTEM,
+        "migration-stopped",
+        { stage: index, lost: outcome.report.lost?.length ?? 0 },
+      );
       await this.refreshCards(stopped);
       await this.notifier.tell(stopped.requesterConversation, `Request #${stopped.id}: ${outcome.stop}`);
       return stopped;
     }
     if (!outcome.next) {
-      const finalStatus = current.stages.some((st) => st.status === "done-with-errors") || stageStatus === "done-with-errors" ? "done-with-errors" : "done";
-      const done = this.transition(current, { status: finalStatus, stage: { index, status: stageStatus, report: outcome.report } }, SYSTEM, "finished", { stage: index });
+      const finalStatus =
+        current.stages.some((st) => st.status === "done-with-errors") || stageStatus === "done-with-errors"
+          ? "done-with-errors"
+          : "done";
+      const done = this.transition(
+        current,
+        { status: finalStatus, stage: { index, status: stageStatus, report: outcome.report } },
+        SYSTEM,
+        "finished",
+        { stage: index },
+      );
       await this.refreshCards(done);
-      await this.notifier.tell(done.requesterConversation, `Request #${done.id} is done: ${describeMigrationProgress(done)}.`);
+      await this.notifier.tell(
+        done.requesterConversation,
+        `Request #${done.id} is done: ${describeMigrationProgress(done)}.`,
+      );
       return done;
     }
-    const allRemaining = this.store.audit(current.id).some((a) => a.action === "approved" && a.details.allRemaining === true);
+    const allRemaining = this.store
+      .audit(current.id)
+      .some((a) => a.action === "approved" && a.details.allRemaining === true);
     const proposed = this.transition(
       current,
-      { status: "pending", stage: { index, status: stageStatus, report: outcome.report }, appendStage: outcome.next, expiresAt: this.expiry().toISOString() },
+      {
+        status: "pending",
+        stage: { index, status: stageStatus, report: outcome.report },
+        appendStage: outcome.next,
+        expiresAt: this.expiry().toISOString(),
+      },
       SYSTEM,
       "stage-proposed",
       { stage: index + 1, title: outcome.next.title },
@@ -497,11 +733,23 @@ export class ApprovalService {
     if (allRemaining) {
       // Approved beforehand: the same approver's approval carries over to each remaining stage.
       const approver = current.stages[index].approvedBy ?? SYSTEM;
-      const next = this.transition(proposed, { status: "approved", stage: { index: index + 1, status: "approved", approvedBy: approver, approvedAt: this.now().toISOString() } }, approver, "approved", { stage: index + 1, allRemaining: true });
+      const next = this.transition(
+        proposed,
+        {
+          status: "approved",
+          stage: { index: index + 1, status: "approved", approvedBy: approver, approvedAt: this.now().toISOString() },
+        },
+        approver,
+        "approved",
+        { stage: index + 1, allRemaining: true },
+      );
       return this.runMigrationStage(next);
     }
     await this.refreshCards(proposed);
-    await this.notifier.tell(proposed.requesterConversation, `Request #${proposed.id}: stage ${index + 1} is done (${describeMigrationProgress(proposed)}). Next, waiting for an approver: ${outcome.next.title}.`);
+    await this.notifier.tell(
+      proposed.requesterConversation,
+      `Request #${proposed.id}: stage ${index + 1} is done (${describeMigrationProgress(proposed)}). Next, waiting for an approver: ${outcome.next.title}.`,
+    );
     return proposed;
   }
 
@@ -519,10 +767,17 @@ export class ApprovalService {
       let wait = delays[Math.min(attempt, delays.length - 1)];
       try {
         const group = await this.graph.getGroup(groupId);
-        if (group.licenseProcessingState === "ProcessingComplete" && group.assignedLicenses.some((l) => l.skuId === skuId)) return;
+        if (
+          group.licenseProcessingState === "ProcessingComplete" &&
+          group.assignedLicenses.some((l) => l.skuId === skuId)
+        )
+          return;
       } catch (error) {
         if (!isTransient(error)) throw error;
-        this.log.info({ group: groupId, status: error.status, retryAfter: error.retryAfterSeconds }, "reading the group's processing state failed for now; trying again");
+        this.log.info(
+          { group: groupId, status: error.status, retryAfter: error.retryAfterSeconds },
+          "reading the group's processing state failed for now; trying again",
+        );
         if (error.retryAfterSeconds !== undefined) wait = Math.max(wait, error.retryAfterSeconds * 1000);
       }
       if (this.now().getTime() >= deadline) {
@@ -544,16 +799,39 @@ export class ApprovalService {
     const message = error instanceof UserFacingError ? error.userMessage : String(error);
     const inEffect = await this.inEffect(applying).catch(() => false);
     if (inEffect) {
-      const sent = this.transition(applying, { status: "processing", stage: { index: 0, status: "processing" } }, SYSTEM, "graph-call-unanswered-but-applied", { operation, error: message });
+      const sent = this.transition(
+        applying,
+        { status: "processing", stage: { index: 0, status: "processing" } },
+        SYSTEM,
+        "graph-call-unanswered-but-applied",
+        { operation, error: message },
+      );
       this.follow(sent);
       return sent;
     }
-    const failed = this.transition(applying, { status: "failed", stage: { index: 0, status: "failed", error: message, ...(error instanceof TenantRequestError && error.status ? { graphStatus: error.status } : {}) } }, SYSTEM, "graph-call-failed", {
-      operation,
-      error: message,
-    });
+    const failed = this.transition(
+      applying,
+      {
+        status: "failed",
+        stage: {
+          index: 0,
+          status: "failed",
+          error: message,
+          ...(error instanceof TenantRequestError && error.status ? { graphStatus: error.status } : {}),
+        },
+      },
+      SYSTEM,
+      "graph-call-failed",
+      {
+        operation,
+        error: message,
+      },
+    );
     await this.refreshCards(failed);
-    await this.notifier.tell(failed.requesterConversation, `Request #${failed.id} could not be applied: ${message} Nothing was changed.`);
+    await this.notifier.tell(
+      failed.requesterConversation,
+      `Request #${failed.id} could not be applied: ${message} Nothing was changed.`,
+    );
     return failed;
   }
 
@@ -568,7 +846,9 @@ export class ApprovalService {
     const run = previous
       .then(work)
       .then(() => undefined)
-      .catch((error: unknown) => this.log.error({ err: error, request: requestId }, "request work failed; it resumes at the next start"))
+      .catch((error: unknown) =>
+        this.log.error({ err: error, request: requestId }, "request work failed; it resumes at the next start"),
+      )
       .finally(() => {
         if (this.running.get(requestId) === run) this.running.delete(requestId);
       });
@@ -583,12 +863,25 @@ export class ApprovalService {
         await this.waitForGroupProcessing(preview.target.id, preview.to.skuId, request.stages[0].approvedAt);
       } catch (error) {
         if (!(error instanceof FollowUpAbandoned)) throw error;
-        const failed = this.transition(this.load(request.id), { status: "failed", stage: { index: 0, status: "failed", error: error.userMessage } }, SYSTEM, "follow-up-abandoned", { error: error.userMessage });
+        const failed = this.transition(
+          this.load(request.id),
+          { status: "failed", stage: { index: 0, status: "failed", error: error.userMessage } },
+          SYSTEM,
+          "follow-up-abandoned",
+          { error: error.userMessage },
+        );
         await this.refreshCards(failed);
-        await this.notifier.tell(failed.requesterConversation, `Request #${failed.id}: the change was sent, but ${error.userMessage}`);
+        await this.notifier.tell(
+          failed.requesterConversation,
+          `Request #${failed.id}: the change was sent, but ${error.userMessage}`,
+        );
         return;
       }
-      const [group, members, products] = await Promise.all([this.graph.getGroup(preview.target.id), this.graph.listGroupMembers(preview.target.id), this.graph.listProducts()]);
+      const [group, members, products] = await Promise.all([
+        this.graph.getGroup(preview.target.id),
+        this.graph.listGroupMembers(preview.target.id),
+        this.graph.listProducts(),
+      ]);
       report = groupOutcome({ group, members, products, fromSkuId: preview.from.skuId, toSkuId: preview.to.skuId });
     } else {
       const [user, products] = await Promise.all([this.graph.getUser(preview.target.id), this.graph.listProducts()]);
@@ -596,7 +889,10 @@ export class ApprovalService {
     }
     const current = this.load(request.id);
     const status = report.failed > 0 ? "done-with-errors" : "done";
-    const done = this.transition(current, { status, stage: { index: 0, status, report } }, SYSTEM, "finished", { holdTarget: report.holdTarget, failed: report.failed });
+    const done = this.transition(current, { status, stage: { index: 0, status, report } }, SYSTEM, "finished", {
+      holdTarget: report.holdTarget,
+      failed: report.failed,
+    });
     await this.refreshCards(done);
     const to = productName(preview.to.skuPartNumber);
     await this.notifier.tell(
@@ -621,10 +917,18 @@ export class ApprovalService {
   }
 
   private async expire(request: LicenseRequest): Promise<LicenseRequest> {
-    const expired = this.store.transition(request.id, request.version, { status: "expired", stage: { index: 0, status: "expired" } }, { at: this.now().toISOString(), actor: SYSTEM.id, action: "expired", details: {} });
+    const expired = this.store.transition(
+      request.id,
+      request.version,
+      { status: "expired", stage: { index: 0, status: "expired" } },
+      { at: this.now().toISOString(), actor: SYSTEM.id, action: "expired", details: {} },
+    );
     if (!expired) return this.load(request.id);
     await this.refreshCards(expired);
-    await this.notifier.tell(expired.requesterConversation, `Request #${expired.id} expired without a decision. Ask again if it is still needed.`);
+    await this.notifier.tell(
+      expired.requesterConversation,
+      `Request #${expired.id} expired without a decision. Ask again if it is still needed.`,
+    );
     return expired;
   }
 
@@ -640,7 +944,10 @@ export class ApprovalService {
         await this.notifier.updateRequestCard(card, request);
         this.store.cardShown(request.id, card.activityId, request.version);
       } catch (error) {
-        this.log.warn({ err: error, request: request.id }, "could not update a card; it is updated again at the next sweep");
+        this.log.warn(
+          { err: error, request: request.id },
+          "could not update a card; it is updated again at the next sweep",
+        );
       }
     }
   }
@@ -651,9 +958,23 @@ export class ApprovalService {
     for (const request of this.store.listWithStaleCards()) await this.refreshCards(request);
   }
 
-  private transition(request: LicenseRequest, change: Transition, actor: Person, action: string, details: Record<string, unknown>): LicenseRequest {
-    const updated = this.store.transition(request.id, request.version, change, { at: this.now().toISOString(), actor: actor.id, action, details });
-    if (!updated) throw new ActionRefused(`Request #${request.id} changed while I was working on it; look at its card for where it stands.`);
+  private transition(
+    request: LicenseRequest,
+    change: Transition,
+    actor: Person,
+    action: string,
+    details: Record<string, unknown>,
+  ): LicenseRequest {
+    const updated = this.store.transition(request.id, request.version, change, {
+      at: this.now().toISOString(),
+      actor: actor.id,
+      action,
+      details,
+    });
+    if (!updated)
+      throw new ActionRefused(
+        `Request #${request.id} changed while I was working on it; look at its card for where it stands.`,
+      );
     return updated;
   }
 
@@ -676,7 +997,12 @@ export class ApprovalService {
    * button) having been shown in `conversation` — the last two refused with one and the same text —
    * then `role`, whose refusal may show the request.
    */
-  private async access(actor: Actor, requestId: number, role: Role | "member", conversation: ConversationRef | undefined): Promise<LicenseRequest> {
+  private async access(
+    actor: Actor,
+    requestId: number,
+    role: Role | "member",
+    conversation: ConversationRef | undefined,
+  ): Promise<LicenseRequest> {
     const roles = await this.memberRoles(actor);
     let request: LicenseRequest | undefined;
     try {
@@ -684,20 +1010,30 @@ export class ApprovalService {
     } catch (error) {
       if (!(error instanceof CorruptRecordError)) throw error;
       this.log.error({ err: error, request: requestId }, "stored request is unreadable");
-      throw new ActionRefused(`Request #${requestId} is damaged in the bot's store, so I cannot act on it. Nothing was changed. Ask your Teams administrator to check the bot's log and its data folder.`);
+      throw new ActionRefused(
+        `Request #${requestId} is damaged in the bot's store, so I cannot act on it. Nothing was changed. Ask your Teams administrator to check the bot's log and its data folder.`,
+      );
     }
-    if (!request || (conversation !== undefined && !shownIn(request, conversation))) throw new ActionRefused(notFound(requestId));
+    if (!request || (conversation !== undefined && !shownIn(request, conversation)))
+      throw new ActionRefused(notFound(requestId));
     if (role !== "member" && !roles.has(role)) throw new ActionRefused(roleRefusal(role), request);
     return request;
   }
 
   /** Runs `work` on an accessible request; a refusal from it shows the request as it stands now. */
-  private async onRequest<T>(actor: Actor, requestId: number, role: Role | "member", conversation: ConversationRef | undefined, work: (request: LicenseRequest) => Promise<T>): Promise<T> {
+  private async onRequest<T>(
+    actor: Actor,
+    requestId: number,
+    role: Role | "member",
+    conversation: ConversationRef | undefined,
+    work: (request: LicenseRequest) => Promise<T>,
+  ): Promise<T> {
     const request = await this.access(actor, requestId, role, conversation);
     try {
       return await work(request);
     } catch (error) {
-      if (error instanceof ActionRefused && error.request === undefined) throw new ActionRefused(error.userMessage, this.store.get(requestId) ?? request);
+      if (error instanceof ActionRefused && error.request === undefined)
+        throw new ActionRefused(error.userMessage, this.store.get(requestId) ?? request);
       throw error;
     }
   }
@@ -716,8 +1052,12 @@ export class ApprovalService {
   }
 
   private requireCurrent(request: LicenseRequest, version: number): void {
-    if (request.status !== "pending") throw new ActionRefused(`Request #${request.id} is already ${describeStatus(request)}. Nothing more was done.`);
-    if (request.version !== version) throw new ActionRefused(`This card is out of date: request #${request.id} has changed since it was shown. Look at the updated card and try again.`);
+    if (request.status !== "pending")
+      throw new ActionRefused(`Request #${request.id} is already ${describeStatus(request)}. Nothing more was done.`);
+    if (request.version !== version)
+      throw new ActionRefused(
+        `This card is out of date: request #${request.id} has changed since it was shown. Look at the updated card and try again.`,
+      );
   }
 
   /** Refuses an activity from any tenant but the configured one. */
@@ -744,7 +1084,10 @@ function roleRefusal(role: Role): string {
 /** A button of a request is honoured only in a conversation the request's card was sent to (ids compared exactly: they are opaque). */
 function shownIn(request: LicenseRequest, conversation: ConversationRef): boolean {
   const id = conversationId(conversation);
-  return id !== undefined && [request.requesterConversation, ...request.cards.map((c) => c.conversation)].some((c) => conversationId(c) === id);
+  return (
+    id !== undefined &&
+    [request.requesterConversation, ...request.cards.map((c) => c.conversation)].some((c) => conversationId(c) === id)
+  );
 }
 
 const APPROVALS_CHANNEL = "approvalsChannel";
@@ -761,7 +1104,11 @@ function person(actor: Actor): Person {
 
 /** The request that previews this preview again: the same target by id, the same products by skuId. */
 export function requestOf(preview: Preview): PreviewRequest {
-  return { target: { type: preview.target.type, id: preview.target.id }, from: preview.from.skuId, to: preview.to.skuId };
+  return {
+    target: { type: preview.target.type, id: preview.target.id },
+    from: preview.from.skuId,
+    to: preview.to.skuId,
+  };
 }
 
 /**
@@ -790,7 +1137,6 @@ function changePlan(request: LicenseRequest): Preview {
 function stageHadErrors(report: MigrationStageReport): boolean {
   return (report.notVerified?.length ?? 0) > 0 || (report.skipped?.length ?? 0) > 0;
 }
-
 
 function describeStatus(request: LicenseRequest): string {
   switch (request.status) {

@@ -14,7 +14,14 @@
 import type { GraphGateway } from "../graph/graphGateway";
 import type { TenantUser } from "../licensing/model";
 import { isHolding, userRef } from "../licensing/checks/context";
-import { classifyMigration, directRemovalOperation, safeToRemoveDirect, splitIntoWaves, verifyMigration, type MigrationPreview } from "../licensing/migrationPlan";
+import {
+  classifyMigration,
+  directRemovalOperation,
+  safeToRemoveDirect,
+  splitIntoWaves,
+  verifyMigration,
+  type MigrationPreview,
+} from "../licensing/migrationPlan";
 import type { Operation, UserRef } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
@@ -54,10 +61,16 @@ export class MigrationStages {
   async run(request: LicenseRequest): Promise<StageOutcome> {
     const plan = request.preview as MigrationPreview;
     const index = request.stages.length - 1;
-    return index === 0 ? this.assignAndVerify(request.id, plan, request.stages[0].approvedAt) : this.removeDirect(request, plan, index);
+    return index === 0
+      ? this.assignAndVerify(request.id, plan, request.stages[0].approvedAt)
+      : this.removeDirect(request, plan, index);
   }
 
-  private async assignAndVerify(requestId: number, plan: MigrationPreview, approvedAt: string | undefined): Promise<StageOutcome> {
+  private async assignAndVerify(
+    requestId: number,
+    plan: MigrationPreview,
+    approvedAt: string | undefined,
+  ): Promise<StageOutcome> {
     const groupId = plan.target.id;
     const skuId = plan.product.skuId;
     const group = await this.graph.getGroup(groupId);
@@ -69,7 +82,11 @@ export class MigrationStages {
     }
     await this.waitForProcessing(groupId, skuId, approvedAt);
 
-    const [current, members, products] = await Promise.all([this.graph.getGroup(groupId), this.graph.listGroupMembers(groupId), this.graph.listProducts()]);
+    const [current, members, products] = await Promise.all([
+      this.graph.getGroup(groupId),
+      this.graph.listGroupMembers(groupId),
+      this.graph.listProducts(),
+    ]);
     const onGroup = current.assignedLicenses.find((l) => l.skuId === skuId);
     const users = classifyMigration({ group: current, members, directHolders: [], skuId });
     // Every mover, plan mismatch included: those fail verification with the plans they would lose, so they are reported, not dropped.
@@ -78,7 +95,14 @@ export class MigrationStages {
     const report: MigrationStageReport = { kind: "assign", verified, notVerified: check.failed };
     const pilot = verified.slice(0, plan.counts.pilot > 0 ? Math.min(plan.counts.pilot, verified.length) : 0);
     if (pilot.length === 0) return { report };
-    return { report, next: removalStage(`Pilot: remove the direct ${productName(plan.product.skuPartNumber)} of ${pilot.length} verified users`, pilot, skuId) };
+    return {
+      report,
+      next: removalStage(
+        `Pilot: remove the direct ${productName(plan.product.skuPartNumber)} of ${pilot.length} verified users`,
+        pilot,
+        skuId,
+      ),
+    };
   }
 
   private async removeDirect(request: LicenseRequest, plan: MigrationPreview, index: number): Promise<StageOutcome> {
@@ -93,16 +117,29 @@ export class MigrationStages {
       const before = await this.graph.getUsers(chunk);
       const toRemove: TenantUser[] = [];
       for (const user of before) {
-        if (!hasDirect(user, skuId)) removed.push(userRef(user)); // done before a restart
+        if (!hasDirect(user, skuId))
+          removed.push(userRef(user)); // done before a restart
         else if (safeToRemoveDirect(user, groupId, skuId)) toRemove.push(user);
-        else skipped.push({ ...userRef(user), reason: `${pName} from the group is not Active without error right now, or no longer enables every plan the direct one does, so the direct one stays.` });
+        else
+          skipped.push({
+            ...userRef(user),
+            reason: `${pName} from the group is not Active without error right now, or no longer enables every plan the direct one does, so the direct one stays.`,
+          });
       }
-      if (toRemove.length > 0) this.log.info({ request: request.id, stage: index, users: toRemove.length }, "sending direct license removals to Graph");
+      if (toRemove.length > 0)
+        this.log.info(
+          { request: request.id, stage: index, users: toRemove.length },
+          "sending direct license removals to Graph",
+        );
       const answers = await this.graph.assignLicenses(toRemove.map((u) => directRemovalOperation(u.id, skuId)));
       toRemove.forEach((user, n) => {
         const answer = answers[n];
         if (answer.status < 300) removed.push(userRef(user));
-        else skipped.push({ ...userRef(user), reason: `Graph refused the removal (${answer.status}): ${answer.message ?? ""}` });
+        else
+          skipped.push({
+            ...userRef(user),
+            reason: `Graph refused the removal (${answer.status}): ${answer.message ?? ""}`,
+          });
       });
       // The rule of the migration: nobody is left without the product, even for a moment.
       for (const user of await this.graph.getUsers(chunk)) {
@@ -112,7 +149,10 @@ export class MigrationStages {
     }
     const report: MigrationStageReport = { kind: "removal", removed, skipped, lost };
     if (lost.length > 0) {
-      return { report, stop: `${lost.length} user${lost.length === 1 ? "" : "s"} no longer hold ${pName}: the migration stopped. Give them ${pName} back (directly or through the group), then look at why.` };
+      return {
+        report,
+        stop: `${lost.length} user${lost.length === 1 ? "" : "s"} no longer hold ${pName}: the migration stopped. Give them ${pName} back (directly or through the group), then look at why.`,
+      };
     }
     const verified = (request.stages[0].report as MigrationStageReport | undefined)?.verified ?? [];
     const done = new Set(request.stages.slice(1).flatMap((s) => s.operations.map(userOf)));
@@ -121,11 +161,22 @@ export class MigrationStages {
     const wave = rest.slice(0, plan.counts.waveSize);
     const waveNumber = index; // stage 1 is the pilot, stage 2 wave 1, …
     const waves = waveNumber - 1 + Math.ceil(rest.length / plan.counts.waveSize);
-    return { report, next: removalStage(`Wave ${waveNumber} of ${waves}: remove the direct ${pName} of ${wave.length} verified users`, wave, skuId) };
+    return {
+      report,
+      next: removalStage(
+        `Wave ${waveNumber} of ${waves}: remove the direct ${pName} of ${wave.length} verified users`,
+        wave,
+        skuId,
+      ),
+    };
   }
 }
 
-function removalStage(title: string, userIds: readonly string[], skuId: string): { title: string; operations: Operation[] } {
+function removalStage(
+  title: string,
+  userIds: readonly string[],
+  skuId: string,
+): { title: string; operations: Operation[] } {
   return { title, operations: userIds.map((id) => directRemovalOperation(id, skuId)) };
 }
 

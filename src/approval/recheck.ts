@@ -12,7 +12,12 @@ import { isMigration, type RequestPlan } from "../store/requestStore";
 export function changedSince(approved: RequestPlan, now: RequestPlan): boolean {
   if (now.verdict === "blocked") return true;
   if (json(approved.operations) !== json(now.operations)) return true;
-  if (approved.target.type === "group" && now.target.type === "group" && approved.target.memberCount !== now.target.memberCount) return true;
+  if (
+    approved.target.type === "group" &&
+    now.target.type === "group" &&
+    approved.target.memberCount !== now.target.memberCount
+  )
+    return true;
   // A migration's users to move, pilot and waves must be the ones approved too.
   if (isMigration(approved) && isMigration(now) && json(approved.counts) !== json(now.counts)) return true;
   return json(affected(approved)) !== json(affected(now)) || json(seatNeeds(approved)) !== json(seatNeeds(now));
@@ -27,14 +32,20 @@ export function seatsMoved(approved: RequestPlan, now: RequestPlan): string | un
     const before = approved.seats[sku];
     if (!before || before.available === seats.available) return [];
     const needed = seats.needed !== undefined && seats.needed > 0 ? `; ${fmt(seats.needed)} needed, still enough` : "";
-    return [`${productName(sku)}: ${fmt(before.available)} seats available when previewed, ${fmt(seats.available)} now${needed}.`];
+    return [
+      `${productName(sku)}: ${fmt(before.available)} seats available when previewed, ${fmt(seats.available)} now${needed}.`,
+    ];
   });
   return lines.length > 0 ? lines.join(" ") : undefined;
 }
 
 /** Each check's verdict and the users it names (with what applies to each); the seats check by its verdict only. */
 function affected(plan: RequestPlan): unknown[] {
-  return plan.checks.map((c) => (c.id === "seats" ? [c.id, c.status] : [c.id, c.status, c.count ?? null, (c.users ?? []).map((u) => [u.id, u.note ?? null])]));
+  return plan.checks.map((c) =>
+    c.id === "seats"
+      ? [c.id, c.status]
+      : [c.id, c.status, c.count ?? null, (c.users ?? []).map((u) => [u.id, u.note ?? null])],
+  );
 }
 
 /** Who takes a new seat and whose seat is freed, per product: the part of the seat figures this request itself makes. */

@@ -52,7 +52,10 @@ export class RoleDirectory {
     const id = directoryId(userId);
     let approver = this.approverUsers.has(id);
     let requester = approver || this.requesterUsers.has(id) || this.everyoneRequests;
-    const groups = [...(approver ? [] : this.settings.approverGroupIds), ...(requester ? [] : this.settings.requesterGroupIds)];
+    const groups = [
+      ...(approver ? [] : this.settings.approverGroupIds),
+      ...(requester ? [] : this.settings.requesterGroupIds),
+    ];
     if (groups.length > 0) {
       let member: Set<string>;
       try {

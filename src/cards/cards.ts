@@ -38,10 +38,17 @@ export function bind(template: object, data: object): AdaptiveCard {
 export function helpCard(): AdaptiveCard {
   return bind(helpTemplate, {
     commands: [
-      { example: "move group Sales from E1 to E3", description: "Preview moving a group's members to another product: every check, the seats, who is affected." },
+      {
+        example: "move group Sales from E1 to E3",
+        description: "Preview moving a group's members to another product: every check, the seats, who is affected.",
+      },
       { example: "move user megan@contoso.com from E1 to E3", description: "The same for one user's direct license." },
       { example: "upgrade Sales to E3", description: "The product a group holds now is the one it moves from." },
-      { example: "migrate Operations to group licensing for E3", description: "Move users who hold a product directly onto the group's license, in verified waves: nobody is without it, even for a moment." },
+      {
+        example: "migrate Operations to group licensing for E3",
+        description:
+          "Move users who hold a product directly onto the group's license, in verified waves: nobody is without it, even for a moment.",
+      },
       { example: "status, status 12, my requests", description: "Where requests stand." },
       { example: "seats", description: "The tenant's products: seats used, paid for and available." },
       { example: "help", description: "This list." },
@@ -81,7 +88,11 @@ export function seatsCard(products: readonly Product[]): AdaptiveCard {
 }
 
 /** A question with one button per answer; each button submits its `data`. `question` and `hint` are markdown; button titles are not rendered as markdown. */
-export function choiceCard(question: string, hint: string, options: readonly { title: string; data: object }[]): AdaptiveCard {
+export function choiceCard(
+  question: string,
+  hint: string,
+  options: readonly { title: string; data: object }[],
+): AdaptiveCard {
   return bind(choiceTemplate, { question, hint, options });
 }
 
@@ -93,21 +104,22 @@ export function progressCard(headline: string, status: string): AdaptiveCard {
 /** How many named users a finding shows on the card; the JSON output has them all. */
 const USERS_SHOWN = 5;
 
-const VERDICTS: Readonly<Record<Verdict, { text: (n: number) => string; hint: string; color: string; style: string }>> = {
-  ready: { text: () => "Ready: every check passed", hint: "Nothing has changed yet.", color: "Good", style: "good" },
-  warnings: {
-    text: (n) => `Ready, with ${n} warning${n === 1 ? "" : "s"}`,
-    hint: "Some users will not get what is asked for: read the warnings below. Nothing has changed yet.",
-    color: "Warning",
-    style: "warning",
-  },
-  blocked: {
-    text: (n) => `Blocked by ${n} problem${n === 1 ? "" : "s"}`,
-    hint: "This change cannot be applied as it stands. Fix what is marked BLOCKED, then press Refresh. Nothing has changed.",
-    color: "Attention",
-    style: "attention",
-  },
-};
+const VERDICTS: Readonly<Record<Verdict, { text: (n: number) => string; hint: string; color: string; style: string }>> =
+  {
+    ready: { text: () => "Ready: every check passed", hint: "Nothing has changed yet.", color: "Good", style: "good" },
+    warnings: {
+      text: (n) => `Ready, with ${n} warning${n === 1 ? "" : "s"}`,
+      hint: "Some users will not get what is asked for: read the warnings below. Nothing has changed yet.",
+      color: "Warning",
+      style: "warning",
+    },
+    blocked: {
+      text: (n) => `Blocked by ${n} problem${n === 1 ? "" : "s"}`,
+      hint: "This change cannot be applied as it stands. Fix what is marked BLOCKED, then press Refresh. Nothing has changed.",
+      color: "Attention",
+      style: "attention",
+    },
+  };
 
 const FINDING_ORDER: readonly CheckStatus[] = ["block", "warn", "info"];
 const FINDING_LABELS: Readonly<Record<CheckStatus, { label: string; color: string }>> = {
@@ -127,7 +139,13 @@ export interface ChecksView {
   readonly verdictColor: string;
   readonly verdictStyle: string;
   readonly findingsTitle: string;
-  readonly findings: readonly { label: string; color: string; title: string; detail: string; users: readonly string[] }[];
+  readonly findings: readonly {
+    label: string;
+    color: string;
+    title: string;
+    detail: string;
+    users: readonly string[];
+  }[];
   readonly passed: readonly { title: string }[];
 }
 
@@ -193,7 +211,12 @@ export function membersLabel(n: number): string {
  */
 export function cardChecks(view: ChecksView): { findings: object[]; passed: object[] } {
   return {
-    findings: view.findings.map((f) => ({ ...f, title: escapeMarkdown(f.title), detail: escapeMarkdown(f.detail), users: f.users.map(escapeMarkdown).join("\n\n") })),
+    findings: view.findings.map((f) => ({
+      ...f,
+      title: escapeMarkdown(f.title),
+      detail: escapeMarkdown(f.detail),
+      users: f.users.map(escapeMarkdown).join("\n\n"),
+    })),
     passed: view.passed.map((p) => ({ title: escapeMarkdown(p.title) })),
   };
 }
@@ -209,15 +232,36 @@ export function previewCard(preview: Preview, refresh: object, approval: object,
   const actions = [
     DETAILS_TOGGLE,
     { type: "Action.Submit", title: "Refresh", data: refresh },
-    ...(preview.verdict === "blocked" ? [] : [{ type: "Action.Execute", title: "Request approval", verb: "requestApproval", data: approval, style: "positive" }]),
+    ...(preview.verdict === "blocked"
+      ? []
+      : [
+          {
+            type: "Action.Execute",
+            title: "Request approval",
+            verb: "requestApproval",
+            data: approval,
+            style: "positive",
+          },
+        ]),
   ];
   return previewBody(preview, checkedAt, actions);
 }
 
-function previewBody(preview: Preview, checkedAt: Date, actions: readonly object[], verdictHint?: string): AdaptiveCard {
+function previewBody(
+  preview: Preview,
+  checkedAt: Date,
+  actions: readonly object[],
+  verdictHint?: string,
+): AdaptiveCard {
   const view = { ...previewView(preview, checkedAt), ...(verdictHint !== undefined ? { verdictHint } : {}) };
   // Product names and the operations (ids, Graph's field names) are Microsoft's, not people's: bound as they are.
-  return bind(previewTemplate, { ...view, headline: escapeMarkdown(view.headline), subtitle: escapeMarkdown(view.subtitle), ...cardChecks(view), actions });
+  return bind(previewTemplate, {
+    ...view,
+    headline: escapeMarkdown(view.headline),
+    subtitle: escapeMarkdown(view.subtitle),
+    ...cardChecks(view),
+    actions,
+  });
 }
 
 /** A one-off message card: an action refused, an error. `title` and `text` are markdown. */
@@ -266,7 +310,8 @@ export function requestCard(request: LicenseRequest): AdaptiveCard {
       { type: "Action.Execute", title: "Cancel request", verb: "cancel", data: ref },
     );
   }
-  if (request.status === "done-with-errors") actions.push({ type: "Action.Execute", title: "Reprocess users in error", verb: "reprocess", data: ref });
+  if (request.status === "done-with-errors")
+    actions.push({ type: "Action.Execute", title: "Reprocess users in error", verb: "reprocess", data: ref });
   // Under a request the preview is history: "nothing has changed yet" would mislead once it is applied.
   const body = previewBody(preview, new Date(request.createdAt), actions, "As previewed when the request was made.");
   return { ...body, body: [...header.body, ...body.body] };
@@ -278,9 +323,18 @@ export function requestCard(request: LicenseRequest): AdaptiveCard {
  * preview as requested and where to follow the request, the card sent with it, which is updated.
  */
 export function requestedCard(request: LicenseRequest): AdaptiveCard {
-  const notice = noticeCard(`Approval requested: request #${request.id}`, "The request card below follows it to the end: the decision, then the outcome.", "good");
+  const notice = noticeCard(
+    `Approval requested: request #${request.id}`,
+    "The request card below follows it to the end: the decision, then the outcome.",
+    "good",
+  );
   if (isMigration(request.preview)) return notice;
-  const preview = previewBody(request.preview, new Date(request.createdAt), [DETAILS_TOGGLE], "As previewed when the request was made.");
+  const preview = previewBody(
+    request.preview,
+    new Date(request.createdAt),
+    [DETAILS_TOGGLE],
+    "As previewed when the request was made.",
+  );
   return { ...preview, body: [...notice.body, ...preview.body] };
 }
 
@@ -292,7 +346,17 @@ export function rejectAction(ref: { requestId: number; version: number }): objec
     card: {
       type: "AdaptiveCard",
       version: "1.5",
-      body: [{ type: "Input.Text", id: "reason", label: "Why? The requester will read this.", isMultiline: true, isRequired: true, errorMessage: "Give a reason.", maxLength: 500 }],
+      body: [
+        {
+          type: "Input.Text",
+          id: "reason",
+          label: "Why? The requester will read this.",
+          isMultiline: true,
+          isRequired: true,
+          errorMessage: "Give a reason.",
+          maxLength: 500,
+        },
+      ],
       actions: [{ type: "Action.Execute", title: "Reject", verb: "reject", data: ref, style: "destructive" }],
     },
   };
@@ -300,8 +364,12 @@ export function rejectAction(ref: { requestId: number; version: number }): objec
 
 function statusDetail(request: LicenseRequest): string {
   const stage = request.stages[0];
-  const by = stage?.approvedBy ? `Approved by ${escapeMarkdown(stage.approvedBy.name)} on ${shortTime(stage.approvedAt ?? "")}. ` : "";
-  const graph = stage?.graphRequestId ? `Graph answered ${stage.graphStatus} (request-id ${stage.graphRequestId}).` : "";
+  const by = stage?.approvedBy
+    ? `Approved by ${escapeMarkdown(stage.approvedBy.name)} on ${shortTime(stage.approvedAt ?? "")}. `
+    : "";
+  const graph = stage?.graphRequestId
+    ? `Graph answered ${stage.graphStatus} (request-id ${stage.graphRequestId}).`
+    : "";
   switch (request.status) {
     case "pending":
       return "An approver can approve or reject it. Nothing has changed yet.";
@@ -326,14 +394,26 @@ function statusDetail(request: LicenseRequest): string {
 
 function outcomeView(report: OutcomeReport, preview: Preview): object {
   const to = productName(preview.to.skuPartNumber);
-  const members = preview.target.type === "group" ? `${report.holdTarget} of ${report.members} members now hold ${to}` : `${escapeMarkdown(preview.target.displayName)} ${report.holdTarget > 0 ? "now holds" : "does not hold"} ${to}`;
+  const members =
+    preview.target.type === "group"
+      ? `${report.holdTarget} of ${report.members} members now hold ${to}`
+      : `${escapeMarkdown(preview.target.displayName)} ${report.holdTarget > 0 ? "now holds" : "does not hold"} ${to}`;
   return {
     outcomeSummary: `${members}${report.failed > 0 ? `; ${report.failed} did not get it` : ""}.`,
-    outcomeSeats: Object.entries(report.seats).map(([sku, s]) => ({ text: `${productName(sku)}: ${s.consumed} / ${s.enabled} used, ${s.available} available now` })),
+    outcomeSeats: Object.entries(report.seats).map(([sku, s]) => ({
+      text: `${productName(sku)}: ${s.consumed} / ${s.enabled} used, ${s.available} available now`,
+    })),
     outcomeErrors: report.errors.map((e) => {
-      const shown = e.users.slice(0, USERS_SHOWN).map((u) => escapeMarkdown(`${u.displayName} (${u.userPrincipalName})`));
+      const shown = e.users
+        .slice(0, USERS_SHOWN)
+        .map((u) => escapeMarkdown(`${u.displayName} (${u.userPrincipalName})`));
       const rest = e.users.length - shown.length;
-      return { count: String(e.count), error: e.error, whatToDo: e.whatToDo, users: [...shown, ...(rest > 0 ? [`and ${rest} more`] : [])].join("\n\n") };
+      return {
+        count: String(e.count),
+        error: e.error,
+        whatToDo: e.whatToDo,
+        users: [...shown, ...(rest > 0 ? [`and ${rest} more`] : [])].join("\n\n"),
+      };
     }),
   };
 }
@@ -365,20 +445,36 @@ function seatRows(preview: Preview): SeatRow[] {
 }
 
 /** A product's row of the seats table, `after` saying what is left afterwards; none when the tenant does not own it. */
-export function seatRow(skuPartNumber: string, seats: SeatCount | undefined, after: (s: SeatCount) => { text: string; color: string }): SeatRow[] {
+export function seatRow(
+  skuPartNumber: string,
+  seats: SeatCount | undefined,
+  after: (s: SeatCount) => { text: string; color: string },
+): SeatRow[] {
   if (!seats) return [];
   const { text, color } = after(seats);
-  return [{ name: productName(skuPartNumber), used: `${seats.consumed} / ${seats.enabled}`, available: String(seats.available), after: text, afterColor: color }];
+  return [
+    {
+      name: productName(skuPartNumber),
+      used: `${seats.consumed} / ${seats.enabled}`,
+      available: String(seats.available),
+      after: text,
+      afterColor: color,
+    },
+  ];
 }
 
 /** What is left of a product that `needed` new seats are taken of, or the shortfall, in red. */
 export function seatsTaken(s: SeatCount): { text: string; color: string } {
-  return (s.shortfall ?? 0) > 0 ? { text: `short by ${s.shortfall} (needs ${s.needed})`, color: "Attention" } : { text: `${s.available - (s.needed ?? 0)} (takes ${s.needed ?? 0})`, color: "Default" };
+  return (s.shortfall ?? 0) > 0
+    ? { text: `short by ${s.shortfall} (needs ${s.needed})`, color: "Attention" }
+    : { text: `${s.available - (s.needed ?? 0)} (takes ${s.needed ?? 0})`, color: "Default" };
 }
 
 function findingRow(check: CheckResult): PreviewView["findings"][number] {
   const users = check.users ?? [];
-  const shown = users.slice(0, USERS_SHOWN).map((u) => `${u.displayName} (${u.userPrincipalName})${u.note ? `: ${u.note}` : ""}`);
+  const shown = users
+    .slice(0, USERS_SHOWN)
+    .map((u) => `${u.displayName} (${u.userPrincipalName})${u.note ? `: ${u.note}` : ""}`);
   const rest = users.length - shown.length;
   return {
     ...FINDING_LABELS[check.status],

@@ -59,12 +59,17 @@ export function migrationPreviewView(preview: MigrationPreview, checkedAt: Date)
       { title: "New members who need a seat", value: fmt(counts.newMembers) },
       { title: "Plan mismatch (direct license kept)", value: fmt(counts.planMismatch) },
       { title: "Pilot", value: plural(counts.pilot, "user") },
-      { title: "Waves", value: counts.waves === 0 ? "none" : `${fmt(counts.waves)} × up to ${plural(counts.waveSize, "user")}` },
+      {
+        title: "Waves",
+        value: counts.waves === 0 ? "none" : `${fmt(counts.waves)} × up to ${plural(counts.waveSize, "user")}`,
+      },
     ],
     seats: seatRow(product.skuPartNumber, preview.seats[product.skuPartNumber], seatsTaken),
     stages: stageRows(preview.stages, name),
     operations: preview.operations.map(operationView),
-    assignmentNote: preview.groupAssignment.needed ? "" : `${target.displayName} already holds ${name}: nothing is assigned to it.`,
+    assignmentNote: preview.groupAssignment.needed
+      ? ""
+      : `${target.displayName} already holds ${name}: nothing is assigned to it.`,
     removal: operationView(directRemovalOperation("{id}", product.skuId)).text,
   };
 }
@@ -74,7 +79,11 @@ export function migrationPreviewView(preview: MigrationPreview, checkedAt: Date)
  * card of any group stays under Teams' card size limit.
  */
 function stageRows(stages: readonly MigrationStage[], productLabel: string): MigrationPreviewView["stages"] {
-  const row = (step: string, title: string, users: number) => ({ step: `${step}.`, title, users: plural(users, "user") });
+  const row = (step: string, title: string, users: number) => ({
+    step: `${step}.`,
+    title,
+    users: plural(users, "user"),
+  });
   const waves = stages.filter((s) => s.kind === "wave");
   const shown = waves.length > WAVES_SHOWN ? stages.filter((s) => s.kind !== "wave") : stages;
   const rows = shown.map((s, i) => row(String(i + 1), s.title, s.users));
@@ -91,12 +100,27 @@ function stageRows(stages: readonly MigrationStage[], productLabel: string): Mig
  * submits; a preview that is not blocked also offers "Request approval" (verb requestMigration),
  * which submits `approval`.
  */
-export function migrationPreviewCard(preview: MigrationPreview, refresh: object, approval: object, checkedAt: Date): AdaptiveCard {
+export function migrationPreviewCard(
+  preview: MigrationPreview,
+  refresh: object,
+  approval: object,
+  checkedAt: Date,
+): AdaptiveCard {
   const view = migrationPreviewView(preview, checkedAt);
   const actions = [
     DETAILS_TOGGLE,
     { type: "Action.Submit", title: "Refresh", data: refresh },
-    ...(preview.verdict === "blocked" ? [] : [{ type: "Action.Execute", title: "Request approval", verb: "requestMigration", data: approval, style: "positive" }]),
+    ...(preview.verdict === "blocked"
+      ? []
+      : [
+          {
+            type: "Action.Execute",
+            title: "Request approval",
+            verb: "requestMigration",
+            data: approval,
+            style: "positive",
+          },
+        ]),
   ];
   return bind(migrationPreviewTemplate, {
     ...view,

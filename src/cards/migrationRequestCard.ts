@@ -22,7 +22,11 @@ export function migrationRequestCard(request: LicenseRequest): AdaptiveCard {
   const pending = request.status === "pending";
   const actions: object[] = [DETAILS_TOGGLE];
   if (pending && stage.index === 0) {
-    actions.push({ type: "Action.Execute", title: "Approve", verb: "approve", data: ref, style: "positive" }, rejectAction(ref), { type: "Action.Execute", title: "Cancel request", verb: "cancel", data: ref });
+    actions.push(
+      { type: "Action.Execute", title: "Approve", verb: "approve", data: ref, style: "positive" },
+      rejectAction(ref),
+      { type: "Action.Execute", title: "Cancel request", verb: "cancel", data: ref },
+    );
   } else if (pending) {
     actions.push(
       { type: "Action.Execute", title: "Continue: approve this stage", verb: "approve", data: ref, style: "positive" },
@@ -66,15 +70,41 @@ function count(n: number): string {
 
 function problems(reports: readonly (MigrationStageReport | undefined)[]): object[] {
   const list = (users: readonly { displayName: string; userPrincipalName: string; reason?: string }[]) => {
-    const shown = users.slice(0, USERS_SHOWN).map((u) => escapeMarkdown(`${u.displayName} (${u.userPrincipalName})${u.reason ? `: ${u.reason}` : ""}`));
+    const shown = users
+      .slice(0, USERS_SHOWN)
+      .map((u) => escapeMarkdown(`${u.displayName} (${u.userPrincipalName})${u.reason ? `: ${u.reason}` : ""}`));
     return [...shown, ...(users.length > USERS_SHOWN ? [`and ${users.length - USERS_SHOWN} more`] : [])].join("\n\n");
   };
   const notVerified = reports[0]?.notVerified ?? [];
   const skipped = reports.flatMap((r) => r?.skipped ?? []);
   const lost = reports.flatMap((r) => r?.lost ?? []);
   return [
-    ...(lost.length > 0 ? [{ title: `${lost.length} no longer hold the product: the migration stopped`, color: "Attention", users: list(lost) }] : []),
-    ...(notVerified.length > 0 ? [{ title: `${notVerified.length} not verified: their direct license stays`, color: "Warning", users: list(notVerified) }] : []),
-    ...(skipped.length > 0 ? [{ title: `${skipped.length} skipped at the moment of removal: their direct license stays`, color: "Warning", users: list(skipped) }] : []),
+    ...(lost.length > 0
+      ? [
+          {
+            title: `${lost.length} no longer hold the product: the migration stopped`,
+            color: "Attention",
+            users: list(lost),
+          },
+        ]
+      : []),
+    ...(notVerified.length > 0
+      ? [
+          {
+            title: `${notVerified.length} not verified: their direct license stays`,
+            color: "Warning",
+            users: list(notVerified),
+          },
+        ]
+      : []),
+    ...(skipped.length > 0
+      ? [
+          {
+            title: `${skipped.length} skipped at the moment of removal: their direct license stays`,
+            color: "Warning",
+            users: list(skipped),
+          },
+        ]
+      : []),
   ];
 }

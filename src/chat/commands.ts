@@ -18,13 +18,27 @@ export type Command =
   | { kind: "unknown"; text: string };
 
 /** Requests shown to someone whose message was not understood: one of each common shape. */
-export const EXAMPLE_REQUESTS = ["move group Sales from E1 to E3", "upgrade user megan@contoso.com to Office 365 E3", "change group 'Sales EMEA' E1 -> E3"] as const;
+export const EXAMPLE_REQUESTS = [
+  "move group Sales from E1 to E3",
+  "upgrade user megan@contoso.com to Office 365 E3",
+  "change group 'Sales EMEA' E1 -> E3",
+] as const;
 
 /** Longest message we read; anything longer is not a request a person typed. */
 export const MAX_MESSAGE_LENGTH = 2000;
 
 const HELP = new Set(["help", "?", "hi", "hello", "hey", "what can you do", "commands"]);
-const SEATS = new Set(["seats", "licenses", "licences", "show licenses", "show licences", "show seats", "list licenses", "products", "show products"]);
+const SEATS = new Set([
+  "seats",
+  "licenses",
+  "licences",
+  "show licenses",
+  "show licences",
+  "show seats",
+  "list licenses",
+  "products",
+  "show products",
+]);
 
 export function parseCommand(text: string): Command {
   const normalized = normalize(text);
@@ -42,7 +56,11 @@ export function parseCommand(text: string): Command {
 }
 
 const MY_REQUESTS = new Set(["my requests", "show my requests", "list my requests", "requests"]);
-const APPROVALS_CHANNEL = new Set(["use this channel for approvals", "use this chat for approvals", "send approvals here"]);
+const APPROVALS_CHANNEL = new Set([
+  "use this channel for approvals",
+  "use this chat for approvals",
+  "send approvals here",
+]);
 
 /** "status", "status 12", "status of request #12", "my requests", "undo request 12", "use this channel for approvals". */
 function parseWorkflowCommand(normalized: string): Command | undefined {

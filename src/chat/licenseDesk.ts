@@ -6,16 +6,37 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ActionRefused, type Actor, type ApprovalService } from "../approval/approvalService";
-import { choiceCard, helpCard, noticeCard, previewCard, progressCard, requestCard, requestedCard, seatsCard, type AdaptiveCard } from "../cards/cards";
+import {
+  choiceCard,
+  helpCard,
+  noticeCard,
+  previewCard,
+  progressCard,
+  requestCard,
+  requestedCard,
+  seatsCard,
+  type AdaptiveCard,
+} from "../cards/cards";
 import { migrationPreviewCard } from "../cards/migrationCards";
 import { TenantRequestError, UserFacingError } from "../errors";
 import type { GraphGateway } from "../graph/graphGateway";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
 import { escapeMarkdown } from "../markdown";
-import { migrationPreviewRequestSchema, previewRequestSchema, type MigrationPreviewRequest, type PreviewRequest } from "../service/previewRequest";
+import {
+  migrationPreviewRequestSchema,
+  previewRequestSchema,
+  type MigrationPreviewRequest,
+  type PreviewRequest,
+} from "../service/previewRequest";
 import { isMigration, type ConversationRef, type LicenseRequest, type RequestPlan } from "../store/requestStore";
-import type { ChangePreviewOutcome, MigrationPreviewOutcome, PreviewProgress, PreviewService, Unresolved } from "../service/previewService";
+import type {
+  ChangePreviewOutcome,
+  MigrationPreviewOutcome,
+  PreviewProgress,
+  PreviewService,
+  Unresolved,
+} from "../service/previewService";
 import { EXAMPLE_REQUESTS, parseCommand, type ChangeRequest, type MigrationRequest } from "./commands";
 
 export interface IncomingMessage {
@@ -64,7 +85,11 @@ export class LicenseDesk {
    */
   async act(action: CardAction): Promise<AdaptiveCard> {
     const parsed = cardActionSchema.safeParse({ verb: action.verb, data: action.data });
-    if (!parsed.success) return noticeCard("Nothing was changed", "That button's data was not understood. Ask for the preview or the status again.");
+    if (!parsed.success)
+      return noticeCard(
+        "Nothing was changed",
+        "That button's data was not understood. Ask for the preview or the status again.",
+      );
     const a = parsed.data;
     try {
       const shown = await this.runAction(a, action);
@@ -119,13 +144,17 @@ export class LicenseDesk {
     this.approvals.checkTenant(message.from);
     const button = buttonRequest(message.value);
     if (button === "invalid") {
-      return text(`That button's data was not understood, so I did nothing. Ask again in words, for example "${EXAMPLE_REQUESTS[0]}".`);
+      return text(
+        `That button's data was not understood, so I did nothing. Ask again in words, for example "${EXAMPLE_REQUESTS[0]}".`,
+      );
     }
     if (button?.kind === "change") return this.preview(message.from, button.request, pending);
     if (button?.kind === "migration") return this.previewMigration(message.from, button.request, pending);
     const words = button?.kind === "command" ? button.command : (message.text ?? "");
     if (typeof words !== "string") {
-      return text(`I could not read that message: it had no text in it, so I did nothing. Type your request in words, for example "${EXAMPLE_REQUESTS[0]}".`);
+      return text(
+        `I could not read that message: it had no text in it, so I did nothing. Type your request in words, for example "${EXAMPLE_REQUESTS[0]}".`,
+      );
     }
     const command = parseCommand(words);
     switch (command.kind) {
@@ -138,13 +167,16 @@ export class LicenseDesk {
       case "change":
         return this.preview(message.from, toPreviewRequest(command.request), pending);
       case "status":
-        if (command.requestId !== undefined) return { kind: "card", card: requestCard(await this.approvals.view(message.from, command.requestId)) };
+        if (command.requestId !== undefined)
+          return { kind: "card", card: requestCard(await this.approvals.view(message.from, command.requestId)) };
         return text(statusList(this.approvals.listMine(message.from)));
       case "my-requests":
         return text(statusList(this.approvals.listMine(message.from)));
       case "undo": {
         const undo = await this.approvals.undo(message.from, command.requestId, message.conversation);
-        return text(`Request #${undo.id} undoes request #${command.requestId}; it waits for an approver like any other.`);
+        return text(
+          `Request #${undo.id} undoes request #${command.requestId}; it waits for an approver like any other.`,
+        );
       }
       case "approvals-channel":
         await this.approvals.useApprovalsChannel(message.from, message.conversation);
@@ -152,7 +184,9 @@ export class LicenseDesk {
       case "migrate":
         return this.previewMigration(message.from, toMigrationPreviewRequest(command.request), pending);
       case "unknown":
-        return text(`I did not understand that. Try for example:\n\n${EXAMPLE_REQUESTS.map((e) => `- ${e}`).join("\n")}\n\nSay **help** for everything I can do.`);
+        return text(
+          `I did not understand that. Try for example:\n\n${EXAMPLE_REQUESTS.map((e) => `- ${e}`).join("\n")}\n\nSay **help** for everything I can do.`,
+        );
     }
   }
 
@@ -220,7 +254,13 @@ function progressOf(pending: PendingReply): PreviewProgress {
   return {
     readingMembers: async (group, members) => {
       if (members >= PROGRESS_MIN_MEMBERS) {
-        await pending.progress({ kind: "card", card: progressCard(`Checking ${members.toLocaleString("en-US")} members of ${escapeMarkdown(group)}…`, "This takes a few seconds for a large group. This card will show the result.") });
+        await pending.progress({
+          kind: "card",
+          card: progressCard(
+            `Checking ${members.toLocaleString("en-US")} members of ${escapeMarkdown(group)}…`,
+            "This takes a few seconds for a large group. This card will show the result.",
+          ),
+        });
       }
     },
   };
@@ -228,19 +268,37 @@ function progressOf(pending: PendingReply): PreviewProgress {
 
 function renderChange(outcome: ChangePreviewOutcome, checkedAt: Date): Reply {
   if (outcome.kind !== "preview") return renderUnresolved(outcome, previewButtonData);
-  return { kind: "card", card: previewCard(outcome.preview, previewButtonData(outcome.request), { request: outcome.request }, checkedAt) };
+  return {
+    kind: "card",
+    card: previewCard(outcome.preview, previewButtonData(outcome.request), { request: outcome.request }, checkedAt),
+  };
 }
 
 function renderMigration(outcome: MigrationPreviewOutcome, checkedAt: Date): Reply {
   if (outcome.kind !== "migration-preview") return renderUnresolved(outcome, migrationButtonData);
-  return { kind: "card", card: migrationPreviewCard(outcome.preview, migrationButtonData(outcome.request), { request: outcome.request }, checkedAt) };
+  return {
+    kind: "card",
+    card: migrationPreviewCard(
+      outcome.preview,
+      migrationButtonData(outcome.request),
+      { request: outcome.request },
+      checkedAt,
+    ),
+  };
 }
 
 /** A choice (one button per option, each submitting its complete request) or a refusal, as text. */
 function renderUnresolved<R>(outcome: Unresolved<R>, buttonData: (request: R) => object): Reply {
   switch (outcome.kind) {
     case "choose":
-      return { kind: "card", card: choiceCard(outcome.choice.question, outcome.choice.hint, outcome.choice.options.map((o) => ({ title: o.title, data: buttonData(o.request) }))) };
+      return {
+        kind: "card",
+        card: choiceCard(
+          outcome.choice.question,
+          outcome.choice.hint,
+          outcome.choice.options.map((o) => ({ title: o.title, data: buttonData(o.request) })),
+        ),
+      };
     case "refused":
       return text(outcome.message);
   }
@@ -260,7 +318,10 @@ function migrationButtonData(request: MigrationPreviewRequest): object {
   return { command: "migration-preview", request };
 }
 
-type ButtonRequest = { kind: "change"; request: PreviewRequest } | { kind: "migration"; request: MigrationPreviewRequest } | { kind: "command"; command: string };
+type ButtonRequest =
+  | { kind: "change"; request: PreviewRequest }
+  | { kind: "migration"; request: MigrationPreviewRequest }
+  | { kind: "command"; command: string };
 
 /**
  * What a button submits: a preview's request, or a command in words ("seats"); "invalid" for a
@@ -285,7 +346,11 @@ function buttonRequest(value: unknown): ButtonRequest | "invalid" | undefined {
 }
 
 function toPreviewRequest(request: ChangeRequest): PreviewRequest {
-  return { target: { hint: request.target.hint, name: request.target.name }, ...(request.from ? { from: request.from } : {}), to: request.to };
+  return {
+    target: { hint: request.target.hint, name: request.target.name },
+    ...(request.from ? { from: request.from } : {}),
+    to: request.to,
+  };
 }
 
 function toMigrationPreviewRequest(request: MigrationRequest): MigrationPreviewRequest {
@@ -311,9 +376,15 @@ const cardActionSchema = z.discriminatedUnion("verb", [
 ]);
 
 function statusList(requests: readonly LicenseRequest[]): string {
-  if (requests.length === 0) return "You have no requests yet. Ask for a change, e.g. \"move group Sales from E1 to E3\".";
+  if (requests.length === 0)
+    return 'You have no requests yet. Ask for a change, e.g. "move group Sales from E1 to E3".';
   const what = (p: RequestPlan) =>
-    isMigration(p) ? `direct ${productName(p.product.skuPartNumber)} → group licensing` : `${productName(p.from.skuPartNumber)} → ${productName(p.to.skuPartNumber)}`;
-  const lines = requests.map((r) => `- #${r.id} ${escapeMarkdown(r.preview.target.displayName)}: ${what(r.preview)}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`);
+    isMigration(p)
+      ? `direct ${productName(p.product.skuPartNumber)} → group licensing`
+      : `${productName(p.from.skuPartNumber)} → ${productName(p.to.skuPartNumber)}`;
+  const lines = requests.map(
+    (r) =>
+      `- #${r.id} ${escapeMarkdown(r.preview.target.displayName)}: ${what(r.preview)}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`,
+  );
   return `Your requests:\n\n${lines.join("\n")}\n\nSay **status N** for one of them.`;
 }

@@ -26,9 +26,11 @@ const MAX_SUFFIX_WORDS = 5;
 
 const VERB = /^(?:move|switch|change|upgrade|downgrade|migrate)\s+/i;
 /** Words before the request that ask politely or address the bot. */
-const LEADING = /^(?:please|pls|plz|kindly|(?:can|could|would|will) you(?: please)?|i(?:'d| would)? like to|(?:i|we) (?:want|need) to|let'?s|hey|hi|hello|ok|okay|@\S+)(?:[\s,:;!]+|$)/i;
+const LEADING =
+  /^(?:please|pls|plz|kindly|(?:can|could|would|will) you(?: please)?|i(?:'d| would)? like to|(?:i|we) (?:want|need) to|let'?s|hey|hi|hello|ok|okay|@\S+)(?:[\s,:;!]+|$)/i;
 /** Words and marks after the request. */
-const TRAILING = /(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|asap|now|for me|if possible)|[\s.!?,;:\p{Extended_Pictographic}\u{FE0F}]+)$/iu;
+const TRAILING =
+  /(?:[\s,]+(?:please|pls|plz|thanks|thank you|thx|asap|now|for me|if possible)|[\s.!?,;:\p{Extended_Pictographic}\u{FE0F}]+)$/iu;
 /** Between the two products: "to", or an arrow. */
 const SEPARATOR = String.raw`(\s+to\s+|\s*(?:-->|->|→|⟶|=>|⇒)\s*)`;
 /**
@@ -44,7 +46,14 @@ const GROUP_LICENSING_MIGRATION = [
 ];
 
 /** Opening quotes and the closing quotes each accepts (typed and "smart" quotes get mixed up). */
-const QUOTES: ReadonlyMap<string, string> = new Map([["'", "'’"], ['"', '"”'], ["“", '”“"'], ["‘", "’‘'"], ["„", "“”"], ["«", "»"]]);
+const QUOTES: ReadonlyMap<string, string> = new Map([
+  ["'", "'’"],
+  ['"', '"”'],
+  ["“", '”“"'],
+  ["‘", "’‘'"],
+  ["„", "“”"],
+  ["«", "»"],
+]);
 
 /** The change request the text asks for; undefined for anything else. Never throws. */
 export function parseChangeRequest(text: string): ChangeRequest | undefined {
@@ -63,7 +72,10 @@ function parse(text: string): ChangeRequest | undefined {
   const verb = VERB.exec(cleaned);
   if (!verb) return undefined;
   const rest = cleaned.slice(verb[0].length);
-  const outsideQuotes = rest.replace(/["“”„«»][^"“”„«»]*["“”„«»]|(?<![\p{L}\p{N}])['‘’][^'‘’]*['‘’](?![\p{L}\p{N}])/gu, " ");
+  const outsideQuotes = rest.replace(
+    /["“”„«»][^"“”„«»]*["“”„«»]|(?<![\p{L}\p{N}])['‘’][^'‘’]*['‘’](?![\p{L}\p{N}])/gu,
+    " ",
+  );
   if (GROUP_LICENSING_MIGRATION.some((pattern) => pattern.test(outsideQuotes))) return undefined;
   // "switch from E1 to E3 for group Sales": the target last, read as if it came first.
   const targetLast = /^((?:from|to)\s.+?)\s+for\s+(.+)$/i.exec(rest);
@@ -185,7 +197,8 @@ function productPhrase(raw: string): string | undefined {
     .replace(/^(?:the|an?)\s+/i, "")
     .replace(/\s+licen[cs]es?$/i, "")
     .trim();
-  if (phrase === "" || phrase.length > MAX_PRODUCT_LENGTH || phrase.split(" ").length > MAX_PRODUCT_WORDS) return undefined;
+  if (phrase === "" || phrase.length > MAX_PRODUCT_LENGTH || phrase.split(" ").length > MAX_PRODUCT_WORDS)
+    return undefined;
   // A separator or a quote still inside means the text was split in the wrong place.
   if (/\b(?:from|to)\b|->|→|⟶|=>|⇒|["'“”‘’„«»]/i.test(phrase)) return undefined;
   return phrase;
@@ -199,11 +212,19 @@ function build(rawName: string, hint: Hint | undefined, found: Products, unquote
   const tidy = tidyName(rawName, hint, unquoted);
   if (!tidy) return undefined;
   const finalHint = tidy.hint ?? (tidy.name.includes("@") ? "user" : "either");
-  return { target: { hint: finalHint, name: tidy.name }, ...(found.from !== undefined ? { from: found.from } : {}), to: found.to };
+  return {
+    target: { hint: finalHint, name: tidy.name },
+    ...(found.from !== undefined ? { from: found.from } : {}),
+    to: found.to,
+  };
 }
 
 /** The name without what is not part of it (see build); undefined when nothing usable is left. */
-function tidyName(rawName: string, hint: Hint | undefined, unquoted: boolean): { name: string; hint: Hint | undefined } | undefined {
+function tidyName(
+  rawName: string,
+  hint: Hint | undefined,
+  unquoted: boolean,
+): { name: string; hint: Hint | undefined } | undefined {
   let name = rawName.trim();
   let finalHint = hint;
   if (unquoted) {
@@ -248,9 +269,11 @@ const MIGRATION_TAIL = String.raw`(?:\s+from\s+direct(?:ly)?(?:[- ]assigned)?(?:
 const QUOTED_MIGRATION_TAIL = new RegExp(String.raw`^(?:\s+group\b)?${MIGRATION_TAIL}$`, "i");
 const UNQUOTED_MIGRATION = new RegExp(String.raw`^(?<name>.+?)${MIGRATION_TAIL}$`, "i");
 /** "[all] [the] [direct] [E3] users of" before the group. */
-const MOVERS_OF = /^(?:all\s+)?(?:the\s+)?(?<direct>direct(?:ly)?(?:[- ](?:assigned|licen[cs]ed))?\s+)?(?:(?<product>.+?)\s+)?(?:users|members)\s+(?:of|in|from)\s+/i;
+const MOVERS_OF =
+  /^(?:all\s+)?(?:the\s+)?(?<direct>direct(?:ly)?(?:[- ](?:assigned|licen[cs]ed))?\s+)?(?:(?<product>.+?)\s+)?(?:users|members)\s+(?:of|in|from)\s+/i;
 /** "Sales's direct E3 users" after an unquoted name: read only with 's, "direct" or a product, so a group "All Users" stays whole. */
-const MOVERS_AFTER = /^(?<name>.+?)(?<owner>'s|’s)?(?<direct>\s+direct(?:ly)?(?:[- ](?:assigned|licen[cs]ed))?)?(?:\s+(?<product>.+?))?\s+(?:users|members)$/i;
+const MOVERS_AFTER =
+  /^(?<name>.+?)(?<owner>'s|’s)?(?<direct>\s+direct(?:ly)?(?:[- ](?:assigned|licen[cs]ed))?)?(?:\s+(?<product>.+?))?\s+(?:users|members)$/i;
 
 /**
  * One setting at the end of a migration request: "[,] [and] [with] [a] pilot [of] 10 [users|%]",
@@ -284,7 +307,8 @@ function migrationSettings(text: string): { rest: string; settings: MigrationSet
       if (settings.pilot) return undefined;
       const n = Number(pilot.replace(/,/g, ""));
       const percent = unit !== undefined && !/^users?$/i.test(unit);
-      if (n < 1 || n > (percent ? MIGRATION_SETTING_BOUNDS.pilotPercent : MIGRATION_SETTING_BOUNDS.pilotUsers)) return undefined;
+      if (n < 1 || n > (percent ? MIGRATION_SETTING_BOUNDS.pilotPercent : MIGRATION_SETTING_BOUNDS.pilotUsers))
+        return undefined;
       settings.pilot = percent ? { count: 0, percent: n } : { count: n, percent: 0 };
     } else if (wave !== undefined) {
       if (settings.waveSize !== undefined) return undefined;
@@ -322,7 +346,12 @@ function parseMigrationBody(rest: string): MigrationRequest | undefined {
   const named: (string | undefined)[] = [];
   const movers = MOVERS_OF.exec(body);
   // "Power users of Contoso" is a name: without "direct", only a known product makes it "E3 users of".
-  if (movers?.groups && (movers.groups.product === undefined || movers.groups.direct !== undefined || looksLikeProductPhrase(movers.groups.product))) {
+  if (
+    movers?.groups &&
+    (movers.groups.product === undefined ||
+      movers.groups.direct !== undefined ||
+      looksLikeProductPhrase(movers.groups.product))
+  ) {
     named.push(movers.groups.product);
     body = body.slice(movers[0].length);
   }
@@ -336,7 +365,8 @@ function parseMigrationBody(rest: string): MigrationRequest | undefined {
     for (let i = 1; i < body.length; i++) {
       if (!closers.includes(body[i]) || /[\p{L}\p{N}]/u.test(body[i + 1] ?? "")) continue;
       const tail = QUOTED_MIGRATION_TAIL.exec(body.slice(i + 1));
-      const request = tail?.groups && migration(body.slice(1, i), hint, false, [...named, tail.groups.direct, tail.groups.for]);
+      const request =
+        tail?.groups && migration(body.slice(1, i), hint, false, [...named, tail.groups.direct, tail.groups.for]);
       if (request) return request;
     }
     return undefined;
@@ -345,7 +375,13 @@ function parseMigrationBody(rest: string): MigrationRequest | undefined {
   if (!whole?.name) return undefined;
   let name = whole.name;
   const after = MOVERS_AFTER.exec(name)?.groups;
-  if (after?.name && named.length === 0 && (after.owner !== undefined || after.direct !== undefined || (after.product !== undefined && looksLikeProductPhrase(after.product)))) {
+  if (
+    after?.name &&
+    named.length === 0 &&
+    (after.owner !== undefined ||
+      after.direct !== undefined ||
+      (after.product !== undefined && looksLikeProductPhrase(after.product)))
+  ) {
     name = after.name;
     named.push(after.product);
   }
@@ -353,7 +389,12 @@ function parseMigrationBody(rest: string): MigrationRequest | undefined {
 }
 
 /** The request from its name and the product phrases it named (at most one product, however often). */
-function migration(rawName: string, hint: Hint | undefined, unquoted: boolean, phrases: readonly (string | undefined)[]): MigrationRequest | undefined {
+function migration(
+  rawName: string,
+  hint: Hint | undefined,
+  unquoted: boolean,
+  phrases: readonly (string | undefined)[],
+): MigrationRequest | undefined {
   const tidy = tidyName(rawName, hint, unquoted);
   if (!tidy || tidy.hint === "user") return undefined;
   // "migrate Sales with a pilot of 10 to group licensing": settings go at the end, not in a name (unless quoted).

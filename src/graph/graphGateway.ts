@@ -9,13 +9,31 @@
  */
 import { readFileSync } from "node:fs";
 import { ClientCertificateCredential, ClientSecretCredential } from "@azure/identity";
-import { Client, GraphError, MiddlewareFactory, ResponseType, type AuthenticationProvider, type Context, type GraphRequest, type Middleware } from "@microsoft/microsoft-graph-client";
+import {
+  Client,
+  GraphError,
+  MiddlewareFactory,
+  ResponseType,
+  type AuthenticationProvider,
+  type Context,
+  type GraphRequest,
+  type Middleware,
+} from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type * as Graph from "@microsoft/microsoft-graph-types";
 import type { TenantSettings } from "../config";
 import { directoryId, isGuid } from "../directoryId";
 import { TenantRequestError } from "../errors";
-import type { AssignedLicense, CapabilityStatus, GroupMembers, LicenseProcessingState, LicenseState, Product, TenantGroup, TenantUser } from "../licensing/model";
+import type {
+  AssignedLicense,
+  CapabilityStatus,
+  GroupMembers,
+  LicenseProcessingState,
+  LicenseState,
+  Product,
+  TenantGroup,
+  TenantUser,
+} from "../licensing/model";
 import type { Operation } from "../licensing/preview";
 
 /** One page of a Graph collection. */
@@ -26,8 +44,25 @@ interface GraphCollection<T> {
 }
 
 /** The user fields the licensing logic reads: each is returned only when selected [USR]. */
-const USER_FIELDS = ["id", "displayName", "userPrincipalName", "usageLocation", "assignedLicenses", "licenseAssignmentStates"];
-const GROUP_FIELDS = ["id", "displayName", "groupTypes", "securityEnabled", "mailEnabled", "membershipRule", "onPremisesSyncEnabled", "assignedLicenses", "licenseProcessingState"];
+const USER_FIELDS = [
+  "id",
+  "displayName",
+  "userPrincipalName",
+  "usageLocation",
+  "assignedLicenses",
+  "licenseAssignmentStates",
+];
+const GROUP_FIELDS = [
+  "id",
+  "displayName",
+  "groupTypes",
+  "securityEnabled",
+  "mailEnabled",
+  "membershipRule",
+  "onPremisesSyncEnabled",
+  "assignedLicenses",
+  "licenseProcessingState",
+];
 /** Graph's most requests in one $batch [BAT]. */
 const BATCH_SIZE = 20;
 /** How often a throttled $batch item is sent again before its 429 is the answer. */
@@ -82,20 +117,35 @@ export interface NamedEntity {
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
 /** A Graph client for the configured tenant: Microsoft Graph with app credentials, or the simulator at `baseUrl`. */
-export function createGraphClient(tenant: TenantSettings, simulatorUrl?: string, timeoutMs = DEFAULT_TIMEOUT_MS): Client {
+export function createGraphClient(
+  tenant: TenantSettings,
+  simulatorUrl?: string,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+): Client {
   if (tenant.kind === "simulated") {
     if (!simulatorUrl) throw new Error("the simulated tenant's URL is needed to create its Graph client");
     // The simulator needs no token; the client sends none to a host that is not Graph's.
     const authProvider = { getAccessToken: async () => "simulated-tenant" };
-    return Client.initWithMiddleware({ baseUrl: simulatorUrl, defaultVersion: "v1.0", middleware: middlewareChain(authProvider, timeoutMs) });
+    return Client.initWithMiddleware({
+      baseUrl: simulatorUrl,
+      defaultVersion: "v1.0",
+      middleware: middlewareChain(authProvider, timeoutMs),
+    });
   }
   const credential =
     "clientSecret" in tenant.credential
       ? new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.credential.clientSecret)
-      : new ClientCertificateCredential(tenant.tenantId, tenant.clientId, { certificate: readFileSync(tenant.credential.certificatePath, "utf8") });
+      : new ClientCertificateCredential(tenant.tenantId, tenant.clientId, {
+          certificate: readFileSync(tenant.credential.certificatePath, "utf8"),
+        });
   const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [GRAPH_SCOPE] });
   const baseUrl = tenant.baseUrl.endsWith("/") ? tenant.baseUrl : `${tenant.baseUrl}/`;
-  return Client.initWithMiddleware({ baseUrl, defaultVersion: "v1.0", middleware: middlewareChain(authProvider, timeoutMs), customHosts: new Set([new URL(baseUrl).host]) });
+  return Client.initWithMiddleware({
+    baseUrl,
+    defaultVersion: "v1.0",
+    middleware: middlewareChain(authProvider, timeoutMs),
+    customHosts: new Set([new URL(baseUrl).host]),
+  });
 }
 
 /** How long one HTTP request to Graph may take before it is abandoned (and, for a write, the tenant is checked). */
@@ -133,7 +183,15 @@ export class GraphGateway {
     const page = await this.call("read the tenant's subscribed products", () =>
       this.client
         .api("/subscribedSkus")
-        .select(["skuId", "skuPartNumber", "appliesTo", "capabilityStatus", "consumedUnits", "prepaidUnits", "servicePlans"])
+        .select([
+          "skuId",
+          "skuPartNumber",
+          "appliesTo",
+          "capabilityStatus",
+          "consumedUnits",
+          "prepaidUnits",
+          "servicePlans",
+        ])
         .get(),
     );
     return (page as GraphCollection<Graph.SubscribedSku>).value.map(toProduct);
@@ -145,7 +203,11 @@ export class GraphGateway {
    */
   async findGroups(name: string): Promise<TenantGroup[]> {
     const find = (filter: string) =>
-      this.listAll<Graph.Group>(`find the group "${name}"`, this.client.api("/groups").filter(encodeURIComponent(filter)).select(GROUP_FIELDS).top(PAGE_SIZE), 1);
+      this.listAll<Graph.Group>(
+        `find the group "${name}"`,
+        this.client.api("/groups").filter(encodeURIComponent(filter)).select(GROUP_FIELDS).top(PAGE_SIZE),
+        1,
+      );
     const literal = odataString(name);
     const exact = await find(`displayName eq ${literal}`);
     return (exact.length > 0 ? exact : await find(`startswith(displayName,${literal})`)).map(toGroup);
@@ -153,7 +215,11 @@ export class GraphGateway {
 
   /** Every group's name, for suggesting the closest when nothing matched (at most `limit`). */
   async listGroupNames(limit: number): Promise<NamedEntity[]> {
-    const groups = await this.listAll<Graph.Group>("list the tenant's groups", this.client.api("/groups").select(["id", "displayName"]).top(PAGE_SIZE), Math.ceil(limit / PAGE_SIZE));
+    const groups = await this.listAll<Graph.Group>(
+      "list the tenant's groups",
+      this.client.api("/groups").select(["id", "displayName"]).top(PAGE_SIZE),
+      Math.ceil(limit / PAGE_SIZE),
+    );
     return groups.slice(0, limit).map(toNamed);
   }
 
@@ -163,7 +229,11 @@ export class GraphGateway {
    */
   async findUsers(name: string): Promise<TenantUser[]> {
     const find = (filter: string) =>
-      this.listAll<Graph.User>(`find the user "${name}"`, this.client.api("/users").filter(encodeURIComponent(filter)).select(USER_FIELDS).top(PAGE_SIZE), 1);
+      this.listAll<Graph.User>(
+        `find the user "${name}"`,
+        this.client.api("/users").filter(encodeURIComponent(filter)).select(USER_FIELDS).top(PAGE_SIZE),
+        1,
+      );
     const literal = odataString(name);
     if (name.includes("@")) return (await find(`userPrincipalName eq ${literal} or mail eq ${literal}`)).map(toUser);
     const exact = await find(`displayName eq ${literal}`);
@@ -172,17 +242,31 @@ export class GraphGateway {
 
   /** Every user's name, for suggesting the closest when nothing matched (at most `limit`). */
   async listUserNames(limit: number): Promise<NamedEntity[]> {
-    const users = await this.listAll<Graph.User>("list the tenant's users", this.client.api("/users").select(["id", "displayName", "userPrincipalName"]).top(PAGE_SIZE), Math.ceil(limit / PAGE_SIZE));
+    const users = await this.listAll<Graph.User>(
+      "list the tenant's users",
+      this.client.api("/users").select(["id", "displayName", "userPrincipalName"]).top(PAGE_SIZE),
+      Math.ceil(limit / PAGE_SIZE),
+    );
     return users.slice(0, limit).map(toNamed);
   }
 
   async getGroup(id: string): Promise<TenantGroup> {
-    const group = await this.call(`read the group ${id}`, () => this.client.api(`/groups/${encodeURIComponent(id)}`).select(GROUP_FIELDS).get());
+    const group = await this.call(`read the group ${id}`, () =>
+      this.client
+        .api(`/groups/${encodeURIComponent(id)}`)
+        .select(GROUP_FIELDS)
+        .get(),
+    );
     return toGroup(group as Graph.Group);
   }
 
   async getUser(id: string): Promise<TenantUser> {
-    const user = await this.call(`read the user ${id}`, () => this.client.api(`/users/${encodeURIComponent(id)}`).select(USER_FIELDS).get());
+    const user = await this.call(`read the user ${id}`, () =>
+      this.client
+        .api(`/users/${encodeURIComponent(id)}`)
+        .select(USER_FIELDS)
+        .get(),
+    );
     return toUser(user as Graph.User);
   }
 
@@ -197,7 +281,12 @@ export class GraphGateway {
     const eventual = { ConsistencyLevel: "eventual" };
     const users = await this.listAll<Graph.User>(
       "read the group's members",
-      this.client.api(`/groups/${id}/members/microsoft.graph.user`).headers(eventual).count(true).select(USER_FIELDS).top(PAGE_SIZE),
+      this.client
+        .api(`/groups/${id}/members/microsoft.graph.user`)
+        .headers(eventual)
+        .count(true)
+        .select(USER_FIELDS)
+        .top(PAGE_SIZE),
       Number.POSITIVE_INFINITY,
       onCount,
       eventual,
@@ -234,7 +323,9 @@ export class GraphGateway {
       eventual,
     );
     const wanted = skuId.toLowerCase();
-    return users.map(toUser).filter((u) => u.licenseStates.some((s) => s.assignedByGroup === null && s.skuId.toLowerCase() === wanted));
+    return users
+      .map(toUser)
+      .filter((u) => u.licenseStates.some((s) => s.assignedByGroup === null && s.skuId.toLowerCase() === wanted));
   }
 
   /** Display names of groups by id, in one $batch per 20 ids; an id Graph does not know is left out. */
@@ -254,7 +345,10 @@ export class GraphGateway {
   /** Users by id with their license fields, 20 per $batch; a user Graph does not know is left out. */
   async getUsers(ids: readonly string[]): Promise<TenantUser[]> {
     const select = USER_FIELDS.join(",");
-    const answers = await this.batch("read users' licenses", ids.map((id) => ({ method: "GET", url: `/users/${encodeURIComponent(id)}?$select=${select}` })));
+    const answers = await this.batch(
+      "read users' licenses",
+      ids.map((id) => ({ method: "GET", url: `/users/${encodeURIComponent(id)}?$select=${select}` })),
+    );
     return answers.filter((r) => r.status === 200).map((r) => toUser(r.body as Graph.User));
   }
 
@@ -264,13 +358,22 @@ export class GraphGateway {
    */
   async assignLicenses(operations: readonly Operation[]): Promise<{ status: number; message?: string }[]> {
     for (const o of operations) {
-      if (!/^\/users\/[^/]+\/assignLicense$/.test(o.path)) throw new Error(`refusing to batch ${o.method} ${o.path}: only a user's assignLicense may be sent this way`);
+      if (!/^\/users\/[^/]+\/assignLicense$/.test(o.path))
+        throw new Error(`refusing to batch ${o.method} ${o.path}: only a user's assignLicense may be sent this way`);
     }
     const answers = await this.batch(
       "change users' licenses",
-      operations.map((o) => ({ method: o.method, url: o.path, body: o.body, headers: { "Content-Type": "application/json" } })),
+      operations.map((o) => ({
+        method: o.method,
+        url: o.path,
+        body: o.body,
+        headers: { "Content-Type": "application/json" },
+      })),
     );
-    return answers.map((r) => ({ status: r.status, ...(r.status >= 300 ? { message: batchErrorMessage(r.body) } : {}) }));
+    return answers.map((r) => ({
+      status: r.status,
+      ...(r.status >= 300 ? { message: batchErrorMessage(r.body) } : {}),
+    }));
   }
 
   /**
@@ -283,7 +386,9 @@ export class GraphGateway {
       let pending = requests.slice(start, start + BATCH_SIZE).map((request, n) => ({ index: start + n, request }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         const body = { requests: pending.map((p) => ({ id: String(p.index), ...p.request })) };
-        const answer = (await this.call(operation, () => this.client.api("/$batch").post(body))) as { responses: (BatchAnswer & { id: string; headers?: Record<string, string> })[] };
+        const answer = (await this.call(operation, () => this.client.api("/$batch").post(body))) as {
+          responses: (BatchAnswer & { id: string; headers?: Record<string, string> })[];
+        };
         const throttled: typeof pending = [];
         let wait = 0;
         for (const r of answer.responses) {
@@ -305,7 +410,9 @@ export class GraphGateway {
 
   /** The id of the tenant Graph answers for (GET /organization). */
   async organizationId(): Promise<string> {
-    const page = (await this.call("read the tenant's id", () => this.client.api("/organization").select(["id"]).get())) as GraphCollection<Graph.Organization>;
+    const page = (await this.call("read the tenant's id", () =>
+      this.client.api("/organization").select(["id"]).get(),
+    )) as GraphCollection<Graph.Organization>;
     return directoryId(required(page.value[0]?.id, "organization.id"));
   }
 
@@ -318,22 +425,33 @@ export class GraphGateway {
   async assignLicense(operation: Operation): Promise<WriteResult> {
     const target = ASSIGN_LICENSE_PATH.exec(operation.path);
     // A defect, not a user error: the preview builds these paths, and nothing else may be written.
-    if (operation.method !== "POST" || !target) throw new Error(`not an assignLicense operation: ${operation.method} ${operation.path}`);
+    if (operation.method !== "POST" || !target)
+      throw new Error(`not an assignLicense operation: ${operation.method} ${operation.path}`);
     const what = `change the licenses of the ${target[1] === "groups" ? "group" : "user"} ${decodeURIComponent(target[2]!)}`;
-    const response = (await this.call(what, () => this.client.api(operation.path).responseType(ResponseType.RAW).post(operation.body))) as Response;
+    const response = (await this.call(what, () =>
+      this.client.api(operation.path).responseType(ResponseType.RAW).post(operation.body),
+    )) as Response;
     const requestId = response.headers.get("request-id") ?? undefined;
     // Read the body either way, so the connection is released; only an error's body matters.
     const text = await response.text().catch(() => "");
     if (!response.ok) {
       const error = graphErrorOf(text);
-      throw new TenantRequestError(what, response.status, error.code, error.message ?? (text || response.statusText), requestId ?? error.requestId);
+      throw new TenantRequestError(
+        what,
+        response.status,
+        error.code,
+        error.message ?? (text || response.statusText),
+        requestId ?? error.requestId,
+      );
     }
     return requestId === undefined ? { status: response.status } : { status: response.status, requestId };
   }
 
   /** Re-runs group-based licensing for one user, at once [RLA]. */
   async reprocessUser(userId: string): Promise<void> {
-    await this.call(`reprocess the licenses of the user ${userId}`, () => this.client.api(`/users/${encodeURIComponent(userId)}/reprocessLicenseAssignment`).post(undefined));
+    await this.call(`reprocess the licenses of the user ${userId}`, () =>
+      this.client.api(`/users/${encodeURIComponent(userId)}/reprocessLicenseAssignment`).post(undefined),
+    );
   }
 
   /**
@@ -355,7 +473,13 @@ export class GraphGateway {
   }
 
   /** All pages of a listing, up to `maxPages`, following @odata.nextLink (sent with `headers`, as the first page was). */
-  private async listAll<T>(operation: string, first: GraphRequest, maxPages: number, onCount?: (count: number) => void, headers: Record<string, string> = {}): Promise<T[]> {
+  private async listAll<T>(
+    operation: string,
+    first: GraphRequest,
+    maxPages: number,
+    onCount?: (count: number) => void,
+    headers: Record<string, string> = {},
+  ): Promise<T[]> {
     let page = (await this.call(operation, () => first.get())) as GraphCollection<T>;
     if (onCount && page["@odata.count"] !== undefined) onCount(page["@odata.count"]);
     const items = [...page.value];
@@ -375,9 +499,22 @@ export class GraphGateway {
       if (error instanceof GraphError) {
         const status = error.statusCode > 0 ? error.statusCode : undefined;
         const retryAfter = Number(error.headers?.get("retry-after") ?? Number.NaN);
-        throw new TenantRequestError(operation, status, error.code ?? undefined, error.message, error.requestId ?? undefined, Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined);
+        throw new TenantRequestError(
+          operation,
+          status,
+          error.code ?? undefined,
+          error.message,
+          error.requestId ?? undefined,
+          Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+        );
       }
-      throw new TenantRequestError(operation, undefined, undefined, error instanceof Error ? error.message : String(error), undefined);
+      throw new TenantRequestError(
+        operation,
+        undefined,
+        undefined,
+        error instanceof Error ? error.message : String(error),
+        undefined,
+      );
     }
   }
 }
@@ -385,7 +522,9 @@ export class GraphGateway {
 /** Graph's {"error":{"code","message","innerError":{"request-id"}}}, as far as the body has it. */
 function graphErrorOf(text: string): { code?: string; message?: string; requestId?: string } {
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; innerError?: { "request-id"?: unknown } } };
+    const body = JSON.parse(text) as {
+      error?: { code?: unknown; message?: unknown; innerError?: { "request-id"?: unknown } };
+    };
     const e = body.error;
     const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
     return { code: str(e?.code), message: str(e?.message), requestId: str(e?.innerError?.["request-id"]) };
@@ -425,11 +564,18 @@ export function odataString(value: string): string {
 
 function toNamed(entity: Graph.User | Graph.Group): NamedEntity {
   const upn = "userPrincipalName" in entity ? entity.userPrincipalName : undefined;
-  return { id: directoryId(required(entity.id, "id")), displayName: entity.displayName ?? "", ...(upn ? { userPrincipalName: upn } : {}) };
+  return {
+    id: directoryId(required(entity.id, "id")),
+    displayName: entity.displayName ?? "",
+    ...(upn ? { userPrincipalName: upn } : {}),
+  };
 }
 
 function toLicenses(licenses: Graph.AssignedLicense[] | null | undefined): AssignedLicense[] {
-  return (licenses ?? []).map((l) => ({ skuId: required(l.skuId, "assignedLicense.skuId"), disabledPlans: l.disabledPlans ?? [] }));
+  return (licenses ?? []).map((l) => ({
+    skuId: required(l.skuId, "assignedLicense.skuId"),
+    disabledPlans: l.disabledPlans ?? [],
+  }));
 }
 
 function toUser(user: Graph.User): TenantUser {
@@ -439,16 +585,14 @@ function toUser(user: Graph.User): TenantUser {
     userPrincipalName: user.userPrincipalName ?? "",
     usageLocation: user.usageLocation ?? null,
     assignedLicenses: toLicenses(user.assignedLicenses),
-    licenseStates: (user.licenseAssignmentStates ?? []).map(
-      (s): LicenseState => ({
-        skuId: required(s.skuId, "licenseAssignmentState.skuId"),
-        assignedByGroup: s.assignedByGroup ? directoryId(s.assignedByGroup) : null,
-        disabledPlans: s.disabledPlans ?? [],
-        state: (s.state ?? "Active") as LicenseState["state"],
-        // Graph documents both null and "None" for no error [LAS].
-        error: s.error && s.error !== "None" ? s.error : null,
-      }),
-    ),
+    licenseStates: (user.licenseAssignmentStates ?? []).map((s): LicenseState => ({
+      skuId: required(s.skuId, "licenseAssignmentState.skuId"),
+      assignedByGroup: s.assignedByGroup ? directoryId(s.assignedByGroup) : null,
+      disabledPlans: s.disabledPlans ?? [],
+      state: (s.state ?? "Active") as LicenseState["state"],
+      // Graph documents both null and "None" for no error [LAS].
+      error: s.error && s.error !== "None" ? s.error : null,
+    })),
   };
 }
 

@@ -23,7 +23,14 @@ import {
   onPremisesSyncCheck,
   processingStateCheck,
 } from "./checks/groupChecks";
-import { conflictsCheck, countSeats, dependenciesCheck, seatsCheck, serviceContinuityCheck, targetSubscribedCheck } from "./checks/licenseChecks";
+import {
+  conflictsCheck,
+  countSeats,
+  dependenciesCheck,
+  seatsCheck,
+  serviceContinuityCheck,
+  targetSubscribedCheck,
+} from "./checks/licenseChecks";
 import { userSourceAssignedCheck, userUsageLocationCheck } from "./checks/userChecks";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
 import { verdictOf, type CheckResult, type Operation, type Preview, type SourceRef } from "./preview";
@@ -83,7 +90,12 @@ export function targetDisabledPlans(source: Product, sourceDisabled: readonly st
  * replaces that assignment, so a plan stays disabled only if it is disabled there too: nothing on
  * is switched off.
  */
-function assignedTargetDisabled(source: Product | undefined, sourceDisabled: readonly string[], target: Product | undefined, existingTarget: readonly string[] | undefined): string[] {
+function assignedTargetDisabled(
+  source: Product | undefined,
+  sourceDisabled: readonly string[],
+  target: Product | undefined,
+  existingTarget: readonly string[] | undefined,
+): string[] {
   if (!source || !target) return [];
   const carried = targetDisabledPlans(source, sourceDisabled, target);
   if (!existingTarget) return carried;
@@ -99,7 +111,11 @@ function sourceRef(index: ProductIndex, skuId: string, disabledPlans: readonly s
 
 function assignLicense(path: string, toSkuId: string, disabledPlans: readonly string[], fromSkuId: string): Operation {
   // The add and the remove in one call: how Entra swaps products without a gap or a conflict [CHG].
-  return { method: "POST", path, body: { addLicenses: [{ skuId: toSkuId, disabledPlans: [...disabledPlans] }], removeLicenses: [fromSkuId] } };
+  return {
+    method: "POST",
+    path,
+    body: { addLicenses: [{ skuId: toSkuId, disabledPlans: [...disabledPlans] }], removeLicenses: [fromSkuId] },
+  };
 }
 
 function contextFor(
@@ -117,7 +133,9 @@ function contextFor(
 ): ChangeContext {
   const source = index.get(fromSkuId);
   const target = index.get(toSkuId);
-  const targetDisabled = restore ? [...restore.disabledPlans] : assignedTargetDisabled(source, sourceDisabled, target, existingTarget);
+  const targetDisabled = restore
+    ? [...restore.disabledPlans]
+    : assignedTargetDisabled(source, sourceDisabled, target, existingTarget);
   return {
     kind,
     subjectName,

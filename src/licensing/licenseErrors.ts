@@ -9,7 +9,8 @@ const WHAT_TO_DO: Readonly<Record<string, string>> = {
   CountViolation: "not enough seats; buy or free seats, then reprocess the users",
   MutuallyExclusiveViolation: "they hold a conflicting product from another source; remove it, then reprocess",
   DependencyViolation: "a plan lacks its prerequisite; enable the prerequisite, then reprocess",
-  ProhibitedInUsageLocationViolation: "the product is not sold in their usage location; change the location or take them out of the group",
+  ProhibitedInUsageLocationViolation:
+    "the product is not sold in their usage location; change the location or take them out of the group",
   UniquenessViolation: "an email address is used twice in Exchange; fix the duplicate, then reprocess",
   Other: "look at their licenses in the Entra admin center, then reprocess",
 };

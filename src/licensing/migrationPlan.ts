@@ -22,11 +22,26 @@ import {
   userRef,
   type ChangeContext,
 } from "./checks/context";
-import { dynamicMembershipCheck, existingErrorsCheck, groupTypeCheck, nestedGroupsCheck, onPremisesSyncCheck, processingStateCheck } from "./checks/groupChecks";
+import {
+  dynamicMembershipCheck,
+  existingErrorsCheck,
+  groupTypeCheck,
+  nestedGroupsCheck,
+  onPremisesSyncCheck,
+  processingStateCheck,
+} from "./checks/groupChecks";
 import { conflictsCheck, countSeats, seatsCheck, targetSubscribedCheck } from "./checks/licenseChecks";
 import { whatToDoFor } from "./licenseErrors";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
-import { verdictOf, type CheckResult, type Operation, type ProductRef, type SeatCount, type UserRef, type Verdict } from "./preview";
+import {
+  verdictOf,
+  type CheckResult,
+  type Operation,
+  type ProductRef,
+  type SeatCount,
+  type UserRef,
+  type Verdict,
+} from "./preview";
 
 /** The issue's defaults: a pilot of 5 users or 5 %, whichever is larger; then waves of 100. */
 export const DEFAULT_PILOT = { count: 5, percent: 5 } as const;
@@ -82,7 +97,12 @@ export interface MigrationSettings {
 /** The plan of a direct-to-group migration: a Preview-like contract (docs/plan-json.md). */
 export interface MigrationPreview {
   readonly kind: "direct-to-group";
-  readonly target: { readonly type: "group"; readonly id: string; readonly displayName: string; readonly memberCount: number };
+  readonly target: {
+    readonly type: "group";
+    readonly id: string;
+    readonly displayName: string;
+    readonly memberCount: number;
+  };
   readonly product: ProductRef;
   readonly verdict: Verdict;
   readonly checks: readonly CheckResult[];
@@ -115,7 +135,9 @@ export interface MigrationUsers {
 }
 
 /** Splits G's members and P's direct holders into the migration's parts. */
-export function classifyMigration(input: Pick<MigrationInput, "group" | "members" | "directHolders" | "skuId">): MigrationUsers {
+export function classifyMigration(
+  input: Pick<MigrationInput, "group" | "members" | "directHolders" | "skuId">,
+): MigrationUsers {
   const { group, members, skuId } = input;
   const migratingStates: { user: TenantUser; direct: LicenseState }[] = [];
   for (const user of members.users) {
@@ -156,7 +178,10 @@ export function mostCommonDisabledPlans(states: readonly Pick<LicenseState, "dis
   let best: { key: string; plans: string[]; users: number } | undefined;
   for (const [key, entry] of tally) {
     const better =
-      !best || entry.users > best.users || (entry.users === best.users && (entry.plans.length < best.plans.length || (entry.plans.length === best.plans.length && key < best.key)));
+      !best ||
+      entry.users > best.users ||
+      (entry.users === best.users &&
+        (entry.plans.length < best.plans.length || (entry.plans.length === best.plans.length && key < best.key)));
     if (better) best = { key, ...entry };
   }
   return best ? best.plans : [];
@@ -205,7 +230,11 @@ export function directRemovalOperation(userId: string, skuId: string): Operation
 
 function groupAssignOperation(groupId: string, skuId: string, disabledPlans: readonly string[]): Operation {
   // Only P added: G's other licenses are untouched, and nothing is removed from anyone.
-  return { method: "POST", path: `/groups/${groupId}/assignLicense`, body: { addLicenses: [{ skuId, disabledPlans: [...disabledPlans] }], removeLicenses: [] } };
+  return {
+    method: "POST",
+    path: `/groups/${groupId}/assignLicense`,
+    body: { addLicenses: [{ skuId, disabledPlans: [...disabledPlans] }], removeLicenses: [] },
+  };
 }
 
 /** The user's state of P inherited from G, whatever its state. */
@@ -254,11 +283,17 @@ export function verifyMigration(
     const direct = directState(user, skuId);
     const inherited = inheritedState(user, groupId, skuId);
     if (!direct) {
-      fail(user, `has no direct ${pName}: there is nothing to remove. Take them out of the migration, or check who removed it.`);
+      fail(
+        user,
+        `has no direct ${pName}: there is nothing to remove. Take them out of the migration, or check who removed it.`,
+      );
       continue;
     }
     if (!inherited) {
-      fail(user, `does not have ${pName} from the group yet. Wait until the group's license processing completes; if it has, reprocess the user.`);
+      fail(
+        user,
+        `does not have ${pName} from the group yet. Wait until the group's license processing completes; if it has, reprocess the user.`,
+      );
       continue;
     }
     const error = errorOf(inherited);
@@ -271,12 +306,18 @@ export function verifyMigration(
       continue;
     }
     if (sortedKey(inherited.disabledPlans) !== expected) {
-      fail(user, `${pName} from the group does not have the group's disabled plans yet. Wait until the group's license processing completes, then verify again.`);
+      fail(
+        user,
+        `${pName} from the group does not have the group's disabled plans yet. Wait until the group's license processing completes, then verify again.`,
+      );
       continue;
     }
     const missing = lost(direct.disabledPlans);
     if (missing.length > 0) {
-      fail(user, `${pName} from the group would not enable ${listNames(missing.map(planName))}, which the direct one enables. Their direct license stays; to move them, enable ${missing.length === 1 ? "it" : "them"} on the group.`);
+      fail(
+        user,
+        `${pName} from the group would not enable ${listNames(missing.map(planName))}, which the direct one enables. Their direct license stays; to move them, enable ${missing.length === 1 ? "it" : "them"} on the group.`,
+      );
       continue;
     }
     verified.push(userRef(user));
@@ -301,7 +342,8 @@ function planNamer(product: Product | undefined): (id: string) => string {
 export function directProductsOf(users: readonly TenantUser[]): string[] {
   const holders = new Map<string, number>();
   for (const u of users) {
-    for (const sku of new Set(u.licenseStates.filter((s) => s.assignedByGroup === null).map((s) => s.skuId))) holders.set(sku, (holders.get(sku) ?? 0) + 1);
+    for (const sku of new Set(u.licenseStates.filter((s) => s.assignedByGroup === null).map((s) => s.skuId)))
+      holders.set(sku, (holders.get(sku) ?? 0) + 1);
   }
   return [...holders].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([sku]) => sku);
 }
@@ -343,17 +385,40 @@ export function planMigration(input: MigrationInput): MigrationPreview {
   const waves = splitIntoWaves(parts.eligible.slice(pilot), waveSize);
   const stages: MigrationStage[] = [];
   if (parts.groupAssignment.needed) {
-    stages.push({ kind: "assign", title: `Assign ${pName} to ${group.displayName}${disabledNote(disabledPlans.length)}`, users: members.users.length });
+    stages.push({
+      kind: "assign",
+      title: `Assign ${pName} to ${group.displayName}${disabledNote(disabledPlans.length)}`,
+      users: members.users.length,
+    });
   }
-  stages.push({ kind: "verify", title: `Verify that ${plural(parts.migrating.length, "member")} hold ${pName} both directly and from ${group.displayName}`, users: parts.migrating.length });
-  if (pilot > 0) stages.push({ kind: "pilot", title: `Pilot: remove the direct ${pName} from ${plural(pilot, "verified user")}`, users: pilot });
-  waves.forEach((wave, i) => stages.push({ kind: "wave", title: `Wave ${fmt(i + 1)} of ${fmt(waves.length)}: remove the direct ${pName} from ${plural(wave.length, "verified user")}`, users: wave.length }));
+  stages.push({
+    kind: "verify",
+    title: `Verify that ${plural(parts.migrating.length, "member")} hold ${pName} both directly and from ${group.displayName}`,
+    users: parts.migrating.length,
+  });
+  if (pilot > 0)
+    stages.push({
+      kind: "pilot",
+      title: `Pilot: remove the direct ${pName} from ${plural(pilot, "verified user")}`,
+      users: pilot,
+    });
+  waves.forEach((wave, i) =>
+    stages.push({
+      kind: "wave",
+      title: `Wave ${fmt(i + 1)} of ${fmt(waves.length)}: remove the direct ${pName} from ${plural(wave.length, "verified user")}`,
+      users: wave.length,
+    }),
+  );
 
   const checks: CheckResult[] = [
     groupTypeCheck(group),
     targetSubscribedCheck({ index, target: product, targetSkuId: skuId }),
     groupAssignmentCheck(group, members.users.length, parts, pName, planName),
-    seatsCheck(ctx, seats, `Members who hold ${pName} directly keep one seat when they also get it from ${group.displayName}: moving them costs nothing.`),
+    seatsCheck(
+      ctx,
+      seats,
+      `Members who hold ${pName} directly keep one seat when they also get it from ${group.displayName}: moving them costs nothing.`,
+    ),
     outsideMembersCheck(group, parts, pName),
     planMismatchCheck(group, parts, pName, planName),
     conflictsCheck(ctx, facts),
@@ -391,7 +456,13 @@ function disabledNote(n: number): string {
 }
 
 /** What G gets (or has); blocks when no member holds P directly: then there is nothing to migrate. */
-function groupAssignmentCheck(group: TenantGroup, memberCount: number, parts: MigrationUsers, pName: string, planName: (id: string) => string): CheckResult {
+function groupAssignmentCheck(
+  group: TenantGroup,
+  memberCount: number,
+  parts: MigrationUsers,
+  pName: string,
+  planName: (id: string) => string,
+): CheckResult {
   const id = "group-assignment";
   const { needed, disabledPlans } = parts.groupAssignment;
   const off = disabledPlans.length > 0 ? `: ${listNames(disabledPlans.map(planName), 10)}` : "";
@@ -424,7 +495,13 @@ function outsideMembersCheck(group: TenantGroup, parts: MigrationUsers, pName: s
   const id = "outside-members";
   const users = parts.outside.map((u) => userRef(u));
   if (users.length === 0) {
-    return userCheck(id, "pass", `Everyone who holds ${pName} directly is a member of ${group.displayName}`, "Nobody is left with a direct license the migration does not move.", users);
+    return userCheck(
+      id,
+      "pass",
+      `Everyone who holds ${pName} directly is a member of ${group.displayName}`,
+      "Nobody is left with a direct license the migration does not move.",
+      users,
+    );
   }
   return userCheck(
     id,
@@ -435,11 +512,25 @@ function outsideMembersCheck(group: TenantGroup, parts: MigrationUsers, pName: s
   );
 }
 
-function planMismatchCheck(group: TenantGroup, parts: MigrationUsers, pName: string, planName: (id: string) => string): CheckResult {
+function planMismatchCheck(
+  group: TenantGroup,
+  parts: MigrationUsers,
+  pName: string,
+  planName: (id: string) => string,
+): CheckResult {
   const id = "plan-mismatch";
-  const users = parts.planMismatch.map((m) => userRef(m.user, `enables ${listNames(m.plans.map(planName), 10)}, which ${group.displayName} would disable`));
+  const users = parts.planMismatch.map((m) =>
+    userRef(m.user, `enables ${listNames(m.plans.map(planName), 10)}, which ${group.displayName} would disable`),
+  );
   const title = `${fmt(users.length)} of ${plural(parts.migrating.length, "mover")} hold a direct ${pName} that enables plans ${group.displayName}'s would not`;
-  if (users.length === 0) return userCheck(id, "pass", title, `Every mover keeps every plan they have when their direct ${pName} is removed.`, users);
+  if (users.length === 0)
+    return userCheck(
+      id,
+      "pass",
+      title,
+      `Every mover keeps every plan they have when their direct ${pName} is removed.`,
+      users,
+    );
   return userCheck(
     id,
     "warn",

@@ -51,7 +51,12 @@ export function userOutcome(input: ChangeInput & { user: TenantUser }): OutcomeR
 }
 
 /** `groupLabel` names a group source other than the change's in notes. */
-function outcome(input: ChangeInput, users: readonly TenantUser[], fromChange: (s: LicenseState) => boolean, groupLabel: string): OutcomeReport {
+function outcome(
+  input: ChangeInput,
+  users: readonly TenantUser[],
+  fromChange: (s: LicenseState) => boolean,
+  groupLabel: string,
+): OutcomeReport {
   const index = new ProductIndex(input.products);
   const { fromSkuId: source, toSkuId: target } = input;
   let holdTarget = 0;
@@ -75,9 +80,17 @@ function outcome(input: ChangeInput, users: readonly TenantUser[], fromChange: (
   const seats: Record<string, { enabled: number; consumed: number; available: number }> = {};
   for (const skuId of [target, source]) {
     const p = index.get(skuId);
-    if (p) seats[p.skuPartNumber] = { enabled: p.enabledUnits, consumed: p.consumedUnits, available: availableSeats(p) };
+    if (p)
+      seats[p.skuPartNumber] = { enabled: p.enabledUnits, consumed: p.consumedUnits, available: availableSeats(p) };
   }
-  return { members: users.length, holdTarget, holdSource, failed: errors.reduce((n, e) => n + e.count, 0), errors, seats };
+  return {
+    members: users.length,
+    holdTarget,
+    holdSource,
+    failed: errors.reduce((n, e) => n + e.count, 0),
+    errors,
+    seats,
+  };
 }
 
 /** Error and ActiveWithError are failures, and so is any state with an error code (Graph's "None" is none). */
@@ -89,7 +102,14 @@ function isFailure(s: LicenseState): boolean {
  * What else a failed user holds ("also holds Office 365 E1 (direct)"): usually the reason of a
  * conflict, and what "remove it" in the advice refers to. Undefined when they hold nothing else.
  */
-function note(index: ProductIndex, holding: readonly LicenseState[], fromChange: (s: LicenseState) => boolean, groupLabel: string): string | undefined {
-  const others = holding.filter((s) => !fromChange(s)).map((s) => `${index.name(s.skuId)} (${s.assignedByGroup === null ? "direct" : groupLabel})`);
+function note(
+  index: ProductIndex,
+  holding: readonly LicenseState[],
+  fromChange: (s: LicenseState) => boolean,
+  groupLabel: string,
+): string | undefined {
+  const others = holding
+    .filter((s) => !fromChange(s))
+    .map((s) => `${index.name(s.skuId)} (${s.assignedByGroup === null ? "direct" : groupLabel})`);
   return others.length > 0 ? `also holds ${[...new Set(others)].join(", ")}` : undefined;
 }

@@ -43,14 +43,22 @@ function key(phrase: string): string {
 }
 
 function compact(phrase: string): string {
-  return phrase.normalize("NFKC").toLowerCase().replace(/[\s\-_]+/g, "");
+  return phrase
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[\s\-_]+/g, "");
 }
 
 /** Every known spelling (key) → the skuPartNumbers it can name. */
 const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = (() => {
   const index = new Map<string, string[]>();
   for (const product of KNOWN_PRODUCTS) {
-    const spellings = [product.skuPartNumber, product.name, ...product.aliases, ...(product.skuId ? [product.skuId] : [])];
+    const spellings = [
+      product.skuPartNumber,
+      product.name,
+      ...product.aliases,
+      ...(product.skuId ? [product.skuId] : []),
+    ];
     for (const k of new Set(spellings.map(key))) {
       const named = index.get(k) ?? [];
       named.push(product.skuPartNumber);
@@ -81,7 +89,12 @@ export function resolveProduct(phrase: string, owned: readonly Product[]): Produ
   if (matches.length > 1) return { kind: "ambiguous", phrase, candidates: matches };
   if (named.size > 0) {
     const skuPartNumbers = [...named];
-    return { kind: "not-owned", phrase, skuPartNumber: skuPartNumbers.join(" or "), name: skuPartNumbers.map(productName).join(" or ") };
+    return {
+      kind: "not-owned",
+      phrase,
+      skuPartNumber: skuPartNumbers.join(" or "),
+      name: skuPartNumbers.map(productName).join(" or "),
+    };
   }
   return { kind: "unknown", phrase, suggestions: closest(wanted, owned) };
 }
@@ -95,7 +108,10 @@ function uniqueBySkuId(products: readonly Product[]): Product[] {
 function closest(wanted: string, owned: readonly Product[]): Product[] {
   if (wanted.length > MAX_COMPARED_LENGTH) return [];
   // Typos in the suite name ("Ofice 365 E3") escape its canonical form, so spellings are compared both ways.
-  const scored = uniqueBySkuId(owned).map((product) => ({ product, score: Math.min(...spellingsOf(product).map((s) => difference(wanted, s))) }));
+  const scored = uniqueBySkuId(owned).map((product) => ({
+    product,
+    score: Math.min(...spellingsOf(product).map((s) => difference(wanted, s))),
+  }));
   return scored
     .filter((s) => s.score <= SUGGESTION_DISTANCE)
     .sort((a, b) => a.score - b.score)

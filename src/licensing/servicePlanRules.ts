@@ -13,7 +13,14 @@
  * be held together [RP].
  */
 export const MUTUALLY_EXCLUSIVE_PLAN_SETS: readonly (readonly string[])[] = [
-  ["EXCHANGE_B_STANDARD", "EXCHANGE_S_ARCHIVE", "EXCHANGE_S_DESKLESS", "EXCHANGE_S_ESSENTIALS", "EXCHANGE_S_STANDARD", "EXCHANGE_S_STANDARD_MIDMARKET"],
+  [
+    "EXCHANGE_B_STANDARD",
+    "EXCHANGE_S_ARCHIVE",
+    "EXCHANGE_S_DESKLESS",
+    "EXCHANGE_S_ESSENTIALS",
+    "EXCHANGE_S_STANDARD",
+    "EXCHANGE_S_STANDARD_MIDMARKET",
+  ],
   ["SHAREPOINTSTANDARD", "SHAREPOINTENTERPRISE", "SHAREPOINTDESKLESS"],
   ["MCOIMP", "MCOSTANDARD"],
   ["YAMMER_ENTERPRISE", "YAMMER_EDU", "YAMMER_MIDSIZE"],
@@ -73,7 +80,14 @@ export function findUnmetDependencies(enabled: ReadonlySet<string>): UnmetDepend
  */
 export const PLAN_FAMILIES: readonly { readonly service: string; readonly tiers: readonly (readonly string[])[] }[] = [
   // Exchange Plan 2 includes archiving, which Plan 1 holders get from the add-on.
-  { service: "Exchange", tiers: [["EXCHANGE_S_DESKLESS", "EXCHANGE_S_ESSENTIALS"], ["EXCHANGE_S_STANDARD", "EXCHANGE_S_ARCHIVE_ADDON"], ["EXCHANGE_S_ENTERPRISE"]] },
+  {
+    service: "Exchange",
+    tiers: [
+      ["EXCHANGE_S_DESKLESS", "EXCHANGE_S_ESSENTIALS"],
+      ["EXCHANGE_S_STANDARD", "EXCHANGE_S_ARCHIVE_ADDON"],
+      ["EXCHANGE_S_ENTERPRISE"],
+    ],
+  },
   { service: "SharePoint", tiers: [["SHAREPOINTDESKLESS"], ["SHAREPOINTSTANDARD"], ["SHAREPOINTENTERPRISE"]] },
   { service: "Skype for Business", tiers: [["MCOIMP"], ["MCOSTANDARD"]] },
   // The tiers below follow the products' own plan names in Microsoft's service plan list
@@ -83,12 +97,17 @@ export const PLAN_FAMILIES: readonly { readonly service: string; readonly tiers:
   { service: "Forms", tiers: [["FORMS_PLAN_K"], ["FORMS_PLAN_E1"], ["FORMS_PLAN_E3"], ["FORMS_PLAN_E5"]] },
   { service: "Stream", tiers: [["STREAM_O365_K"], ["STREAM_O365_E1"], ["STREAM_O365_E3"], ["STREAM_O365_E5"]] },
   { service: "To Do", tiers: [["BPOS_S_TODO_FIRSTLINE"], ["BPOS_S_TODO_1"], ["BPOS_S_TODO_2"], ["BPOS_S_TODO_3"]] },
-  { service: "Whiteboard", tiers: [["WHITEBOARD_FIRSTLINE1"], ["WHITEBOARD_PLAN1"], ["WHITEBOARD_PLAN2"], ["WHITEBOARD_PLAN3"]] },
+  {
+    service: "Whiteboard",
+    tiers: [["WHITEBOARD_FIRSTLINE1"], ["WHITEBOARD_PLAN1"], ["WHITEBOARD_PLAN2"], ["WHITEBOARD_PLAN3"]],
+  },
 ];
 
 /** Plan name → its family and tier, built once from PLAN_FAMILIES. */
 const FAMILY_TIER: ReadonlyMap<string, { readonly family: number; readonly tier: number }> = new Map(
-  PLAN_FAMILIES.flatMap((f, family) => f.tiers.flatMap((names, tier) => names.map((name) => [name, { family, tier }] as const))),
+  PLAN_FAMILIES.flatMap((f, family) =>
+    f.tiers.flatMap((names, tier) => names.map((name) => [name, { family, tier }] as const)),
+  ),
 );
 
 /** Whether the plan `target` provides the service of the plan `source` (by servicePlanName). */

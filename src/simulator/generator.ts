@@ -68,19 +68,115 @@ class Random {
 // Names and places
 
 const FIRST_NAMES = [
-  "Alex", "Amelia", "Ana", "Ben", "Camille", "Carlos", "Chloe", "Daniel", "David", "Elena", "Emma", "Ethan", "Fatima",
-  "Felix", "Grace", "Hannah", "Hugo", "Isabel", "Jack", "James", "Jonas", "Julia", "Kenji", "Laura", "Leon", "Lucas",
-  "Lukas", "Maria", "Marie", "Mateo", "Maya", "Michael", "Mia", "Nathan", "Noah", "Nora", "Olivia", "Omar", "Oscar",
-  "Paul", "Priya", "Rachel", "Raj", "Ryan", "Samuel", "Sara", "Sophie", "Stefan", "Thomas", "Valentina", "William", "Zoe",
+  "Alex",
+  "Amelia",
+  "Ana",
+  "Ben",
+  "Camille",
+  "Carlos",
+  "Chloe",
+  "Daniel",
+  "David",
+  "Elena",
+  "Emma",
+  "Ethan",
+  "Fatima",
+  "Felix",
+  "Grace",
+  "Hannah",
+  "Hugo",
+  "Isabel",
+  "Jack",
+  "James",
+  "Jonas",
+  "Julia",
+  "Kenji",
+  "Laura",
+  "Leon",
+  "Lucas",
+  "Lukas",
+  "Maria",
+  "Marie",
+  "Mateo",
+  "Maya",
+  "Michael",
+  "Mia",
+  "Nathan",
+  "Noah",
+  "Nora",
+  "Olivia",
+  "Omar",
+  "Oscar",
+  "Paul",
+  "Priya",
+  "Rachel",
+  "Raj",
+  "Ryan",
+  "Samuel",
+  "Sara",
+  "Sophie",
+  "Stefan",
+  "Thomas",
+  "Valentina",
+  "William",
+  "Zoe",
 ] as const;
 
 // Two names with apostrophes, so that display names exercise OData quoting.
 const LAST_NAMES = [
-  "Adams", "Bauer", "Becker", "Bernard", "Brown", "Chen", "Clark", "D'Souza", "Davies", "Dubois", "Evans", "Fischer",
-  "Garcia", "Green", "Hall", "Hoffmann", "Hughes", "Jackson", "Johnson", "Khan", "Kim", "Klein", "Laurent", "Lee",
-  "Lefebvre", "Lopez", "Martin", "Meyer", "Miller", "Moreau", "Muller", "Nguyen", "O'Connor", "Patel", "Petit", "Richter",
-  "Roberts", "Robinson", "Rossi", "Schmidt", "Schneider", "Silva", "Smith", "Taylor", "Thomas", "Walker", "Wagner",
-  "Weber", "White", "Williams", "Wilson", "Wright", "Young",
+  "Adams",
+  "Bauer",
+  "Becker",
+  "Bernard",
+  "Brown",
+  "Chen",
+  "Clark",
+  "D'Souza",
+  "Davies",
+  "Dubois",
+  "Evans",
+  "Fischer",
+  "Garcia",
+  "Green",
+  "Hall",
+  "Hoffmann",
+  "Hughes",
+  "Jackson",
+  "Johnson",
+  "Khan",
+  "Kim",
+  "Klein",
+  "Laurent",
+  "Lee",
+  "Lefebvre",
+  "Lopez",
+  "Martin",
+  "Meyer",
+  "Miller",
+  "Moreau",
+  "Muller",
+  "Nguyen",
+  "O'Connor",
+  "Patel",
+  "Petit",
+  "Richter",
+  "Roberts",
+  "Robinson",
+  "Rossi",
+  "Schmidt",
+  "Schneider",
+  "Silva",
+  "Smith",
+  "Taylor",
+  "Thomas",
+  "Walker",
+  "Wagner",
+  "Weber",
+  "White",
+  "Williams",
+  "Wilson",
+  "Wright",
+  "Young",
 ] as const;
 
 /** Usage locations and their weights: mostly US, then the three EMEA countries. */
@@ -244,12 +340,18 @@ class TenantBuilder {
 
   /** A direct assignment, which Entra only accepts for a user with a usage location. */
   assignDirect(user: User, spec: LicenseSpec): void {
-    if (user.usageLocation === null) throw new Error(`generator bug: direct license for ${user.userPrincipalName}, who has no usageLocation`);
+    if (user.usageLocation === null)
+      throw new Error(`generator bug: direct license for ${user.userPrincipalName}, who has no usageLocation`);
     const { skuId, disabledPlans } = this.license(spec);
     user.licenseAssignmentStates.push(this.state(skuId, null, disabledPlans, null));
   }
 
-  private state(skuId: string, groupId: string | null, disabledPlans: string[], error: "MutuallyExclusiveViolation" | null): LicenseAssignmentState {
+  private state(
+    skuId: string,
+    groupId: string | null,
+    disabledPlans: string[],
+    error: "MutuallyExclusiveViolation" | null,
+  ): LicenseAssignmentState {
     return {
       skuId,
       assignedByGroup: groupId,
@@ -277,7 +379,9 @@ class TenantBuilder {
         const held = this.heldPlanNames(user);
         const conflicting = added.some((plans) => findPlanConflicts(held, plans).length > 0);
         for (const l of group.assignedLicenses) {
-          user.licenseAssignmentStates.push(this.state(l.skuId, group.id, [...l.disabledPlans], conflicting ? "MutuallyExclusiveViolation" : null));
+          user.licenseAssignmentStates.push(
+            this.state(l.skuId, group.id, [...l.disabledPlans], conflicting ? "MutuallyExclusiveViolation" : null),
+          );
         }
       }
     }
@@ -318,11 +422,15 @@ class TenantBuilder {
       const a = this.enabledPlanNames(holding[i].skuId, holding[i].disabledPlans);
       for (let j = i + 1; j < holding.length; j++) {
         const conflicts = findPlanConflicts(a, this.enabledPlanNames(holding[j].skuId, holding[j].disabledPlans));
-        if (conflicts.length > 0) throw new Error(`generator bug: ${user.userPrincipalName} holds conflicting plans ${JSON.stringify(conflicts)}`);
+        if (conflicts.length > 0)
+          throw new Error(
+            `generator bug: ${user.userPrincipalName} holds conflicting plans ${JSON.stringify(conflicts)}`,
+          );
       }
     }
     const unmet = findUnmetDependencies(this.heldPlanNames(user));
-    if (unmet.length > 0) throw new Error(`generator bug: ${user.userPrincipalName} lacks prerequisites ${JSON.stringify(unmet)}`);
+    if (unmet.length > 0)
+      throw new Error(`generator bug: ${user.userPrincipalName} lacks prerequisites ${JSON.stringify(unmet)}`);
   }
 
   // --- result ---
@@ -334,7 +442,10 @@ class TenantBuilder {
       const consumedUnits = countConsumedUnits(this.users, product.skuId);
       const seatFields =
         rule.kind === "free"
-          ? { capabilityStatus: "Enabled" as const, prepaidUnits: { enabled: consumedUnits + rule.free, suspended: 0, warning: 0, lockedOut: 0 } }
+          ? {
+              capabilityStatus: "Enabled" as const,
+              prepaidUnits: { enabled: consumedUnits + rule.free, suspended: 0, warning: 0, lockedOut: 0 },
+            }
           : { capabilityStatus: rule.capabilityStatus, prepaidUnits: rule.prepaidUnits };
       return {
         id: `${this.organizationId}_${product.skuId}`,
@@ -423,7 +534,13 @@ export const DEMO_LAYOUT = {
   allStaffEmea: { userMembers: 8 },
   contractors: { members: 12, directE1: 4 },
   analytics: { members: 8 },
-  operations: { members: 16, e3SameDisabledPlans: 11, e3OtherDisabledPlans: 2, nonMembersWithE3: 3, audioConferencing: 4 },
+  operations: {
+    members: 16,
+    e3SameDisabledPlans: 11,
+    e3OtherDisabledPlans: 2,
+    nonMembersWithE3: 3,
+    audioConferencing: 4,
+  },
   phoenix: { engineers: 5, marketers: 2 },
   frontline: { members: 6 },
   obrien: { members: 4 },
@@ -447,9 +564,33 @@ export function generateDemoTenant(options: { seed?: number } = {}): TenantSnaps
   const N = DEMO_GROUP_NAMES;
 
   // The Agents Playground identities.
-  const adele = b.addUser({ id: DEMO_IDS.adele, givenName: "Adele", surname: "Vance", userPrincipalName: "adelev@contoso.com", department: "IT", jobTitle: "Helpdesk Engineer", usageLocation: "US" });
-  const patti = b.addUser({ id: DEMO_IDS.patti, givenName: "Patti", surname: "Fernandez", userPrincipalName: "pattif@contoso.com", department: "Executive Management", jobTitle: "President", usageLocation: "US" });
-  const megan = b.addUser({ id: DEMO_IDS.megan, givenName: "Megan", surname: "Bowen", userPrincipalName: "megan@contoso.com", department: "Marketing", jobTitle: "Marketing Manager", usageLocation: "US" });
+  const adele = b.addUser({
+    id: DEMO_IDS.adele,
+    givenName: "Adele",
+    surname: "Vance",
+    userPrincipalName: "adelev@contoso.com",
+    department: "IT",
+    jobTitle: "Helpdesk Engineer",
+    usageLocation: "US",
+  });
+  const patti = b.addUser({
+    id: DEMO_IDS.patti,
+    givenName: "Patti",
+    surname: "Fernandez",
+    userPrincipalName: "pattif@contoso.com",
+    department: "Executive Management",
+    jobTitle: "President",
+    usageLocation: "US",
+  });
+  const megan = b.addUser({
+    id: DEMO_IDS.megan,
+    givenName: "Megan",
+    surname: "Bowen",
+    userPrincipalName: "megan@contoso.com",
+    department: "Marketing",
+    jobTitle: "Marketing Manager",
+    usageLocation: "US",
+  });
   b.assignDirect(adele, E3);
   b.assignDirect(patti, { product: "ENTERPRISEPREMIUM" });
   b.assignDirect(megan, E1); // "move user megan@contoso.com from E1 to E3"
@@ -459,84 +600,217 @@ export function generateDemoTenant(options: { seed?: number } = {}): TenantSnaps
   const sales = b.addUsers(L.sales.members, (i) => ({
     department: "Sales",
     jobTitle: i % 5 === 0 ? "Sales Manager" : "Account Executive",
-    usageLocation: i >= L.sales.directE1 + L.sales.directE3 && i < L.sales.directE1 + L.sales.directE3 + L.sales.noUsageLocation ? null : undefined,
+    usageLocation:
+      i >= L.sales.directE1 + L.sales.directE3 && i < L.sales.directE1 + L.sales.directE3 + L.sales.noUsageLocation
+        ? null
+        : undefined,
   }));
   sales.slice(0, L.sales.directE1).forEach((u) => b.assignDirect(u, E1));
   sales.slice(L.sales.directE1, L.sales.directE1 + L.sales.directE3).forEach((u) => b.assignDirect(u, E3));
   b.addGroup({ displayName: N.sales, description: "Sales team. Licensed with Office 365 E1.", licenses: [E1] }, sales);
 
-  const marketing = b.addUsers(L.marketing.members, (i) => ({ department: "Marketing", jobTitle: i % 6 === 0 ? "Marketing Lead" : "Marketing Specialist" }));
-  b.addGroup({ displayName: N.marketing, description: "Marketing team. Licensed with Office 365 E1.", licenses: [E1] }, marketing);
+  const marketing = b.addUsers(L.marketing.members, (i) => ({
+    department: "Marketing",
+    jobTitle: i % 6 === 0 ? "Marketing Lead" : "Marketing Specialist",
+  }));
+  b.addGroup(
+    { displayName: N.marketing, description: "Marketing team. Licensed with Office 365 E1.", licenses: [E1] },
+    marketing,
+  );
 
-  const support = b.addUsers(L.customerSupport.members, (i) => ({ department: "Customer Support", jobTitle: i % 10 === 0 ? "Support Team Lead" : "Support Specialist" }));
-  b.addGroup({ displayName: N.customerSupport, description: "Customer Support. Licensed with Office 365 E1.", licenses: [E1] }, support);
+  const support = b.addUsers(L.customerSupport.members, (i) => ({
+    department: "Customer Support",
+    jobTitle: i % 10 === 0 ? "Support Team Lead" : "Support Specialist",
+  }));
+  b.addGroup(
+    { displayName: N.customerSupport, description: "Customer Support. Licensed with Office 365 E1.", licenses: [E1] },
+    support,
+  );
 
-  const finance = b.addUsers(L.finance.members, (i) => ({ department: "Finance", jobTitle: i === 0 ? "Finance Director" : "Accountant" }));
-  b.addGroup({ displayName: N.finance, description: "Finance (synced from on-premises Active Directory).", onPremisesSyncEnabled: true, licenses: [E1] }, finance);
+  const finance = b.addUsers(L.finance.members, (i) => ({
+    department: "Finance",
+    jobTitle: i === 0 ? "Finance Director" : "Accountant",
+  }));
+  b.addGroup(
+    {
+      displayName: N.finance,
+      description: "Finance (synced from on-premises Active Directory).",
+      onPremisesSyncEnabled: true,
+      licenses: [E1],
+    },
+    finance,
+  );
 
   // Its members are exactly the users whose department is Engineering: no other user has it.
-  const engineers = b.addUsers(L.engineering.members, (i) => ({ department: "Engineering", jobTitle: i % 4 === 0 ? "Senior Software Engineer" : "Software Engineer" }));
+  const engineers = b.addUsers(L.engineering.members, (i) => ({
+    department: "Engineering",
+    jobTitle: i % 4 === 0 ? "Senior Software Engineer" : "Software Engineer",
+  }));
   b.addGroup(
-    { displayName: N.engineering, description: "Everyone in Engineering, by department.", kind: "dynamic", membershipRule: '(user.department -eq "Engineering")', licenses: [E1] },
+    {
+      displayName: N.engineering,
+      description: "Everyone in Engineering, by department.",
+      kind: "dynamic",
+      membershipRule: '(user.department -eq "Engineering")',
+      licenses: [E1],
+    },
     engineers,
   );
 
   // Nested groups get nothing: Sales EMEA's members hold no license from All Staff EMEA.
-  const salesEmeaUsers = b.addUsers(L.salesEmea.members, (i) => ({ department: "Sales", jobTitle: "Account Executive", usageLocation: emea(i) }));
-  const salesEmea = b.addGroup({ displayName: N.salesEmea, description: "Sales people in EMEA. No licenses." }, salesEmeaUsers);
-  const emeaStaff = b.addUsers(L.allStaffEmea.userMembers, (i) => ({ department: i % 2 === 0 ? "Facilities" : "Human Resources", jobTitle: i % 2 === 0 ? "Office Manager" : "HR Partner", usageLocation: emea(i) }));
-  b.addGroup({ displayName: N.allStaffEmea, description: "All staff in EMEA, including the Sales EMEA group. Licensed with Office 365 E1.", licenses: [E1] }, [salesEmea, ...emeaStaff]);
+  const salesEmeaUsers = b.addUsers(L.salesEmea.members, (i) => ({
+    department: "Sales",
+    jobTitle: "Account Executive",
+    usageLocation: emea(i),
+  }));
+  const salesEmea = b.addGroup(
+    { displayName: N.salesEmea, description: "Sales people in EMEA. No licenses." },
+    salesEmeaUsers,
+  );
+  const emeaStaff = b.addUsers(L.allStaffEmea.userMembers, (i) => ({
+    department: i % 2 === 0 ? "Facilities" : "Human Resources",
+    jobTitle: i % 2 === 0 ? "Office Manager" : "HR Partner",
+    usageLocation: emea(i),
+  }));
+  b.addGroup(
+    {
+      displayName: N.allStaffEmea,
+      description: "All staff in EMEA, including the Sales EMEA group. Licensed with Office 365 E1.",
+      licenses: [E1],
+    },
+    [salesEmea, ...emeaStaff],
+  );
 
   // Contractors: E3 by group; those holding E1 directly are in MutuallyExclusiveViolation for it.
-  const contractors = b.addUsers(L.contractors.members, () => ({ department: "Professional Services", jobTitle: "Contractor" }));
+  const contractors = b.addUsers(L.contractors.members, () => ({
+    department: "Professional Services",
+    jobTitle: "Contractor",
+  }));
   contractors.slice(0, L.contractors.directE1).forEach((u) => b.assignDirect(u, E1));
-  b.addGroup({ displayName: N.contractors, description: "External contractors. Licensed with Office 365 E3.", licenses: [E3] }, contractors);
+  b.addGroup(
+    { displayName: N.contractors, description: "External contractors. Licensed with Office 365 E3.", licenses: [E3] },
+    contractors,
+  );
 
   // Analytics Team: E1 by group, Workplace Analytics directly (it needs Exchange Online Plan 1 or 2).
-  const analysts = b.addUsers(L.analytics.members, () => ({ department: "Business Analytics", jobTitle: "Business Analyst" }));
+  const analysts = b.addUsers(L.analytics.members, () => ({
+    department: "Business Analytics",
+    jobTitle: "Business Analyst",
+  }));
   analysts.forEach((u) => b.assignDirect(u, { product: "WORKPLACE_ANALYTICS" }));
-  b.addGroup({ displayName: N.analytics, description: "Business analysts. Licensed with Office 365 E1; Workplace Analytics assigned directly.", licenses: [E1] }, analysts);
+  b.addGroup(
+    {
+      displayName: N.analytics,
+      description: "Business analysts. Licensed with Office 365 E1; Workplace Analytics assigned directly.",
+      licenses: [E1],
+    },
+    analysts,
+  );
 
   // Operations: no licenses; most members hold E3 directly (for the direct-to-group migration).
   const ops = L.operations;
-  const operations = b.addUsers(ops.members, (i) => ({ department: "Operations", jobTitle: i === 0 ? "Operations Manager" : "Operations Analyst" }));
-  operations.slice(0, ops.e3SameDisabledPlans).forEach((u) => b.assignDirect(u, { product: "ENTERPRISEPACK", disabledPlans: OPERATIONS_DISABLED_PLANS }));
-  operations.slice(ops.e3SameDisabledPlans, ops.e3SameDisabledPlans + ops.e3OtherDisabledPlans).forEach((u) => b.assignDirect(u, { product: "ENTERPRISEPACK", disabledPlans: OPERATIONS_OTHER_DISABLED_PLANS }));
+  const operations = b.addUsers(ops.members, (i) => ({
+    department: "Operations",
+    jobTitle: i === 0 ? "Operations Manager" : "Operations Analyst",
+  }));
+  operations
+    .slice(0, ops.e3SameDisabledPlans)
+    .forEach((u) => b.assignDirect(u, { product: "ENTERPRISEPACK", disabledPlans: OPERATIONS_DISABLED_PLANS }));
+  operations
+    .slice(ops.e3SameDisabledPlans, ops.e3SameDisabledPlans + ops.e3OtherDisabledPlans)
+    .forEach((u) => b.assignDirect(u, { product: "ENTERPRISEPACK", disabledPlans: OPERATIONS_OTHER_DISABLED_PLANS }));
   operations.slice(0, ops.audioConferencing).forEach((u) => b.assignDirect(u, { product: "MCOMEETADV" }));
-  const opsOutsiders = b.addUsers(ops.nonMembersWithE3, () => ({ department: "Operations", jobTitle: "Operations Analyst" }));
-  opsOutsiders.forEach((u) => b.assignDirect(u, { product: "ENTERPRISEPACK", disabledPlans: OPERATIONS_DISABLED_PLANS }));
-  b.addGroup({ displayName: N.operations, description: "Operations. No licenses yet: its members hold Office 365 E3 directly." }, operations);
-
-  // A Microsoft 365 group cannot hold licenses (securityEnabled false).
+  const opsOutsiders = b.addUsers(ops.nonMembersWithE3, () => ({
+    department: "Operations",
+    jobTitle: "Operations Analyst",
+  }));
+  opsOutsiders.forEach((u) =>
+    b.assignDirect(u, { product: "ENTERPRISEPACK", disabledPlans: OPERATIONS_DISABLED_PLANS }),
+  );
   b.addGroup(
-    { displayName: N.phoenix, description: "Project Phoenix workspace.", kind: "microsoft365" },
-    [...engineers.slice(0, L.phoenix.engineers), ...marketing.slice(0, L.phoenix.marketers), megan],
+    { displayName: N.operations, description: "Operations. No licenses yet: its members hold Office 365 E3 directly." },
+    operations,
   );
 
-  const frontline = b.addUsers(L.frontline.members, () => ({ department: "Retail", jobTitle: "Store Associate", usageLocation: "US" }));
-  b.addGroup({ displayName: N.frontline, description: "Store staff. Licensed with Microsoft 365 F3.", licenses: [{ product: "SPE_F1" }] }, frontline);
+  // A Microsoft 365 group cannot hold licenses (securityEnabled false).
+  b.addGroup({ displayName: N.phoenix, description: "Project Phoenix workspace.", kind: "microsoft365" }, [
+    ...engineers.slice(0, L.phoenix.engineers),
+    ...marketing.slice(0, L.phoenix.marketers),
+    megan,
+  ]);
 
-  const partners = b.addUsers(L.obrien.members, () => ({ department: "Partner Relations", jobTitle: "Partner Manager", usageLocation: "GB" }));
-  b.addGroup({ displayName: N.obrien, description: "Joint team with O'Brien & Sons. Licensed with Office 365 E1.", licenses: [E1] }, partners);
+  const frontline = b.addUsers(L.frontline.members, () => ({
+    department: "Retail",
+    jobTitle: "Store Associate",
+    usageLocation: "US",
+  }));
+  b.addGroup(
+    {
+      displayName: N.frontline,
+      description: "Store staff. Licensed with Microsoft 365 F3.",
+      licenses: [{ product: "SPE_F1" }],
+    },
+    frontline,
+  );
+
+  const partners = b.addUsers(L.obrien.members, () => ({
+    department: "Partner Relations",
+    jobTitle: "Partner Manager",
+    usageLocation: "GB",
+  }));
+  b.addGroup(
+    {
+      displayName: N.obrien,
+      description: "Joint team with O'Brien & Sons. Licensed with Office 365 E1.",
+      licenses: [E1],
+    },
+    partners,
+  );
 
   const legal = b.addUsers(L.businessPremiumUsers, () => ({ department: "Legal", jobTitle: "Counsel" }));
   legal.forEach((u) => b.assignDirect(u, { product: "SPB" }));
 
-  const executives = b.addUsers(L.executives, (i) => ({ department: "Executive Management", jobTitle: ["Chief Financial Officer", "Chief Technology Officer", "Chief Operating Officer", "VP Sales"][i % 4], usageLocation: "US" }));
+  const executives = b.addUsers(L.executives, (i) => ({
+    department: "Executive Management",
+    jobTitle: ["Chief Financial Officer", "Chief Technology Officer", "Chief Operating Officer", "VP Sales"][i % 4],
+    usageLocation: "US",
+  }));
   executives.forEach((u) => b.assignDirect(u, { product: "ENTERPRISEPREMIUM" }));
 
-  b.addGroup({ id: DEMO_IDS.helpdeskGroup, displayName: N.helpdesk, description: "Who may request license changes in License Desk." }, [adele, operations[1], operations[2]]);
-  b.addGroup({ id: DEMO_IDS.approversGroup, displayName: N.approvers, description: "Who may approve license changes in License Desk." }, [patti, finance[0]]);
+  b.addGroup(
+    {
+      id: DEMO_IDS.helpdeskGroup,
+      displayName: N.helpdesk,
+      description: "Who may request license changes in License Desk.",
+    },
+    [adele, operations[1], operations[2]],
+  );
+  b.addGroup(
+    {
+      id: DEMO_IDS.approversGroup,
+      displayName: N.approvers,
+      description: "Who may approve license changes in License Desk.",
+    },
+    [patti, finance[0]],
+  );
 
   return b.snapshot({
     STANDARDPACK: { kind: "free", free: L.e1FreeSeats },
     ENTERPRISEPACK: { kind: "free", free: L.e3FreeSeats },
     // An expired subscription in its grace period: its units move from enabled to warning.
-    ENTERPRISEPREMIUM: { kind: "fixed", capabilityStatus: "Warning", prepaidUnits: { enabled: 0, suspended: 0, warning: 10, lockedOut: 0 } },
+    ENTERPRISEPREMIUM: {
+      kind: "fixed",
+      capabilityStatus: "Warning",
+      prepaidUnits: { enabled: 0, suspended: 0, warning: 10, lockedOut: 0 },
+    },
     SPE_F1: { kind: "free", free: 4 },
     SPB: { kind: "free", free: 1 },
     // Suspended: nothing can be assigned, and nobody holds it.
-    SPE_E5: { kind: "fixed", capabilityStatus: "Suspended", prepaidUnits: { enabled: 0, suspended: 20, warning: 0, lockedOut: 0 } },
+    SPE_E5: {
+      kind: "fixed",
+      capabilityStatus: "Suspended",
+      prepaidUnits: { enabled: 0, suspended: 20, warning: 0, lockedOut: 0 },
+    },
     WORKPLACE_ANALYTICS: { kind: "free", free: 2 },
     MCOMEETADV: { kind: "free", free: 6 },
   });
@@ -554,7 +828,8 @@ export const LARGE_DEFAULT_SEED = 1;
  */
 export function generateLargeTenant(options: { users: number; seed?: number }): TenantSnapshotInput {
   const count = Math.floor(options.users);
-  if (!Number.isFinite(count) || count < 1) throw new RangeError(`users must be a positive number, not ${options.users}`);
+  if (!Number.isFinite(count) || count < 1)
+    throw new RangeError(`users must be a positive number, not ${options.users}`);
   const rng = new Random(options.seed ?? LARGE_DEFAULT_SEED);
   const b = new TenantBuilder(rng, rng.guid());
   const departments = ["Sales", "Engineering", "Customer Support", "Marketing", "Finance", "Operations"] as const;
@@ -563,7 +838,10 @@ export function generateLargeTenant(options: { users: number; seed?: number }): 
     return { department, jobTitle: `${department} Specialist` };
   });
   const every = (step: number) => users.filter((_, i) => i % step === 0);
-  b.addGroup({ displayName: "All Employees", description: "Every employee. Licensed with Office 365 E1.", licenses: [E1] }, users);
+  b.addGroup(
+    { displayName: "All Employees", description: "Every employee. Licensed with Office 365 E1.", licenses: [E1] },
+    users,
+  );
   b.addGroup({ displayName: "Sales", description: "Sales. Licensed with Office 365 E1.", licenses: [E1] }, every(10));
   b.addGroup({ displayName: "Engineering", description: "Engineering." }, every(20));
   b.addGroup({ displayName: "Pilot Ring", description: "Early adopters." }, every(100));

@@ -118,7 +118,8 @@ export class RequestCounters {
 // ---------------------------------------------------------------------------------------------
 // Graph's shapes
 
-const GRAPH_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+const GRAPH_CONTENT_TYPE =
+  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_PAGE_SIZE = 999;
 const MAX_BATCH_REQUESTS = 20;
@@ -147,7 +148,6 @@ function notFound(id: string): HttpError {
     `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
   );
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Entity types: properties, default sets, filterable properties
@@ -325,7 +325,11 @@ const organizationProps: Record<string, Getter<Organization>> = {
   verifiedDomains: (o) => o.verifiedDomains,
 };
 
-function checkSelect(names: readonly string[], propSets: readonly Readonly<Record<string, unknown>>[], typeName: string): void {
+function checkSelect(
+  names: readonly string[],
+  propSets: readonly Readonly<Record<string, unknown>>[],
+  typeName: string,
+): void {
   for (const name of names) {
     if (name === "*") continue;
     if (!propSets.some((p) => Object.prototype.hasOwnProperty.call(p, name))) {
@@ -335,8 +339,21 @@ function checkSelect(names: readonly string[], propSets: readonly Readonly<Recor
 }
 
 /** One entity in Graph's shape: the selected (or default) properties this type has, id first. */
-function project<T>(props: Readonly<Record<string, Getter<T>>>, defaults: readonly string[], entity: T, state: TenantState, select: readonly string[] | undefined): Record<string, unknown> {
-  const names = select === undefined ? ["id", ...defaults] : select.includes("*") ? Object.keys(props) : ALWAYS_INCLUDE_ID ? ["id", ...select] : [...select];
+function project<T>(
+  props: Readonly<Record<string, Getter<T>>>,
+  defaults: readonly string[],
+  entity: T,
+  state: TenantState,
+  select: readonly string[] | undefined,
+): Record<string, unknown> {
+  const names =
+    select === undefined
+      ? ["id", ...defaults]
+      : select.includes("*")
+        ? Object.keys(props)
+        : ALWAYS_INCLUDE_ID
+          ? ["id", ...select]
+          : [...select];
   const out: Record<string, unknown> = {};
   for (const name of names) {
     const get = Object.prototype.hasOwnProperty.call(props, name) ? props[name] : undefined;
@@ -439,7 +456,13 @@ function waitUnless(signal: AbortSignal | undefined, waiters: Set<() => void>, r
 
 export class GraphSimulatorServer {
   readonly counters = new RequestCounters();
-  private faults: SimulatorFaults = { latencyMs: 0, throttleRate: 0, retryAfterSeconds: 1, writes: "normal", lateWriteMs: 1000 };
+  private faults: SimulatorFaults = {
+    latencyMs: 0,
+    throttleRate: 0,
+    retryAfterSeconds: 1,
+    writes: "normal",
+    lateWriteMs: 1000,
+  };
   /** Held writes, each re-checking the faults when they change. */
   private readonly heldWrites = new Set<() => void>();
   /** Throttle-eligible requests seen since the faults were last set. */
@@ -460,17 +483,60 @@ export class GraphSimulatorServer {
       { method: "GET", template: "/organization", options: ["$select"], handler: (c) => this.listOrganization(c) },
       { method: "GET", template: "/users", options: LIST_OPTIONS, handler: (c) => this.listUsers(c) },
       { method: "GET", template: "/users/{id}", options: ["$select"], handler: (c) => this.getUser(c) },
-      { method: "POST", template: "/users/{id}/assignLicense", options: [], write: true, handler: (c) => this.assignUserLicense(c) },
-      { method: "POST", template: "/users/{id}/reprocessLicenseAssignment", options: [], write: true, handler: (c) => this.reprocessUser(c) },
+      {
+        method: "POST",
+        template: "/users/{id}/assignLicense",
+        options: [],
+        write: true,
+        handler: (c) => this.assignUserLicense(c),
+      },
+      {
+        method: "POST",
+        template: "/users/{id}/reprocessLicenseAssignment",
+        options: [],
+        write: true,
+        handler: (c) => this.reprocessUser(c),
+      },
       // A read that Graph sends as a POST: not a write, so not counted in counters.writes.
-      { method: "POST", template: "/users/{id}/checkMemberGroups", options: [], handler: (c) => this.checkMemberGroups(c) },
+      {
+        method: "POST",
+        template: "/users/{id}/checkMemberGroups",
+        options: [],
+        handler: (c) => this.checkMemberGroups(c),
+      },
       { method: "GET", template: "/groups", options: LIST_OPTIONS, handler: (c) => this.listGroups(c) },
       { method: "GET", template: "/groups/{id}", options: ["$select"], handler: (c) => this.getGroup(c) },
-      { method: "POST", template: "/groups/{id}/assignLicense", options: [], write: true, handler: (c) => this.assignGroupLicense(c) },
-      { method: "GET", template: "/groups/{id}/members", options: LIST_OPTIONS, handler: (c) => this.listMembers(c, "all") },
-      { method: "GET", template: "/groups/{id}/members/microsoft.graph.user", options: LIST_OPTIONS, handler: (c) => this.listMembers(c, "user") },
-      { method: "GET", template: "/groups/{id}/members/microsoft.graph.group", options: LIST_OPTIONS, handler: (c) => this.listMembers(c, "group") },
-      { method: "GET", template: "/groups/{id}/membersWithLicenseErrors", options: ["$select", "$top", "$skiptoken"], handler: (c) => this.listMembersWithErrors(c) },
+      {
+        method: "POST",
+        template: "/groups/{id}/assignLicense",
+        options: [],
+        write: true,
+        handler: (c) => this.assignGroupLicense(c),
+      },
+      {
+        method: "GET",
+        template: "/groups/{id}/members",
+        options: LIST_OPTIONS,
+        handler: (c) => this.listMembers(c, "all"),
+      },
+      {
+        method: "GET",
+        template: "/groups/{id}/members/microsoft.graph.user",
+        options: LIST_OPTIONS,
+        handler: (c) => this.listMembers(c, "user"),
+      },
+      {
+        method: "GET",
+        template: "/groups/{id}/members/microsoft.graph.group",
+        options: LIST_OPTIONS,
+        handler: (c) => this.listMembers(c, "group"),
+      },
+      {
+        method: "GET",
+        template: "/groups/{id}/membersWithLicenseErrors",
+        options: ["$select", "$top", "$skiptoken"],
+        handler: (c) => this.listMembersWithErrors(c),
+      },
       // Handled in dispatch (it re-enters the dispatcher); listed for matching and counting.
       { method: "POST", template: "/$batch", options: [], handler: () => ({ status: 500, headers: {} }) },
     ];
@@ -489,15 +555,19 @@ export class GraphSimulatorServer {
     if (f.retryAfterSeconds !== undefined) next.retryAfterSeconds = f.retryAfterSeconds;
     if (f.lateWriteMs !== undefined) next.lateWriteMs = f.lateWriteMs;
     if (f.throttleRate !== undefined) {
-      if (!(f.throttleRate >= 0 && f.throttleRate <= 1)) throw new RangeError(`throttleRate must be within 0..1, not ${f.throttleRate}`);
+      if (!(f.throttleRate >= 0 && f.throttleRate <= 1))
+        throw new RangeError(`throttleRate must be within 0..1, not ${f.throttleRate}`);
       next.throttleRate = f.throttleRate;
       this.throttleSeq = 0; // so that a test can count from the moment it sets the rate
     }
     if (!(next.latencyMs >= 0)) throw new RangeError(`latencyMs must be a non-negative number, not ${next.latencyMs}`);
-    if (!(next.retryAfterSeconds >= 0)) throw new RangeError(`retryAfterSeconds must be a non-negative number, not ${next.retryAfterSeconds}`);
-    if (!(next.lateWriteMs >= 0)) throw new RangeError(`lateWriteMs must be a non-negative number, not ${next.lateWriteMs}`);
+    if (!(next.retryAfterSeconds >= 0))
+      throw new RangeError(`retryAfterSeconds must be a non-negative number, not ${next.retryAfterSeconds}`);
+    if (!(next.lateWriteMs >= 0))
+      throw new RangeError(`lateWriteMs must be a non-negative number, not ${next.lateWriteMs}`);
     if (f.writes !== undefined) {
-      if (!WRITE_FAULTS.includes(f.writes)) throw new RangeError(`writes must be one of ${WRITE_FAULTS.join(", ")}, not ${String(f.writes)}`);
+      if (!WRITE_FAULTS.includes(f.writes))
+        throw new RangeError(`writes must be one of ${WRITE_FAULTS.join(", ")}, not ${String(f.writes)}`);
       next.writes = f.writes;
     }
     this.faults = next;
@@ -553,7 +623,14 @@ export class GraphSimulatorServer {
   // -------------------------------------------------------------------------------------------
   // Dispatcher
 
-  private async dispatch(method: string, url: string, headers: Record<string, string>, body: string | undefined, topLevel: boolean, signal?: AbortSignal): Promise<SimResponse> {
+  private async dispatch(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    topLevel: boolean,
+    signal?: AbortSignal,
+  ): Promise<SimResponse> {
     const upper = method.toUpperCase();
     const base = headers.host ? `http://${headers.host}/` : (this.baseUrl ?? "https://graph.microsoft.com/");
     let parsed: URL;
@@ -588,7 +665,11 @@ export class GraphSimulatorServer {
     // The batch envelope itself is not throttled; its inner requests are, one by one.
     if (!isBatch && this.shouldThrottle()) {
       this.counters.throttled++;
-      const response = this.error(429, "TooManyRequests", "Too many requests. Retry after the interval given in the Retry-After header.");
+      const response = this.error(
+        429,
+        "TooManyRequests",
+        "Too many requests. Retry after the interval given in the Retry-After header.",
+      );
       response.headers["retry-after"] = String(this.faults.retryAfterSeconds);
       return response;
     }
@@ -601,7 +682,8 @@ export class GraphSimulatorServer {
     const query = splitQuery(parsed.search);
     for (const name of Object.keys(query.options) as QueryOptionName[]) {
       if (!matched.route.options.includes(name)) {
-        if (name === "$skip") throw new HttpError(400, "Request_BadRequest", "'$skip' is not supported by the service.");
+        if (name === "$skip")
+          throw new HttpError(400, "Request_BadRequest", "'$skip' is not supported by the service.");
         throw new HttpError(400, "BadRequest", `Query option '${name}' is not allowed on this request.`);
       }
     }
@@ -649,11 +731,15 @@ export class GraphSimulatorServer {
   private async apply(ctx: Context, handler: Handler): Promise<SimResponse> {
     this.counters.writes++;
     const response = await handler(ctx);
-    for (const listener of this.writeListeners) listener({ method: ctx.method, path: ctx.path, status: response.status });
+    for (const listener of this.writeListeners)
+      listener({ method: ctx.method, path: ctx.path, status: response.status });
     return response;
   }
 
-  private match(method: string, segments: readonly string[]): { route: Route; params: Record<string, string> } | undefined {
+  private match(
+    method: string,
+    segments: readonly string[],
+  ): { route: Route; params: Record<string, string> } | undefined {
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const params = matchTemplate(route.template, segments);
@@ -665,7 +751,11 @@ export class GraphSimulatorServer {
   /** Graph's answers to a path it does not know or a method a path does not take. */
   private unmatched(method: string, segments: readonly string[]): SimResponse {
     if (this.routes.some((r) => matchTemplate(r.template, segments))) {
-      return this.error(405, "Request_BadRequest", `Specified HTTP method '${method}' is not allowed for the request uri.`);
+      return this.error(
+        405,
+        "Request_BadRequest",
+        `Specified HTTP method '${method}' is not allowed for the request uri.`,
+      );
     }
     // Name the first segment that no route continues with.
     let depth = 0;
@@ -673,7 +763,9 @@ export class GraphSimulatorServer {
       depth < segments.length &&
       this.routes.some((r) => {
         const parts = r.template.split("/").filter((s) => s !== "");
-        return parts.length > depth && matchTemplate("/" + parts.slice(0, depth + 1).join("/"), segments.slice(0, depth + 1));
+        return (
+          parts.length > depth && matchTemplate("/" + parts.slice(0, depth + 1).join("/"), segments.slice(0, depth + 1))
+        );
       })
     ) {
       depth++;
@@ -725,7 +817,11 @@ export class GraphSimulatorServer {
     response.headers["client-request-id"] = clientRequestId;
     const body = response.body as { error?: { innerError?: Record<string, string> } } | undefined;
     if (body?.error?.innerError) {
-      body.error.innerError = { date: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), "request-id": requestId, "client-request-id": clientRequestId };
+      body.error.innerError = {
+        date: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+        "request-id": requestId,
+        "client-request-id": clientRequestId,
+      };
     }
     return response;
   }
@@ -738,7 +834,11 @@ export class GraphSimulatorServer {
   // -------------------------------------------------------------------------------------------
   // Query options shared by the lists
 
-  private select(ctx: Context, propSets: readonly Readonly<Record<string, unknown>>[], typeName: string): string[] | undefined {
+  private select(
+    ctx: Context,
+    propSets: readonly Readonly<Record<string, unknown>>[],
+    typeName: string,
+  ): string[] | undefined {
     const raw = ctx.query.options.$select;
     if (raw === undefined) return undefined;
     const names = parseSelect(raw);
@@ -775,12 +875,23 @@ export class GraphSimulatorServer {
     }
     const get = type.props[prop]!;
     const dir = m[2]?.toLowerCase() === "desc" ? -1 : 1;
-    return [...items].sort((a, b) => dir * String(get(a, this.state) ?? "").localeCompare(String(get(b, this.state) ?? ""), "en", { sensitivity: "base" }));
+    return [...items].sort(
+      (a, b) =>
+        dir *
+        String(get(a, this.state) ?? "").localeCompare(String(get(b, this.state) ?? ""), "en", { sensitivity: "base" }),
+    );
   }
 
   /** One page of a collection, with @odata.nextLink to the next (query options carried on). */
-  private page<T>(ctx: Context, items: readonly T[], contextUrl: string, render: (item: T) => Record<string, unknown>, count: boolean): SimResponse {
-    const top = ctx.query.options.$top !== undefined ? parseTop(ctx.query.options.$top, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
+  private page<T>(
+    ctx: Context,
+    items: readonly T[],
+    contextUrl: string,
+    render: (item: T) => Record<string, unknown>,
+    count: boolean,
+  ): SimResponse {
+    const top =
+      ctx.query.options.$top !== undefined ? parseTop(ctx.query.options.$top, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
     const offset = ctx.query.options.$skiptoken !== undefined ? decodeSkipToken(ctx.query.options.$skiptoken) : 0;
     const body: Record<string, unknown> = { "@odata.context": contextUrl };
     if (count) body["@odata.count"] = items.length;
@@ -805,7 +916,11 @@ export class GraphSimulatorServer {
     try {
       return JSON.parse(ctx.body) as unknown;
     } catch {
-      throw new HttpError(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
+      throw new HttpError(
+        400,
+        "BadRequest",
+        "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+      );
     }
   }
 
@@ -870,21 +985,30 @@ export class GraphSimulatorServer {
   private getUser(ctx: Context): SimResponse {
     const select = this.select(ctx, [userType.props], userType.typeName);
     const user = this.findUser(ctx.params.id!);
-    return this.json(200, { "@odata.context": this.contextUrl(ctx, "users", select, true), ...this.renderUser(select, false)(user) });
+    return this.json(200, {
+      "@odata.context": this.contextUrl(ctx, "users", select, true),
+      ...this.renderUser(select, false)(user),
+    });
   }
 
   private assignUserLicense(ctx: Context): SimResponse {
     const body = this.jsonBody(ctx, true);
     this.findUser(ctx.params.id!);
     const user = this.state.assignUserLicense(ctx.params.id!, body);
-    return this.json(200, { "@odata.context": this.contextUrl(ctx, "users", undefined, true), ...this.renderUser(undefined, false)(user) });
+    return this.json(200, {
+      "@odata.context": this.contextUrl(ctx, "users", undefined, true),
+      ...this.renderUser(undefined, false)(user),
+    });
   }
 
   private reprocessUser(ctx: Context): SimResponse {
     this.jsonBody(ctx, false); // no body expected, but a malformed one is still a 400
     this.findUser(ctx.params.id!);
     const user = this.state.reprocessUser(ctx.params.id!);
-    return this.json(200, { "@odata.context": this.contextUrl(ctx, "users", undefined, true), ...this.renderUser(undefined, false)(user) });
+    return this.json(200, {
+      "@odata.context": this.contextUrl(ctx, "users", undefined, true),
+      ...this.renderUser(undefined, false)(user),
+    });
   }
 
   /** Which of the given groups the user is in, directly or through nested groups; unknown ids are left out. */
@@ -892,15 +1016,25 @@ export class GraphSimulatorServer {
     const body = this.jsonBody(ctx, true);
     const groupIds = (body as { groupIds?: unknown } | null)?.groupIds;
     if (!Array.isArray(groupIds) || !groupIds.every((id): id is string => typeof id === "string")) {
-      throw new HttpError(400, "Request_BadRequest", "Invalid value specified for property 'groupIds': an array of group ids is required.");
+      throw new HttpError(
+        400,
+        "Request_BadRequest",
+        "Invalid value specified for property 'groupIds': an array of group ids is required.",
+      );
     }
     if (groupIds.length > MAX_CHECK_MEMBER_GROUPS) {
-      throw new HttpError(400, "Request_BadRequest", `Too many group ids (${groupIds.length}): at most ${MAX_CHECK_MEMBER_GROUPS} may be checked in one request.`);
+      throw new HttpError(
+        400,
+        "Request_BadRequest",
+        `Too many group ids (${groupIds.length}): at most ${MAX_CHECK_MEMBER_GROUPS} may be checked in one request.`,
+      );
     }
     const user = this.findUser(ctx.params.id!);
     // Ids match without case; the answer spells them as the directory does.
     const memberOf = new Map([...this.state.transitiveMemberOf(user.id)].map((id) => [id.toLowerCase(), id]));
-    const value = [...new Set(groupIds.map((id) => memberOf.get(id.toLowerCase())).filter((id): id is string => id !== undefined))];
+    const value = [
+      ...new Set(groupIds.map((id) => memberOf.get(id.toLowerCase())).filter((id): id is string => id !== undefined)),
+    ];
     return this.json(200, { "@odata.context": `${ctx.base}v1.0/$metadata#Collection(Edm.String)`, value });
   }
 
@@ -911,7 +1045,11 @@ export class GraphSimulatorServer {
       // Parse first, so that the refusal names the property only when it is really used.
       const usesProperty = JSON.stringify(parseFilter(rawFilter)).includes('"property":"hasMembersWithLicenseErrors"');
       if (usesProperty) {
-        throw new HttpError(400, "Request_UnsupportedQuery", "Unsupported query: 'hasMembersWithLicenseErrors' cannot be used with ConsistencyLevel 'eventual'.");
+        throw new HttpError(
+          400,
+          "Request_UnsupportedQuery",
+          "Unsupported query: 'hasMembersWithLicenseErrors' cannot be used with ConsistencyLevel 'eventual'.",
+        );
       }
     }
     const filter = this.filter(ctx, groupType);
@@ -919,7 +1057,11 @@ export class GraphSimulatorServer {
     let groups = [...this.state.groups()];
     if (filter) {
       groups = groups.filter((g) =>
-        evaluateFilter(filter, (p) => (p === "hasMembersWithLicenseErrors" ? this.state.membersWithLicenseErrors(g.id).length > 0 : groupType.props[p]?.(g, this.state))),
+        evaluateFilter(filter, (p) =>
+          p === "hasMembersWithLicenseErrors"
+            ? this.state.membersWithLicenseErrors(g.id).length > 0
+            : groupType.props[p]?.(g, this.state),
+        ),
       );
     }
     groups = this.order(ctx, groupType, groups);
@@ -929,7 +1071,10 @@ export class GraphSimulatorServer {
   private getGroup(ctx: Context): SimResponse {
     const select = this.select(ctx, [groupType.props], groupType.typeName);
     const group = this.findGroup(ctx.params.id!);
-    return this.json(200, { "@odata.context": this.contextUrl(ctx, "groups", select, true), ...this.renderGroup(select, false)(group) });
+    return this.json(200, {
+      "@odata.context": this.contextUrl(ctx, "groups", select, true),
+      ...this.renderGroup(select, false)(group),
+    });
   }
 
   private assignGroupLicense(ctx: Context): SimResponse {
@@ -937,19 +1082,29 @@ export class GraphSimulatorServer {
     this.findGroup(ctx.params.id!);
     const group = this.state.assignGroupLicense(ctx.params.id!, body);
     // Graph accepts the change and processes members later: 202 with the group.
-    return this.json(202, { "@odata.context": this.contextUrl(ctx, "groups", undefined, true), ...this.renderGroup(undefined, false)(group) });
+    return this.json(202, {
+      "@odata.context": this.contextUrl(ctx, "groups", undefined, true),
+      ...this.renderGroup(undefined, false)(group),
+    });
   }
 
   private listMembers(ctx: Context, cast: "all" | "user" | "group"): SimResponse {
-    const propSets = cast === "user" ? [userType.props] : cast === "group" ? [groupType.props] : [userType.props, groupType.props];
-    const typeName = cast === "group" ? groupType.typeName : cast === "user" ? userType.typeName : "microsoft.graph.directoryObject";
+    const propSets =
+      cast === "user" ? [userType.props] : cast === "group" ? [groupType.props] : [userType.props, groupType.props];
+    const typeName =
+      cast === "group" ? groupType.typeName : cast === "user" ? userType.typeName : "microsoft.graph.directoryObject";
     const select = this.select(ctx, propSets, typeName);
     this.findGroup(ctx.params.id!);
     // Graph filters members only with advanced query capabilities.
     if (ctx.query.options.$filter !== undefined && !ctx.eventual) {
-      throw new HttpError(400, "Request_UnsupportedQuery", "Filter on members requires the ConsistencyLevel header set to 'eventual' and $count=true.");
+      throw new HttpError(
+        400,
+        "Request_UnsupportedQuery",
+        "Filter on members requires the ConsistencyLevel header set to 'eventual' and $count=true.",
+      );
     }
-    if (ctx.query.options.$orderby !== undefined) throw new HttpError(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
+    if (ctx.query.options.$orderby !== undefined)
+      throw new HttpError(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
     const count = this.wantsCount(ctx);
     let members = this.state.membersReadOnly(ctx.params.id!);
     if (cast === "user") members = members.filter((m) => isUser(m));
@@ -966,14 +1121,26 @@ export class GraphSimulatorServer {
     const fragment = cast === "user" ? "users" : cast === "group" ? "groups" : "directoryObjects";
     const renderUser = this.renderUser(select, true);
     const renderGroup = this.renderGroup(select, true);
-    return this.page(ctx, members, this.contextUrl(ctx, fragment, select), (m) => (isUser(m) ? renderUser(m) : renderGroup(m)), count);
+    return this.page(
+      ctx,
+      members,
+      this.contextUrl(ctx, fragment, select),
+      (m) => (isUser(m) ? renderUser(m) : renderGroup(m)),
+      count,
+    );
   }
 
   private listMembersWithErrors(ctx: Context): SimResponse {
     const select = this.select(ctx, [userType.props], userType.typeName);
     this.findGroup(ctx.params.id!);
     const users = this.state.membersWithLicenseErrors(ctx.params.id!);
-    return this.page(ctx, users, this.contextUrl(ctx, "directoryObjects", select), this.renderUser(select, true), false);
+    return this.page(
+      ctx,
+      users,
+      this.contextUrl(ctx, "directoryObjects", select),
+      this.renderUser(select, true),
+      false,
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -982,13 +1149,21 @@ export class GraphSimulatorServer {
   private async batch(ctx: Context, signal: AbortSignal | undefined): Promise<SimResponse> {
     const payload = this.jsonBody(ctx, true);
     const invalid = (why: string): SimResponse => this.error(400, "BadRequest", `Invalid batch payload format: ${why}`);
-    if (typeof payload !== "object" || payload === null || !Array.isArray((payload as { requests?: unknown }).requests)) {
+    if (
+      typeof payload !== "object" ||
+      payload === null ||
+      !Array.isArray((payload as { requests?: unknown }).requests)
+    ) {
       return invalid("the body must be an object with a 'requests' array.");
     }
     const requests = (payload as { requests: unknown[] }).requests;
     if (requests.length === 0) return invalid("'requests' is empty.");
     if (requests.length > MAX_BATCH_REQUESTS) {
-      return this.error(400, "BadRequest", `The number of requests in the batch (${requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`);
+      return this.error(
+        400,
+        "BadRequest",
+        `The number of requests in the batch (${requests.length}) exceeds the limit of ${MAX_BATCH_REQUESTS}.`,
+      );
     }
 
     interface Inner {
@@ -1006,18 +1181,24 @@ export class GraphSimulatorServer {
       const o = r as Record<string, unknown>;
       if (typeof o.id !== "string" || o.id === "") return invalid("each request needs a string 'id'.");
       if (seen.has(o.id)) return invalid(`duplicate request id '${o.id}'.`);
-      if (typeof o.method !== "string" || !/^(GET|POST|PUT|PATCH|DELETE)$/i.test(o.method)) return invalid(`request '${o.id}' has no valid 'method'.`);
+      if (typeof o.method !== "string" || !/^(GET|POST|PUT|PATCH|DELETE)$/i.test(o.method))
+        return invalid(`request '${o.id}' has no valid 'method'.`);
       if (typeof o.url !== "string" || o.url === "") return invalid(`request '${o.id}' has no 'url'.`);
       const headers: Record<string, string> = {};
       if (o.headers !== undefined) {
-        if (typeof o.headers !== "object" || o.headers === null) return invalid(`request '${o.id}' has invalid 'headers'.`);
+        if (typeof o.headers !== "object" || o.headers === null)
+          return invalid(`request '${o.id}' has invalid 'headers'.`);
         for (const [k, v] of Object.entries(o.headers)) {
           if (typeof v !== "string") return invalid(`request '${o.id}' has a non-string header '${k}'.`);
           headers[k.toLowerCase()] = v;
         }
       }
       if (o.body !== undefined && headers["content-type"] === undefined) {
-        return this.error(400, "BadRequest", `Write request id : ${o.id} does not contain Content-Type header or body.`);
+        return this.error(
+          400,
+          "BadRequest",
+          `Write request id : ${o.id} does not contain Content-Type header or body.`,
+        );
       }
       const dependsOn = o.dependsOn === undefined ? [] : o.dependsOn;
       if (!Array.isArray(dependsOn) || !dependsOn.every((d): d is string => typeof d === "string" && seen.has(d))) {
@@ -1055,9 +1236,16 @@ export class GraphSimulatorServer {
       const requestId = randomUUID();
       this.stamp(response, requestId, r.headers["client-request-id"] ?? requestId);
       statusById.set(r.id, response.status);
-      const headers: Record<string, string> = { "content-type": response.headers["content-type"] ?? GRAPH_CONTENT_TYPE };
+      const headers: Record<string, string> = {
+        "content-type": response.headers["content-type"] ?? GRAPH_CONTENT_TYPE,
+      };
       if (response.headers["retry-after"] !== undefined) headers["Retry-After"] = response.headers["retry-after"];
-      responses.push({ id: r.id, status: response.status, headers, ...(response.body === undefined ? {} : { body: response.body }) });
+      responses.push({
+        id: r.id,
+        status: response.status,
+        headers,
+        ...(response.body === undefined ? {} : { body: response.body }),
+      });
     }
     return this.json(200, { responses });
   }
@@ -1076,11 +1264,21 @@ export class GraphSimulatorServer {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = chunks.length > 0 ? Buffer.concat(chunks).toString("utf8") : undefined;
-      response = await this.handle({ method: req.method ?? "GET", url: req.url ?? "/", headers: req.headers, body, signal: client.signal });
+      response = await this.handle({
+        method: req.method ?? "GET",
+        url: req.url ?? "/",
+        headers: req.headers,
+        body,
+        signal: client.signal,
+      });
     } catch (e) {
       // handle() does not throw; this is a broken socket or similar.
       const message = e instanceof Error ? e.message : String(e);
-      response = { status: 500, headers: { "content-type": GRAPH_CONTENT_TYPE }, body: { error: { code: "InternalServerError", message } } };
+      response = {
+        status: 500,
+        headers: { "content-type": GRAPH_CONTENT_TYPE },
+        body: { error: { code: "InternalServerError", message } },
+      };
     }
     if (client.signal.aborted) return; // nobody to answer
     const payload = response.body === undefined ? undefined : JSON.stringify(response.body);

@@ -61,7 +61,8 @@ export function tokenize(text: string): Token[] {
       let value = "";
       i++;
       for (;;) {
-        if (i >= text.length) throw invalidFilter(`There is an unterminated string literal at position ${start} in '${text}'.`);
+        if (i >= text.length)
+          throw invalidFilter(`There is an unterminated string literal at position ${start} in '${text}'.`);
         const d = text[i]!;
         if (d === "'") {
           if (text[i + 1] === "'") {
@@ -209,7 +210,8 @@ class FilterParser {
     if (t.kind !== "word") throw this.unexpected(t);
     const after = this.peek();
     const lambda = /^(.+)\/(any|all)$/i.exec(t.value);
-    if (lambda && after.kind === "punct" && after.value === "(") return this.lambda(lambda[1]!, lambda[2]!.toLowerCase() as LambdaOperator);
+    if (lambda && after.kind === "punct" && after.value === "(")
+      return this.lambda(lambda[1]!, lambda[2]!.toLowerCase() as LambdaOperator);
     if (after.kind === "punct" && after.value === "(") {
       const name = t.value.toLowerCase();
       if (!(filterFunctions as readonly string[]).includes(name)) {
@@ -243,7 +245,8 @@ class FilterParser {
 
   /** `assignedLicenses/any(x:x/skuId eq 6fd2…)`, from the "(" on. */
   private lambda(collection: string, operator: LambdaOperator): FilterExpr {
-    if (this.lambdaVariable !== undefined) throw new ODataError("Request_UnsupportedQuery", "Nested lambda expressions are not supported.");
+    if (this.lambdaVariable !== undefined)
+      throw new ODataError("Request_UnsupportedQuery", "Nested lambda expressions are not supported.");
     this.expectPunct("(");
     const variable = this.next();
     if (variable.kind !== "word" || !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(variable.value)) throw this.unexpected(variable);
@@ -263,8 +266,11 @@ class FilterParser {
     const variable = this.lambdaVariable;
     if (variable === undefined) return t.value;
     if (t.value === variable) return LAMBDA_ELEMENT;
-    if (t.value.startsWith(`${variable}/`) && t.value.length > variable.length + 1) return t.value.slice(variable.length + 1);
-    throw invalidFilter(`'${t.value}' at position ${t.pos} is not a property of the lambda variable '${variable}' in '${this.text}'.`);
+    if (t.value.startsWith(`${variable}/`) && t.value.length > variable.length + 1)
+      return t.value.slice(variable.length + 1);
+    throw invalidFilter(
+      `'${t.value}' at position ${t.pos} is not a property of the lambda variable '${variable}' in '${this.text}'.`,
+    );
   }
 
   private literal(): Literal {
@@ -350,7 +356,12 @@ function* uses(expr: FilterExpr): Generator<Use> {
  * filtered on, an operator it does not accept on that property, or a literal of the wrong type.
  * `allowNot` is false for Graph's default queries (`not` needs advanced query capabilities).
  */
-export function checkFilterSupport(expr: FilterExpr, support: FilterSupport, resource: string, allowNot: boolean): void {
+export function checkFilterSupport(
+  expr: FilterExpr,
+  support: FilterSupport,
+  resource: string,
+  allowNot: boolean,
+): void {
   for (const use of uses(expr)) {
     if (use.op === "not") {
       if (!allowNot) throw new ODataError("Request_UnsupportedQuery", "Unsupported query.");
@@ -364,7 +375,10 @@ export function checkFilterSupport(expr: FilterExpr, support: FilterSupport, res
     } else {
       const functionNeedsString = (filterFunctions as readonly string[]).includes(use.op);
       supported =
-        entry !== undefined && entry.type !== "collection" && entry.ops.includes(use.op) && use.values.every((v) => v.type === entry.type || (v.type === "null" && !functionNeedsString));
+        entry !== undefined &&
+        entry.type !== "collection" &&
+        entry.ops.includes(use.op) &&
+        use.values.every((v) => v.type === entry.type || (v.type === "null" && !functionNeedsString));
     }
     if (!supported) {
       throw new ODataError(
@@ -428,7 +442,13 @@ export function evaluateFilter(expr: FilterExpr, get: (property: string) => unkn
       const items = get(expr.collection);
       const elements: readonly unknown[] = Array.isArray(items) ? items : [];
       const test = (item: unknown) =>
-        evaluateFilter(expr.body, (p) => (p === LAMBDA_ELEMENT ? item : typeof item === "object" && item !== null ? (item as Record<string, unknown>)[p] : undefined));
+        evaluateFilter(expr.body, (p) =>
+          p === LAMBDA_ELEMENT
+            ? item
+            : typeof item === "object" && item !== null
+              ? (item as Record<string, unknown>)[p]
+              : undefined,
+        );
       return expr.operator === "any" ? elements.some(test) : elements.every(test);
     }
     case "function": {
@@ -469,7 +489,10 @@ export function parseTop(text: string, max = 999): number {
   }
   const n = Number(trimmed);
   if (n < 1 || n > max) {
-    throw new ODataError("Request_BadRequest", `Invalid page size specified: '${trimmed}'. Must be between 1 and ${max} inclusive.`);
+    throw new ODataError(
+      "Request_BadRequest",
+      `Invalid page size specified: '${trimmed}'. Must be between 1 and ${max} inclusive.`,
+    );
   }
   return n;
 }
@@ -478,7 +501,10 @@ export function parseCount(text: string): boolean {
   const v = text.trim().toLowerCase();
   if (v === "true") return true;
   if (v === "false") return false;
-  throw new ODataError("BadRequest", `Invalid value '${text}' for query option '$count': it must be 'true' or 'false'.`);
+  throw new ODataError(
+    "BadRequest",
+    `Invalid value '${text}' for query option '$count': it must be 'true' or 'false'.`,
+  );
 }
 
 export const queryOptionNames = [
@@ -517,7 +543,11 @@ export function splitQuery(search: string): RawQuery {
         throw new ODataError("BadRequest", `Query option '${key}' is not supported.`);
       }
       const name = lower as QueryOptionName;
-      if (options[name] !== undefined) throw new ODataError("BadRequest", `Query option '${key}' was specified more than once, but it must be specified at most once.`);
+      if (options[name] !== undefined)
+        throw new ODataError(
+          "BadRequest",
+          `Query option '${key}' was specified more than once, but it must be specified at most once.`,
+        );
       options[name] = value;
     } else {
       other.push([key, value]);

@@ -98,7 +98,10 @@ export const groupSchema = z.object({
   /** true: synced from on-premises now; false: was synced once; null: never synced. */
   onPremisesSyncEnabled: z.boolean().nullable().default(null),
   assignedLicenses: z.array(assignedLicenseSchema),
-  licenseProcessingState: z.object({ state: z.enum(licenseProcessingStates) }).nullable().default(null),
+  licenseProcessingState: z
+    .object({ state: z.enum(licenseProcessingStates) })
+    .nullable()
+    .default(null),
   /** Not a Graph property: the ids of the group's direct members (users or groups). */
   members: z.array(guid),
 });

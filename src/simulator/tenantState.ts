@@ -113,13 +113,21 @@ function sameLicenseSets(a: readonly License[], b: readonly License[]): boolean 
   return keys(a) === keys(b);
 }
 
-function checkUnique<T>(items: readonly T[], key: (item: T) => string, describe: (item: T) => string, what: string): void {
+function checkUnique<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  describe: (item: T) => string,
+  what: string,
+): void {
   const seen = new Map<string, T>();
   for (const item of items) {
     const k = key(item);
     const first = seen.get(k);
     if (first !== undefined) {
-      throw new SnapshotError(describe(item), `${describe(item)}: duplicate ${what} '${k}' (also used by ${describe(first)})`);
+      throw new SnapshotError(
+        describe(item),
+        `${describe(item)}: duplicate ${what} '${k}' (also used by ${describe(first)})`,
+      );
     }
     seen.set(k, item);
   }
@@ -146,9 +154,15 @@ function checkMembers(snapshot: TenantSnapshot): void {
   const ids = new Set([...snapshot.users.map((u) => u.id), ...snapshot.groups.map((g) => g.id)]);
   for (const g of snapshot.groups) {
     for (const m of g.members) {
-      if (!ids.has(m)) throw new SnapshotError(describeGroup(g), `${describeGroup(g)}: member ${m} is neither a user nor a group`);
+      if (!ids.has(m))
+        throw new SnapshotError(describeGroup(g), `${describeGroup(g)}: member ${m} is neither a user nor a group`);
     }
-    checkUnique(g.members, (m) => m, (m) => `${describeGroup(g)} member ${m}`, "member id");
+    checkUnique(
+      g.members,
+      (m) => m,
+      (m) => `${describeGroup(g)} member ${m}`,
+      "member id",
+    );
   }
 }
 
@@ -159,7 +173,11 @@ function checkNoSelfContainment(snapshot: TenantSnapshot): void {
     const queue = g.members.filter((m) => groups.has(m));
     while (queue.length > 0) {
       const id = queue.shift() as string;
-      if (id === g.id) throw new SnapshotError(describeGroup(g), `${describeGroup(g)} contains itself (directly or through nested groups)`);
+      if (id === g.id)
+        throw new SnapshotError(
+          describeGroup(g),
+          `${describeGroup(g)} contains itself (directly or through nested groups)`,
+        );
       if (seen.has(id)) continue;
       seen.add(id);
       queue.push(...(groups.get(id)?.members.filter((m) => groups.has(m)) ?? []));
@@ -173,7 +191,8 @@ function checkLicense(license: License, skus: ReadonlyMap<string, SubscribedSku>
   if (!sku) throw new SnapshotError(owner, `${owner}: skuId ${license.skuId} is not in subscribedSkus`);
   const plans = new Set(sku.servicePlans.map((p) => p.servicePlanId));
   for (const p of license.disabledPlans) {
-    if (!plans.has(p)) throw new SnapshotError(owner, `${owner}: disabledPlans ${p} is not a service plan of ${describeSku(sku)}`);
+    if (!plans.has(p))
+      throw new SnapshotError(owner, `${owner}: disabledPlans ${p} is not a service plan of ${describeSku(sku)}`);
   }
 }
 
@@ -184,29 +203,54 @@ function checkGroups(snapshot: TenantSnapshot, skus: ReadonlyMap<string, Subscri
       throw new SnapshotError(name, `${name} holds licenses but is not security-enabled, so it cannot hold licenses`);
     }
     for (const l of g.assignedLicenses) checkLicense(l, skus, name);
-    checkUnique(g.assignedLicenses, (l) => l.skuId, () => name, "assignedLicenses skuId");
+    checkUnique(
+      g.assignedLicenses,
+      (l) => l.skuId,
+      () => name,
+      "assignedLicenses skuId",
+    );
   }
 }
 
-function checkState(user: User, s: LicenseAssignmentState, groups: ReadonlyMap<string, Group>, membersOf: ReadonlyMap<string, ReadonlySet<string>>): void {
+function checkState(
+  user: User,
+  s: LicenseAssignmentState,
+  groups: ReadonlyMap<string, Group>,
+  membersOf: ReadonlyMap<string, ReadonlySet<string>>,
+): void {
   const name = describeUser(user);
   if ((s.state === "Error" || s.state === "ActiveWithError") && !hasErrorCode(s)) {
-    throw new SnapshotError(name, `${name}: licenseAssignmentStates for sku ${s.skuId} is ${s.state} without an error code`);
+    throw new SnapshotError(
+      name,
+      `${name}: licenseAssignmentStates for sku ${s.skuId} is ${s.state} without an error code`,
+    );
   }
   if (s.state === "Active" && hasErrorCode(s)) {
-    throw new SnapshotError(name, `${name}: licenseAssignmentStates for sku ${s.skuId} is Active but has error ${s.error}`);
+    throw new SnapshotError(
+      name,
+      `${name}: licenseAssignmentStates for sku ${s.skuId} is Active but has error ${s.error}`,
+    );
   }
   if (s.assignedByGroup === null) return;
   const g = groups.get(s.assignedByGroup);
   if (!g) {
-    throw new SnapshotError(name, `${name}: licenseAssignmentStates names group ${s.assignedByGroup}, which does not exist`);
+    throw new SnapshotError(
+      name,
+      `${name}: licenseAssignmentStates names group ${s.assignedByGroup}, which does not exist`,
+    );
   }
   if (!membersOf.get(g.id)?.has(user.id)) {
-    throw new SnapshotError(name, `${name}: licenseAssignmentStates names ${describeGroup(g)} that the user is not a direct member of`);
+    throw new SnapshotError(
+      name,
+      `${name}: licenseAssignmentStates names ${describeGroup(g)} that the user is not a direct member of`,
+    );
   }
   const settled = g.licenseProcessingState === null || g.licenseProcessingState.state === "ProcessingComplete";
   if (settled && !g.assignedLicenses.some((l) => l.skuId === s.skuId)) {
-    throw new SnapshotError(name, `${name}: licenseAssignmentStates has sku ${s.skuId} from ${describeGroup(g)}, which does not hold it and is not processing`);
+    throw new SnapshotError(
+      name,
+      `${name}: licenseAssignmentStates has sku ${s.skuId} from ${describeGroup(g)}, which does not hold it and is not processing`,
+    );
   }
 }
 
@@ -221,9 +265,17 @@ function checkUsers(snapshot: TenantSnapshot, skus: ReadonlyMap<string, Subscrib
       checkLicense(s, skus, name);
       checkState(u, s, groups, membersOf);
     }
-    checkUnique(u.licenseAssignmentStates, (s) => `${s.skuId} from ${s.assignedByGroup ?? "direct"}`, () => name, "licenseAssignmentStates entry");
+    checkUnique(
+      u.licenseAssignmentStates,
+      (s) => `${s.skuId} from ${s.assignedByGroup ?? "direct"}`,
+      () => name,
+      "licenseAssignmentStates entry",
+    );
     if (!sameLicenseSets(u.assignedLicenses, deriveAssignedLicenses(u.licenseAssignmentStates))) {
-      throw new SnapshotError(name, `${name}: assignedLicenses do not match what licenseAssignmentStates give (${JSON.stringify(deriveAssignedLicenses(u.licenseAssignmentStates))})`);
+      throw new SnapshotError(
+        name,
+        `${name}: assignedLicenses do not match what licenseAssignmentStates give (${JSON.stringify(deriveAssignedLicenses(u.licenseAssignmentStates))})`,
+      );
     }
   }
 }
@@ -232,7 +284,10 @@ function checkConsumedUnits(snapshot: TenantSnapshot): void {
   for (const s of snapshot.subscribedSkus) {
     const expected = countConsumedUnits(snapshot.users, s.skuId);
     if (s.consumedUnits !== expected) {
-      throw new SnapshotError(describeSku(s), `${describeSku(s)}: consumedUnits is ${s.consumedUnits} but ${expected} users hold it`);
+      throw new SnapshotError(
+        describeSku(s),
+        `${describeSku(s)}: consumedUnits is ${s.consumedUnits} but ${expected} users hold it`,
+      );
     }
   }
 }
@@ -270,7 +325,11 @@ function badRequest(message: string): GraphError {
 }
 
 function notFound(id: string): GraphError {
-  return new GraphError(404, "Request_ResourceNotFound", `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+  return new GraphError(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
 }
 
 function parseAssignLicenseBody(body: unknown, resource: "User" | "Group"): AssignLicenseRequest {
@@ -365,7 +424,9 @@ export class TenantState {
 
   /** Direct members, in snapshot order. */
   members(groupId: string): (User | Group)[] {
-    return this.requireGroup(groupId).members.map((id) => clone(this.usersById.get(id.toLowerCase()) ?? (this.groupsById.get(id.toLowerCase()) as Group)));
+    return this.requireGroup(groupId).members.map((id) =>
+      clone(this.usersById.get(id.toLowerCase()) ?? (this.groupsById.get(id.toLowerCase()) as Group)),
+    );
   }
 
   /**
@@ -374,7 +435,9 @@ export class TenantState {
    * must not change them.
    */
   membersReadOnly(groupId: string): readonly (User | Group)[] {
-    return this.requireGroup(groupId).members.map((id) => this.usersById.get(id.toLowerCase()) ?? (this.groupsById.get(id.toLowerCase()) as Group));
+    return this.requireGroup(groupId).members.map(
+      (id) => this.usersById.get(id.toLowerCase()) ?? (this.groupsById.get(id.toLowerCase()) as Group),
+    );
   }
 
   /**
@@ -408,7 +471,11 @@ export class TenantState {
   membersWithLicenseErrors(groupId: string): User[] {
     const group = this.requireGroup(groupId);
     return this.directUserMembers(group)
-      .filter((u) => u.licenseAssignmentStates.some((s) => s.assignedByGroup === group.id && (s.state === "Error" || s.state === "ActiveWithError")))
+      .filter((u) =>
+        u.licenseAssignmentStates.some(
+          (s) => s.assignedByGroup === group.id && (s.state === "Error" || s.state === "ActiveWithError"),
+        ),
+      )
       .map(clone);
   }
 
@@ -441,11 +508,15 @@ export class TenantState {
     const group = this.requireGroup(groupId);
     this.checkRequestedLicenses(request);
     if (!canHoldLicenses(group)) {
-      throw badRequest(`${describeGroup(group)} is not security-enabled: only security groups and Microsoft 365 groups with securityEnabled = true can hold licenses.`);
+      throw badRequest(
+        `${describeGroup(group)} is not security-enabled: only security groups and Microsoft 365 groups with securityEnabled = true can hold licenses.`,
+      );
     }
     for (const skuId of request.removeLicenses) {
       if (!group.assignedLicenses.some((l) => l.skuId === skuId)) {
-        throw badRequest(`License ${this.skuName(skuId)} is not assigned to ${describeGroup(group)}, so it cannot be removed.`);
+        throw badRequest(
+          `License ${this.skuName(skuId)} is not assigned to ${describeGroup(group)}, so it cannot be removed.`,
+        );
       }
     }
     group.assignedLicenses = applyGroupChange(group.assignedLicenses, request);
@@ -457,7 +528,8 @@ export class TenantState {
   reprocessUser(idOrUpn: string): User {
     const user = this.requireUser(idOrUpn);
     for (const g of this.data.groups) {
-      const licensing = g.assignedLicenses.length > 0 || user.licenseAssignmentStates.some((s) => s.assignedByGroup === g.id);
+      const licensing =
+        g.assignedLicenses.length > 0 || user.licenseAssignmentStates.some((s) => s.assignedByGroup === g.id);
       if (licensing && g.members.includes(user.id)) this.processMember(user, g);
     }
     return clone(user);
@@ -513,32 +585,46 @@ export class TenantState {
   private checkRequestedLicenses(request: AssignLicenseRequest): void {
     const named = [...request.addLicenses.map((a) => a.skuId), ...request.removeLicenses];
     for (const skuId of named) {
-      if (!this.skusById.has(skuId)) throw badRequest(`License ${skuId} does not correspond to a valid company License.`);
+      if (!this.skusById.has(skuId))
+        throw badRequest(`License ${skuId} does not correspond to a valid company License.`);
     }
     const seen = new Set<string>();
     for (const skuId of named) {
-      if (seen.has(skuId)) throw badRequest(`License ${this.skuName(skuId)} is named more than once in addLicenses and removeLicenses.`);
+      if (seen.has(skuId))
+        throw badRequest(`License ${this.skuName(skuId)} is named more than once in addLicenses and removeLicenses.`);
       seen.add(skuId);
     }
     for (const add of request.addLicenses) {
       const plans = new Set((this.skusById.get(add.skuId) as SubscribedSku).servicePlans.map((p) => p.servicePlanId));
       const unknown = add.disabledPlans.find((p) => !plans.has(p));
-      if (unknown !== undefined) throw badRequest(`disabledPlans ${unknown} is not a service plan of License ${this.skuName(add.skuId)}.`);
+      if (unknown !== undefined)
+        throw badRequest(`disabledPlans ${unknown} is not a service plan of License ${this.skuName(add.skuId)}.`);
     }
   }
 
   private checkCapability(skuId: string): void {
     const sku = this.skusById.get(skuId) as SubscribedSku;
-    if (sku.capabilityStatus === "Suspended" || sku.capabilityStatus === "LockedOut" || sku.capabilityStatus === "Deleted") {
-      throw badRequest(`License ${this.skuName(skuId)} cannot be assigned: its subscription is ${sku.capabilityStatus}.`);
+    if (
+      sku.capabilityStatus === "Suspended" ||
+      sku.capabilityStatus === "LockedOut" ||
+      sku.capabilityStatus === "Deleted"
+    ) {
+      throw badRequest(
+        `License ${this.skuName(skuId)} cannot be assigned: its subscription is ${sku.capabilityStatus}.`,
+      );
     }
   }
 
   private checkDirectlyHeld(user: User, skuId: string): void {
     const states = user.licenseAssignmentStates.filter((s) => s.skuId === skuId);
     if (states.some((s) => s.assignedByGroup === null)) return;
-    if (states.length > 0) throw badRequest("User license is inherited from a group membership and it cannot be removed directly from the user.");
-    throw badRequest(`License ${this.skuName(skuId)} is not assigned to ${describeUser(user)}, so it cannot be removed.`);
+    if (states.length > 0)
+      throw badRequest(
+        "User license is inherited from a group membership and it cannot be removed directly from the user.",
+      );
+    throw badRequest(
+      `License ${this.skuName(skuId)} is not assigned to ${describeUser(user)}, so it cannot be removed.`,
+    );
   }
 
   private hasFreeSeat(skuId: string): boolean {
@@ -572,7 +658,9 @@ export class TenantState {
     }
     const broken = this.newUnmetDependencies(user.licenseAssignmentStates.filter(isHolding), holding);
     if (broken.length > 0) {
-      throw badRequest(`Dependent service plans would lose their prerequisite for ${describeUser(user)}: ${describeDependencies(broken)}.`);
+      throw badRequest(
+        `Dependent service plans would lose their prerequisite for ${describeUser(user)}: ${describeDependencies(broken)}.`,
+      );
     }
   }
 
@@ -669,7 +757,8 @@ export class TenantState {
     if (group.assignedLicenses.some((l) => !held.has(l.skuId) && !this.hasFreeSeat(l.skuId))) return "CountViolation";
     for (const l of group.assignedLicenses) {
       const rest = [...otherHolding, ...group.assignedLicenses.filter((other) => other !== l)];
-      if (findPlanConflicts(this.enabledPlanNames(rest), this.enabledPlanNames([l])).length > 0) return "MutuallyExclusiveViolation";
+      if (findPlanConflicts(this.enabledPlanNames(rest), this.enabledPlanNames([l])).length > 0)
+        return "MutuallyExclusiveViolation";
     }
     return undefined;
   }
@@ -687,11 +776,22 @@ function describeDependencies(deps: readonly UnmetDependency[]): string {
 }
 
 function activeDirect(license: License, now: string): LicenseAssignmentState {
-  return { skuId: license.skuId, assignedByGroup: null, disabledPlans: [...license.disabledPlans], state: "Active", error: null, lastUpdatedDateTime: now };
+  return {
+    skuId: license.skuId,
+    assignedByGroup: null,
+    disabledPlans: [...license.disabledPlans],
+    state: "Active",
+    error: null,
+    lastUpdatedDateTime: now,
+  };
 }
 
 /** The user's states after a direct add and remove, applied together; group states are untouched. */
-function applyDirectChange(states: readonly LicenseAssignmentState[], request: AssignLicenseRequest, now: string): LicenseAssignmentState[] {
+function applyDirectChange(
+  states: readonly LicenseAssignmentState[],
+  request: AssignLicenseRequest,
+  now: string,
+): LicenseAssignmentState[] {
   const pending = new Map(request.addLicenses.map((a) => [a.skuId, a]));
   const removed = new Set(request.removeLicenses);
   const result: LicenseAssignmentState[] = [];
@@ -717,7 +817,11 @@ function applyGroupChange(licenses: readonly AssignedLicense[], request: AssignL
 }
 
 /** A state with a fresh timestamp, unless it says exactly what the previous one said. */
-function stamped(next: Omit<LicenseAssignmentState, "lastUpdatedDateTime">, previous: LicenseAssignmentState | undefined, now: string): LicenseAssignmentState {
+function stamped(
+  next: Omit<LicenseAssignmentState, "lastUpdatedDateTime">,
+  previous: LicenseAssignmentState | undefined,
+  now: string,
+): LicenseAssignmentState {
   const unchanged =
     previous !== undefined &&
     previous.state === next.state &&
@@ -727,10 +831,19 @@ function stamped(next: Omit<LicenseAssignmentState, "lastUpdatedDateTime">, prev
 }
 
 /** The user's states from `group` for an outcome. */
-function groupStatesFor(outcome: GroupOutcome, group: Group, previous: readonly LicenseAssignmentState[], now: string): LicenseAssignmentState[] {
+function groupStatesFor(
+  outcome: GroupOutcome,
+  group: Group,
+  previous: readonly LicenseAssignmentState[],
+  now: string,
+): LicenseAssignmentState[] {
   const prior = (skuId: string) => previous.find((s) => s.skuId === skuId);
   const fromLicense = (l: AssignedLicense, state: LicenseAssignmentState["state"], error: LicenseError | null) =>
-    stamped({ skuId: l.skuId, assignedByGroup: group.id, disabledPlans: [...l.disabledPlans], state, error }, prior(l.skuId), now);
+    stamped(
+      { skuId: l.skuId, assignedByGroup: group.id, disabledPlans: [...l.disabledPlans], state, error },
+      prior(l.skuId),
+      now,
+    );
   switch (outcome.kind) {
     case "assigned":
       return group.assignedLicenses.map((l) => fromLicense(l, "Active", null));
@@ -738,8 +851,12 @@ function groupStatesFor(outcome: GroupOutcome, group: Group, previous: readonly 
       return group.assignedLicenses.map((l) => fromLicense(l, "Error", outcome.error));
     case "dependencyViolation": {
       // The removal fails: what the user held from the group stays (with the error); the rest is refused.
-      const kept = previous.filter(isHolding).map((s) => stamped({ ...s, state: "ActiveWithError", error: "DependencyViolation" }, s, now));
-      const refused = group.assignedLicenses.filter((l) => !kept.some((s) => s.skuId === l.skuId)).map((l) => fromLicense(l, "Error", "DependencyViolation"));
+      const kept = previous
+        .filter(isHolding)
+        .map((s) => stamped({ ...s, state: "ActiveWithError", error: "DependencyViolation" }, s, now));
+      const refused = group.assignedLicenses
+        .filter((l) => !kept.some((s) => s.skuId === l.skuId))
+        .map((l) => fromLicense(l, "Error", "DependencyViolation"));
       return [...kept, ...refused];
     }
   }

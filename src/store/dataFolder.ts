@@ -46,7 +46,14 @@ export function openDataFolder(dataDir: string): SqliteRequestStore {
   const marker = readMarker(path.join(folder, MARKER_FILE));
   const size = fileSize(file);
   if (marker) {
-    const lost = size === undefined ? "is missing" : size === 0 ? "is empty (0 bytes)" : tableCount(file, where) === 0 ? "holds no tables" : undefined;
+    const lost =
+      size === undefined
+        ? "is missing"
+        : size === 0
+          ? "is empty (0 bytes)"
+          : tableCount(file, where) === 0
+            ? "holds no tables"
+            : undefined;
     if (lost) {
       throw new DataFolderError(
         `${where}: the request database ${DATABASE_FILE} ${lost}, yet ${MARKER_FILE} (written ${marker.createdAt}) says License Desk created it here; ` +
@@ -63,12 +70,18 @@ function prepareFolder(folder: string, where: string): void {
   try {
     const stat = fs.statSync(folder, { throwIfNoEntry: false });
     if (stat?.isDirectory()) return;
-    if (stat) throw new DataFolderError(`${where} is a file, not a folder: point DATA_DIR at a folder for the request database (it is created if missing).`);
+    if (stat)
+      throw new DataFolderError(
+        `${where} is a file, not a folder: point DATA_DIR at a folder for the request database (it is created if missing).`,
+      );
     fs.mkdirSync(folder, { recursive: true });
   } catch (error) {
     if (error instanceof DataFolderError) throw error;
     // e.g. ENOTDIR (a file on the way) or EACCES.
-    throw new DataFolderError(`${where} cannot be used (${error instanceof Error ? error.message : String(error)}): point DATA_DIR at a folder the bot may create or write.`, { cause: error });
+    throw new DataFolderError(
+      `${where} cannot be used (${error instanceof Error ? error.message : String(error)}): point DATA_DIR at a folder the bot may create or write.`,
+      { cause: error },
+    );
   }
 }
 
@@ -105,7 +118,9 @@ function tableCount(file: string, where: string): number {
   return withSqliteErrors(where, () => {
     const db = new Database(file, { fileMustExist: true });
     try {
-      const row = db.prepare("SELECT count(*) AS tables FROM sqlite_schema WHERE type = 'table'").get() as { tables: number }; // count(*) is an integer
+      const row = db.prepare("SELECT count(*) AS tables FROM sqlite_schema WHERE type = 'table'").get() as {
+        tables: number;
+      }; // count(*) is an integer
       return row.tables;
     } finally {
       db.close();
@@ -141,7 +156,10 @@ function withSqliteErrors<T>(where: string, run: () => T): T {
         { cause: error },
       );
     }
-    throw new DataFolderError(`${where}: ${DATABASE_FILE} cannot be opened (${error.message}): check that the bot may read and write it and its folder.`, { cause: error });
+    throw new DataFolderError(
+      `${where}: ${DATABASE_FILE} cannot be opened (${error.message}): check that the bot may read and write it and its folder.`,
+      { cause: error },
+    );
   }
 }
 

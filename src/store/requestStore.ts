@@ -167,13 +167,21 @@ export interface RequestStore {
    * Stores a new request with its outbox, in one transaction; or, when an open request has the same
    * dedupeKey, stores nothing and returns that one (`created` false).
    */
-  create(request: NewRequest, audit: Omit<AuditEntry, "requestId">): { readonly request: LicenseRequest; readonly created: boolean };
+  create(
+    request: NewRequest,
+    audit: Omit<AuditEntry, "requestId">,
+  ): { readonly request: LicenseRequest; readonly created: boolean };
   get(id: number): LicenseRequest | undefined;
   /**
    * Applies `change` and writes `audit` in one transaction if the request is at `expectVersion`;
    * returns the updated request, or undefined when another transition got there first.
    */
-  transition(id: number, expectVersion: number, change: Transition, audit: Omit<AuditEntry, "requestId">): LicenseRequest | undefined;
+  transition(
+    id: number,
+    expectVersion: number,
+    change: Transition,
+    audit: Omit<AuditEntry, "requestId">,
+  ): LicenseRequest | undefined;
   /** Cards not yet delivered, of requests still open, oldest first. */
   undelivered(): OutboxItem[];
   /** Marks an outbox item delivered and records the card sent (when the channel gave an id), in one transaction. */

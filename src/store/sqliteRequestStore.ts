@@ -265,7 +265,9 @@ export class SqliteRequestStore implements RequestStore {
         // Under the write lock (IMMEDIATE), so two processes cannot both find no open request.
         if (request.dedupeKey !== undefined) {
           const open = this.db
-            .prepare(`SELECT id FROM requests WHERE dedupe_key = ? AND status IN (${OPEN_STATUSES.map(() => "?").join(", ")})`)
+            .prepare(
+              `SELECT id FROM requests WHERE dedupe_key = ? AND status IN (${OPEN_STATUSES.map(() => "?").join(", ")})`,
+            )
             .get(request.dedupeKey, ...OPEN_STATUSES) as { id: number } | undefined;
           if (open) return { request: this.readRequest(open.id) as LicenseRequest, created: false }; // found in this transaction
         }
@@ -286,12 +288,17 @@ export class SqliteRequestStore implements RequestStore {
             request.dedupeKey ?? null,
           );
         const id = Number(result.lastInsertRowid);
-        const insertOutbox = this.db.prepare(`INSERT INTO outbox (request_id, conversation, created_at) VALUES (?, ?, ?)`);
-        for (const conversation of request.deliverTo) insertOutbox.run(id, JSON.stringify(conversation), request.createdAt);
+        const insertOutbox = this.db.prepare(
+          `INSERT INTO outbox (request_id, conversation, created_at) VALUES (?, ?, ?)`,
+        );
+        for (const conversation of request.deliverTo)
+          insertOutbox.run(id, JSON.stringify(conversation), request.createdAt);
         const insertStage = this.db.prepare(
           `INSERT INTO stages (request_id, idx, title, status, operations) VALUES (?, ?, ?, 'pending', ?)`,
         );
-        request.stages.forEach((stage, index) => insertStage.run(id, index, stage.title, JSON.stringify(stage.operations)));
+        request.stages.forEach((stage, index) =>
+          insertStage.run(id, index, stage.title, JSON.stringify(stage.operations)),
+        );
         this.insertAudit({ ...audit, requestId: id });
         return { request: this.readRequest(id) as LicenseRequest, created: true }; // just inserted in this transaction
       })
@@ -303,7 +310,12 @@ export class SqliteRequestStore implements RequestStore {
     return this.db.transaction(() => this.readRequest(id))();
   }
 
-  transition(id: number, expectVersion: number, change: Transition, audit: Omit<AuditEntry, "requestId">): LicenseRequest | undefined {
+  transition(
+    id: number,
+    expectVersion: number,
+    change: Transition,
+    audit: Omit<AuditEntry, "requestId">,
+  ): LicenseRequest | undefined {
     return this.db
       .transaction(() => {
         // Only the fields given are written; an undefined field leaves the stored value as it is.
@@ -330,7 +342,9 @@ export class SqliteRequestStore implements RequestStore {
         if (change.appendStage !== undefined) {
           // The next stage of a multi-stage request, waiting for its own approval.
           this.db
-            .prepare(`INSERT INTO stages (request_id, idx, title, status, operations) VALUES (?, (SELECT COUNT(*) FROM stages WHERE request_id = ?), ?, 'pending', ?)`)
+            .prepare(
+              `INSERT INTO stages (request_id, idx, title, status, operations) VALUES (?, (SELECT COUNT(*) FROM stages WHERE request_id = ?), ?, 'pending', ?)`,
+            )
             .run(id, id, change.appendStage.title, JSON.stringify(change.appendStage.operations));
         }
         this.insertAudit({ ...audit, requestId: id });
@@ -349,7 +363,11 @@ export class SqliteRequestStore implements RequestStore {
     const items: OutboxItem[] = [];
     for (const row of rows) {
       try {
-        items.push({ id: row.id, requestId: row.request_id, conversation: parseObject<ConversationRef>(row.conversation, `outbox item ${row.id}`, "conversation") });
+        items.push({
+          id: row.id,
+          requestId: row.request_id,
+          conversation: parseObject<ConversationRef>(row.conversation, `outbox item ${row.id}`, "conversation"),
+        });
       } catch (error) {
         if (!(error instanceof CorruptRecordError)) throw error;
         this.onCorrupt(error);
@@ -361,9 +379,12 @@ export class SqliteRequestStore implements RequestStore {
   delivered(itemId: number, card: CardRef | undefined): void {
     this.db
       .transaction(() => {
-        const item = this.db.prepare(`SELECT request_id FROM outbox WHERE id = ?`).get(itemId) as { request_id: number } | undefined;
+        const item = this.db.prepare(`SELECT request_id FROM outbox WHERE id = ?`).get(itemId) as
+          { request_id: number } | undefined;
         if (item === undefined) throw new Error(`There is no such outbox item: ${itemId}.`);
-        this.db.prepare(`UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL`).run(new Date().toISOString(), itemId);
+        this.db
+          .prepare(`UPDATE outbox SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL`)
+          .run(new Date().toISOString(), itemId);
         if (card) this.insertCard(item.request_id, card);
       })
       .immediate();
@@ -378,7 +399,9 @@ export class SqliteRequestStore implements RequestStore {
 
   cardShown(requestId: number, activityId: string, version: number): void {
     this.db
-      .prepare(`UPDATE cards SET shown_version = max(coalesce(shown_version, 0), ?) WHERE request_id = ? AND activity_id = ?`)
+      .prepare(
+        `UPDATE cards SET shown_version = max(coalesce(shown_version, 0), ?) WHERE request_id = ? AND activity_id = ?`,
+      )
       .run(version, requestId, activityId);
   }
 
@@ -391,10 +414,10 @@ export class SqliteRequestStore implements RequestStore {
 
   listByRequester(personId: string, limit: number): LicenseRequest[] {
     if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number ≥ 0, not ${limit}`);
-    return this.readList(
-      `SELECT * FROM requests WHERE requester_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-      [personId, limit],
-    );
+    return this.readList(`SELECT * FROM requests WHERE requester_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`, [
+      personId,
+      limit,
+    ]);
   }
 
   listByStatus(statuses: readonly RequestStatus[]): LicenseRequest[] {
@@ -464,7 +487,9 @@ export class SqliteRequestStore implements RequestStore {
     if (stage.attemptedAt !== undefined) set("attempted_at", stage.attemptedAt);
     const changed =
       sets.length > 0
-        ? this.db.prepare(`UPDATE stages SET ${sets.join(", ")} WHERE request_id = ? AND idx = ?`).run(...params, id, stage.index).changes
+        ? this.db
+            .prepare(`UPDATE stages SET ${sets.join(", ")} WHERE request_id = ? AND idx = ?`)
+            .run(...params, id, stage.index).changes
         : this.db.prepare(`SELECT 1 FROM stages WHERE request_id = ? AND idx = ?`).all(id, stage.index).length;
     // A programming error, not a lost race: throwing rolls the whole transition back.
     if (changed === 0) throw new Error(`Request ${id} has no stage ${stage.index}.`);
@@ -585,7 +610,12 @@ function parsePerson(text: string, record: string, column: string): Person {
 function parsePreview(text: string, record: string): RequestPlan {
   const value = parseObject<Record<string, unknown>>(text, record, "preview");
   // The fields every consumer reads first; the rest is the JSON this store wrote from a Preview.
-  if (typeof value.kind !== "string" || typeof value.target !== "object" || !Array.isArray(value.operations) || !Array.isArray(value.checks)) {
+  if (
+    typeof value.kind !== "string" ||
+    typeof value.target !== "object" ||
+    !Array.isArray(value.operations) ||
+    !Array.isArray(value.checks)
+  ) {
     throw new CorruptRecordError(record, "preview", "not a preview (kind, target, checks, operations)");
   }
   return value as unknown as RequestPlan;

@@ -8,7 +8,13 @@
  * own text (addresses, library internals), which is logged instead: anyone may post to the endpoint.
  */
 import type { AddressInfo } from "node:net";
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, ConfigurationServiceClientCredentialFactory, type Response, type TurnContext } from "botbuilder";
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  ConfigurationServiceClientCredentialFactory,
+  type Response,
+  type TurnContext,
+} from "botbuilder";
 import * as restify from "restify";
 import type { Notifier } from "../approval/approvalService";
 import { SettingsError, type BotAuthSettings } from "../config";
@@ -26,7 +32,10 @@ export type ReadinessChecks = Readonly<Record<string, () => Promise<unknown>>>;
 export const READINESS_TIMEOUT_MS = 5000;
 
 /** The body of every 500: fixed, so that no internal detail reaches an unauthenticated caller. */
-export const INTERNAL_ERROR = { code: "InternalError", message: "The bot could not handle this request; the details are in its log." } as const;
+export const INTERNAL_ERROR = {
+  code: "InternalError",
+  message: "The bot could not handle this request; the details are in its log.",
+} as const;
 
 export class BotHost {
   private readonly server: restify.Server;
@@ -52,18 +61,26 @@ export class BotHost {
       next();
     });
     this.server.get("/readyz", async (_req, res) => {
-      const results = await Promise.all(Object.entries(readiness).map(async ([name, check]) => [name, await passes(name, check, log)] as const));
+      const results = await Promise.all(
+        Object.entries(readiness).map(async ([name, check]) => [name, await passes(name, check, log)] as const),
+      );
       const ready = results.every(([, ok]) => ok);
-      res.send(ready ? 200 : 503, { status: ready ? "ready" : "not ready", checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? "ok" : "failed"])) });
+      res.send(ready ? 200 : 503, {
+        status: ready ? "ready" : "not ready",
+        checks: Object.fromEntries(results.map(([name, ok]) => [name, ok ? "ok" : "failed"])),
+      });
     });
     // An error a handler throws (restify would answer it with its message): logged, answered INTERNAL_ERROR.
-    this.server.on("restifyError", (req: restify.Request, res: restify.Response, error: Error & { statusCode?: unknown }, done: () => void) => {
-      if (typeof error.statusCode !== "number" || error.statusCode >= 500) {
-        log.error({ err: error, method: req.method, url: req.url }, "request failed");
-        res.send(500, INTERNAL_ERROR);
-      }
-      done();
-    });
+    this.server.on(
+      "restifyError",
+      (req: restify.Request, res: restify.Response, error: Error & { statusCode?: unknown }, done: () => void) => {
+        if (typeof error.statusCode !== "number" || error.statusCode >= 500) {
+          log.error({ err: error, method: req.method, url: req.url }, "request failed");
+          res.send(500, INTERNAL_ERROR);
+        }
+        done();
+      },
+    );
   }
 
   /** Serves the bot; resolves to the messaging endpoint's URL. */
@@ -73,7 +90,11 @@ export class BotHost {
     });
     await new Promise<void>((resolve, reject) => {
       this.server.once("error", (error: NodeJS.ErrnoException) =>
-        reject(error.code === "EADDRINUSE" ? new SettingsError("PORT", `${host}:${port} is already in use; stop what uses it or choose another PORT`) : error),
+        reject(
+          error.code === "EADDRINUSE"
+            ? new SettingsError("PORT", `${host}:${port} is already in use; stop what uses it or choose another PORT`)
+            : error,
+        ),
       );
       this.server.listen(port, host, resolve);
     });
@@ -129,6 +150,11 @@ function botFrameworkAuthentication(auth: BotAuthSettings): ConfigurationBotFram
   const options =
     auth.kind === "local"
       ? {}
-      : { MicrosoftAppId: auth.appId, MicrosoftAppPassword: auth.appPassword, MicrosoftAppType: auth.appType, MicrosoftAppTenantId: auth.appTenantId };
+      : {
+          MicrosoftAppId: auth.appId,
+          MicrosoftAppPassword: auth.appPassword,
+          MicrosoftAppType: auth.appType,
+          MicrosoftAppTenantId: auth.appTenantId,
+        };
   return new ConfigurationBotFrameworkAuthentication(options, new ConfigurationServiceClientCredentialFactory(options));
 }

@@ -22,21 +22,40 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     this.onMessage(async (context, next) => {
       await context.sendActivity({ type: "typing" });
       // The text goes as sent: the desk answers a message whose text is not text.
-      await this.desk.handle({ text: context.activity.text, value: context.activity.value, from: actorOf(context), conversation: referenceOf(context) }, conversationOf(context));
+      await this.desk.handle(
+        {
+          text: context.activity.text,
+          value: context.activity.value,
+          from: actorOf(context),
+          conversation: referenceOf(context),
+        },
+        conversationOf(context),
+      );
       await next();
     });
     this.onMembersAdded(async (context, next) => {
       if (context.activity.membersAdded?.some((m) => m.id !== context.activity.recipient.id)) {
-        await this.desk.handle({ text: "help", from: actorOf(context), conversation: referenceOf(context) }, conversationOf(context));
+        await this.desk.handle(
+          { text: "help", from: actorOf(context), conversation: referenceOf(context) },
+          conversationOf(context),
+        );
       }
       await next();
     });
   }
 
   /** Universal Actions (Action.Execute): the card returned replaces the clicked one. */
-  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
     const action = invokeValue?.action;
-    const card = await this.desk.act({ verb: typeof action?.verb === "string" ? action.verb : "", data: action?.data, from: actorOf(context), conversation: referenceOf(context) });
+    const card = await this.desk.act({
+      verb: typeof action?.verb === "string" ? action.verb : "",
+      data: action?.data,
+      from: actorOf(context),
+      conversation: referenceOf(context),
+    });
     return { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: { ...card } };
   }
 }
@@ -47,7 +66,11 @@ function actorOf(context: TurnContext): Actor {
   const channelTenant = (a.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
   // Activities are not trusted to be well formed: an id that is not text is no tenant (refused), or an opaque user id.
   const tenantId: unknown = a.conversation.tenantId ?? channelTenant;
-  return { id: directoryId(String(a.from.aadObjectId ?? a.from.id)), name: typeof a.from.name === "string" ? a.from.name : "someone", tenantId: typeof tenantId === "string" ? directoryId(tenantId) : undefined };
+  return {
+    id: directoryId(String(a.from.aadObjectId ?? a.from.id)),
+    name: typeof a.from.name === "string" ? a.from.name : "someone",
+    tenantId: typeof tenantId === "string" ? directoryId(tenantId) : undefined,
+  };
 }
 
 function referenceOf(context: TurnContext): ConversationRef {
@@ -64,5 +87,7 @@ function conversationOf(context: TurnContext): Conversation {
 }
 
 export function toActivity(reply: Reply): Partial<Activity> {
-  return reply.kind === "card" ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)) : MessageFactory.text(reply.text);
+  return reply.kind === "card"
+    ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card))
+    : MessageFactory.text(reply.text);
 }

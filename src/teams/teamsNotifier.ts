@@ -17,21 +17,36 @@ export class TeamsNotifier implements Notifier {
 
   async sendRequestCard(conversation: ConversationRef, request: LicenseRequest): Promise<string | undefined> {
     let id: string | undefined;
-    await this.adapter.continueConversationAsync(this.appId, conversation as Partial<ConversationReference>, async (context) => {
-      id = (await context.sendActivity(toActivity({ kind: "card", card: requestCard(request) })))?.id;
-    });
+    await this.adapter.continueConversationAsync(
+      this.appId,
+      conversation as Partial<ConversationReference>,
+      async (context) => {
+        id = (await context.sendActivity(toActivity({ kind: "card", card: requestCard(request) })))?.id;
+      },
+    );
     return id;
   }
 
   async updateRequestCard(card: CardRef, request: LicenseRequest): Promise<void> {
-    await this.adapter.continueConversationAsync(this.appId, card.conversation as Partial<ConversationReference>, async (context) => {
-      await context.updateActivity({ ...toActivity({ kind: "card", card: requestCard(request) }), id: card.activityId });
-    });
+    await this.adapter.continueConversationAsync(
+      this.appId,
+      card.conversation as Partial<ConversationReference>,
+      async (context) => {
+        await context.updateActivity({
+          ...toActivity({ kind: "card", card: requestCard(request) }),
+          id: card.activityId,
+        });
+      },
+    );
   }
 
   async tell(conversation: ConversationRef, text: string): Promise<void> {
-    await this.adapter.continueConversationAsync(this.appId, conversation as Partial<ConversationReference>, async (context) => {
-      await context.sendActivity(toActivity({ kind: "text", text }));
-    });
+    await this.adapter.continueConversationAsync(
+      this.appId,
+      conversation as Partial<ConversationReference>,
+      async (context) => {
+        await context.sendActivity(toActivity({ kind: "text", text }));
+      },
+    );
   }
 }

@@ -19,7 +19,15 @@ const UNRELATED = guid(103);
 
 function user(id: string, name: string): TenantSnapshotInput["users"][number] {
   const upn = `${name.toLowerCase()}@contoso.com`;
-  return { id, displayName: name, userPrincipalName: upn, mail: upn, usageLocation: "US", assignedLicenses: [], licenseAssignmentStates: [] };
+  return {
+    id,
+    displayName: name,
+    userPrincipalName: upn,
+    mail: upn,
+    usageLocation: "US",
+    assignedLicenses: [],
+    licenseAssignmentStates: [],
+  };
 }
 function group(id: string, displayName: string, members: string[]): TenantSnapshotInput["groups"][number] {
   return { id, displayName, mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [], members };
@@ -28,7 +36,12 @@ const snapshot: TenantSnapshotInput = {
   organization: { id: ORG, displayName: "Contoso", countryLetterCode: "US" },
   subscribedSkus: [],
   users: [user(PATTI, "Patti"), user(ADELE, "Adele"), user(STATIC, "Static"), user(NOBODY, "Nobody")],
-  groups: [group(APPROVERS, "License Desk Approvers", [IT_LEADS]), group(IT_LEADS, "IT Leads", [PATTI]), group(HELPDESK, "License Desk Helpdesk", [ADELE]), group(UNRELATED, "Unrelated", [NOBODY])],
+  groups: [
+    group(APPROVERS, "License Desk Approvers", [IT_LEADS]),
+    group(IT_LEADS, "IT Leads", [PATTI]),
+    group(HELPDESK, "License Desk Helpdesk", [ADELE]),
+    group(UNRELATED, "Unrelated", [NOBODY]),
+  ],
 };
 
 const none: RoleSettings = { approverGroupIds: [], requesterGroupIds: [], approverUserIds: [], requesterUserIds: [] };
@@ -43,7 +56,12 @@ describe("RoleDirectory (roles read from the simulated tenant)", () => {
   beforeEach(async () => {
     server = new GraphSimulatorServer(TenantState.fromJson(snapshot, { processingDelayMs: 0 }));
     const url = await server.listen(0);
-    graph = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 }, url));
+    graph = new GraphGateway(
+      createGraphClient(
+        { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 },
+        url,
+      ),
+    );
   });
   afterEach(async () => {
     await server.close();
@@ -85,7 +103,10 @@ describe("RoleDirectory (roles read from the simulated tenant)", () => {
   });
 
   it("decides a static approver without calling Graph; static lists alone need no call", async () => {
-    assert.deepEqual(await roles(directory({ ...configured, approverUserIds: [NOBODY] }), NOBODY), ["approver", "requester"]);
+    assert.deepEqual(await roles(directory({ ...configured, approverUserIds: [NOBODY] }), NOBODY), [
+      "approver",
+      "requester",
+    ]);
     assert.deepEqual(await roles(directory({ approverUserIds: [PATTI], requesterUserIds: [ADELE] }), STATIC), []);
     assert.equal(server.counters.total, 0);
   });
@@ -99,7 +120,10 @@ describe("RoleDirectory (roles read from the simulated tenant)", () => {
 
   it("checks more than 20 groups in calls of 20", async () => {
     const many = [...Array.from({ length: 24 }, (_, i) => guid(500 + i)), APPROVERS];
-    assert.deepEqual(await roles(directory({ approverGroupIds: many, requesterGroupIds: [HELPDESK] }), PATTI), ["approver", "requester"]);
+    assert.deepEqual(await roles(directory({ approverGroupIds: many, requesterGroupIds: [HELPDESK] }), PATTI), [
+      "approver",
+      "requester",
+    ]);
     assert.equal(server.counters.byRoute[CHECK], 2);
   });
 
@@ -109,6 +133,9 @@ describe("RoleDirectory (roles read from the simulated tenant)", () => {
 
   it("fails (TenantRequestError) rather than guess when Graph cannot answer", async () => {
     server.setFaults({ throttleRate: 1, retryAfterSeconds: 0 });
-    await assert.rejects(directory(configured).rolesOf(PATTI), (e: unknown) => e instanceof TenantRequestError && e.status === 429);
+    await assert.rejects(
+      directory(configured).rolesOf(PATTI),
+      (e: unknown) => e instanceof TenantRequestError && e.status === 429,
+    );
   });
 });

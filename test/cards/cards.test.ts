@@ -3,15 +3,34 @@ import { helpCard, seatsCard } from "../../src/cards/cards";
 import type { Product } from "../../src/licensing/model";
 import { cardTexts } from "../support/cardText";
 
-function product(skuPartNumber: string, enabledUnits: number, consumedUnits: number, extra: Partial<Product> = {}): Product {
-  return { skuId: "00000000-0000-0000-0000-000000000000", skuPartNumber, appliesTo: "User", capabilityStatus: "Enabled", enabledUnits, consumedUnits, servicePlans: [], ...extra };
+function product(
+  skuPartNumber: string,
+  enabledUnits: number,
+  consumedUnits: number,
+  extra: Partial<Product> = {},
+): Product {
+  return {
+    skuId: "00000000-0000-0000-0000-000000000000",
+    skuPartNumber,
+    appliesTo: "User",
+    capabilityStatus: "Enabled",
+    enabledUnits,
+    consumedUnits,
+    servicePlans: [],
+    ...extra,
+  };
 }
 
 describe("cards", () => {
   it("help lists each command with what it does, as Adaptive Card 1.5", () => {
     const card = helpCard();
     assert.equal(card.version, "1.5");
-    assert.deepEqual(cardTexts(card).slice(-4), ["seats", "The tenant's products: seats used, paid for and available.", "help", "This list."]);
+    assert.deepEqual(cardTexts(card).slice(-4), [
+      "seats",
+      "The tenant's products: seats used, paid for and available.",
+      "help",
+      "This list.",
+    ]);
   });
 
   it("seats shows used / paid and available per user product, by name, over-assignment in red", () => {
@@ -25,11 +44,30 @@ describe("cards", () => {
     assert.deepEqual(cardTexts(card), [
       "Licenses",
       "4 products that can be assigned to users. Available = paid − used.",
-      "Product", "Used / paid", "Available", "Status",
-      "CONTOSO_CUSTOM", "CONTOSO_CUSTOM", "5 / 5", "0", "Enabled",
-      "Microsoft 365 E5", "SPE_E5", "0 / 10", "10", "Suspended",
-      "Office 365 E1", "STANDARDPACK", "103 / 100", "3 over", "Enabled",
-      "Office 365 E3", "ENTERPRISEPACK", "180 / 250", "70", "Enabled",
+      "Product",
+      "Used / paid",
+      "Available",
+      "Status",
+      "CONTOSO_CUSTOM",
+      "CONTOSO_CUSTOM",
+      "5 / 5",
+      "0",
+      "Enabled",
+      "Microsoft 365 E5",
+      "SPE_E5",
+      "0 / 10",
+      "10",
+      "Suspended",
+      "Office 365 E1",
+      "STANDARDPACK",
+      "103 / 100",
+      "3 over",
+      "Enabled",
+      "Office 365 E3",
+      "ENTERPRISEPACK",
+      "180 / 250",
+      "70",
+      "Enabled",
     ]);
     const json = JSON.stringify(card);
     assert.match(json, /"text":"3 over","color":"Attention"/);

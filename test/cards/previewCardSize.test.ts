@@ -12,7 +12,13 @@ import { planMigration, type MigrationPreview } from "../../src/licensing/migrat
 import type { LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { Preview } from "../../src/licensing/preview";
 import { generateLargeTenant } from "../../src/simulator/generator";
-import { snapshotSchema, type Group, type SubscribedSku, type TenantSnapshot, type User } from "../../src/simulator/snapshot";
+import {
+  snapshotSchema,
+  type Group,
+  type SubscribedSku,
+  type TenantSnapshot,
+  type User,
+} from "../../src/simulator/snapshot";
 import { E1, E3 } from "../support/productIds";
 
 /** Teams refuses a message whose card is larger than this. */
@@ -29,7 +35,11 @@ function toProduct(sku: SubscribedSku): Product {
     capabilityStatus: sku.capabilityStatus,
     enabledUnits: sku.prepaidUnits.enabled,
     consumedUnits: sku.consumedUnits,
-    servicePlans: sku.servicePlans.map((p) => ({ id: p.servicePlanId, name: p.servicePlanName, appliesTo: p.appliesTo })),
+    servicePlans: sku.servicePlans.map((p) => ({
+      id: p.servicePlanId,
+      name: p.servicePlanName,
+      appliesTo: p.appliesTo,
+    })),
   };
 }
 
@@ -115,14 +125,22 @@ describe("the preview card of a group of 100,000 members", function () {
 
   it("names many users in several checks: the preview keeps every one of them", () => {
     assert.equal(preview.target.type === "group" ? preview.target.memberCount : 0, USERS);
-    const named = Object.fromEntries(preview.checks.filter((c) => c.users !== undefined).map((c) => [c.id, [c.count, c.users?.length]]));
+    const named = Object.fromEntries(
+      preview.checks.filter((c) => c.users !== undefined).map((c) => [c.id, [c.count, c.users?.length]]),
+    );
     // Every 10th user is also in "Sales" (E1 again): they keep E1, which conflicts with E3.
     assert.deepEqual(named["direct-source"], [10_000, 10_000]);
     assert.deepEqual(named["conflicts"], [10_000, 10_000]);
     // Every third user has no usage location: ceil(100,000 / 3).
     assert.deepEqual(named["usage-location"], [33_334, 33_334]);
     assert.equal(preview.verdict, "blocked");
-    assert.deepEqual(preview.seats.ENTERPRISEPACK, { enabled: 20_000, consumed: 0, available: 20_000, needed: USERS, shortfall: 80_000 });
+    assert.deepEqual(preview.seats.ENTERPRISEPACK, {
+      enabled: 20_000,
+      consumed: 0,
+      available: 20_000,
+      needed: USERS,
+      shortfall: 80_000,
+    });
   });
 
   it("is under Teams' 28 KB card limit", () => {
@@ -170,8 +188,18 @@ describe("the migration preview card of a group of 100,000 members", function ()
       return found.id;
     };
     const [yammer, sway] = [plan("YAMMER_ENTERPRISE"), plan("SWAY")];
-    const direct = (disabledPlans: string[]): LicenseState => ({ skuId: E3, assignedByGroup: null, disabledPlans, state: "Active", error: null });
-    const holding = (user: TenantUser, states: LicenseState[]): TenantUser => ({ ...user, assignedLicenses: states.map((s) => ({ skuId: s.skuId, disabledPlans: s.disabledPlans })), licenseStates: states });
+    const direct = (disabledPlans: string[]): LicenseState => ({
+      skuId: E3,
+      assignedByGroup: null,
+      disabledPlans,
+      state: "Active",
+      error: null,
+    });
+    const holding = (user: TenantUser, states: LicenseState[]): TenantUser => ({
+      ...user,
+      assignedLicenses: states.map((s) => ({ skuId: s.skuId, disabledPlans: s.disabledPlans })),
+      licenseStates: states,
+    });
     const byId = new Map(tenant.users.map((u) => [u.id, u]));
     // A group that holds no license yet. Of its members, 8 in 10 hold E3 directly with Yammer and
     // Sway off, 1 in 10 with only Yammer off (they would lose Sway: plan mismatch), 1 in 10 nothing.
@@ -182,7 +210,17 @@ describe("the migration preview card of a group of 100,000 members", function ()
       return holding(user, i % 10 === 0 ? [] : [direct(i % 10 === 9 ? [yammer] : [yammer, sway])]);
     });
     const outside = Array.from({ length: OUTSIDE }, (_, i) =>
-      holding({ id: `outside-${i}`, displayName: `Outside ${i}`, userPrincipalName: `outside.${i}@contoso.com`, usageLocation: "US", assignedLicenses: [], licenseStates: [] }, [direct([yammer, sway])]),
+      holding(
+        {
+          id: `outside-${i}`,
+          displayName: `Outside ${i}`,
+          userPrincipalName: `outside.${i}@contoso.com`,
+          usageLocation: "US",
+          assignedLicenses: [],
+          licenseStates: [],
+        },
+        [direct([yammer, sway])],
+      ),
     );
     preview = planMigration({
       group: { ...toGroup(allEmployees), assignedLicenses: [], licenseProcessingState: null },
@@ -192,12 +230,25 @@ describe("the migration preview card of a group of 100,000 members", function ()
       skuId: E3,
     });
     const request = { group: { id: allEmployees.id }, product: E3 };
-    card = migrationPreviewCard(preview, { command: "migration-preview", request }, { request }, new Date(Date.UTC(2025, 5, 1, 12, 0)));
+    card = migrationPreviewCard(
+      preview,
+      { command: "migration-preview", request },
+      { request },
+      new Date(Date.UTC(2025, 5, 1, 12, 0)),
+    );
   });
 
   it("plans 90,000 movers, a pilot of 5 % and 760 waves of 100", () => {
     assert.equal(preview.target.memberCount, USERS);
-    assert.deepEqual(preview.counts, { migrating: 90_000, outside: OUTSIDE, newMembers: 10_000, planMismatch: 10_000, pilot: 4_000, waves: 760, waveSize: 100 });
+    assert.deepEqual(preview.counts, {
+      migrating: 90_000,
+      outside: OUTSIDE,
+      newMembers: 10_000,
+      planMismatch: 10_000,
+      pilot: 4_000,
+      waves: 760,
+      waveSize: 100,
+    });
     assert.equal(preview.stages.length, 763);
     assert.equal(preview.verdict, "warnings");
   });
@@ -211,7 +262,11 @@ describe("the migration preview card of a group of 100,000 members", function ()
   it("shows the waves as one line, and at most five names per finding", () => {
     const texts = JSON.stringify(card.body);
     assert.ok(texts.includes('"text":"4–763."'), "the waves' steps");
-    assert.ok(texts.includes("Waves 1 to 760: remove the direct Office 365 E3 from 76,000 verified users, 100 per wave, each after the previous one is verified"));
+    assert.ok(
+      texts.includes(
+        "Waves 1 to 760: remove the direct Office 365 E3 from 76,000 verified users, 100 per wave, each after the previous one is verified",
+      ),
+    );
     assert.ok(!texts.includes("Wave 2 of 760"));
     assert.deepEqual(
       findingsOf(card)

@@ -23,8 +23,14 @@ describe("chat commands", () => {
     assert.deepEqual(parseCommand("show licenses"), { kind: "seats" });
   });
   it("reads a move to group-based licensing as a migration, not a change", () => {
-    assert.deepEqual(parseCommand("<at>License Desk</at> migrate Sales to group licensing for E3"), { kind: "migrate", request: { group: "Sales", product: "E3" } });
-    assert.deepEqual(parseCommand("move Operations from direct to group licensing"), { kind: "migrate", request: { group: "Operations" } });
+    assert.deepEqual(parseCommand("<at>License Desk</at> migrate Sales to group licensing for E3"), {
+      kind: "migrate",
+      request: { group: "Sales", product: "E3" },
+    });
+    assert.deepEqual(parseCommand("move Operations from direct to group licensing"), {
+      kind: "migrate",
+      request: { group: "Operations" },
+    });
     assert.equal(parseCommand("migrate Sales from E1 to E3").kind, "change");
   });
   it("offers example requests that it understands itself", () => {

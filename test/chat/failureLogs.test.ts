@@ -29,11 +29,22 @@ describe("the log of refusals, decisions and writes", () => {
     channel = await TeamsChannel.start();
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        lines.push(...chunk.toString().split("\n").filter((l) => l !== ""));
+        lines.push(
+          ...chunk
+            .toString()
+            .split("\n")
+            .filter((l) => l !== ""),
+        );
         done();
       },
     });
-    const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: DEMO, SIMULATOR_PROCESSING_DELAY_MS: "20", PLAYGROUND: "false", DATA_DIR: scratchDir("log") });
+    const settings = loadSettings({
+      PORT: "0",
+      SIMULATOR_SNAPSHOT: DEMO,
+      SIMULATOR_PROCESSING_DELAY_MS: "20",
+      PLAYGROUND: "false",
+      DATA_DIR: scratchDir("log"),
+    });
     bot = await startBot(settings, pino({ level: "info" }, sink), { pollDelaysMs: [10] });
     channel.tenantId = bot.tenant.tenantId;
   });
@@ -44,7 +55,12 @@ describe("the log of refusals, decisions and writes", () => {
 
   it("Approve on a request that does not exist: one info line, the refusal and its answer, no stack", async () => {
     const before = lines.length;
-    const answer = await channel.invoke(bot.endpoint, "approve", { requestId: 999, version: 1 }, { from: PEOPLE.patti });
+    const answer = await channel.invoke(
+      bot.endpoint,
+      "approve",
+      { requestId: 999, version: 1 },
+      { from: PEOPLE.patti },
+    );
     const [title, told] = cardTexts(answer.card ?? { body: [] });
     assert.equal(title, "Nothing was changed");
     const logged = lines.slice(before).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -67,7 +83,10 @@ describe("the log of refusals, decisions and writes", () => {
     const preview = onlyCard(await channel.say(bot.endpoint, "move group Sales from E1 to E3", undefined, adele));
     const asked = await channel.invoke(bot.endpoint, "requestApproval", dataOf(preview, "requestApproval"), adele);
     const requestCard = cardOf(asked.replies[0]);
-    const approved = await channel.invoke(bot.endpoint, "approve", dataOf(requestCard, "approve"), { from: PEOPLE.patti, conversationId: personalChatOf(PEOPLE.adele) });
+    const approved = await channel.invoke(bot.endpoint, "approve", dataOf(requestCard, "approve"), {
+      from: PEOPLE.patti,
+      conversationId: personalChatOf(PEOPLE.adele),
+    });
     assert.equal(approved.status, 200);
     assert.ok(cardTexts(approved.card ?? { body: [] }).includes("Approved: applying"), "Patti's approval went through");
     await bot.approvals.idle();

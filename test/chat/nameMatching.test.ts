@@ -12,22 +12,42 @@ const rank = (query: string, candidates: readonly Named[]) => {
 };
 
 describe("name matching", () => {
-  const groups = named("Sales EMEA", "Sales", "Sales Americas", "Marketing Europe", "Finance", "HR", "SALES", "Wholesale");
+  const groups = named(
+    "Sales EMEA",
+    "Sales",
+    "Sales Americas",
+    "Marketing Europe",
+    "Finance",
+    "HR",
+    "SALES",
+    "Wholesale",
+  );
 
   it("puts exact names first (case and spaces ignored), then prefixes shortest first", () => {
-    assert.deepEqual(rank("  sales ", groups), { exact: ["Sales", "SALES"], prefix: ["Sales EMEA", "Sales Americas"], similar: [] });
+    assert.deepEqual(rank("  sales ", groups), {
+      exact: ["Sales", "SALES"],
+      prefix: ["Sales EMEA", "Sales Americas"],
+      similar: [],
+    });
     assert.deepEqual(rank("Sales  EMEA", groups).exact, ["Sales EMEA"]);
   });
 
   it("offers prefix matches when no name is exact, and names containing the query as similar", () => {
-    assert.deepEqual(rank("Sal", groups), { exact: [], prefix: ["Sales", "SALES", "Sales EMEA", "Sales Americas"], similar: ["Wholesale"] });
+    assert.deepEqual(rank("Sal", groups), {
+      exact: [],
+      prefix: ["Sales", "SALES", "Sales EMEA", "Sales Americas"],
+      similar: ["Wholesale"],
+    });
   });
 
   it("suggests up to three similar names, closest first, for typos and partial names", () => {
     assert.deepEqual(rank("Slaes", groups).similar, ["Sales", "SALES"]);
     assert.deepEqual(rank("Marketng", groups).similar, ["Marketing Europe"]);
     assert.deepEqual(rank("EMEA", groups).similar, ["Sales EMEA"]);
-    assert.deepEqual(rank("Megan Bowan", named("Megan Bowen", "Megan Brown", "Alex Wilber")).similar, ["Megan Bowen", "Megan Brown"]);
+    assert.deepEqual(rank("Megan Bowan", named("Megan Bowen", "Megan Brown", "Alex Wilber")).similar, [
+      "Megan Bowen",
+      "Megan Brown",
+    ]);
     const many = named("Sales 1", "Sales 2", "Sales 3", "Sales 4", "Sales 5");
     assert.equal(rank("Sales0", many).similar.length, 3);
   });

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { parseChangeRequest, parseMigrationRequest, type ChangeRequest, type MigrationRequest } from "../../src/chat/requestParser";
+import {
+  parseChangeRequest,
+  parseMigrationRequest,
+  type ChangeRequest,
+  type MigrationRequest,
+} from "../../src/chat/requestParser";
 
 function group(name: string, from: string | undefined, to: string): ChangeRequest {
   return { target: { hint: "group", name }, ...(from ? { from } : {}), to };
@@ -42,7 +47,10 @@ describe("request parser", () => {
     ["move Letters from Home from E1 to E3", either("Letters from Home", "E1", "E3")],
     // Products as skuPartNumber, skuId, quoted, with "license".
     ["move group Sales from STANDARDPACK to ENTERPRISEPACK", group("Sales", "STANDARDPACK", "ENTERPRISEPACK")],
-    ["move group Sales from 18181a46-0d4e-45cd-891e-60aabd171b4e to SPE_E3", group("Sales", "18181a46-0d4e-45cd-891e-60aabd171b4e", "SPE_E3")],
+    [
+      "move group Sales from 18181a46-0d4e-45cd-891e-60aabd171b4e to SPE_E3",
+      group("Sales", "18181a46-0d4e-45cd-891e-60aabd171b4e", "SPE_E3"),
+    ],
     ["move group Sales from 'Office 365 E1' to \"Office 365 E3\"", group("Sales", "Office 365 E1", "Office 365 E3")],
     ["move group Sales from the E1 license to the E3 license", group("Sales", "E1", "E3")],
     // Users and hints.
@@ -104,14 +112,21 @@ describe("request parser", () => {
     "move group Sales from E1 to one two three four five six seven",
   ];
   for (const text of notRequests) {
-    it(`does not read ${JSON.stringify(text)} as a change request`, () => assert.equal(parseChangeRequest(text), undefined));
+    it(`does not read ${JSON.stringify(text)} as a change request`, () =>
+      assert.equal(parseChangeRequest(text), undefined));
   }
 
   describe("hostile input", () => {
     it("keeps OData and template characters in names as typed", () => {
-      assert.deepEqual(parseChangeRequest("move group Sales' or 1 eq 1 or displayName eq ' from E1 to E3"), group("Sales' or 1 eq 1 or displayName eq '", "E1", "E3"));
+      assert.deepEqual(
+        parseChangeRequest("move group Sales' or 1 eq 1 or displayName eq ' from E1 to E3"),
+        group("Sales' or 1 eq 1 or displayName eq '", "E1", "E3"),
+      );
       assert.deepEqual(parseChangeRequest("move group Sales${x} from E1 to E3"), group("Sales${x}", "E1", "E3"));
-      assert.deepEqual(parseChangeRequest("move group 'R&D #1 (50%) + more?' from E1 to E3"), group("R&D #1 (50%) + more?", "E1", "E3"));
+      assert.deepEqual(
+        parseChangeRequest("move group 'R&D #1 (50%) + more?' from E1 to E3"),
+        group("R&D #1 (50%) + more?", "E1", "E3"),
+      );
       assert.deepEqual(parseChangeRequest("move group {{name}} from E1 to E3"), group("{{name}}", "E1", "E3"));
     });
 
@@ -137,13 +152,19 @@ describe("request parser", () => {
       const started = Date.now();
       for (const text of inputs) {
         const result = parseChangeRequest(text);
-        assert.ok(result === undefined || (typeof result.to === "string" && result.target.name.length <= 256), JSON.stringify(text.slice(0, 40)));
+        assert.ok(
+          result === undefined || (typeof result.to === "string" && result.target.name.length <= 256),
+          JSON.stringify(text.slice(0, 40)),
+        );
       }
       assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
     });
 
     it("reads control characters as spaces and emoji names as names", () => {
-      assert.deepEqual(parseChangeRequest("move \u0000\u0001\u0007 group \u001bSales from E1 to E3"), group("Sales", "E1", "E3"));
+      assert.deepEqual(
+        parseChangeRequest("move \u0000\u0001\u0007 group \u001bSales from E1 to E3"),
+        group("Sales", "E1", "E3"),
+      );
       assert.deepEqual(parseChangeRequest("move group 🙂🙃 from E1 to E3"), group("🙂🙃", "E1", "E3"));
     });
 
@@ -156,7 +177,8 @@ describe("request parser", () => {
 });
 
 describe("migration request parser", () => {
-  const to = (group: string, product?: string): MigrationRequest => (product === undefined ? { group } : { group, product });
+  const to = (group: string, product?: string): MigrationRequest =>
+    product === undefined ? { group } : { group, product };
   const understood: [string, MigrationRequest][] = [
     // The issue's and the brief's phrasings.
     ["migrate Sales to group licensing for E3", to("Sales", "E3")],
@@ -181,7 +203,10 @@ describe("migration request parser", () => {
     ["migrate group Sales EMEA to group licensing", to("Sales EMEA")],
     ["migrate Sales EMEA group to group licensing for E3", to("Sales EMEA", "E3")],
     ["migrate the 'Sales EMEA' group to group licensing", to("Sales EMEA")],
-    ["please migrate group 'O'Brien & Sons (EMEA), #1' to group licensing for E3, thanks!", to("O'Brien & Sons (EMEA), #1", "E3")],
+    [
+      "please migrate group 'O'Brien & Sons (EMEA), #1' to group licensing for E3, thanks!",
+      to("O'Brien & Sons (EMEA), #1", "E3"),
+    ],
     ["move direct E3 users of 'Sales EMEA' to group licensing", to("Sales EMEA", "E3")],
     ["migrate “Sales to group licensing” to group licensing", to("Sales to group licensing")],
     ["<at>License Desk</at> migrate Letters from Home to group licensing", to("Letters from Home")],
@@ -207,11 +232,15 @@ describe("migration request parser", () => {
     "what is group licensing?",
   ];
   for (const text of notMigrations) {
-    it(`does not read ${JSON.stringify(text)} as a migration`, () => assert.equal(parseMigrationRequest(text), undefined));
+    it(`does not read ${JSON.stringify(text)} as a migration`, () =>
+      assert.equal(parseMigrationRequest(text), undefined));
   }
 
   describe("with a pilot and a wave size", () => {
-    const ops = (settings: Pick<MigrationRequest, "pilot" | "waveSize">, product: string | undefined = "E3"): MigrationRequest => ({ ...to("Operations", product), ...settings });
+    const ops = (
+      settings: Pick<MigrationRequest, "pilot" | "waveSize">,
+      product: string | undefined = "E3",
+    ): MigrationRequest => ({ ...to("Operations", product), ...settings });
     const users = (count: number) => ({ pilot: { count, percent: 0 } });
     const percent = (n: number) => ({ pilot: { count: 0, percent: n } });
     const ASK = "migrate Operations to group licensing for E3";
@@ -227,7 +256,10 @@ describe("migration request parser", () => {
       [`${ASK} in waves of 4 with a pilot of 2`, ops({ ...users(2), waveSize: 4 })],
       [`${ASK}, pilot 10 %, waves of 200`, ops({ ...percent(10), waveSize: 200 })],
       [`${ASK} with a pilot of 1 user and waves of 1 user`, ops({ ...users(1), waveSize: 1 })],
-      [`${ASK} with a pilot of 15 percent and in waves of up to 1,000 users, please`, ops({ ...percent(15), waveSize: 1000 })],
+      [
+        `${ASK} with a pilot of 15 percent and in waves of up to 1,000 users, please`,
+        ops({ ...percent(15), waveSize: 1000 }),
+      ],
       [`please ${ASK} with a pilot of 1,000 users.`, ops(users(1000))],
       [`${ASK} with a pilot of 100%`, ops(percent(100))],
       // Without a product, with a quoted name, with the movers named first.
@@ -303,6 +335,7 @@ describe("migration request parser", () => {
       assert.ok(result === undefined || result.group.length <= 256, JSON.stringify(text.slice(0, 40)));
     }
     assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
-    for (const value of [undefined, null, 42, {}, []]) assert.equal(parseMigrationRequest(value as unknown as string), undefined);
+    for (const value of [undefined, null, 42, {}, []])
+      assert.equal(parseMigrationRequest(value as unknown as string), undefined);
   });
 });

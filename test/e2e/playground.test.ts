@@ -17,7 +17,9 @@ describe("the Agents Playground (Chromium)", function () {
     await session.say("seats");
     const e3 = demo.subscribedSkus.find((s) => s.skuPartNumber === "ENTERPRISEPACK");
     assert.ok(e3);
-    await session.page.getByText(`${e3.consumedUnits} / ${e3.prepaidUnits.enabled}`, { exact: true }).waitFor({ timeout: 20_000 });
+    await session.page
+      .getByText(`${e3.consumedUnits} / ${e3.prepaidUnits.enabled}`, { exact: true })
+      .waitFor({ timeout: 20_000 });
     assert.equal(await session.page.getByText("ENTERPRISEPACK", { exact: true }).count(), 1);
   });
 
@@ -35,7 +37,10 @@ describe("the Agents Playground (Chromium)", function () {
 
   it("previews moving Operations' direct E3 users onto group licensing", async () => {
     await session.say("migrate Operations to group licensing for E3");
-    await session.page.getByText("Move direct Office 365 E3 users of Operations onto group licensing").first().waitFor({ timeout: 20_000 });
+    await session.page
+      .getByText("Move direct Office 365 E3 users of Operations onto group licensing")
+      .first()
+      .waitFor({ timeout: 20_000 });
     await session.page.screenshot({ path: "devTools/e2e-migration.png" });
   });
 
@@ -44,7 +49,10 @@ describe("the Agents Playground (Chromium)", function () {
     const patti = await session.openAs("Patti Fernandez");
     await patti.getByText("License Desk group chat").first().click();
     await session.mentionAndSay("use this channel for approvals", patti);
-    await patti.getByText("From now on I send approval cards to this conversation.").first().waitFor({ timeout: 20_000 });
+    await patti
+      .getByText("From now on I send approval cards to this conversation.")
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     // Adele previews and asks for approval (on the new preview card, not an earlier one).
     const requestButtons = session.page.getByRole("button", { name: "Request approval" });
@@ -62,7 +70,10 @@ describe("the Agents Playground (Chromium)", function () {
     await patti.getByText("25 of 25 members now hold Office 365 E3.").first().waitFor({ timeout: 30_000 });
     await patti.getByText("Office 365 E3: 54 / 124 used, 70 available now").first().waitFor();
     // Adele is told.
-    await session.page.getByText("Request #1 is done: 25 of 25 now hold Office 365 E3.").first().waitFor({ timeout: 20_000 });
+    await session.page
+      .getByText("Request #1 is done: 25 of 25 now hold Office 365 E3.")
+      .first()
+      .waitFor({ timeout: 20_000 });
     await patti.screenshot({ path: "devTools/e2e-approval.png" });
     assert.equal(session.bot.tenant.simulator?.counters.writes, 1);
   });

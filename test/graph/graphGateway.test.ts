@@ -14,12 +14,35 @@ const ALICE = guid(10);
 const SALES = guid(100);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const active = (skuId: string, assignedByGroup: string | null) => ({ skuId, assignedByGroup, disabledPlans: [], state: "Active" as const, error: null, lastUpdatedDateTime: "2024-01-01T00:00:00Z" });
+const active = (skuId: string, assignedByGroup: string | null) => ({
+  skuId,
+  assignedByGroup,
+  disabledPlans: [],
+  state: "Active" as const,
+  error: null,
+  lastUpdatedDateTime: "2024-01-01T00:00:00Z",
+});
 const snapshot: TenantSnapshotInput = {
   organization: { id: ORG, displayName: "Contoso", countryLetterCode: "US" },
   subscribedSkus: [
-    { skuId: E1, skuPartNumber: "STANDARDPACK", appliesTo: "User", capabilityStatus: "Enabled", consumedUnits: 1, prepaidUnits: { enabled: 10 }, servicePlans: [plan("c7699d2e-19aa-44de-8edf-1736da088ca1", "SHAREPOINTSTANDARD")] },
-    { skuId: E3, skuPartNumber: "ENTERPRISEPACK", appliesTo: "User", capabilityStatus: "Enabled", consumedUnits: 0, prepaidUnits: { enabled: 10 }, servicePlans: [plan("5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE")] },
+    {
+      skuId: E1,
+      skuPartNumber: "STANDARDPACK",
+      appliesTo: "User",
+      capabilityStatus: "Enabled",
+      consumedUnits: 1,
+      prepaidUnits: { enabled: 10 },
+      servicePlans: [plan("c7699d2e-19aa-44de-8edf-1736da088ca1", "SHAREPOINTSTANDARD")],
+    },
+    {
+      skuId: E3,
+      skuPartNumber: "ENTERPRISEPACK",
+      appliesTo: "User",
+      capabilityStatus: "Enabled",
+      consumedUnits: 0,
+      prepaidUnits: { enabled: 10 },
+      servicePlans: [plan("5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE")],
+    },
   ],
   users: [
     {
@@ -32,11 +55,24 @@ const snapshot: TenantSnapshotInput = {
     },
   ],
   groups: [
-    { id: SALES, displayName: "Sales", mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [{ skuId: E1, disabledPlans: [] }], licenseProcessingState: { state: "ProcessingComplete" }, members: [ALICE] },
+    {
+      id: SALES,
+      displayName: "Sales",
+      mailEnabled: false,
+      securityEnabled: true,
+      groupTypes: [],
+      assignedLicenses: [{ skuId: E1, disabledPlans: [] }],
+      licenseProcessingState: { state: "ProcessingComplete" },
+      members: [ALICE],
+    },
   ],
 };
 
-const move = (path: string, remove = [E1]): Operation => ({ method: "POST", path, body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: remove } });
+const move = (path: string, remove = [E1]): Operation => ({
+  method: "POST",
+  path,
+  body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: remove },
+});
 
 describe("GraphGateway writes and membership (against the simulated tenant)", () => {
   let server: GraphSimulatorServer;
@@ -46,7 +82,12 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
   beforeEach(async () => {
     server = new GraphSimulatorServer(TenantState.fromJson(snapshot, { processingDelayMs: 0 }));
     url = await server.listen(0);
-    graph = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 }, url));
+    graph = new GraphGateway(
+      createGraphClient(
+        { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 },
+        url,
+      ),
+    );
   });
   afterEach(async () => {
     await server.close();
@@ -58,7 +99,13 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
   });
 
   it("gives up on a request Graph does not answer in time, saying it could not reach Graph", async () => {
-    const impatient = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 }, url, 200));
+    const impatient = new GraphGateway(
+      createGraphClient(
+        { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 },
+        url,
+        200,
+      ),
+    );
     server.setFaults({ latencyMs: 1000 });
     await assert.rejects(impatient.listProducts(), (error: unknown) => {
       assert.ok(error instanceof TenantRequestError);
@@ -75,7 +122,10 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
     assert.equal(server.counters.writes, 1);
     assert.deepEqual(server.state.group(SALES)?.assignedLicenses, [{ skuId: E3, disabledPlans: [] }]);
     await server.state.whenIdle();
-    assert.deepEqual(server.state.user(ALICE)?.licenseAssignmentStates.map((s) => [s.skuId, s.state]), [[E3, "Active"]]);
+    assert.deepEqual(
+      server.state.user(ALICE)?.licenseAssignmentStates.map((s) => [s.skuId, s.state]),
+      [[E3, "Active"]],
+    );
   });
 
   it("assignLicense on a user: 200; Graph's refusal becomes a TenantRequestError with its status, code, message and request-id", async () => {
@@ -90,13 +140,20 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
       return true;
     });
     // E1 directly next to E1 from Sales: the same plans, no conflict.
-    const ok = await graph.assignLicense({ method: "POST", path: `/users/${ALICE}/assignLicense`, body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] } });
+    const ok = await graph.assignLicense({
+      method: "POST",
+      path: `/users/${ALICE}/assignLicense`,
+      body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] },
+    });
     assert.equal(ok.status, 200);
     assert.equal(server.counters.writes, 2);
   });
 
   it("assignLicense: an unknown group is a 404 TenantRequestError", async () => {
-    await assert.rejects(graph.assignLicense(move(`/groups/${guid(999)}/assignLicense`)), (e: unknown) => e instanceof TenantRequestError && e.status === 404 && e.code === "Request_ResourceNotFound");
+    await assert.rejects(
+      graph.assignLicense(move(`/groups/${guid(999)}/assignLicense`)),
+      (e: unknown) => e instanceof TenantRequestError && e.status === 404 && e.code === "Request_ResourceNotFound",
+    );
   });
 
   it("assignLicense: the client still retries a 429 by itself", async () => {
@@ -109,14 +166,20 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
 
   it("assignLicense refuses anything but an assignLicense path, without calling Graph", async () => {
     await assert.rejects(graph.assignLicense(move(`/groups/${SALES}/members`)), /not an assignLicense operation/);
-    await assert.rejects(graph.assignLicense(move(`/groups/${SALES}/assignLicense?x=1`)), /not an assignLicense operation/);
+    await assert.rejects(
+      graph.assignLicense(move(`/groups/${SALES}/assignLicense?x=1`)),
+      /not an assignLicense operation/,
+    );
     assert.equal(server.counters.total, 0);
   });
 
   it("reprocessUser: one write", async () => {
     await graph.reprocessUser(ALICE);
     assert.equal(server.counters.byRoute["POST /users/{id}/reprocessLicenseAssignment"], 1);
-    await assert.rejects(graph.reprocessUser(guid(999)), (e: unknown) => e instanceof TenantRequestError && e.status === 404);
+    await assert.rejects(
+      graph.reprocessUser(guid(999)),
+      (e: unknown) => e instanceof TenantRequestError && e.status === 404,
+    );
   });
 
   it("checkMemberGroups: the ids as given, compared without case, 20 a call, none for no ids", async () => {
@@ -145,15 +208,28 @@ describe("GraphGateway.listDirectHolders (against the simulated tenant)", () => 
   });
   const tenant: TenantSnapshotInput = {
     ...snapshot,
-    subscribedSkus: snapshot.subscribedSkus.map((s) => (s.skuId === E3 ? { ...s, consumedUnits: DIRECT + inheritedOnly.length, prepaidUnits: { enabled: 2_000 } } : s)),
+    subscribedSkus: snapshot.subscribedSkus.map((s) =>
+      s.skuId === E3 ? { ...s, consumedUnits: DIRECT + inheritedOnly.length, prepaidUnits: { enabled: 2_000 } } : s,
+    ),
     users: [
       ...snapshot.users,
-      ...directUsers.map((id) => holder(id, both.includes(id) ? [active(E3, null), active(E3, OPS)] : [active(E3, null)])),
+      ...directUsers.map((id) =>
+        holder(id, both.includes(id) ? [active(E3, null), active(E3, OPS)] : [active(E3, null)]),
+      ),
       ...inheritedOnly.map((id) => holder(id, [active(E3, OPS)])),
     ],
     groups: [
       ...snapshot.groups,
-      { id: OPS, displayName: "Operations", mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [{ skuId: E3, disabledPlans: [] }], licenseProcessingState: { state: "ProcessingComplete" }, members: [...both, ...inheritedOnly] },
+      {
+        id: OPS,
+        displayName: "Operations",
+        mailEnabled: false,
+        securityEnabled: true,
+        groupTypes: [],
+        assignedLicenses: [{ skuId: E3, disabledPlans: [] }],
+        licenseProcessingState: { state: "ProcessingComplete" },
+        members: [...both, ...inheritedOnly],
+      },
     ],
   };
   let server: GraphSimulatorServer;
@@ -162,7 +238,12 @@ describe("GraphGateway.listDirectHolders (against the simulated tenant)", () => 
   beforeEach(async () => {
     server = new GraphSimulatorServer(TenantState.fromJson(tenant, { processingDelayMs: 0 }));
     const url = await server.listen(0);
-    graph = new GraphGateway(createGraphClient({ kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 }, url));
+    graph = new GraphGateway(
+      createGraphClient(
+        { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 },
+        url,
+      ),
+    );
   });
   afterEach(async () => {
     await server.close();
@@ -174,10 +255,18 @@ describe("GraphGateway.listDirectHolders (against the simulated tenant)", () => 
     assert.equal(holders.length, DIRECT);
     assert.deepEqual(new Set(holders.map((u) => u.id)), new Set(directUsers));
     const member = holders.find((u) => u.id === both[0]);
-    assert.deepEqual(member?.licenseStates.map((s) => s.assignedByGroup), [null, OPS], "license states read, direct and inherited");
+    assert.deepEqual(
+      member?.licenseStates.map((s) => s.assignedByGroup),
+      [null, OPS],
+      "license states read, direct and inherited",
+    );
     assert.equal(server.counters.byRoute["GET /users"], 2, "two pages of up to 999, no call per user");
     assert.equal(server.counters.total, 2);
-    assert.deepEqual((await graph.listDirectHolders(E1)).map((u) => u.id), [], "Alice's E1 is inherited");
+    assert.deepEqual(
+      (await graph.listDirectHolders(E1)).map((u) => u.id),
+      [],
+      "Alice's E1 is inherited",
+    );
   });
 
   it("refuses a skuId that is not a GUID, without calling Graph", async () => {

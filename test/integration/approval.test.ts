@@ -10,7 +10,16 @@ import assert from "node:assert/strict";
 import type { OutcomeReport } from "../../src/licensing/outcome";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
 import { DEMO_IDS } from "../../src/simulator/generator";
-import { BotHarness, DEMO_TENANT_ID, PEOPLE, type BotAnswer, type HarnessOptions, type InvokeAnswer, type ReceivedActivity, type TeamsUser } from "../support/botHarness";
+import {
+  BotHarness,
+  DEMO_TENANT_ID,
+  PEOPLE,
+  type BotAnswer,
+  type HarnessOptions,
+  type InvokeAnswer,
+  type ReceivedActivity,
+  type TeamsUser,
+} from "../support/botHarness";
 import { cardOf, cardTexts, onlyCard, onlyText, record, seatRow, type Card } from "../support/cardText";
 import { DEMO, demo, demoGroup } from "../support/demoTenant";
 import { E1, E3, PLAN } from "../support/productIds";
@@ -28,7 +37,9 @@ const NOTHING_CHANGED = "Nothing was changed";
 /** A demo user who holds no license, can be given one directly, and is in none of the groups the tests change. */
 function unlicensedUser(): { id: string; userPrincipalName: string } {
   const changed = new Set(["Sales", "Marketing"].flatMap((name) => demoGroup(name).members));
-  const user = demo.users.find((u) => u.assignedLicenses.length === 0 && u.usageLocation !== null && !changed.has(u.id));
+  const user = demo.users.find(
+    (u) => u.assignedLicenses.length === 0 && u.usageLocation !== null && !changed.has(u.id),
+  );
   assert.ok(user, "the demo tenant has a user without licenses");
   return user;
 }
@@ -60,7 +71,11 @@ function executeData(card: Card, verb: string): unknown {
     }
   };
   walk(card.actions);
-  assert.equal(found.length, 1, `expected one ${verb} button on the card, found ${found.length}: ${JSON.stringify(card.actions)}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one ${verb} button on the card, found ${found.length}: ${JSON.stringify(card.actions)}`,
+  );
   return found[0];
 }
 
@@ -157,9 +172,17 @@ interface Asked {
 }
 
 /** `who` previews `text` in `conversationId` and clicks "Request approval" on the preview card. */
-async function ask(harness: BotHarness, text: string, conversationId = HELPDESK_CHAT, who: TeamsUser = PEOPLE.adele): Promise<Asked> {
+async function ask(
+  harness: BotHarness,
+  text: string,
+  conversationId = HELPDESK_CHAT,
+  who: TeamsUser = PEOPLE.adele,
+): Promise<Asked> {
   const previewCard = onlyCard(await harness.say(text, undefined, { from: who, conversationId }));
-  const answer = await harness.invoke("requestApproval", executeData(previewCard, "requestApproval"), { from: who, conversationId });
+  const answer = await harness.invoke("requestApproval", executeData(previewCard, "requestApproval"), {
+    from: who,
+    conversationId,
+  });
   // The clicked preview becomes a card that cannot go stale: the preview as asked, no buttons but Details.
   const clicked = invokeCard(answer);
   const said = cardTexts(clicked);
@@ -180,13 +203,20 @@ async function ask(harness: BotHarness, text: string, conversationId = HELPDESK_
 }
 
 /** An approver's click on Approve of the card `card` in `conversationId`. */
-function approve(harness: BotHarness, card: Card, who: TeamsUser = PEOPLE.patti, conversationId = HELPDESK_CHAT): Promise<InvokeAnswer> {
+function approve(
+  harness: BotHarness,
+  card: Card,
+  who: TeamsUser = PEOPLE.patti,
+  conversationId = HELPDESK_CHAT,
+): Promise<InvokeAnswer> {
   return harness.invoke("approve", executeData(card, "approve"), { from: who, conversationId });
 }
 
 /** The Adaptive Card of the request as "status N" shows it to Patti. */
 async function statusCard(harness: BotHarness, requestId: number): Promise<Card> {
-  return onlyCard(await harness.say(`status ${requestId}`, undefined, { from: PEOPLE.patti, conversationId: HELPDESK_CHAT }));
+  return onlyCard(
+    await harness.say(`status ${requestId}`, undefined, { from: PEOPLE.patti, conversationId: HELPDESK_CHAT }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,7 +247,12 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
       // Patti names a channel for approval cards.
       assert.equal(
-        onlyText(await harness.say("use this channel for approvals", undefined, { from: PEOPLE.patti, conversationId: APPROVALS_CHANNEL })),
+        onlyText(
+          await harness.say("use this channel for approvals", undefined, {
+            from: PEOPLE.patti,
+            conversationId: APPROVALS_CHANNEL,
+          }),
+        ),
         "From now on I send approval cards to this conversation.",
       );
 
@@ -228,7 +263,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.deepEqual(seatRow(previewTexts, "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "39 (takes 56)"]);
       assert.deepEqual(seatRow(previewTexts, "Office 365 E1"), ["Office 365 E1", "262 / 300", "38", "88 (frees 50)"]);
       assert.equal(asked.id, 1);
-      assert.match(head(asked.card)[1], /^Asked by Adele Vance on \d{4}-\d\d-\d\d \d\d:\d\d UTC · expires \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
+      assert.match(
+        head(asked.card)[1],
+        /^Asked by Adele Vance on \d{4}-\d\d-\d\d \d\d:\d\d UTC · expires \d{4}-\d\d-\d\d \d\d:\d\d UTC$/,
+      );
       // The approval card goes to the approvals channel, and to Adele's chat so she can follow it.
       assert.deepEqual(asked.answer.replies.map(conversationOf), [APPROVALS_CHANNEL, ADELE_CHAT]);
       const [channelCard, adeleCard] = asked.answer.replies;
@@ -254,7 +292,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const mark = harness.mark();
       const approved = await approve(harness, cardOf(channelCard), PEOPLE.patti, APPROVALS_CHANNEL);
       assert.equal(head(invokeCard(approved))[2], "Approved: applying");
-      assert.match(head(invokeCard(approved))[3], /^Approved by Patti Fernandez on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Sending the change to Microsoft Graph\.$/);
+      assert.match(
+        head(invokeCard(approved))[3],
+        /^Approved by Patti Fernandez on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Sending the change to Microsoft Graph\.$/,
+      );
       await harness.bot.approvals.idle();
 
       // One write: the group's assignLicense, with the add and the remove together.
@@ -277,24 +318,45 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       );
       assert.deepEqual(report.errors[0]?.users.map((u) => u.id).sort(), conflicting);
       // E3 rises by the seats the preview said were needed, less the users who failed: 29 + 56 − 6.
-      assert.deepEqual(report.seats.ENTERPRISEPACK, { enabled: 124, consumed: e3.consumed + (e3.needed ?? 0) - report.failed, available: 124 - 79 });
+      assert.deepEqual(report.seats.ENTERPRISEPACK, {
+        enabled: 124,
+        consumed: e3.consumed + (e3.needed ?? 0) - report.failed,
+        available: 124 - 79,
+      });
       assert.equal(report.seats.ENTERPRISEPACK?.consumed, 79);
       // E1 falls by what the preview said would be freed: 262 − 50.
-      assert.deepEqual(report.seats.STANDARDPACK, { enabled: 300, consumed: e1.consumed - (e1.freed ?? 0), available: 88 });
+      assert.deepEqual(report.seats.STANDARDPACK, {
+        enabled: 300,
+        consumed: e1.consumed - (e1.freed ?? 0),
+        available: 88,
+      });
 
       // The tenant agrees: Sales holds E3 only; the 6 are in error for E3 from Sales, the other 54 hold it.
       const group = sim.state.group(sales.id);
-      assert.deepEqual(group?.assignedLicenses.map((l) => l.skuId), [E3]);
+      assert.deepEqual(
+        group?.assignedLicenses.map((l) => l.skuId),
+        [E3],
+      );
       assert.equal(group?.licenseProcessingState?.state, "ProcessingComplete");
       for (const id of sales.members) {
         const user = sim.state.user(id);
         assert.ok(user);
         const fromSales = user.licenseAssignmentStates.find((s) => s.skuId === E3 && s.assignedByGroup === sales.id);
         if (conflicting.includes(id)) {
-          assert.deepEqual([fromSales?.state, fromSales?.error], ["Error", "MutuallyExclusiveViolation"], user.userPrincipalName);
-          assert.ok(!user.assignedLicenses.some((l) => l.skuId === E3), `${user.userPrincipalName} holds E3 though in error`);
+          assert.deepEqual(
+            [fromSales?.state, fromSales?.error],
+            ["Error", "MutuallyExclusiveViolation"],
+            user.userPrincipalName,
+          );
+          assert.ok(
+            !user.assignedLicenses.some((l) => l.skuId === E3),
+            `${user.userPrincipalName} holds E3 though in error`,
+          );
         } else {
-          assert.ok(user.assignedLicenses.some((l) => l.skuId === E3), `${user.userPrincipalName} does not hold E3`);
+          assert.ok(
+            user.assignedLicenses.some((l) => l.skuId === E3),
+            `${user.userPrincipalName} does not hold E3`,
+          );
         }
       }
       assert.equal(sim.state.sku(E3)?.consumedUnits, 79);
@@ -313,11 +375,15 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       // Both cards went through every state and now show the outcome.
       const states = cardStates(after.updates);
       assert.deepEqual([...states.keys()].sort(), [channelCard.sentId, adeleCard.sentId].sort());
-      for (const list of states.values()) assert.deepEqual(list, ["Approved: applying", "Applied: Entra is processing the members", "Done, with errors"]);
+      for (const list of states.values())
+        assert.deepEqual(list, ["Approved: applying", "Applied: Entra is processing the members", "Done, with errors"]);
       for (const card of lastCards(after.updates).values()) {
         const texts = head(card);
         assert.match(texts[1], /^Asked by Adele Vance on \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
-        assert.match(texts[3], /^Approved by Patti Fernandez on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Graph answered 202 \(request-id [0-9a-f-]{36}\)\.$/);
+        assert.match(
+          texts[3],
+          /^Approved by Patti Fernandez on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Graph answered 202 \(request-id [0-9a-f-]{36}\)\.$/,
+        );
         const shown = outcome(card);
         assert.deepEqual(shown.slice(0, 6), [
           "54 of 60 members now hold Office 365 E3; 6 did not get it.",
@@ -330,7 +396,11 @@ describe("approval and apply on the demo tenant, through the bot", function () {
         const named = shown[6]?.split("\n\n") ?? [];
         assert.equal(named.length, 6);
         assert.equal(named[5], "and 1 more");
-        for (const line of named.slice(0, 5)) assert.ok((conflicts.users ?? []).some((u) => line === `${u.displayName} (${u.userPrincipalName})`), line);
+        for (const line of named.slice(0, 5))
+          assert.ok(
+            (conflicts.users ?? []).some((u) => line === `${u.displayName} (${u.userPrincipalName})`),
+            line,
+          );
         assert.deepEqual(buttonTitles(card), ["Details", "Reprocess users in error"]);
       }
     });
@@ -340,7 +410,12 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const sim = harness.simulator;
       const marketing = demoGroup("Marketing");
       const asked = await ask(harness, "move group Marketing from E1 to E3");
-      assert.deepEqual(seatRow(cardTexts(asked.previewCard), "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "70 (takes 25)"]);
+      assert.deepEqual(seatRow(cardTexts(asked.previewCard), "Office 365 E3"), [
+        "Office 365 E3",
+        "29 / 124",
+        "95",
+        "70 (takes 25)",
+      ]);
       sim.counters.reset();
       const mark = harness.mark();
       await approve(harness, asked.card);
@@ -350,12 +425,18 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], 1);
       assert.equal(harness.bot.approvals.get(asked.id).status, "done");
       const report = reportOf(harness, asked.id);
-      assert.deepEqual([report.members, report.holdTarget, report.holdSource, report.failed, report.errors.length], [25, 25, 0, 0, 0]);
+      assert.deepEqual(
+        [report.members, report.holdTarget, report.holdSource, report.failed, report.errors.length],
+        [25, 25, 0, 0, 0],
+      );
       assert.deepEqual(report.seats, {
         ENTERPRISEPACK: { enabled: 124, consumed: 54, available: 70 },
         STANDARDPACK: { enabled: 300, consumed: 237, available: 63 },
       });
-      assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId), [E3]);
+      assert.deepEqual(
+        sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId),
+        [E3],
+      );
       for (const id of marketing.members) {
         const skus = sim.state.user(id)?.assignedLicenses.map((l) => l.skuId);
         assert.deepEqual(skus, [E3], id);
@@ -364,12 +445,19 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const after = harness.since(mark);
       assert.deepEqual(
         after.replies.map((r) => r.text),
-        ["Patti Fernandez approved request #1. I am applying it now.", "Request #1 is done: 25 of 25 now hold Office 365 E3."],
+        [
+          "Patti Fernandez approved request #1. I am applying it now.",
+          "Request #1 is done: 25 of 25 now hold Office 365 E3.",
+        ],
       );
       const [card] = [...lastCards(after.updates).values()];
       assert.ok(card);
       assert.equal(head(card)[2], "Done");
-      assert.deepEqual(outcome(card), ["25 of 25 members now hold Office 365 E3.", "Office 365 E3: 54 / 124 used, 70 available now", "Office 365 E1: 237 / 300 used, 63 available now"]);
+      assert.deepEqual(outcome(card), [
+        "25 of 25 members now hold Office 365 E3.",
+        "Office 365 E3: 54 / 124 used, 70 available now",
+        "Office 365 E1: 237 / 300 used, 63 available now",
+      ]);
       assert.deepEqual(buttonTitles(card), ["Details"]);
     });
 
@@ -394,7 +482,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
         megan?.licenseAssignmentStates.map((s) => [s.skuId, s.assignedByGroup, s.state]),
         [[E3, null, "Active"]],
       );
-      assert.deepEqual(megan?.assignedLicenses.map((l) => l.skuId), [E3]);
+      assert.deepEqual(
+        megan?.assignedLicenses.map((l) => l.skuId),
+        [E3],
+      );
       const report = reportOf(harness, asked.id);
       assert.deepEqual([report.members, report.holdTarget, report.holdSource, report.failed], [1, 1, 0, 0]);
       assert.deepEqual(report.seats, {
@@ -405,13 +496,23 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const after = harness.since(mark);
       assert.deepEqual(
         after.replies.map((r) => r.text),
-        ["Patti Fernandez approved request #1. I am applying it now.", "Request #1 is done: Megan Bowen now holds Office 365 E3."],
+        [
+          "Patti Fernandez approved request #1. I am applying it now.",
+          "Request #1 is done: Megan Bowen now holds Office 365 E3.",
+        ],
       );
       const states = cardStates(after.updates);
-      assert.deepEqual([...states.values()], [["Approved: applying", "Applied: Entra is processing the members", "Done"]]);
+      assert.deepEqual(
+        [...states.values()],
+        [["Approved: applying", "Applied: Entra is processing the members", "Done"]],
+      );
       const [card] = [...lastCards(after.updates).values()];
       assert.ok(card);
-      assert.deepEqual(outcome(card), ["Megan Bowen now holds Office 365 E3.", "Office 365 E3: 30 / 124 used, 94 available now", "Office 365 E1: 261 / 300 used, 39 available now"]);
+      assert.deepEqual(outcome(card), [
+        "Megan Bowen now holds Office 365 E3.",
+        "Office 365 E3: 30 / 124 used, 94 available now",
+        "Office 365 E1: 261 / 300 used, 39 available now",
+      ]);
     });
   });
 
@@ -427,10 +528,16 @@ describe("approval and apply on the demo tenant, through the bot", function () {
         { ...record(executeData(asked.card, "reject")), reason: "  Sales has no budget for E3 this quarter.  " },
         { from: PEOPLE.patti, conversationId: HELPDESK_CHAT },
       );
-      assert.deepEqual(head(invokeCard(rejected)).slice(2), ["Rejected", "Rejected by Patti Fernandez: Sales has no budget for E3 this quarter."]);
+      assert.deepEqual(head(invokeCard(rejected)).slice(2), [
+        "Rejected",
+        "Rejected by Patti Fernandez: Sales has no budget for E3 this quarter.",
+      ]);
       assert.deepEqual(buttonTitles(invokeCard(rejected)), ["Details"]);
       const after = harness.since(mark);
-      assert.deepEqual(after.replies.map((r) => [conversationOf(r), r.text]), [[HELPDESK_CHAT, "Patti Fernandez rejected request #1: Sales has no budget for E3 this quarter."]]);
+      assert.deepEqual(
+        after.replies.map((r) => [conversationOf(r), r.text]),
+        [[HELPDESK_CHAT, "Patti Fernandez rejected request #1: Sales has no budget for E3 this quarter."]],
+      );
       assert.deepEqual([...cardStates(after.updates).values()], [["Rejected"]]);
       const request = harness.bot.approvals.get(asked.id);
       assert.equal(request.status, "rejected");
@@ -442,7 +549,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       // Under the notice, the request as it stands.
       assert.equal(cardTexts(invokeCard(late))[4], "Rejected");
       assert.equal(sim.counters.writes, 0);
-      assert.deepEqual(sim.state.group(demoGroup("Sales").id)?.assignedLicenses.map((l) => l.skuId), [E1]);
+      assert.deepEqual(
+        sim.state.group(demoGroup("Sales").id)?.assignedLicenses.map((l) => l.skuId),
+        [E1],
+      );
     });
 
     it("a rejection without a reason is refused and the request stays pending", async () => {
@@ -450,7 +560,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const asked = await ask(harness, "move group Marketing from E1 to E3");
       const data = record(executeData(asked.card, "reject"));
       for (const reason of [undefined, "", "   \n  "]) {
-        const answer = await harness.invoke("reject", reason === undefined ? data : { ...data, reason }, { from: PEOPLE.patti, conversationId: HELPDESK_CHAT });
+        const answer = await harness.invoke("reject", reason === undefined ? data : { ...data, reason }, {
+          from: PEOPLE.patti,
+          conversationId: HELPDESK_CHAT,
+        });
         assert.equal(refusal(answer), "Say why you reject it: the requester will read the reason.");
       }
       const request = harness.bot.approvals.get(asked.id);
@@ -476,7 +589,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const mark = harness.mark();
       // An approval at that moment comes too late for the second request.
       const late = await approve(harness, second.card);
-      assert.deepEqual(head(invokeCard(late)).slice(2), ["Expired without a decision", "Nobody decided in time, so nothing was changed. Ask again if it is still needed."]);
+      assert.deepEqual(head(invokeCard(late)).slice(2), [
+        "Expired without a decision",
+        "Nobody decided in time, so nothing was changed. Ask again if it is still needed.",
+      ]);
       assert.deepEqual(buttonTitles(invokeCard(late)), ["Details"]);
       assert.equal(await harness.bot.approvals.expireDue(), 1);
       await harness.bot.approvals.idle();
@@ -487,7 +603,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const after = harness.since(mark);
       assert.deepEqual(
         after.replies.map((r) => r.text),
-        ["Request #2 expired without a decision. Ask again if it is still needed.", "Request #1 expired without a decision. Ask again if it is still needed."],
+        [
+          "Request #2 expired without a decision. Ask again if it is still needed.",
+          "Request #1 expired without a decision. Ask again if it is still needed.",
+        ],
       );
       assert.deepEqual(
         [...cardStates(after.updates).entries()].sort(),
@@ -497,7 +616,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
         ].sort(),
       );
       // Approve on the first card after the sweep: refused.
-      assert.equal(refusal(await approve(harness, first.card, PEOPLE.jonas)), "Request #1 is already expired. Nothing more was done.");
+      assert.equal(
+        refusal(await approve(harness, first.card, PEOPLE.jonas)),
+        "Request #1 is already expired. Nothing more was done.",
+      );
       assert.equal(sim.counters.writes, 0);
     });
   });
@@ -508,18 +630,28 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const sim = harness.simulator;
       const asked = await ask(harness, "move group Marketing from E1 to E3");
       // Behind the bot's back, an E3 seat goes to someone else: 30 of 124 used, 94 free, 25 needed.
-      sim.state.assignUserLicense(unlicensedUser().id, { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [] });
+      sim.state.assignUserLicense(unlicensedUser().id, {
+        addLicenses: [{ skuId: E3, disabledPlans: [] }],
+        removeLicenses: [],
+      });
       sim.counters.reset();
 
       const mark = harness.mark();
       const answer = await approve(harness, asked.card);
-      assert.deepEqual(seatRow(cardTexts(invokeCard(answer)), "Office 365 E3"), ["Office 365 E3", "30 / 124", "94", "69 (takes 25)"]);
+      assert.deepEqual(seatRow(cardTexts(invokeCard(answer)), "Office 365 E3"), [
+        "Office 365 E3",
+        "30 / 124",
+        "94",
+        "69 (takes 25)",
+      ]);
       await harness.bot.approvals.idle();
       assert.equal(sim.counters.writes, 1);
       assert.equal(harness.bot.approvals.get(asked.id).status, "done");
       const told = harness.since(mark).replies.map((r) => r.text);
       assert.ok(
-        told.includes("Patti Fernandez approved request #1. Seats moved since the preview without changing the decision: Office 365 E3: 95 seats available when previewed, 94 now; 25 needed, still enough. I am applying it now."),
+        told.includes(
+          "Patti Fernandez approved request #1. Seats moved since the preview without changing the decision: Office 365 E3: 95 seats available when previewed, 94 now; 25 needed, still enough. I am applying it now.",
+        ),
         told.join("\n"),
       );
     });
@@ -531,7 +663,9 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const asked = await ask(harness, "move group Marketing from E1 to E3");
 
       // Behind the bot's back, a member gets E1 directly as well: the change would no longer take their E1 away.
-      const member = marketing.members.find((id) => !sim.state.user(id)?.licenseAssignmentStates.some((l) => l.skuId === E1 && l.assignedByGroup === null));
+      const member = marketing.members.find(
+        (id) => !sim.state.user(id)?.licenseAssignmentStates.some((l) => l.skuId === E1 && l.assignedByGroup === null),
+      );
       assert.ok(member);
       sim.state.assignUserLicense(member, { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] });
       sim.counters.reset();
@@ -552,7 +686,12 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       // The card in the chat shows the new preview too.
       const updated = lastCards(harness.since(mark).updates).get(asked.cardId);
       assert.ok(updated, "the request card in the chat was not updated");
-      assert.deepEqual(seatRow(cardTexts(updated), "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "70 (takes 25)"]);
+      assert.deepEqual(seatRow(cardTexts(updated), "Office 365 E3"), [
+        "Office 365 E3",
+        "29 / 124",
+        "95",
+        "70 (takes 25)",
+      ]);
       assert.deepEqual(executeData(updated, "approve"), { requestId: asked.id, version: 2 });
       assert.equal(harness.since(mark).replies.length, 0, "nobody is told anything but the approver");
 
@@ -569,10 +708,20 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(sim.counters.writes, 1);
       // The member keeps E1 directly, whose SharePoint plan conflicts with E3's: they are in error and take no E3 seat (24 of 25).
       assert.equal(harness.bot.approvals.get(asked.id).status, "done-with-errors");
-      assert.deepEqual(reportOf(harness, asked.id).seats.ENTERPRISEPACK, { enabled: 124, consumed: 29 + 24, available: 124 - 53 });
-      assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId), [E3]);
+      assert.deepEqual(reportOf(harness, asked.id).seats.ENTERPRISEPACK, {
+        enabled: 124,
+        consumed: 29 + 24,
+        available: 124 - 53,
+      });
+      assert.deepEqual(
+        sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId),
+        [E3],
+      );
       // And the first card is still out of date afterwards.
-      assert.equal(refusal(await approve(harness, asked.card, PEOPLE.jonas)), "Request #1 is already approved by Patti Fernandez and applied. Nothing more was done.");
+      assert.equal(
+        refusal(await approve(harness, asked.card, PEOPLE.jonas)),
+        "Request #1 is already approved by Patti Fernandez and applied. Nothing more was done.",
+      );
       assert.equal(sim.counters.writes, 1);
     });
 
@@ -585,13 +734,19 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
       const mark = harness.mark();
       const refused = await approve(harness, asked.card);
-      assert.equal(refusal(refused), "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview.");
+      assert.equal(
+        refusal(refused),
+        "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview.",
+      );
       assert.equal(verdictOf(invokeCard(refused)), "Blocked by 1 problem");
       const updated = lastCards(harness.since(mark).updates).get(asked.cardId);
       assert.ok(updated);
       assert.equal(verdictOf(updated), "Blocked by 1 problem");
       // Approving the blocked preview on the new card is refused the same way.
-      assert.equal(refusal(await approve(harness, updated, PEOPLE.jonas)), "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview.");
+      assert.equal(
+        refusal(await approve(harness, updated, PEOPLE.jonas)),
+        "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview.",
+      );
       assert.equal(sim.counters.writes, 0);
       assert.deepEqual(sim.state.user(DEMO_IDS.megan)?.assignedLicenses, []);
       assert.equal(harness.bot.approvals.get(asked.id).status, "pending");
@@ -603,13 +758,27 @@ describe("approval and apply on the demo tenant, through the bot", function () {
     async function undo(harness: BotHarness, requestId: number): Promise<{ card: Card; text: string }> {
       const answer = await harness.say(`undo request ${requestId}`, undefined, { conversationId: HELPDESK_CHAT });
       assert.equal(answer.status, 200);
-      assert.equal(answer.replies.length, 2, `expected the request card and a line, got ${JSON.stringify(answer.replies)}`);
+      assert.equal(
+        answer.replies.length,
+        2,
+        `expected the request card and a line, got ${JSON.stringify(answer.replies)}`,
+      );
       const [card, line] = answer.replies;
       return { card: cardOf(card), text: line?.text ?? "" };
     }
 
     /** The 9 plans E3 brings that E1 has nothing to carry, in E3's order: what undoing E1 → E3 takes back. */
-    const E3_EXTRAS = ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "OFFICESUBSCRIPTION", "RMS_S_ENTERPRISE", "MIP_S_CLP1", "FORMS_PLAN_E3", "STREAM_O365_E3", "BPOS_S_TODO_2", "WHITEBOARD_PLAN2"];
+    const E3_EXTRAS = [
+      "EXCHANGE_S_ENTERPRISE",
+      "SHAREPOINTENTERPRISE",
+      "OFFICESUBSCRIPTION",
+      "RMS_S_ENTERPRISE",
+      "MIP_S_CLP1",
+      "FORMS_PLAN_E3",
+      "STREAM_O365_E3",
+      "BPOS_S_TODO_2",
+      "WHITEBOARD_PLAN2",
+    ];
 
     it("undo of the applied Marketing change: request #2 restores E1 with the plans Marketing had off, warns with the 9 plans E3 brought, and Patti's approval makes one write", async () => {
       const harness = await start();
@@ -617,7 +786,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const marketing = demoGroup("Marketing");
       // Before the change, Marketing's E1 has Yammer and Sway off.
       const off = [PLAN.YAMMER_ENTERPRISE, PLAN.SWAY];
-      sim.state.assignGroupLicense(marketing.id, { addLicenses: [{ skuId: E1, disabledPlans: off }], removeLicenses: [] });
+      sim.state.assignGroupLicense(marketing.id, {
+        addLicenses: [{ skuId: E1, disabledPlans: off }],
+        removeLicenses: [],
+      });
       await sim.state.whenIdle();
       const asked = await ask(harness, "move group Marketing from E1 to E3");
       // The request records what the change removes.
@@ -641,17 +813,27 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.ok(preview.kind === "group-change");
       // E1 back with exactly the plans it had off (not the carry-over), E3 removed, in one call.
       assert.deepEqual(preview.operations, [
-        { method: "POST", path: `/groups/${marketing.id}/assignLicense`, body: { addLicenses: [{ skuId: E1, disabledPlans: off }], removeLicenses: [E3] } },
+        {
+          method: "POST",
+          path: `/groups/${marketing.id}/assignLicense`,
+          body: { addLicenses: [{ skuId: E1, disabledPlans: off }], removeLicenses: [E3] },
+        },
       ]);
       const continuity = check(preview, "service-continuity");
       assert.equal(continuity.status, "warn");
-      assert.equal(continuity.title, "Undoing request #1 takes back 9 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, RMS_S_ENTERPRISE, MIP_S_CLP1 and 4 more");
+      assert.equal(
+        continuity.title,
+        "Undoing request #1 takes back 9 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, RMS_S_ENTERPRISE, MIP_S_CLP1 and 4 more",
+      );
       assert.equal(
         continuity.detail,
         `Members of Marketing lose the services of ${E3_EXTRAS.join(", ")}: they go back to Office 365 E1 as it was before request #1. ` +
           "Office 365 E1 is restored with 2 plans disabled, as before: YAMMER_ENTERPRISE, SWAY.",
       );
-      assert.deepEqual(preview.checks.filter((c) => c.status !== "pass").map((c) => c.id), ["service-continuity"]);
+      assert.deepEqual(
+        preview.checks.filter((c) => c.status !== "pass").map((c) => c.id),
+        ["service-continuity"],
+      );
       assert.equal(sim.counters.writes, 0);
 
       // Megan may not request, so she may not undo either.
@@ -670,7 +852,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses, [{ skuId: E1, disabledPlans: off }]);
     });
 
-    it("a restore in a Request approval button's data is ignored: only \"undo request N\" restores", async () => {
+    it('a restore in a Request approval button\'s data is ignored: only "undo request N" restores', async () => {
       const harness = await start();
       const sim = harness.simulator;
       const marketing = demoGroup("Marketing");
@@ -679,13 +861,28 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       await harness.bot.approvals.idle();
       sim.counters.reset();
       // The inverse asked for in words is blocked by service continuity and offers no Request approval.
-      const inverse = onlyCard(await harness.say("move group Marketing from E3 to E1", undefined, { conversationId: HELPDESK_CHAT }));
+      const inverse = onlyCard(
+        await harness.say("move group Marketing from E3 to E1", undefined, { conversationId: HELPDESK_CHAT }),
+      );
       assert.equal(cardTexts(inverse)[2], "Blocked by 1 problem");
       assert.ok(!buttonTitles(inverse).includes("Request approval"));
       // Forged card data asking to restore is previewed without it, so it stays blocked.
-      const forged = { request: { target: { type: "group", id: marketing.id }, from: E3, to: E1, restore: { undoOf: 1, disabledPlans: [] } } };
-      const answer = await harness.invoke("requestApproval", forged, { from: PEOPLE.adele, conversationId: HELPDESK_CHAT });
-      assert.equal(refusal(answer), "The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.");
+      const forged = {
+        request: {
+          target: { type: "group", id: marketing.id },
+          from: E3,
+          to: E1,
+          restore: { undoOf: 1, disabledPlans: [] },
+        },
+      };
+      const answer = await harness.invoke("requestApproval", forged, {
+        from: PEOPLE.adele,
+        conversationId: HELPDESK_CHAT,
+      });
+      assert.equal(
+        refusal(answer),
+        "The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.",
+      );
       assert.equal(harness.bot.approvals.find(2), undefined);
       assert.equal(sim.counters.writes, 0);
     });
@@ -693,15 +890,24 @@ describe("approval and apply on the demo tenant, through the bot", function () {
     it("undo is refused for a request that was not applied and for one that does not exist", async () => {
       const harness = await start();
       await ask(harness, "move group Marketing from E1 to E3");
-      assert.equal(onlyText(await harness.say("undo request 1", undefined, { conversationId: HELPDESK_CHAT })), "Request #1 is pending; only an applied request can be undone.");
-      assert.equal(onlyText(await harness.say("undo request 7", undefined, { conversationId: HELPDESK_CHAT })), "I found no request #7 that you can act on here. Check the number on its card, or say \"my requests\". Nothing was changed.");
+      assert.equal(
+        onlyText(await harness.say("undo request 1", undefined, { conversationId: HELPDESK_CHAT })),
+        "Request #1 is pending; only an applied request can be undone.",
+      );
+      assert.equal(
+        onlyText(await harness.say("undo request 7", undefined, { conversationId: HELPDESK_CHAT })),
+        'I found no request #7 that you can act on here. Check the number on its card, or say "my requests". Nothing was changed.',
+      );
       assert.equal(harness.bot.approvals.find(2), undefined);
     });
 
     it("undo of the applied user change (Megan E1 → E3): request #2 gives Megan back her E1 with Sway off, one write", async () => {
       const harness = await start();
       const sim = harness.simulator;
-      sim.state.assignUserLicense(DEMO_IDS.megan, { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SWAY] }], removeLicenses: [] });
+      sim.state.assignUserLicense(DEMO_IDS.megan, {
+        addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SWAY] }],
+        removeLicenses: [],
+      });
       const asked = await ask(harness, "move user megan@contoso.com from E1 to E3");
       await approve(harness, asked.card);
       await harness.bot.approvals.idle();
@@ -715,7 +921,11 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const { preview } = harness.bot.approvals.get(2);
       assert.ok(preview.kind === "user-change");
       assert.deepEqual(preview.operations, [
-        { method: "POST", path: `/users/${DEMO_IDS.megan}/assignLicense`, body: { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SWAY] }], removeLicenses: [E3] } },
+        {
+          method: "POST",
+          path: `/users/${DEMO_IDS.megan}/assignLicense`,
+          body: { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SWAY] }], removeLicenses: [E3] },
+        },
       ]);
       const continuity = check(preview, "service-continuity");
       assert.equal(continuity.status, "warn");
@@ -740,7 +950,9 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const asked = await ask(harness, "move group Marketing from E1 to E3");
       sim.counters.reset();
       const mark = harness.mark();
-      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => approve(harness, asked.card, i % 2 === 0 ? PEOPLE.patti : PEOPLE.jonas)));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => approve(harness, asked.card, i % 2 === 0 ? PEOPLE.patti : PEOPLE.jonas)),
+      );
       await harness.bot.approvals.idle();
 
       assert.equal(sim.counters.writes, 1);
@@ -754,7 +966,13 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const notices = heads.filter((h) => h[0] === NOTHING_CHANGED);
       assert.equal(notices.length, 19);
       for (const notice of notices) {
-        assert.match(notice[1], new RegExp(`^Request #1 (was|is) already approved by ${approver} and (is being )?applied\\. Nothing more was done\\.$|^Request #1 changed while I was working on it; look at its card for where it stands\\.$`), notice[1]);
+        assert.match(
+          notice[1],
+          new RegExp(
+            `^Request #1 (was|is) already approved by ${approver} and (is being )?applied\\. Nothing more was done\\.$|^Request #1 changed while I was working on it; look at its card for where it stands\\.$`,
+          ),
+          notice[1],
+        );
       }
       const request = harness.bot.approvals.get(asked.id);
       assert.equal(request.status, "done");
@@ -763,7 +981,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       // Adele is told once that it was approved, once that it is done.
       assert.deepEqual(
         harness.since(mark).replies.map((r) => r.text),
-        [`${approver} approved request #1. I am applying it now.`, "Request #1 is done: 25 of 25 now hold Office 365 E3."],
+        [
+          `${approver} approved request #1. I am applying it now.`,
+          "Request #1 is done: 25 of 25 now hold Office 365 E3.",
+        ],
       );
     });
 
@@ -780,10 +1001,16 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.deepEqual(titles, ["License request #1", NOTHING_CHANGED].sort());
       assert.deepEqual(
         harness.since(mark).replies.map((r) => r.text),
-        ["Patti Fernandez approved request #1. I am applying it now.", "Request #1 is done: Megan Bowen now holds Office 365 E3."],
+        [
+          "Patti Fernandez approved request #1. I am applying it now.",
+          "Request #1 is done: Megan Bowen now holds Office 365 E3.",
+        ],
       );
       // A third click once it is done: still one write.
-      assert.equal(refusal(await approve(harness, asked.card)), "Request #1 is already approved by Patti Fernandez and applied. Nothing more was done.");
+      assert.equal(
+        refusal(await approve(harness, asked.card)),
+        "Request #1 is already approved by Patti Fernandez and applied. Nothing more was done.",
+      );
       assert.equal(sim.counters.writes, 1);
     });
   });
@@ -806,24 +1033,82 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(head(await statusCard(harness, asked.id))[2], "Waiting for an approver");
     }
 
-    const cases: { name: string; verb: string; data: (ref: { requestId: number; version: number }) => unknown; from?: TeamsUser; conversationId?: string; tenantId?: string; says: string }[] = [
-      { name: "an unknown request id", verb: "approve", data: () => ({ requestId: 999, version: 1 }), says: "I found no request #999 that you can act on here. Check the number on its card, or say \"my requests\". Nothing was changed." },
+    const cases: {
+      name: string;
+      verb: string;
+      data: (ref: { requestId: number; version: number }) => unknown;
+      from?: TeamsUser;
+      conversationId?: string;
+      tenantId?: string;
+      says: string;
+    }[] = [
+      {
+        name: "an unknown request id",
+        verb: "approve",
+        data: () => ({ requestId: 999, version: 1 }),
+        says: 'I found no request #999 that you can act on here. Check the number on its card, or say "my requests". Nothing was changed.',
+      },
       {
         name: "a request of another conversation (an approver's own chat, where the card was never shown)",
         verb: "approve",
         data: (ref) => ref,
         conversationId: `personal-chat-${PEOPLE.patti.id}`,
-        says: "I found no request #1 that you can act on here. Check the number on its card, or say \"my requests\". Nothing was changed.",
+        says: 'I found no request #1 that you can act on here. Check the number on its card, or say "my requests". Nothing was changed.',
       },
-      { name: "approve all stages of a single-stage change", verb: "approveAll", data: (ref) => ref, says: "Request #1 has a single stage: approve it with Approve. Nothing was changed." },
-      { name: "a wrong verb", verb: "approveEverything", data: (ref) => ref, says: "That button's data was not understood. Ask for the preview or the status again." },
-      { name: "no verb", verb: "", data: (ref) => ref, says: "That button's data was not understood. Ask for the preview or the status again." },
-      { name: "a missing version", verb: "approve", data: (ref) => ({ requestId: ref.requestId }), says: "That button's data was not understood. Ask for the preview or the status again." },
-      { name: "no data", verb: "approve", data: () => undefined, says: "That button's data was not understood. Ask for the preview or the status again." },
-      { name: "a request id as a string", verb: "approve", data: (ref) => ({ requestId: String(ref.requestId), version: ref.version }), says: "That button's data was not understood. Ask for the preview or the status again." },
-      { name: "a fractional version", verb: "approve", data: (ref) => ({ requestId: ref.requestId, version: 1.5 }), says: "That button's data was not understood. Ask for the preview or the status again." },
-      { name: "a negative request id", verb: "approve", data: () => ({ requestId: -1, version: 1 }), says: "That button's data was not understood. Ask for the preview or the status again." },
-      { name: "a reason that is not text", verb: "reject", data: (ref) => ({ ...ref, reason: 42 }), says: "That button's data was not understood. Ask for the preview or the status again." },
+      {
+        name: "approve all stages of a single-stage change",
+        verb: "approveAll",
+        data: (ref) => ref,
+        says: "Request #1 has a single stage: approve it with Approve. Nothing was changed.",
+      },
+      {
+        name: "a wrong verb",
+        verb: "approveEverything",
+        data: (ref) => ref,
+        says: "That button's data was not understood. Ask for the preview or the status again.",
+      },
+      {
+        name: "no verb",
+        verb: "",
+        data: (ref) => ref,
+        says: "That button's data was not understood. Ask for the preview or the status again.",
+      },
+      {
+        name: "a missing version",
+        verb: "approve",
+        data: (ref) => ({ requestId: ref.requestId }),
+        says: "That button's data was not understood. Ask for the preview or the status again.",
+      },
+      {
+        name: "no data",
+        verb: "approve",
+        data: () => undefined,
+        says: "That button's data was not understood. Ask for the preview or the status again.",
+      },
+      {
+        name: "a request id as a string",
+        verb: "approve",
+        data: (ref) => ({ requestId: String(ref.requestId), version: ref.version }),
+        says: "That button's data was not understood. Ask for the preview or the status again.",
+      },
+      {
+        name: "a fractional version",
+        verb: "approve",
+        data: (ref) => ({ requestId: ref.requestId, version: 1.5 }),
+        says: "That button's data was not understood. Ask for the preview or the status again.",
+      },
+      {
+        name: "a negative request id",
+        verb: "approve",
+        data: () => ({ requestId: -1, version: 1 }),
+        says: "That button's data was not understood. Ask for the preview or the status again.",
+      },
+      {
+        name: "a reason that is not text",
+        verb: "reject",
+        data: (ref) => ({ ...ref, reason: 42 }),
+        says: "That button's data was not understood. Ask for the preview or the status again.",
+      },
       {
         name: "a version the request never had",
         verb: "approve",
@@ -866,8 +1151,18 @@ describe("approval and apply on the demo tenant, through the bot", function () {
         tenantId: OTHER_TENANT,
         says: "This bot serves another organization's tenant; your action was not accepted.",
       },
-      { name: "Patti cancelling Adele's request", verb: "cancel", data: (ref) => ref, says: "Only the person who asked for this change can cancel it." },
-      { name: "reprocess on a pending request", verb: "reprocess", data: (ref) => ref, says: "Request #1 has no users in error to reprocess." },
+      {
+        name: "Patti cancelling Adele's request",
+        verb: "cancel",
+        data: (ref) => ref,
+        says: "Only the person who asked for this change can cancel it.",
+      },
+      {
+        name: "reprocess on a pending request",
+        verb: "reprocess",
+        data: (ref) => ref,
+        says: "Request #1 has no users in error to reprocess.",
+      },
     ];
 
     for (const c of cases) {
@@ -886,7 +1181,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
     it("separation of duties: Patti asks, Patti cannot approve, Jonas can", async () => {
       const own = await ask(harness, "move user megan@contoso.com from E1 to E3", HELPDESK_CHAT, PEOPLE.patti);
-      assert.equal(refusal(await approve(harness, own.card, PEOPLE.patti)), "You asked for this change, so someone else must approve it.");
+      assert.equal(
+        refusal(await approve(harness, own.card, PEOPLE.patti)),
+        "You asked for this change, so someone else must approve it.",
+      );
       assert.equal(harness.simulator.counters.writes, 0);
       assert.equal(head(invokeCard(await approve(harness, own.card, PEOPLE.jonas)))[2], "Approved: applying");
       await harness.bot.approvals.idle();
@@ -895,15 +1193,25 @@ describe("approval and apply on the demo tenant, through the bot", function () {
     });
 
     it("Megan, neither requester nor approver, clicking Request approval: refused, no request stored", async () => {
-      const answer = await harness.invoke("requestApproval", executeData(asked.previewCard, "requestApproval"), { from: PEOPLE.megan, conversationId: HELPDESK_CHAT });
-      assert.equal(refusal(answer), "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.");
+      const answer = await harness.invoke("requestApproval", executeData(asked.previewCard, "requestApproval"), {
+        from: PEOPLE.megan,
+        conversationId: HELPDESK_CHAT,
+      });
+      assert.equal(
+        refusal(answer),
+        "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.",
+      );
       assert.equal(answer.replies.length, 0);
       assert.equal(harness.bot.approvals.find(asked.id + 1), undefined);
       await unchanged();
     });
 
     it("Request approval with forged request data is refused before anything is read", async () => {
-      const answer = await harness.invoke("requestApproval", { request: { target: { type: "group", id: "not-a-guid'" }, from: E1, to: E3 } }, { conversationId: HELPDESK_CHAT });
+      const answer = await harness.invoke(
+        "requestApproval",
+        { request: { target: { type: "group", id: "not-a-guid'" }, from: E1, to: E3 } },
+        { conversationId: HELPDESK_CHAT },
+      );
       assert.equal(refusal(answer), "That button's data was not understood. Ask for the preview or the status again.");
       assert.equal(harness.bot.approvals.find(2), undefined);
       await unchanged();
@@ -911,15 +1219,21 @@ describe("approval and apply on the demo tenant, through the bot", function () {
 
     it("Adele cancels her own request: cancelled, the card says so, and Approve is refused afterwards", async () => {
       const mark = harness.mark();
-      const cancelled = await harness.invoke("cancel", executeData(asked.card, "cancel"), { from: PEOPLE.adele, conversationId: HELPDESK_CHAT });
+      const cancelled = await harness.invoke("cancel", executeData(asked.card, "cancel"), {
+        from: PEOPLE.adele,
+        conversationId: HELPDESK_CHAT,
+      });
       assert.deepEqual(head(invokeCard(cancelled)).slice(2), ["Cancelled by the requester", "Nothing was changed."]);
       assert.equal(harness.bot.approvals.get(asked.id).status, "cancelled");
       assert.deepEqual([...cardStates(harness.since(mark).updates).values()], [["Cancelled by the requester"]]);
-      assert.equal(refusal(await approve(harness, asked.card)), "Request #1 is already cancelled. Nothing more was done.");
+      assert.equal(
+        refusal(await approve(harness, asked.card)),
+        "Request #1 is already cancelled. Nothing more was done.",
+      );
       assert.equal(harness.simulator.counters.writes, 0);
     });
 
-    it("another tenant's user is not shown a request: \"status 1\" is refused", async () => {
+    it('another tenant\'s user is not shown a request: "status 1" is refused', async () => {
       const answer = await harness.say("status 1", undefined, { from: PEOPLE.patti, tenantId: OTHER_TENANT });
       assert.equal(onlyText(answer), "This bot serves another organization's tenant; your action was not accepted.");
       await unchanged();
@@ -938,7 +1252,11 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       harness.connectorDelayMs = 300;
       const mark = harness.mark();
       await approve(harness, asked.card);
-      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], undefined, "the change was sent before the throttling started");
+      assert.equal(
+        sim.counters.byRoute["POST /groups/{id}/assignLicense"],
+        undefined,
+        "the change was sent before the throttling started",
+      );
       sim.setFaults({ throttleRate: 1, retryAfterSeconds: 0 });
       harness.connectorDelayMs = 0;
       try {
@@ -954,7 +1272,10 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(request.status, "failed");
       assert.equal(request.stages[0]?.graphStatus, 429);
       // The tenant is as it was.
-      assert.deepEqual(sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId), [E1]);
+      assert.deepEqual(
+        sim.state.group(marketing.id)?.assignedLicenses.map((l) => l.skuId),
+        [E1],
+      );
       assert.equal(sim.state.sku(E3)?.consumedUnits, 29);
       assert.equal(sim.state.sku(E1)?.consumedUnits, 262);
 
@@ -964,11 +1285,17 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const after = harness.since(mark);
       assert.equal(after.replies.length, 2, JSON.stringify(after.replies.map((r) => r.text)));
       assert.equal(after.replies[0]?.text, "Patti Fernandez approved request #1. I am applying it now.");
-      assert.match(after.replies[1]?.text ?? "", new RegExp(`^Request #1 could not be applied: ${reason.source} Nothing was changed\\.$`));
+      assert.match(
+        after.replies[1]?.text ?? "",
+        new RegExp(`^Request #1 could not be applied: ${reason.source} Nothing was changed\\.$`),
+      );
       const card = lastCards(after.updates).get(asked.cardId);
       assert.ok(card);
       assert.equal(head(card)[2], "Failed: nothing was changed");
-      assert.match(head(card)[3], new RegExp(`^Approved by Patti Fernandez on .+ UTC\\. ${reason.source} The tenant was not changed\\.$`));
+      assert.match(
+        head(card)[3],
+        new RegExp(`^Approved by Patti Fernandez on .+ UTC\\. ${reason.source} The tenant was not changed\\.$`),
+      );
       assert.deepEqual(buttonTitles(card), ["Details"]);
       // None of the four reached the tenant.
       assert.equal(sim.counters.writes, 0);
@@ -1002,11 +1329,22 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(onlyText(await harness.say("my requests", undefined, { from: PEOPLE.megan })), none);
 
       const one = onlyCard(await harness.say("status 1"));
-      assert.deepEqual(head(one).slice(0, 3), ["License request #1", "Asked by Adele Vance on 2026-03-02 09:15 UTC", "Done"]);
+      assert.deepEqual(head(one).slice(0, 3), [
+        "License request #1",
+        "Asked by Adele Vance on 2026-03-02 09:15 UTC",
+        "Done",
+      ]);
       assert.equal(outcome(one)[0], "25 of 25 members now hold Office 365 E3.");
       const two = onlyCard(await harness.say("status 2"));
-      assert.deepEqual(head(two).slice(0, 3), ["License request #2", "Asked by Adele Vance on 2026-03-02 10:40 UTC · expires 2026-03-03 10:40 UTC", "Waiting for an approver"]);
-      assert.equal(onlyText(await harness.say("status 99")), "I found no request #99 that you can act on here. Check the number on its card, or say \"my requests\". Nothing was changed.");
+      assert.deepEqual(head(two).slice(0, 3), [
+        "License request #2",
+        "Asked by Adele Vance on 2026-03-02 10:40 UTC · expires 2026-03-03 10:40 UTC",
+        "Waiting for an approver",
+      ]);
+      assert.equal(
+        onlyText(await harness.say("status 99")),
+        'I found no request #99 that you can act on here. Check the number on its card, or say "my requests". Nothing was changed.',
+      );
       // Someone who neither requests nor approves is not shown requests.
       assert.equal(
         onlyText(await harness.say("status 1", undefined, { from: PEOPLE.megan })),
@@ -1021,17 +1359,30 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.deepEqual(before.answer.replies.map(conversationOf), [ADELE_CHAT]);
 
       assert.equal(
-        onlyText(await harness.say("use this channel for approvals", undefined, { from: PEOPLE.patti, conversationId: APPROVALS_CHANNEL })),
+        onlyText(
+          await harness.say("use this channel for approvals", undefined, {
+            from: PEOPLE.patti,
+            conversationId: APPROVALS_CHANNEL,
+          }),
+        ),
         "From now on I send approval cards to this conversation.",
       );
       const after = await ask(harness, "move user megan@contoso.com from E1 to E3", ADELE_CHAT);
       assert.deepEqual(after.answer.replies.map(conversationOf), [APPROVALS_CHANNEL, ADELE_CHAT]);
-      for (const reply of after.answer.replies) assert.deepEqual(head(cardOf(reply)).slice(0, 3), ["License request #2", head(after.card)[1], "Waiting for an approver"]);
+      for (const reply of after.answer.replies)
+        assert.deepEqual(head(cardOf(reply)).slice(0, 3), [
+          "License request #2",
+          head(after.card)[1],
+          "Waiting for an approver",
+        ]);
       // Jonas approves in the channel; both cards are updated.
       const mark = harness.mark();
       await approve(harness, cardOf(after.answer.replies[0]), PEOPLE.jonas, APPROVALS_CHANNEL);
       await harness.bot.approvals.idle();
-      assert.deepEqual([...cardStates(harness.since(mark).updates).keys()].sort(), after.answer.replies.map((r) => r.sentId).sort());
+      assert.deepEqual(
+        [...cardStates(harness.since(mark).updates).keys()].sort(),
+        after.answer.replies.map((r) => r.sentId).sort(),
+      );
       assert.equal(harness.bot.approvals.get(2).status, "done");
     });
 
@@ -1039,7 +1390,12 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       const harness = await start();
       for (const who of [PEOPLE.adele, PEOPLE.megan]) {
         assert.equal(
-          onlyText(await harness.say("use this channel for approvals", undefined, { from: who, conversationId: APPROVALS_CHANNEL })),
+          onlyText(
+            await harness.say("use this channel for approvals", undefined, {
+              from: who,
+              conversationId: APPROVALS_CHANNEL,
+            }),
+          ),
           "Only License Desk approvers can do that, and you are not one. Ask an approver, or your Teams administrator to add you.",
         );
       }
@@ -1058,19 +1414,37 @@ describe("approval holds against forged letter case, repeated clicks and other a
   it("Patti cannot approve her own request by sending her aadObjectId in upper or mixed case; the tenant id in any case is hers", async () => {
     const harness = await start();
     const asked = await ask(harness, "move group Finance from E1 to E3", HELPDESK_CHAT, PEOPLE.patti);
-    const spellings = [PEOPLE.patti.aadObjectId, PEOPLE.patti.aadObjectId.toUpperCase(), PEOPLE.patti.aadObjectId.replace(/[a-f]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c))];
+    const spellings = [
+      PEOPLE.patti.aadObjectId,
+      PEOPLE.patti.aadObjectId.toUpperCase(),
+      PEOPLE.patti.aadObjectId.replace(/[a-f]/g, (c, i: number) => (i % 2 ? c.toUpperCase() : c)),
+    ];
     for (const aadObjectId of spellings) {
       for (const tenantId of [DEMO_TENANT_ID, DEMO_TENANT_ID.toUpperCase()]) {
-        const answer = await harness.invoke("approve", executeData(asked.card, "approve"), { from: { ...PEOPLE.patti, aadObjectId }, conversationId: HELPDESK_CHAT, tenantId });
-        assert.equal(refusal(answer), "You asked for this change, so someone else must approve it.", `${aadObjectId} / ${tenantId}`);
+        const answer = await harness.invoke("approve", executeData(asked.card, "approve"), {
+          from: { ...PEOPLE.patti, aadObjectId },
+          conversationId: HELPDESK_CHAT,
+          tenantId,
+        });
+        assert.equal(
+          refusal(answer),
+          "You asked for this change, so someone else must approve it.",
+          `${aadObjectId} / ${tenantId}`,
+        );
       }
     }
     assert.equal(harness.simulator.counters.writes, 0);
     assert.equal(harness.bot.approvals.get(asked.id).status, "pending");
     // Jonas in upper case is still Jonas, an approver, in a conversation whose id is compared exactly.
     const jonas = { ...PEOPLE.jonas, aadObjectId: PEOPLE.jonas.aadObjectId.toUpperCase() };
-    const elsewhere = await harness.invoke("approve", executeData(asked.card, "approve"), { from: jonas, conversationId: HELPDESK_CHAT.toUpperCase() });
-    assert.equal(refusal(elsewhere), 'I found no request #1 that you can act on here. Check the number on its card, or say "my requests". Nothing was changed.');
+    const elsewhere = await harness.invoke("approve", executeData(asked.card, "approve"), {
+      from: jonas,
+      conversationId: HELPDESK_CHAT.toUpperCase(),
+    });
+    assert.equal(
+      refusal(elsewhere),
+      'I found no request #1 that you can act on here. Check the number on its card, or say "my requests". Nothing was changed.',
+    );
     await approve(harness, asked.card, jonas);
     await harness.bot.approvals.idle();
     assert.equal(harness.simulator.counters.writes, 1);
@@ -1081,7 +1455,10 @@ describe("approval holds against forged letter case, repeated clicks and other a
     const harness = await start();
     const asked = await ask(harness, "move group Marketing from E1 to E3");
     for (let click = 2; click <= 7; click++) {
-      const again = await harness.invoke("requestApproval", executeData(asked.previewCard, "requestApproval"), { from: PEOPLE.adele, conversationId: HELPDESK_CHAT });
+      const again = await harness.invoke("requestApproval", executeData(asked.previewCard, "requestApproval"), {
+        from: PEOPLE.adele,
+        conversationId: HELPDESK_CHAT,
+      });
       assert.equal(cardTexts(invokeCard(again))[0], "Approval requested: request #1");
       assert.equal(again.replies.length, 0, "no second approval card");
     }
@@ -1098,7 +1475,10 @@ describe("approval holds against forged letter case, repeated clicks and other a
     assert.equal(head(invokeCard(answer))[2], "Approved: applying");
     await harness.bot.approvals.idle();
     // Sales has members whose licenses conflict in the demo tenant: applied, with those in error.
-    assert.deepEqual([harness.bot.approvals.get(marketing.id).status, harness.bot.approvals.get(sales.id).status], ["done", "done-with-errors"]);
+    assert.deepEqual(
+      [harness.bot.approvals.get(marketing.id).status, harness.bot.approvals.get(sales.id).status],
+      ["done", "done-with-errors"],
+    );
     assert.equal(harness.simulator.counters.writes, 2);
   });
 });
@@ -1116,7 +1496,8 @@ describe("following Entra's processing through a throttle burst", function () {
     const sim = harness.simulator;
     const asked = await ask(harness, "move group Marketing from E1 to E3");
     await approve(harness, asked.card);
-    for (let i = 0; i < 200 && harness.bot.approvals.get(asked.id).status !== "processing"; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && harness.bot.approvals.get(asked.id).status !== "processing"; i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(harness.bot.approvals.get(asked.id).status, "processing");
     sim.setFaults({ throttleRate: 1 });
     await new Promise((r) => setTimeout(r, 6000));
@@ -1137,11 +1518,15 @@ describe("following Entra's processing to its deadline", function () {
 
   it("a group still processing 24 hours after approval: the request fails with what to check, after one write", async () => {
     let hoursLater = 0;
-    const harness = await BotHarness.start(DEMO, 600_000, { now: () => new Date(Date.now() + hoursLater * 3_600_000), pollDelaysMs: [20] });
+    const harness = await BotHarness.start(DEMO, 600_000, {
+      now: () => new Date(Date.now() + hoursLater * 3_600_000),
+      pollDelaysMs: [20],
+    });
     harnesses.push(harness);
     const asked = await ask(harness, "move group Marketing from E1 to E3");
     await approve(harness, asked.card);
-    for (let i = 0; i < 200 && harness.bot.approvals.get(asked.id).status !== "processing"; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && harness.bot.approvals.get(asked.id).status !== "processing"; i++)
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(harness.bot.approvals.get(asked.id).status, "processing");
     const mark = harness.mark();
     hoursLater = 24;

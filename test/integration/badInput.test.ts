@@ -9,8 +9,10 @@ import { DEMO } from "../support/demoTenant";
 
 const BROKEN_NAME =
   "The name has a broken character in it (half of an emoji or symbol, as some copy and paste leaves), so I did not look it up and nothing was changed. Type the name again without that character.";
-const NOT_TEXT = 'I could not read that message: it had no text in it, so I did nothing. Type your request in words, for example "move group Sales from E1 to E3".';
-const BAD_BUTTON = 'That button\'s data was not understood, so I did nothing. Ask again in words, for example "move group Sales from E1 to E3".';
+const NOT_TEXT =
+  'I could not read that message: it had no text in it, so I did nothing. Type your request in words, for example "move group Sales from E1 to E3".';
+const BAD_BUTTON =
+  'That button\'s data was not understood, so I did nothing. Ask again in words, for example "move group Sales from E1 to E3".';
 
 describe("bad input, through the bot", () => {
   let harness: BotHarness;
@@ -42,7 +44,10 @@ describe("bad input, through the bot", () => {
   }
 
   it("a Refresh button whose name has half of a surrogate pair: the same answer", async () => {
-    const forged = { command: "preview", request: { target: { hint: "group", name: "Sa\uD83Dles" }, from: "E1", to: "E3" } };
+    const forged = {
+      command: "preview",
+      request: { target: { hint: "group", name: "Sa\uD83Dles" }, from: "E1", to: "E3" },
+    };
     assert.equal(onlyText(await harness.say("", forged)), BROKEN_NAME);
     assert.equal(harness.simulator.counters.writes, 0);
   });

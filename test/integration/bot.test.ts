@@ -72,15 +72,25 @@ describe("the bot on the demo tenant", () => {
     const { replies } = await harness.say("move group Marketing from E1 to E3", undefined, { from: PEOPLE.megan });
     assert.deepEqual(
       replies.map((r) => r.text),
-      ["You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters."],
+      [
+        "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.",
+      ],
     );
-    assert.equal(harness.bot.tenant.simulator?.counters.byRoute["GET /subscribedSkus"], undefined, "nothing of the tenant was read for her");
+    assert.equal(
+      harness.bot.tenant.simulator?.counters.byRoute["GET /subscribedSkus"],
+      undefined,
+      "nothing of the tenant was read for her",
+    );
   });
 
   it("answers nothing of this tenant to someone from another tenant", async () => {
     for (const text of ["seats", "move group Marketing from E1 to E3", "status"]) {
       const { replies } = await harness.say(text, undefined, { tenantId: "0f0f0f0f-0000-4000-8000-000000000000" });
-      assert.deepEqual(replies.map((r) => r.text), ["This bot serves another organization's tenant; your action was not accepted."], text);
+      assert.deepEqual(
+        replies.map((r) => r.text),
+        ["This bot serves another organization's tenant; your action was not accepted."],
+        text,
+      );
     }
     assert.equal(harness.bot.tenant.simulator?.counters.total, 0);
   });
@@ -111,7 +121,12 @@ describe("the bot on the demo tenant", () => {
       const { replies } = await harness.say("seats");
       assert.equal(replies.length, 1);
       // Seats are for requesters and approvers: the first call is Adele's role check.
-      assert.match(replies[0].text ?? "", new RegExp(`^I could not reach Microsoft Graph to check the group memberships of the user ${PEOPLE.adele.aadObjectId}: .+Try again in a minute`));
+      assert.match(
+        replies[0].text ?? "",
+        new RegExp(
+          `^I could not reach Microsoft Graph to check the group memberships of the user ${PEOPLE.adele.aadObjectId}: .+Try again in a minute`,
+        ),
+      );
     } finally {
       await simulator.listen(Number(new URL(simulatorUrl(harness)).port));
     }
@@ -135,7 +150,15 @@ describe("names and reasons that are markdown are shown as they are", () => {
   before(async () => {
     dir = scratchDir("markdown");
     const snapshot = JSON.parse(readFileSync(DEMO, "utf8")) as { groups: object[] };
-    snapshot.groups.push({ id: randomUUID(), displayName: MARKDOWN_GROUP, mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [], members: [] });
+    snapshot.groups.push({
+      id: randomUUID(),
+      displayName: MARKDOWN_GROUP,
+      mailEnabled: false,
+      securityEnabled: true,
+      groupTypes: [],
+      assignedLicenses: [],
+      members: [],
+    });
     const path = join(dir, "tenant.json");
     writeFileSync(path, JSON.stringify(snapshot));
     harness = await BotHarness.start(path);
@@ -160,7 +183,10 @@ describe("names and reasons that are markdown are shown as they are", () => {
   });
 
   it("a typed name that is markdown comes back escaped", async () => {
-    assert.equal(onlyText(await harness.say("move user _nobody_@fabrikam.example from E1 to E3")), String.raw`I found no user named "\_nobody\_@fabrikam.example". Check the name as it appears in Entra ID.`);
+    assert.equal(
+      onlyText(await harness.say("move user _nobody_@fabrikam.example from E1 to E3")),
+      String.raw`I found no user named "\_nobody\_@fabrikam.example". Check the name as it appears in Entra ID.`,
+    );
   });
 
   it('a rejection reason "_urgent_" reaches the request card escaped', async () => {
@@ -168,8 +194,15 @@ describe("names and reasons that are markdown are shown as they are", () => {
     const preview = onlyCard(await harness.say("move group Marketing from E1 to E3", undefined, chat));
     const asked = await harness.invoke("requestApproval", buttonData(preview.actions, "requestApproval"), chat);
     const card = cardOf(asked.replies[0]);
-    const rejected = await harness.invoke("reject", { ...(buttonData(card.actions, "reject") as object), reason: "_urgent_" }, { ...chat, from: PEOPLE.patti });
-    assert.deepEqual(cardTexts(invoked(rejected)).slice(2, 4), ["Rejected", String.raw`Rejected by Patti Fernandez: \_urgent\_`]);
+    const rejected = await harness.invoke(
+      "reject",
+      { ...(buttonData(card.actions, "reject") as object), reason: "_urgent_" },
+      { ...chat, from: PEOPLE.patti },
+    );
+    assert.deepEqual(cardTexts(invoked(rejected)).slice(2, 4), [
+      "Rejected",
+      String.raw`Rejected by Patti Fernandez: \_urgent\_`,
+    ]);
   });
 });
 

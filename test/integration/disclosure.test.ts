@@ -41,9 +41,18 @@ interface Attacker {
 }
 
 const ATTACKERS: readonly Attacker[] = [
-  { name: "a user of another tenant", from: { id: "user-eve", name: "Eve Outsider", aadObjectId: "c0ffee00-1111-4222-8333-444455556666" }, tenantId: OTHER_TENANT, sameAnswer: false },
+  {
+    name: "a user of another tenant",
+    from: { id: "user-eve", name: "Eve Outsider", aadObjectId: "c0ffee00-1111-4222-8333-444455556666" },
+    tenantId: OTHER_TENANT,
+    sameAnswer: false,
+  },
   { name: "Megan, of the tenant, neither requester nor approver", from: PEOPLE.megan, sameAnswer: true },
-  { name: "an aadObjectId nobody has", from: { id: "user-nobody", name: "Nobody", aadObjectId: randomUUID() }, sameAnswer: true },
+  {
+    name: "an aadObjectId nobody has",
+    from: { id: "user-nobody", name: "Nobody", aadObjectId: randomUUID() },
+    sameAnswer: true,
+  },
 ];
 
 describe("a refused card action discloses nothing about the request", () => {
@@ -52,7 +61,8 @@ describe("a refused card action discloses nothing about the request", () => {
     harness = await BotHarness.start(DEMO);
     // Adele asks for a change in her chat: request #1, its card sent there.
     const preview = onlyCard(await harness.say("move group Marketing from E1 to E3"));
-    const request = (preview.actions ?? []).find((a) => (a as { verb?: string }).verb === "requestApproval") as { data: unknown } | undefined;
+    const request = (preview.actions ?? []).find((a) => (a as { verb?: string }).verb === "requestApproval") as
+      { data: unknown } | undefined;
     assert.ok(request, "the preview offers Request approval");
     const asked = await harness.invoke("requestApproval", request.data);
     assert.equal(cardTexts(asked.card ?? { body: [] })[0], "Approval requested: request #1");
@@ -64,7 +74,11 @@ describe("a refused card action discloses nothing about the request", () => {
     for (const conversationId of [personalChatOf(attacker.from), ADELE_CHAT]) {
       const where = conversationId === ADELE_CHAT ? "in the requester's chat" : "in their own chat";
       it(`${attacker.name}, ${where}: Approve on request 1 and on 999 answers a notice that names nothing of the request`, async () => {
-        const origin = { from: attacker.from, conversationId, ...(attacker.tenantId ? { tenantId: attacker.tenantId } : {}) };
+        const origin = {
+          from: attacker.from,
+          conversationId,
+          ...(attacker.tenantId ? { tenantId: attacker.tenantId } : {}),
+        };
         harness.simulator.counters.reset();
         const answers = [];
         for (const requestId of [1, 999]) {
@@ -75,7 +89,8 @@ describe("a refused card action discloses nothing about the request", () => {
           assert.equal(texts[0], "Nothing was changed");
           assert.equal(texts.length, 2, `only the notice, got ${texts.join(" | ")}`);
           const shown = JSON.stringify(answer.card);
-          for (const secret of requestSecrets()) assert.ok(!shown.includes(secret), `the answer to #${requestId} shows "${secret}": ${texts.join(" | ")}`);
+          for (const secret of requestSecrets())
+            assert.ok(!shown.includes(secret), `the answer to #${requestId} shows "${secret}": ${texts.join(" | ")}`);
           assert.equal(answer.card.actions, undefined, "no buttons that carry the request");
           assert.deepEqual([answer.replies.length, answer.updates.length], [0, 0]);
           answers.push(texts);

@@ -15,18 +15,26 @@ import { TeamsChannel } from "../support/botHarness";
 import { DEMO } from "../support/demoTenant";
 import { scratchDir } from "../support/scratch";
 
-const INTERNAL_ERROR = '{"code":"InternalError","message":"The bot could not handle this request; the details are in its log."}';
+const INTERNAL_ERROR =
+  '{"code":"InternalError","message":"The bot could not handle this request; the details are in its log."}';
 
 /** The bot on the demo tenant with its log captured as parsed JSON lines. */
 async function startLoggedBot(): Promise<{ bot: RunningBot; logged: Record<string, unknown>[] }> {
   const logged: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n")) if (line !== "") logged.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split("\n"))
+        if (line !== "") logged.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
-  const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: DEMO, SIMULATOR_PROCESSING_DELAY_MS: "0", PLAYGROUND: "false", DATA_DIR: scratchDir("health") });
+  const settings = loadSettings({
+    PORT: "0",
+    SIMULATOR_SNAPSHOT: DEMO,
+    SIMULATOR_PROCESSING_DELAY_MS: "0",
+    PLAYGROUND: "false",
+    DATA_DIR: scratchDir("health"),
+  });
   return { bot: await startBot(settings, pino({ level: "info" }, sink), { pollDelaysMs: [10] }), logged };
 }
 
@@ -58,7 +66,10 @@ describe("the bot's probes and error answers", () => {
   beforeEach(() => simulatorOf(bot).counters.reset());
 
   it("GET /readyz: 200 ready when the store and the tenant answer, with one cheap Graph read", async () => {
-    assert.deepEqual(await probe(bot, "/readyz"), { status: 200, body: '{"status":"ready","checks":{"store":"ok","graph":"ok"}}' });
+    assert.deepEqual(await probe(bot, "/readyz"), {
+      status: 200,
+      body: '{"status":"ready","checks":{"store":"ok","graph":"ok"}}',
+    });
     assert.deepEqual(simulatorOf(bot).counters.byRoute, { "GET /organization": 1 });
   });
 
@@ -66,19 +77,29 @@ describe("the bot's probes and error answers", () => {
     const from = logged.length;
     simulatorOf(bot).setFaults({ throttleRate: 1, retryAfterSeconds: 0 });
     try {
-      assert.deepEqual(await probe(bot, "/readyz"), { status: 503, body: '{"status":"not ready","checks":{"store":"ok","graph":"failed"}}' });
+      assert.deepEqual(await probe(bot, "/readyz"), {
+        status: 503,
+        body: '{"status":"not ready","checks":{"store":"ok","graph":"failed"}}',
+      });
     } finally {
       simulatorOf(bot).setFaults({ throttleRate: 0 });
     }
     const failures = logged.slice(from).filter((l) => l.msg === "readiness check failed");
-    assert.deepEqual(failures.map((l) => [l.level, l.dependency]), [[40, "graph"]]);
+    assert.deepEqual(
+      failures.map((l) => [l.level, l.dependency]),
+      [[40, "graph"]],
+    );
     assert.match(JSON.stringify(failures[0].err), /429/);
     assert.equal((await probe(bot, "/readyz")).status, 200, "ready again once the tenant answers");
   });
 
   it("an activity the adapter cannot parse: 500 with the fixed message, the adapter's text only in the log", async () => {
     const from = logged.length;
-    const response = await fetch(bot.endpoint, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ ...channel.activity({ text: "help" }), type: 5 }) });
+    const response = await fetch(bot.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ ...channel.activity({ text: "help" }), type: 5 }),
+    });
     assert.equal(response.status, 500);
     assert.equal(await response.text(), INTERNAL_ERROR);
     const failed = logged.slice(from).filter((l) => l.msg === "request failed");
@@ -96,12 +117,22 @@ describe("the bot's probes and error answers", () => {
     await once(refusing, "listening");
     try {
       const from = logged.length;
-      const activity = { ...channel.activity({ type: "message", text: "help" }), serviceUrl: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}` };
-      const response = await fetch(bot.endpoint, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(activity) });
+      const activity = {
+        ...channel.activity({ type: "message", text: "help" }),
+        serviceUrl: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`,
+      };
+      const response = await fetch(bot.endpoint, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(activity),
+      });
       assert.equal(response.status, 500);
       assert.equal(await response.text(), INTERNAL_ERROR);
       const failed = logged.slice(from).filter((l) => l.msg === "request failed");
-      assert.deepEqual(failed.map((l) => [l.level, l.status, l.detail]), [[50, 500, "conversation 19:secret-thread is unknown"]]);
+      assert.deepEqual(
+        failed.map((l) => [l.level, l.status, l.detail]),
+        [[50, 500, "conversation 19:secret-thread is unknown"]],
+      );
     } finally {
       refusing.close();
     }
@@ -116,7 +147,10 @@ describe("the bot's readiness once its tenant is gone", () => {
   it("GET /readyz: 503 naming graph when the simulated tenant has stopped; /healthz still 200", async () => {
     assert.equal((await probe(bot, "/readyz")).status, 200);
     await simulatorOf(bot).close();
-    assert.deepEqual(await probe(bot, "/readyz"), { status: 503, body: '{"status":"not ready","checks":{"store":"ok","graph":"failed"}}' });
+    assert.deepEqual(await probe(bot, "/readyz"), {
+      status: 503,
+      body: '{"status":"not ready","checks":{"store":"ok","graph":"failed"}}',
+    });
     assert.deepEqual(await probe(bot, "/healthz"), { status: 200, body: '{"status":"ok"}' });
   });
 });

@@ -18,9 +18,22 @@ import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "../../src
 import { DEMO_IDS } from "../../src/simulator/generator";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { planIdOf, PRODUCTS, type CatalogProduct } from "../../src/simulator/productCatalog";
-import type { Group, LicenseAssignmentState, SubscribedSku, TenantSnapshotInput, User } from "../../src/simulator/snapshot";
+import type {
+  Group,
+  LicenseAssignmentState,
+  SubscribedSku,
+  TenantSnapshotInput,
+  User,
+} from "../../src/simulator/snapshot";
 import { TenantState } from "../../src/simulator/tenantState";
-import { BotHarness, PEOPLE, personalChatOf, type BotAnswer, type InvokeAnswer, type SentActivity } from "../support/botHarness";
+import {
+  BotHarness,
+  PEOPLE,
+  personalChatOf,
+  type BotAnswer,
+  type InvokeAnswer,
+  type SentActivity,
+} from "../support/botHarness";
 import { BotProcess } from "../support/botProcess";
 import { cardOf, cardTexts } from "../support/cardText";
 import { scratchDir } from "../support/scratch";
@@ -85,7 +98,14 @@ function guid(block: number, n: number): string {
 }
 
 function directState(product: CatalogProduct, disabledPlans: readonly string[]): LicenseAssignmentState {
-  return { skuId: product.skuId, assignedByGroup: null, disabledPlans: [...disabledPlans], state: "Active", error: null, lastUpdatedDateTime: "2025-01-06T09:00:00Z" };
+  return {
+    skuId: product.skuId,
+    assignedByGroup: null,
+    disabledPlans: [...disabledPlans],
+    state: "Active",
+    error: null,
+    lastUpdatedDateTime: "2025-01-06T09:00:00Z",
+  };
 }
 
 function user(id: string, name: string, upn: string, states: LicenseAssignmentState[]): User {
@@ -133,7 +153,12 @@ function sku(product: CatalogProduct, users: readonly User[], enabled: number): 
     capabilityStatus: "Enabled",
     consumedUnits: countConsumedUnits(users, product.skuId),
     prepaidUnits: { enabled, suspended: 0, warning: 0, lockedOut: 0 },
-    servicePlans: product.servicePlans.map((p) => ({ servicePlanId: p.servicePlanId, servicePlanName: p.servicePlanName, provisioningStatus: "Success", appliesTo: "User" })),
+    servicePlans: product.servicePlans.map((p) => ({
+      servicePlanId: p.servicePlanId,
+      servicePlanName: p.servicePlanName,
+      provisioningStatus: "Success",
+      appliesTo: "User",
+    })),
   };
 }
 
@@ -149,15 +174,30 @@ function buildTenant(spec: TenantSpec): { path: string; snapshot: TenantSnapshot
     user(PEOPLE.jonas.aadObjectId, PEOPLE.jonas.name, "jonask@contoso.com", []),
   ];
   const make = (block: number, count: number, label: string, states: () => LicenseAssignmentState[]) =>
-    Array.from({ length: count }, (_, i) => user(guid(block, i + 1), `${label} ${i + 1}`, `${label.toLowerCase().replace(/ /g, ".")}.${i + 1}@contoso.com`, states()));
+    Array.from({ length: count }, (_, i) =>
+      user(
+        guid(block, i + 1),
+        `${label} ${i + 1}`,
+        `${label.toLowerCase().replace(/ /g, ".")}.${i + 1}@contoso.com`,
+        states(),
+      ),
+    );
   const mismatch = make(0xa2, spec.mismatch ?? 0, "Mismatch User", () => [directState(E3, FEWER_DISABLED)]);
-  const conflicted = make(0xa3, spec.conflicted ?? 0, "Conflicted User", () => [directState(E3, GROUP_DISABLED), directState(E1, [])]);
+  const conflicted = make(0xa3, spec.conflicted ?? 0, "Conflicted User", () => [
+    directState(E3, GROUP_DISABLED),
+    directState(E1, []),
+  ]);
   const movers = make(0xa1, spec.movers, "Mover", () => [directState(E3, GROUP_DISABLED)]);
   const outside = make(0xa4, spec.outside ?? 0, "Outside User", () => [directState(E3, GROUP_DISABLED)]);
   const members = [...mismatch, ...conflicted, ...movers];
   const users = [...people, ...members, ...outside];
   const snapshot: TenantSnapshotInput = {
-    organization: { id: DEMO_IDS.organization, displayName: "Contoso", countryLetterCode: "US", verifiedDomains: [{ name: "contoso.com", isDefault: true }] },
+    organization: {
+      id: DEMO_IDS.organization,
+      displayName: "Contoso",
+      countryLetterCode: "US",
+      verifiedDomains: [{ name: "contoso.com", isDefault: true }],
+    },
     subscribedSkus: [
       sku(E3, users, countConsumedUnits(users, E3.skuId) + 50),
       sku(E1, users, countConsumedUnits(users, E1.skuId) + 50),
@@ -165,9 +205,16 @@ function buildTenant(spec: TenantSpec): { path: string; snapshot: TenantSnapshot
     ],
     users,
     groups: [
-      securityGroup(GROUP_ID, GROUP_NAME, members.map((u) => u.id)),
+      securityGroup(
+        GROUP_ID,
+        GROUP_NAME,
+        members.map((u) => u.id),
+      ),
       securityGroup(DEMO_IDS.helpdeskGroup, "License Desk Helpdesk", [PEOPLE.adele.aadObjectId]),
-      securityGroup(DEMO_IDS.approversGroup, "License Desk Approvers", [PEOPLE.patti.aadObjectId, PEOPLE.jonas.aadObjectId]),
+      securityGroup(DEMO_IDS.approversGroup, "License Desk Approvers", [
+        PEOPLE.patti.aadObjectId,
+        PEOPLE.jonas.aadObjectId,
+      ]),
     ],
   };
   const path = join(scratchDir("migration"), "tenant.json");
@@ -192,7 +239,8 @@ function buildTenant(spec: TenantSpec): { path: string; snapshot: TenantSnapshot
 
 const holdsE3 = (u: User) => u.licenseAssignmentStates.some((s) => s.skuId === E3.skuId && isHolding(s));
 const directE3 = (u: User) => u.licenseAssignmentStates.find((s) => s.skuId === E3.skuId && s.assignedByGroup === null);
-const inheritedE3 = (u: User) => u.licenseAssignmentStates.find((s) => s.skuId === E3.skuId && s.assignedByGroup === GROUP_ID);
+const inheritedE3 = (u: User) =>
+  u.licenseAssignmentStates.find((s) => s.skuId === E3.skuId && s.assignedByGroup === GROUP_ID);
 
 /**
  * The tenant's users as the simulated tenant holds them, read in place. TenantState.users() hands
@@ -278,7 +326,10 @@ type Bot = Pick<BotHarness, "say" | "invoke" | "mark" | "since">;
 type Mark = ReturnType<Bot["mark"]>;
 
 function record(value: unknown): Json {
-  assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `not an object: ${JSON.stringify(value)}`);
+  assert.ok(
+    typeof value === "object" && value !== null && !Array.isArray(value),
+    `not an object: ${JSON.stringify(value)}`,
+  );
   return value as Json;
 }
 
@@ -307,7 +358,10 @@ function hasCard(activity: SentActivity): boolean {
 function latestRequestCard(bot: Bot, from: Mark, requestId: number): Card {
   const { replies, updates } = bot.since(from);
   const mine = (activities: readonly SentActivity[]) =>
-    activities.filter(hasCard).map((a) => cardOf(a)).filter((c) => cardTexts(c)[0]?.startsWith(`License request #${requestId}:`) === true);
+    activities
+      .filter(hasCard)
+      .map((a) => cardOf(a))
+      .filter((c) => cardTexts(c)[0]?.startsWith(`License request #${requestId}:`) === true);
   const card = mine(updates.map((u) => u.activity)).at(-1) ?? mine(replies).at(-1);
   assert.ok(card, `no card of request #${requestId} was sent`);
   return card;
@@ -320,7 +374,10 @@ async function untilMessage(bot: Bot, from: Mark, pattern: RegExp, what: string)
     const found = bot.since(from).replies.find((r) => pattern.test(r.text ?? ""));
     if (found) return found.text ?? "";
     if (Date.now() > deadline) {
-      const said = bot.since(from).replies.map((r) => r.text).filter((t) => t);
+      const said = bot
+        .since(from)
+        .replies.map((r) => r.text)
+        .filter((t) => t);
       assert.fail(`waited ${WAIT_MS} ms for ${what}; the bot said: ${said.join(" | ")}`);
     }
     await sleep(20);
@@ -353,8 +410,14 @@ async function requestMigration(bot: Bot): Promise<{ ref: CardRef; preview: Card
   assert.ok(data, `the preview offers no "Request approval": ${cardTexts(preview).join(" | ")}`);
   const requested = await bot.invoke("requestMigration", data);
   assert.equal(requested.status, 200);
-  const withApprove = requested.replies.filter(hasCard).map((r) => cardOf(r)).find((c) => buttonData(c, "approve") !== undefined);
-  assert.ok(withApprove, `no card with Approve was sent: ${JSON.stringify(requested.card && cardTexts(requested.card))}`);
+  const withApprove = requested.replies
+    .filter(hasCard)
+    .map((r) => cardOf(r))
+    .find((c) => buttonData(c, "approve") !== undefined);
+  assert.ok(
+    withApprove,
+    `no card with Approve was sent: ${JSON.stringify(requested.card && cardTexts(requested.card))}`,
+  );
   return { ref: refOf(buttonData(withApprove, "approve")), preview };
 }
 
@@ -369,8 +432,18 @@ async function click(bot: Bot, verb: "approve" | "approveAll" | "stop", ref: Car
 }
 
 /** Waits for the message that stage `stage` (1-based) of request #id is done, and returns the card's next reference. */
-async function untilStageDone(bot: Bot, from: Mark, requestId: number, stage: number): Promise<{ message: string; ref: CardRef; card: Card }> {
-  const message = await untilMessage(bot, from, new RegExp(`^Request #${requestId}: stage ${stage} is done`), `stage ${stage} of request #${requestId} to be done`);
+async function untilStageDone(
+  bot: Bot,
+  from: Mark,
+  requestId: number,
+  stage: number,
+): Promise<{ message: string; ref: CardRef; card: Card }> {
+  const message = await untilMessage(
+    bot,
+    from,
+    new RegExp(`^Request #${requestId}: stage ${stage} is done`),
+    `stage ${stage} of request #${requestId} to be done`,
+  );
   const card = latestRequestCard(bot, from, requestId);
   const data = buttonData(card, "approve");
   assert.ok(data, `the card proposes no next stage: ${cardTexts(card).join(" | ")}`);
@@ -450,21 +523,43 @@ describe("migration to group licensing, through the bot, with the invariant chec
 
       await click(harness, "approve", first);
       const stage1 = await untilStageDone(harness, from, first.requestId, 1);
-      assert.match(stage1.message, /\(2,000 verified, 0 moved off their direct license\)\. Next, waiting for an approver: Pilot: remove the direct Office 365 E3 of 100 verified users\.$/);
+      assert.match(
+        stage1.message,
+        /\(2,000 verified, 0 moved off their direct license\)\. Next, waiting for an approver: Pilot: remove the direct Office 365 E3 of 100 verified users\.$/,
+      );
       assert.equal(simulator.counters.byRoute[GROUP_ASSIGNS], 1);
-      assert.equal(simulator.counters.byRoute[USER_REMOVALS] ?? 0, 0, "nothing is removed before the pilot is approved");
-      assert.deepEqual(simulator.state.group(GROUP_ID)?.assignedLicenses, [{ skuId: E3.skuId, disabledPlans: GROUP_DISABLED }]);
-      assert.equal(simulator.state.sku(E3.skuId)?.consumedUnits, consumedBefore, "E3 from the group takes no seat from users who hold it directly");
+      assert.equal(
+        simulator.counters.byRoute[USER_REMOVALS] ?? 0,
+        0,
+        "nothing is removed before the pilot is approved",
+      );
+      assert.deepEqual(simulator.state.group(GROUP_ID)?.assignedLicenses, [
+        { skuId: E3.skuId, disabledPlans: GROUP_DISABLED },
+      ]);
+      assert.equal(
+        simulator.state.sku(E3.skuId)?.consumedUnits,
+        consumedBefore,
+        "E3 from the group takes no seat from users who hold it directly",
+      );
       lap("stage 1 (assign, process, verify)");
 
       await click(harness, "approve", stage1.ref);
       const pilot = await untilStageDone(harness, from, first.requestId, 2);
-      assert.match(pilot.message, /\(2,000 verified, 100 moved off their direct license\)\. Next, waiting for an approver: Wave 1 of 19: remove the direct Office 365 E3 of 100 verified users\.$/);
+      assert.match(
+        pilot.message,
+        /\(2,000 verified, 100 moved off their direct license\)\. Next, waiting for an approver: Wave 1 of 19: remove the direct Office 365 E3 of 100 verified users\.$/,
+      );
       assert.equal(simulator.counters.byRoute[USER_REMOVALS], 100);
       // The pilot is the first 100 verified users, in member order.
       for (const id of tenant.users.movers.slice(0, 100)) assert.equal(directE3(simulator.state.user(id)!), undefined);
-      for (const id of tenant.users.movers.slice(100)) assert.ok(directE3(simulator.state.user(id)!), "a user after the pilot keeps the direct E3");
-      assert.deepEqual(buttonTitles(pilot.card), ["Details", "Continue: approve this stage", "Approve all remaining stages", "Stop here"]);
+      for (const id of tenant.users.movers.slice(100))
+        assert.ok(directE3(simulator.state.user(id)!), "a user after the pilot keeps the direct E3");
+      assert.deepEqual(buttonTitles(pilot.card), [
+        "Details",
+        "Continue: approve this stage",
+        "Approve all remaining stages",
+        "Stop here",
+      ]);
       lap("pilot");
 
       await click(harness, "approveAll", pilot.ref);
@@ -504,10 +599,22 @@ describe("migration to group licensing, through the bot, with the invariant chec
       });
       const stages = stageLines(card);
       assert.equal(stages.length, 21, stages.join("\n"));
-      assert.match(stages[0], /^1\. Give Migration Group Office 365 E3 and verify: done \(approved by Patti Fernandez\)$/);
-      assert.match(stages[1], /^2\. Pilot: remove the direct Office 365 E3 of 100 verified users: done \(approved by Patti Fernandez\)$/);
-      assert.match(stages[2], /^3\. Wave 1 of 19: remove the direct Office 365 E3 of 100 verified users: done \(approved by Patti Fernandez\)$/);
-      assert.match(stages[20], /^21\. Wave 19 of 19: remove the direct Office 365 E3 of 100 verified users: done \(approved by Patti Fernandez\)$/);
+      assert.match(
+        stages[0],
+        /^1\. Give Migration Group Office 365 E3 and verify: done \(approved by Patti Fernandez\)$/,
+      );
+      assert.match(
+        stages[1],
+        /^2\. Pilot: remove the direct Office 365 E3 of 100 verified users: done \(approved by Patti Fernandez\)$/,
+      );
+      assert.match(
+        stages[2],
+        /^3\. Wave 1 of 19: remove the direct Office 365 E3 of 100 verified users: done \(approved by Patti Fernandez\)$/,
+      );
+      assert.match(
+        stages[20],
+        /^21\. Wave 19 of 19: remove the direct Office 365 E3 of 100 verified users: done \(approved by Patti Fernandez\)$/,
+      );
       assert.deepEqual(buttonTitles(card), ["Details"], "nothing left to approve");
 
       // "status N" shows the same card.
@@ -547,7 +654,8 @@ describe("migration to group licensing, through the bot, with the invariant chec
       assert.equal(previewFacts["Plan mismatch (direct license kept)"], "2");
       assert.equal(previewFacts["Pilot"], "5 users");
       const previewTexts = cardTexts(preview).join("\n");
-      for (const name of ["Outside User 1", "Mismatch User 1", "Mismatch User 2", "Conflicted User 1"]) assert.ok(previewTexts.includes(name), `the preview names ${name}`);
+      for (const name of ["Outside User 1", "Mismatch User 1", "Mismatch User 2", "Conflicted User 1"])
+        assert.ok(previewTexts.includes(name), `the preview names ${name}`);
 
       invariant = new Invariant(simulator, tenant.users.holders);
       simulator.counters.reset();
@@ -564,17 +672,29 @@ describe("migration to group licensing, through the bot, with the invariant chec
       }
       const notVerified = problem(stage1.card, /not verified: their direct license stays$/);
       assert.equal(notVerified.title, "4 not verified: their direct license stays");
-      assert.match(notVerified.users, /Conflicted User 1 \(conflicted\.user\.1@contoso\.com\): Office 365 E3 from the group is in error \(MutuallyExclusiveViolation\): they hold a conflicting product from another source; remove it, then reprocess\./);
-      assert.match(notVerified.users, /Mismatch User 1 \(mismatch\.user\.1@contoso\.com\): Office 365 E3 from the group would not enable SWAY, which the direct one enables\./);
+      assert.match(
+        notVerified.users,
+        /Conflicted User 1 \(conflicted\.user\.1@contoso\.com\): Office 365 E3 from the group is in error \(MutuallyExclusiveViolation\): they hold a conflicting product from another source; remove it, then reprocess\./,
+      );
+      assert.match(
+        notVerified.users,
+        /Mismatch User 1 \(mismatch\.user\.1@contoso\.com\): Office 365 E3 from the group would not enable SWAY, which the direct one enables\./,
+      );
 
       await click(harness, "approve", stage1.ref);
       const pilot = await untilStageDone(harness, from, first.requestId, 2);
-      assert.match(pilot.message, /\(30 verified, 5 moved off their direct license, 4 not verified\)\. Next, waiting for an approver: Wave 1 of 1: remove the direct Office 365 E3 of 25 verified users\.$/);
+      assert.match(
+        pilot.message,
+        /\(30 verified, 5 moved off their direct license, 4 not verified\)\. Next, waiting for an approver: Wave 1 of 1: remove the direct Office 365 E3 of 25 verified users\.$/,
+      );
 
       // Between verification and the wave, behind the bot's back: an administrator adds Audio
       // Conferencing to the group, with seats for 30. Entra processes members in order and the two
       // last movers get CountViolation, for everything the group gives them: their E3 from the group is in Error.
-      simulator.state.assignGroupLicense(GROUP_ID, { addLicenses: [{ skuId: AUDIO.skuId, disabledPlans: [] }], removeLicenses: [] });
+      simulator.state.assignGroupLicense(GROUP_ID, {
+        addLicenses: [{ skuId: AUDIO.skuId, disabledPlans: [] }],
+        removeLicenses: [],
+      });
       await simulator.state.whenIdle();
       invariant.checkNow("Audio Conferencing was added to the group");
       const failing = users.movers.slice(-2);
@@ -587,19 +707,33 @@ describe("migration to group licensing, through the bot, with the invariant chec
 
       await click(harness, "approve", pilot.ref);
       const done = await untilFinished(harness, from, first.requestId);
-      assert.equal(done, `Request #${first.requestId} is done: 30 verified, 28 moved off their direct license, 2 skipped, 4 not verified.`);
+      assert.equal(
+        done,
+        `Request #${first.requestId} is done: 30 verified, 28 moved off their direct license, 2 skipped, 4 not verified.`,
+      );
 
       invariant.assertHeld();
       // Removed: the 28 movers whose inherited E3 was Active at their removal, once each; nobody else.
       const removed = users.movers.slice(0, 28);
-      assert.deepEqual(removed.filter((id) => invariant.removalsOf(id) !== 1), []);
-      for (const id of [...failing, ...users.mismatch, ...users.conflicted, ...users.outside]) assert.equal(invariant.removalsOf(id), 0, `${simulator.state.user(id)?.displayName} was written to`);
+      assert.deepEqual(
+        removed.filter((id) => invariant.removalsOf(id) !== 1),
+        [],
+      );
+      for (const id of [...failing, ...users.mismatch, ...users.conflicted, ...users.outside])
+        assert.equal(invariant.removalsOf(id), 0, `${simulator.state.user(id)?.displayName} was written to`);
       assert.equal(simulator.counters.byRoute[USER_REMOVALS], 28);
       for (const id of removed) assert.equal(directE3(simulator.state.user(id)!), undefined);
       // Everyone not moved keeps the direct E3 they had; the users outside the group are exactly as they were.
-      for (const id of [...failing, ...users.mismatch, ...users.conflicted]) assert.ok(directE3(simulator.state.user(id)!), `${simulator.state.user(id)?.displayName} keeps the direct E3`);
+      for (const id of [...failing, ...users.mismatch, ...users.conflicted])
+        assert.ok(directE3(simulator.state.user(id)!), `${simulator.state.user(id)?.displayName} keeps the direct E3`);
       for (const id of users.outside) assert.deepEqual(simulator.state.user(id), original.get(id));
-      for (const id of users.conflicted) assert.ok(simulator.state.user(id)!.licenseAssignmentStates.some((s) => s.skuId === E1.skuId && s.assignedByGroup === null), "E1 is not touched");
+      for (const id of users.conflicted)
+        assert.ok(
+          simulator.state
+            .user(id)!
+            .licenseAssignmentStates.some((s) => s.skuId === E1.skuId && s.assignedByGroup === null),
+          "E1 is not touched",
+        );
 
       const card = latestRequestCard(harness, from, first.requestId);
       const texts = cardTexts(card);
@@ -614,7 +748,12 @@ describe("migration to group licensing, through the bot, with the invariant chec
       assert.equal(skipped.title, "2 skipped at the moment of removal: their direct license stays");
       assert.equal(
         skipped.users,
-        ["Mover 29 (mover.29@contoso.com)", "Mover 30 (mover.30@contoso.com)"].map((u) => `${u}: Office 365 E3 from the group is not Active without error right now, or no longer enables every plan the direct one does, so the direct one stays.`).join("\n\n"),
+        ["Mover 29 (mover.29@contoso.com)", "Mover 30 (mover.30@contoso.com)"]
+          .map(
+            (u) =>
+              `${u}: Office 365 E3 from the group is not Active without error right now, or no longer enables every plan the direct one does, so the direct one stays.`,
+          )
+          .join("\n\n"),
       );
       assert.deepEqual(stageLines(card), [
         "1. Give Migration Group Office 365 E3 and verify: done-with-errors (approved by Patti Fernandez)",
@@ -666,9 +805,15 @@ describe("migration to group licensing, through the bot, with the invariant chec
       invariant.assertHeld();
       assert.ok(simulator.counters.throttled > 100, `only ${simulator.counters.throttled} requests were throttled`);
       // Throttled calls were sent again: more calls than removals, but each user's removal applied once.
-      assert.ok(simulator.counters.byRoute[USER_REMOVALS] > 300, `${simulator.counters.byRoute[USER_REMOVALS]} removal calls`);
+      assert.ok(
+        simulator.counters.byRoute[USER_REMOVALS] > 300,
+        `${simulator.counters.byRoute[USER_REMOVALS]} removal calls`,
+      );
       assert.equal(invariant.userWrites, 300);
-      assert.deepEqual(tenant.users.movers.filter((id) => invariant!.removalsOf(id) !== 1), []);
+      assert.deepEqual(
+        tenant.users.movers.filter((id) => invariant!.removalsOf(id) !== 1),
+        [],
+      );
       for (const id of tenant.users.movers) {
         const u = simulator.state.user(id)!;
         assert.equal(directE3(u), undefined);
@@ -683,28 +828,55 @@ describe("migration to group licensing, through the bot, with the invariant chec
       const wave1 = await untilStageDone(harness, from, pilotRef.requestId, 2);
       await click(harness, "approve", wave1.ref);
       const wave2 = await untilStageDone(harness, from, pilotRef.requestId, 3);
-      assert.match(wave2.message, /\(300 verified, 115 moved off their direct license\)\. Next, waiting for an approver: Wave 2 of 3: remove the direct Office 365 E3 of 100 verified users\.$/);
+      assert.match(
+        wave2.message,
+        /\(300 verified, 115 moved off their direct license\)\. Next, waiting for an approver: Wave 2 of 3: remove the direct Office 365 E3 of 100 verified users\.$/,
+      );
 
       // "status N" between waves: the migration card with its stages and counts, waiting for an approver.
       const status = cardOf((await harness.say(`status ${pilotRef.requestId}`)).replies.at(-1));
       const statusTexts = cardTexts(status);
-      assert.ok(statusTexts.includes("Stage 4 waits for an approver: Wave 2 of 3: remove the direct Office 365 E3 of 100 verified users"), statusTexts.join(" | "));
+      assert.ok(
+        statusTexts.includes(
+          "Stage 4 waits for an approver: Wave 2 of 3: remove the direct Office 365 E3 of 100 verified users",
+        ),
+        statusTexts.join(" | "),
+      );
       assert.ok(statusTexts.includes("300 verified, 115 moved off their direct license."), statusTexts.join(" | "));
-      assert.deepEqual(facts(status), { "To migrate": "300", Verified: "300", "Moved to group licensing": "115", "Keep a direct license (outside the group)": "0" });
+      assert.deepEqual(facts(status), {
+        "To migrate": "300",
+        Verified: "300",
+        "Moved to group licensing": "115",
+        "Keep a direct license (outside the group)": "0",
+      });
       assert.deepEqual(stageLines(status), [
         "1. Give Migration Group Office 365 E3 and verify: done (approved by Patti Fernandez)",
         "2. Pilot: remove the direct Office 365 E3 of 15 verified users: done (approved by Patti Fernandez)",
         "3. Wave 1 of 3: remove the direct Office 365 E3 of 100 verified users: done (approved by Patti Fernandez)",
         "4. Wave 2 of 3: remove the direct Office 365 E3 of 100 verified users: pending",
       ]);
-      assert.deepEqual(buttonTitles(status), ["Details", "Continue: approve this stage", "Approve all remaining stages", "Stop here"]);
+      assert.deepEqual(buttonTitles(status), [
+        "Details",
+        "Continue: approve this stage",
+        "Approve all remaining stages",
+        "Stop here",
+      ]);
 
       const stopped = await click(harness, "stop", wave2.ref);
       await untilMessage(harness, from, /stopped the migration/, "the stop to be told");
       const stoppedTexts = cardTexts(stopped);
-      assert.ok(!stoppedTexts.includes("Cancelled by the requester"), `Patti stopped it, not Adele: ${stoppedTexts.slice(0, 5).join(" | ")}`);
-      assert.ok(stoppedTexts.includes("Stopped by an approver after stage 3: users not yet moved keep their direct license"), stoppedTexts.slice(0, 5).join(" | "));
-      assert.ok(stoppedTexts.includes("300 verified, 115 moved off their direct license."), stoppedTexts.slice(0, 5).join(" | "));
+      assert.ok(
+        !stoppedTexts.includes("Cancelled by the requester"),
+        `Patti stopped it, not Adele: ${stoppedTexts.slice(0, 5).join(" | ")}`,
+      );
+      assert.ok(
+        stoppedTexts.includes("Stopped by an approver after stage 3: users not yet moved keep their direct license"),
+        stoppedTexts.slice(0, 5).join(" | "),
+      );
+      assert.ok(
+        stoppedTexts.includes("300 verified, 115 moved off their direct license."),
+        stoppedTexts.slice(0, 5).join(" | "),
+      );
       assert.deepEqual(buttonTitles(stopped), ["Details"], "nothing left to approve");
       assert.equal(harness.bot.approvals.get(pilotRef.requestId).status, "cancelled");
       await harness.bot.approvals.idle();
@@ -714,7 +886,10 @@ describe("migration to group licensing, through the bot, with the invariant chec
       assert.equal(invariant.userWrites, 115);
       const moved = tenant.users.movers.slice(0, 115);
       const kept = tenant.users.movers.slice(115);
-      assert.deepEqual(moved.filter((id) => invariant!.removalsOf(id) !== 1), []);
+      assert.deepEqual(
+        moved.filter((id) => invariant!.removalsOf(id) !== 1),
+        [],
+      );
       for (const id of moved) assert.equal(directE3(simulator.state.user(id)!), undefined);
       for (const id of kept) {
         const u = simulator.state.user(id)!;
@@ -780,7 +955,10 @@ describe("migration to group licensing, through the bot, with the invariant chec
       watch.assertHeld();
       // Each user's direct E3 removed by exactly one applied write, across both runs of the bot.
       assert.equal(watch.userWrites, 300);
-      assert.deepEqual(tenant.users.movers.filter((id) => watch.removalsOf(id) !== 1), []);
+      assert.deepEqual(
+        tenant.users.movers.filter((id) => watch.removalsOf(id) !== 1),
+        [],
+      );
       assert.equal(watch.byPath.get(`/groups/${GROUP_ID}/assignLicense`), 1);
       for (const id of tenant.users.movers) {
         const u = simulator.state.user(id)!;
@@ -791,7 +969,12 @@ describe("migration to group licensing, through the bot, with the invariant chec
       const status = cardOf((await running.say(`status ${ref.requestId}`)).replies.at(-1));
       const texts = cardTexts(status);
       assert.ok(texts.includes("Done"), texts.slice(0, 6).join(" | "));
-      assert.deepEqual(facts(status), { "To migrate": "300", Verified: "300", "Moved to group licensing": "300", "Keep a direct license (outside the group)": "0" });
+      assert.deepEqual(facts(status), {
+        "To migrate": "300",
+        Verified: "300",
+        "Moved to group licensing": "300",
+        "Keep a direct license (outside the group)": "0",
+      });
       assert.equal(stageLines(status).length, 5);
 
       await running.stop();
@@ -800,7 +983,9 @@ describe("migration to group licensing, through the bot, with the invariant chec
         const request = store.get(ref.requestId);
         assert.equal(request?.status, "done");
         // The interrupted wave ran again after the restart, from the store, without a new approval.
-        const actions = store.audit(ref.requestId).map((a) => `${a.action}${typeof a.details.stage === "number" ? ` ${a.details.stage}` : ""}`);
+        const actions = store
+          .audit(ref.requestId)
+          .map((a) => `${a.action}${typeof a.details.stage === "number" ? ` ${a.details.stage}` : ""}`);
         assert.equal(actions.filter((a) => a === "applying 2").length, 1, actions.join(", "));
         assert.equal(actions.filter((a) => a === "approved 2").length, 1, actions.join(", "));
       } finally {
@@ -823,7 +1008,10 @@ describe("migration to group licensing, through the bot, with the invariant chec
       assert.equal(answer.status, 200);
       assert.equal(watch.writes, 1);
       assert.equal(watch.violations, 1);
-      assert.match(watch.firstViolation ?? "", /^Mover 1 holds no E3 after write #1 \(POST \/users\/.+\/assignLicense → 200\)/);
+      assert.match(
+        watch.firstViolation ?? "",
+        /^Mover 1 holds no E3 after write #1 \(POST \/users\/.+\/assignLicense → 200\)/,
+      );
       assert.throws(() => watch.assertHeld());
     } finally {
       watch.close();

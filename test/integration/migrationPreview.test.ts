@@ -16,7 +16,8 @@ const YAMMER = PLAN.YAMMER_ENTERPRISE;
 const SWAY = PLAN.SWAY;
 const MEMBER_PAGES = "GET /groups/{id}/members/microsoft.graph.user";
 const NOT_UNDERSTOOD = `That button's data was not understood, so I did nothing. Ask again in words, for example "move group Sales from E1 to E3".`;
-const NO_ROLE = "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.";
+const NO_ROLE =
+  "You are not set up to request license changes. Ask your Teams administrator to add you to the License Desk requesters.";
 
 const directE3 = (u: User) => u.licenseAssignmentStates.find((s) => s.skuId === E3 && s.assignedByGroup === null);
 const line = (u: User) => `${u.displayName} (${u.userPrincipalName})`;
@@ -53,7 +54,11 @@ function section(texts: readonly string[], from: string, until?: string): string
 /** The stages as shown: "1. Assign … (16 users)". */
 function stages(card: Card): string[] {
   const texts = cardTexts(card);
-  const rows = section(texts, "Stages, each approved before it runs", texts.find((t) => /^What to look at|^Nothing else to look at/.test(t)));
+  const rows = section(
+    texts,
+    "Stages, each approved before it runs",
+    texts.find((t) => /^What to look at|^Nothing else to look at/.test(t)),
+  );
   const lines: string[] = [];
   for (let i = 0; i < rows.length; i += 3) lines.push(`${rows[i]} ${rows[i + 1]} (${rows[i + 2]})`);
   return lines;
@@ -64,7 +69,9 @@ function findings(card: Card): { finding: string; users: string[] }[] {
   const found: { finding: string; users: string[] }[] = [];
   for (const element of card.body.map(record)) {
     if (element.type !== "ColumnSet") continue;
-    const [label, rest] = (element.columns as { items: { text?: unknown }[] }[]).map((c) => c.items.map((i) => String(i.text)));
+    const [label, rest] = (element.columns as { items: { text?: unknown }[] }[]).map((c) =>
+      c.items.map((i) => String(i.text)),
+    );
     if (!["BLOCKED", "WARNING", "INFO"].includes(label?.[0] ?? "")) continue;
     found.push({ finding: `${label[0]} ${rest[0]}`, users: rest[2] === undefined ? [] : rest[2].split("\n\n") });
   }
@@ -73,10 +80,17 @@ function findings(card: Card): { finding: string; users: string[] }[] {
 
 /** The card's buttons: "type: title" with what each sends. */
 function actions(card: Card): { button: string; data?: unknown; verb?: unknown }[] {
-  return (card.actions ?? []).map(record).map((a) => ({ button: `${String(a.type)}: ${String(a.title)}`, ...(a.data !== undefined ? { data: a.data } : {}), ...(a.verb !== undefined ? { verb: a.verb } : {}) }));
+  return (card.actions ?? []).map(record).map((a) => ({
+    button: `${String(a.type)}: ${String(a.title)}`,
+    ...(a.data !== undefined ? { data: a.data } : {}),
+    ...(a.verb !== undefined ? { verb: a.verb } : {}),
+  }));
 }
 
-const refresh = (groupId: string, product: string) => ({ command: "migration-preview", request: { group: { id: groupId }, product } });
+const refresh = (groupId: string, product: string) => ({
+  command: "migration-preview",
+  request: { group: { id: groupId }, product },
+});
 
 describe("migration previews on the demo tenant, through the bot", () => {
   let harness: BotHarness;
@@ -124,7 +138,12 @@ describe("migration previews on the demo tenant, through the bot", () => {
     });
 
     it("counts the seats: movers take none, the 3 new members take 3 of 95 free", () => {
-      assert.deepEqual(section(texts, "After the migration").slice(0, 4), ["Office 365 E3", "29 / 124", "95", "92 (takes 3)"]);
+      assert.deepEqual(section(texts, "After the migration").slice(0, 4), [
+        "Office 365 E3",
+        "29 / 124",
+        "95",
+        "92 (takes 3)",
+      ]);
     });
 
     it("lists the stages in order: assign, verify, pilot of 5, then one wave of the other 6 eligible", () => {
@@ -149,14 +168,24 @@ describe("migration previews on the demo tenant, through the bot", () => {
       // Five names, then the count of the rest; each one of the 8.
       assert.equal(found[0].users.length, 6);
       assert.equal(found[0].users[5], "and 3 more");
-      for (const u of found[0].users.slice(0, 5)) assert.ok(expected.outside.map(line).includes(u), `${u} is not outside`);
-      assert.deepEqual(found[1].users, expected.mismatch.map((u) => `${line(u)}: enables SWAY, which Operations would disable`));
+      for (const u of found[0].users.slice(0, 5))
+        assert.ok(expected.outside.map(line).includes(u), `${u} is not outside`);
+      assert.deepEqual(
+        found[1].users,
+        expected.mismatch.map((u) => `${line(u)}: enables SWAY, which Operations would disable`),
+      );
     });
 
     it("shows the group assignment exactly as it will be sent, and the removal call, behind Details", () => {
       const details = section(texts, "The group assignment, exactly as it will be sent");
-      assert.equal(details[0], `POST /groups/${ops.id}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":["${YAMMER}","${SWAY}"]}],"removeLicenses":[]}`);
-      assert.deepEqual(details.slice(1), ["Each removal, one call per user, nothing else added or removed", `POST /users/{id}/assignLicense {"addLicenses":[],"removeLicenses":["${E3}"]}`]);
+      assert.equal(
+        details[0],
+        `POST /groups/${ops.id}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":["${YAMMER}","${SWAY}"]}],"removeLicenses":[]}`,
+      );
+      assert.deepEqual(details.slice(1), [
+        "Each removal, one call per user, nothing else added or removed",
+        `POST /users/{id}/assignLicense {"addLicenses":[],"removeLicenses":["${E3}"]}`,
+      ]);
       const container = card.body.map(record).find((e) => e.id === "details");
       assert.equal(container?.isVisible, false);
     });
@@ -191,7 +220,10 @@ describe("migration previews on the demo tenant, through the bot", () => {
     });
 
     it("other phrasings ask for the same migration", async () => {
-      for (const text of ["move direct E3 users of Operations to group licensing", "migrate the group Operations from direct E3 licenses to group-based licensing"]) {
+      for (const text of [
+        "move direct E3 users of Operations to group licensing",
+        "migrate the group Operations from direct E3 licenses to group-based licensing",
+      ]) {
         const other = onlyCard(await harness.say(text));
         assert.equal(cardTexts(other)[0], texts[0], text);
         assert.deepEqual(facts(other), facts(card), text);
@@ -202,18 +234,30 @@ describe("migration previews on the demo tenant, through the bot", () => {
   describe("the product left out", () => {
     it("is inferred when the members hold one product directly: Analytics Team's Workplace Analytics", async () => {
       const card = onlyCard(await harness.say("migrate Analytics Team to group licensing"));
-      assert.equal(cardTexts(card)[0], "Move direct Microsoft Workplace Analytics users of Analytics Team onto group licensing");
+      assert.equal(
+        cardTexts(card)[0],
+        "Move direct Microsoft Workplace Analytics users of Analytics Team onto group licensing",
+      );
       assert.equal(facts(card)["To migrate"], "8");
-      assert.deepEqual(actions(card)[1].data, refresh(demoGroup("Analytics Team").id, demoSku("WORKPLACE_ANALYTICS").skuId));
+      assert.deepEqual(
+        actions(card)[1].data,
+        refresh(demoGroup("Analytics Team").id, demoSku("WORKPLACE_ANALYTICS").skuId),
+      );
     });
 
     it("is asked for when they hold several: Operations' E3 (13) before Audio Conferencing (4); a button previews that one", async () => {
       const ops = demoGroup("Operations").id;
       const card = onlyCard(await harness.say("migrate Operations to group licensing"));
-      assert.deepEqual(cardTexts(card), ["Members of Operations hold 2 products directly. Which one should move onto group licensing?", "Most held first."]);
+      assert.deepEqual(cardTexts(card), [
+        "Members of Operations hold 2 products directly. Which one should move onto group licensing?",
+        "Most held first.",
+      ]);
       assert.deepEqual(actions(card), [
         { button: "Action.Submit: Office 365 E3 (ENTERPRISEPACK)", data: refresh(ops, E3) },
-        { button: "Action.Submit: Microsoft 365 Audio Conferencing (MCOMEETADV)", data: refresh(ops, demoSku("MCOMEETADV").skuId) },
+        {
+          button: "Action.Submit: Microsoft 365 Audio Conferencing (MCOMEETADV)",
+          data: refresh(ops, demoSku("MCOMEETADV").skuId),
+        },
       ]);
       const e3 = onlyCard(await harness.say("", refresh(ops, E3)));
       assert.equal(cardTexts(e3)[0], "Move direct Office 365 E3 users of Operations onto group licensing");
@@ -254,8 +298,16 @@ describe("migration previews on the demo tenant, through the bot", () => {
       assert.deepEqual(cardTexts(card), ['I found no group named "Salse".', "Did you mean one of these?"]);
       const sales = demoGroup("Sales").id;
       const choice = actions(card);
-      assert.deepEqual(choice, [{ button: "Action.Submit: Group: Sales", data: { command: "migration-preview", request: { group: { id: sales }, product: "E3" } } }]);
-      assert.equal(cardTexts(onlyCard(await harness.say("", choice[0].data)))[0], "Move direct Office 365 E3 users of Sales onto group licensing");
+      assert.deepEqual(choice, [
+        {
+          button: "Action.Submit: Group: Sales",
+          data: { command: "migration-preview", request: { group: { id: sales }, product: "E3" } },
+        },
+      ]);
+      assert.equal(
+        cardTexts(onlyCard(await harness.say("", choice[0].data)))[0],
+        "Move direct Office 365 E3 users of Sales onto group licensing",
+      );
     });
 
     it("a prefix of several groups asks which one; only groups are looked for", async () => {
@@ -269,18 +321,27 @@ describe("migration previews on the demo tenant, through the bot", () => {
     });
 
     it("a name like nothing in the tenant says no group was found", async () => {
-      assert.equal(onlyText(await harness.say("migrate Xyzzyqq to group licensing for E3")), 'I found no group named "Xyzzyqq". Check the name as it appears in Entra ID.');
+      assert.equal(
+        onlyText(await harness.say("migrate Xyzzyqq to group licensing for E3")),
+        'I found no group named "Xyzzyqq". Check the name as it appears in Entra ID.',
+      );
     });
 
     it("an unknown product is refused as in a change", async () => {
-      assert.match(onlyText(await harness.say("migrate Operations to group licensing for E9")), /^I do not know a product called "E9"\. Did you mean /);
+      assert.match(
+        onlyText(await harness.say("migrate Operations to group licensing for E9")),
+        /^I do not know a product called "E9"\. Did you mean /,
+      );
     });
   });
 
   describe("who may ask, and buttons", () => {
     it("Megan, neither requester nor approver, is refused, by words or by button, and sees no member", async () => {
       const ops = demoGroup("Operations").id;
-      assert.equal(onlyText(await harness.say("migrate Operations to group licensing for E3", undefined, { from: PEOPLE.megan })), NO_ROLE);
+      assert.equal(
+        onlyText(await harness.say("migrate Operations to group licensing for E3", undefined, { from: PEOPLE.megan })),
+        NO_ROLE,
+      );
       assert.equal(onlyText(await harness.say("", refresh(ops, E3), { from: PEOPLE.megan })), NO_ROLE);
       assert.equal(counters().byRoute[MEMBER_PAGES], undefined);
       assert.equal(counters().byRoute["GET /subscribedSkus"], undefined);
@@ -292,12 +353,16 @@ describe("migration previews on the demo tenant, through the bot", () => {
         { command: "migration-preview", request: { group: { id: "00000000-0000-0000-0000-000000000000' or 1 eq 1" } } },
         { command: "migration-preview", request: { group: { name: "" }, product: E3 } },
         { command: "migration-preview", request: { group: { id: demoGroup("Operations").id }, product: "" } },
-        { command: "migration-preview", request: { group: { id: demoGroup("Operations").id }, product: "x".repeat(101) } },
+        {
+          command: "migration-preview",
+          request: { group: { id: demoGroup("Operations").id }, product: "x".repeat(101) },
+        },
         { command: "migration-preview", request: { target: { type: "group", id: randomUUID() }, to: E3 } },
         { command: "migration-preview", request: "migrate Operations to group licensing for E3" },
         { command: "migration-preview" },
       ];
-      for (const data of forged) assert.equal(onlyText(await harness.say("", data)), NOT_UNDERSTOOD, JSON.stringify(data));
+      for (const data of forged)
+        assert.equal(onlyText(await harness.say("", data)), NOT_UNDERSTOOD, JSON.stringify(data));
       assert.equal(counters().total, 0, JSON.stringify(counters().byRoute));
     });
   });
@@ -374,7 +439,11 @@ describe("a migration with the pilot and wave size set in the request, through a
       { ...request, waveSize: 1001 },
       { ...request, waveSize: "4" },
     ]) {
-      assert.equal(onlyText(await harness.say("", { command: "migration-preview", request: bad })), NOT_UNDERSTOOD, JSON.stringify(bad));
+      assert.equal(
+        onlyText(await harness.say("", { command: "migration-preview", request: bad })),
+        NOT_UNDERSTOOD,
+        JSON.stringify(bad),
+      );
     }
     assert.equal(harness.simulator.counters.total, 0);
   });
@@ -393,12 +462,21 @@ describe("a migration with the pilot and wave size set in the request, through a
     assert.equal(stored.preview.kind, "direct-to-group");
     assert.deepEqual("settings" in stored.preview ? stored.preview.settings : undefined, settings);
 
-    const answer = await harness.invoke("approve", ref, { from: PEOPLE.patti, conversationId: personalChatOf(PEOPLE.adele) });
+    const answer = await harness.invoke("approve", ref, {
+      from: PEOPLE.patti,
+      conversationId: personalChatOf(PEOPLE.adele),
+    });
     assert.equal(answer.status, 200);
-    assert.ok(answer.card && cardTexts(answer.card)[0] !== "Nothing was changed", `approve was refused: ${answer.card ? cardTexts(answer.card).join(" | ") : ""}`);
+    assert.ok(
+      answer.card && cardTexts(answer.card)[0] !== "Nothing was changed",
+      `approve was refused: ${answer.card ? cardTexts(answer.card).join(" | ") : ""}`,
+    );
     const deadline = Date.now() + 30_000;
     while (harness.bot.approvals.get(ref.requestId).stages.length < 2) {
-      assert.ok(Date.now() < deadline, `stage 1 did not finish: ${JSON.stringify(harness.bot.approvals.get(ref.requestId).stages)}`);
+      assert.ok(
+        Date.now() < deadline,
+        `stage 1 did not finish: ${JSON.stringify(harness.bot.approvals.get(ref.requestId).stages)}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const after = harness.bot.approvals.get(ref.requestId);
@@ -412,7 +490,9 @@ describe("a migration with the pilot and wave size set in the request, through a
     assert.match(pilot.title, /^Pilot: remove the direct Office 365 E3 of 2 verified users$/);
     assert.deepEqual(
       pilot.operations.map((o) => [o.path, o.body]),
-      report.verified.slice(0, 2).map((id) => [`/users/${id}/assignLicense`, { addLicenses: [], removeLicenses: [E3] }]),
+      report.verified
+        .slice(0, 2)
+        .map((id) => [`/users/${id}/assignLicense`, { addLicenses: [], removeLicenses: [E3] }]),
     );
     assert.deepEqual("settings" in after.preview ? after.preview.settings : undefined, settings);
   });

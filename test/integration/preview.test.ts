@@ -57,7 +57,12 @@ function findings(card: { body: unknown[] }): Finding[] {
     const texts = list(columns[1]?.items)
       .map(record)
       .map((item) => String(item.text));
-    found.push({ label: first.text, title: texts[0] ?? "", detail: texts[1] ?? "", users: texts[2] === undefined ? [] : texts[2].split("\n\n") });
+    found.push({
+      label: first.text,
+      title: texts[0] ?? "",
+      detail: texts[1] ?? "",
+      users: texts[2] === undefined ? [] : texts[2].split("\n\n"),
+    });
   }
   return found;
 }
@@ -134,7 +139,9 @@ describe("previews on the demo tenant, through the bot", () => {
       // The operation, exactly as it will be sent, behind Details.
       const marketing = demoGroup("Marketing").id;
       assert.ok(
-        texts.includes(`POST /groups/${marketing}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":[]}],"removeLicenses":["${E1}"]}`),
+        texts.includes(
+          `POST /groups/${marketing}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":[]}],"removeLicenses":["${E1}"]}`,
+        ),
         texts.join(" | "),
       );
       const actions = (card.actions ?? []).map(record).map((a) => `${String(a.type)}: ${String(a.title)}`);
@@ -186,19 +193,33 @@ describe("previews on the demo tenant, through the bot", () => {
 
       const sales = new Set(demoGroup("Sales").members);
       const members = demo.users.filter((u) => sales.has(u.id));
-      const line = (u: { displayName: string; userPrincipalName: string }) => `${u.displayName} (${u.userPrincipalName})`;
-      const directE1 = members.filter((u) => u.licenseAssignmentStates.some((s) => s.skuId === E1 && s.assignedByGroup === null)).map(line);
-      const inError = members.filter((u) => u.licenseAssignmentStates.some((s) => s.assignedByGroup !== null && s.error === "MutuallyExclusiveViolation")).map(line);
+      const line = (u: { displayName: string; userPrincipalName: string }) =>
+        `${u.displayName} (${u.userPrincipalName})`;
+      const directE1 = members
+        .filter((u) => u.licenseAssignmentStates.some((s) => s.skuId === E1 && s.assignedByGroup === null))
+        .map(line);
+      const inError = members
+        .filter((u) =>
+          u.licenseAssignmentStates.some((s) => s.assignedByGroup !== null && s.error === "MutuallyExclusiveViolation"),
+        )
+        .map(line);
       const noLocation = members.filter((u) => u.usageLocation === null).map(line);
       assert.equal(directE1.length, 6);
       // Five names, then the count of the rest.
       for (const f of found.slice(0, 2)) {
         assert.equal(f.users.length, 6, JSON.stringify(f.users));
         assert.equal(f.users[5], "and 1 more");
-        for (const u of f.users.slice(0, 5)) assert.ok(directE1.some((name) => u.startsWith(name)), `${u} holds no direct E1`);
+        for (const u of f.users.slice(0, 5))
+          assert.ok(
+            directE1.some((name) => u.startsWith(name)),
+            `${u} holds no direct E1`,
+          );
       }
       assert.match(found[1].detail, /SHAREPOINTENTERPRISE with SHAREPOINTSTANDARD/);
-      assert.deepEqual(found[2].users, inError.map((u) => `${u}: MutuallyExclusiveViolation on Office 365 E1`));
+      assert.deepEqual(
+        found[2].users,
+        inError.map((u) => `${u}: MutuallyExclusiveViolation on Office 365 E1`),
+      );
       assert.deepEqual(found[3].users, noLocation);
     });
 
@@ -230,7 +251,9 @@ describe("previews on the demo tenant, through the bot", () => {
       assert.deepEqual(seatRow(texts, "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "94 (takes 1)"]);
       assert.deepEqual(seatRow(texts, "Office 365 E1"), ["Office 365 E1", "262 / 300", "38", "39 (frees 1)"]);
       assert.ok(
-        texts.includes(`POST /users/${DEMO_IDS.megan}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":[]}],"removeLicenses":["${E1}"]}`),
+        texts.includes(
+          `POST /users/${DEMO_IDS.megan}/assignLicense {"addLicenses":[{"skuId":"${E3}","disabledPlans":[]}],"removeLicenses":["${E1}"]}`,
+        ),
         texts.join(" | "),
       );
       assert.deepEqual(buttons(card)[0].data, refreshData("user", DEMO_IDS.megan, E1, E3));
@@ -276,8 +299,17 @@ describe("previews on the demo tenant, through the bot", () => {
       assert.deepEqual(cardTexts(card), ['2 groups match "Sal". Which one do you mean?', "Pick one."]);
       const choice = buttons(card);
       assert.deepEqual(choice, [
-        { title: "Group: Sales", data: { command: "preview", request: { target: { type: "group", id: demoGroup("Sales").id }, to: "E3" } } },
-        { title: "Group: Sales EMEA", data: { command: "preview", request: { target: { type: "group", id: demoGroup("Sales EMEA").id }, to: "E3" } } },
+        {
+          title: "Group: Sales",
+          data: { command: "preview", request: { target: { type: "group", id: demoGroup("Sales").id }, to: "E3" } },
+        },
+        {
+          title: "Group: Sales EMEA",
+          data: {
+            command: "preview",
+            request: { target: { type: "group", id: demoGroup("Sales EMEA").id }, to: "E3" },
+          },
+        },
       ]);
 
       const sales = cardTexts(onlyCard(await harness.say("", choice[0].data)));
@@ -294,12 +326,26 @@ describe("previews on the demo tenant, through the bot", () => {
       const card = onlyCard(await harness.say("move group Salse from E1 to E3"));
       assert.deepEqual(cardTexts(card), ['I found no group named "Salse".', "Did you mean one of these?"]);
       const choice = buttons(card);
-      assert.deepEqual(choice, [{ title: "Group: Sales", data: { command: "preview", request: { target: { type: "group", id: demoGroup("Sales").id }, from: "E1", to: "E3" } } }]);
-      assert.equal(cardTexts(onlyCard(await harness.say("", choice[0].data)))[0], "Move group Sales from Office 365 E1 to Office 365 E3");
+      assert.deepEqual(choice, [
+        {
+          title: "Group: Sales",
+          data: {
+            command: "preview",
+            request: { target: { type: "group", id: demoGroup("Sales").id }, from: "E1", to: "E3" },
+          },
+        },
+      ]);
+      assert.equal(
+        cardTexts(onlyCard(await harness.say("", choice[0].data)))[0],
+        "Move group Sales from Office 365 E1 to Office 365 E3",
+      );
     });
 
     it("a name like nothing in the tenant says no group or user was found", async () => {
-      assert.equal(onlyText(await harness.say("move Xyzzyqq from E1 to E3")), 'I found no group or user named "Xyzzyqq". Check the name as it appears in Entra ID.');
+      assert.equal(
+        onlyText(await harness.say("move Xyzzyqq from E1 to E3")),
+        'I found no group or user named "Xyzzyqq". Check the name as it appears in Entra ID.',
+      );
     });
 
     it("an unknown product names the phrase and suggests the closest products", async () => {
@@ -320,7 +366,10 @@ describe("previews on the demo tenant, through the bot", () => {
 
     it("a product name that fits two owned products asks which: E5 is Office 365 E5 or Microsoft 365 E5", async () => {
       const card = onlyCard(await harness.say("move group Sales from E1 to E5"));
-      assert.deepEqual(cardTexts(card), ['Which product do you mean by "E5"?', "This tenant owns more than one product by that name."]);
+      assert.deepEqual(cardTexts(card), [
+        'Which product do you mean by "E5"?',
+        "This tenant owns more than one product by that name.",
+      ]);
       assert.deepEqual(
         buttons(card).map((b) => b.title),
         ["Office 365 E5 (ENTERPRISEPREMIUM)", "Microsoft 365 E5 (SPE_E5)"],
@@ -339,7 +388,10 @@ describe("previews on the demo tenant, through the bot", () => {
         findings(card)
           .filter((f) => f.label === "BLOCKED")
           .map((f) => f.title),
-        ["Project Phoenix does not hold Office 365 E1", "Project Phoenix cannot hold licenses: it is a Microsoft 365 group without security enabled"],
+        [
+          "Project Phoenix does not hold Office 365 E1",
+          "Project Phoenix cannot hold licenses: it is a Microsoft 365 group without security enabled",
+        ],
       );
     });
   });
@@ -348,7 +400,10 @@ describe("previews on the demo tenant, through the bot", () => {
     it("refuses forged or broken button data without reading or writing the tenant", async () => {
       const forged: unknown[] = [
         { command: "preview", request: { target: { type: "group", id: "not-a-guid" }, to: "E3" } },
-        { command: "preview", request: { target: { type: "group", id: "00000000-0000-0000-0000-000000000000' or 1 eq 1" }, to: "E3" } },
+        {
+          command: "preview",
+          request: { target: { type: "group", id: "00000000-0000-0000-0000-000000000000' or 1 eq 1" }, to: "E3" },
+        },
         { command: "preview", request: { target: { type: "tenant", id: randomUUID() }, to: "E3" } },
         { command: "preview", request: { target: { type: "group", id: demoGroup("Sales").id }, to: "" } },
         { command: "preview", request: "move group Sales from E1 to E3" },
@@ -368,8 +423,15 @@ describe("previews on the demo tenant, through the bot", () => {
 
     it("a well-formed button for a group that does not exist gets a clear answer, and the bot stays up", async () => {
       const id = randomUUID();
-      const text = onlyText(await harness.say("", { command: "preview", request: { target: { type: "group", id }, to: "E3" } }));
-      assert.match(text, new RegExp(`^Microsoft Graph would not let me read the group ${id}( \\(Graph request-id [^)]+\\))?: Resource '${id}' does not exist`));
+      const text = onlyText(
+        await harness.say("", { command: "preview", request: { target: { type: "group", id }, to: "E3" } }),
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `^Microsoft Graph would not let me read the group ${id}( \\(Graph request-id [^)]+\\))?: Resource '${id}' does not exist`,
+        ),
+      );
       assert.equal(counters().byRoute["GET /groups/{id}"], 1);
       assert.equal(counters().writes, 0);
       assert.equal(cardTexts(onlyCard(await harness.say("seats")))[0], "Licenses");
@@ -396,8 +458,16 @@ describe("previews on the demo tenant, through the bot", () => {
     });
 
     it("control characters, emoji and template syntax get one answer each, as text, never a failure", async () => {
-      assert.equal(onlyText(await harness.say("move group ${x} from E1 to E3")), 'I found no group named "${x}". Check the name as it appears in Entra ID.');
-      for (const input of ["move group \u0000Sa\u0007les\u001b[31m from E1 to E3", "move group 🚀🔥 from E1 to E3 🙏", "${1+1} $when {{x}} \u202e\u200b", "\u0000\u0001\u0002"]) {
+      assert.equal(
+        onlyText(await harness.say("move group ${x} from E1 to E3")),
+        'I found no group named "${x}". Check the name as it appears in Entra ID.',
+      );
+      for (const input of [
+        "move group \u0000Sa\u0007les\u001b[31m from E1 to E3",
+        "move group 🚀🔥 from E1 to E3 🙏",
+        "${1+1} $when {{x}} \u202e\u200b",
+        "\u0000\u0001\u0002",
+      ]) {
         const answer = await harness.say(input);
         assert.equal(answer.status, 200);
         assert.equal(answer.replies.length, 1, `${JSON.stringify(input)}: ${JSON.stringify(answer.replies)}`);
@@ -443,7 +513,9 @@ describe("previews of large groups: the request budget and the progress card", (
       ],
     };
     // The large tenant has none of the demo's role groups: roles by the static lists, so no Graph call checks them.
-    harness = await BotHarness.start(writeTenant(dir, "large.json", snapshot), 0, { env: { REQUESTER_USER_IDS: PEOPLE.adele.aadObjectId, APPROVER_USER_IDS: PEOPLE.patti.aadObjectId } });
+    harness = await BotHarness.start(writeTenant(dir, "large.json", snapshot), 0, {
+      env: { REQUESTER_USER_IDS: PEOPLE.adele.aadObjectId, APPROVER_USER_IDS: PEOPLE.patti.aadObjectId },
+    });
   });
   after(async () => {
     await harness?.close();
@@ -467,7 +539,10 @@ describe("previews of large groups: the request budget and the progress card", (
       assert.ok(counters().total <= pages + 3, `${counters().total} requests: ${JSON.stringify(counters().byRoute)}`);
       assert.equal(counters().writes, 0);
       // The preview (in place of the progress card for a large group) counts every member.
-      const preview = answer.updates.length > 0 ? cardOf(answer.updates[answer.updates.length - 1].activity) : cardOf(answer.replies[answer.replies.length - 1]);
+      const preview =
+        answer.updates.length > 0
+          ? cardOf(answer.updates[answer.updates.length - 1].activity)
+          : cardOf(answer.replies[answer.replies.length - 1]);
       const texts = cardTexts(preview);
       assert.equal(texts[0], `Move group ${name} from Office 365 E1 to Office 365 E3`);
       assert.match(texts[1], new RegExp(`^${n.toLocaleString("en-US")} members · `));
@@ -486,27 +561,45 @@ describe("previews of large groups: the request budget and the progress card", (
     const answer = await harness.say("move group All Employees from E1 to E3");
     const texts = cardTexts(cardOf(answer.updates[0]?.activity));
     assert.equal(texts[2], "Blocked by 1 problem");
-    assert.deepEqual(seatRow(texts, "Office 365 E3"), ["Office 365 E3", `0 / ${e3.prepaidUnits.enabled}`, "500", "short by 2000 (needs 2500)"]);
+    assert.deepEqual(seatRow(texts, "Office 365 E3"), [
+      "Office 365 E3",
+      `0 / ${e3.prepaidUnits.enabled}`,
+      "500",
+      "short by 2000 (needs 2500)",
+    ]);
   });
 
   it("a group of 2,000 members or more gets a progress card at once, then the preview in its place", async () => {
     const answer = await harness.say("move group All Employees from E1 to E3");
     assert.equal(answer.replies.length, 1, JSON.stringify(answer.replies.map((r) => r.attachments?.[0]?.content)));
-    assert.deepEqual(cardTexts(cardOf(answer.replies[0])), ["Checking 2,500 members of All Employees…", "This takes a few seconds for a large group. This card will show the result."]);
+    assert.deepEqual(cardTexts(cardOf(answer.replies[0])), [
+      "Checking 2,500 members of All Employees…",
+      "This takes a few seconds for a large group. This card will show the result.",
+    ]);
     assert.equal(answer.updates.length, 1);
     assert.equal(answer.updates[0].replaces, answer.replies[0].sentId);
-    assert.equal(cardTexts(cardOf(answer.updates[0].activity))[0], "Move group All Employees from Office 365 E1 to Office 365 E3");
+    assert.equal(
+      cardTexts(cardOf(answer.updates[0].activity))[0],
+      "Move group All Employees from Office 365 E1 to Office 365 E3",
+    );
   });
 
   it("replaces the progress card even when the channel is slower to take it than the members are to read", async () => {
     harness.connectorDelayMs = 500;
     try {
       const answer = await harness.say("move group All Employees from E1 to E3");
-      assert.equal(answer.replies.length, 1, `the preview came as a second message: ${JSON.stringify(answer.replies.map((r) => cardTexts(cardOf(r))[0]))}`);
+      assert.equal(
+        answer.replies.length,
+        1,
+        `the preview came as a second message: ${JSON.stringify(answer.replies.map((r) => cardTexts(cardOf(r))[0]))}`,
+      );
       assert.equal(cardTexts(cardOf(answer.replies[0]))[0], "Checking 2,500 members of All Employees…");
       assert.equal(answer.updates.length, 1);
       assert.equal(answer.updates[0].replaces, answer.replies[0].sentId);
-      assert.equal(cardTexts(cardOf(answer.updates[0].activity))[0], "Move group All Employees from Office 365 E1 to Office 365 E3");
+      assert.equal(
+        cardTexts(cardOf(answer.updates[0].activity))[0],
+        "Move group All Employees from Office 365 E1 to Office 365 E3",
+      );
     } finally {
       harness.connectorDelayMs = 0;
     }
@@ -533,7 +626,9 @@ describe("a tenant that owns both Office 365 E3 and Microsoft 365 E3", () => {
       consumedUnits: 0,
       prepaidUnits: { enabled: 10, suspended: 0, warning: 0, lockedOut: 0 },
     };
-    harness = await BotHarness.start(writeTenant(dir, "two-e3.json", { ...tenant, subscribedSkus: [...tenant.subscribedSkus, m365e3] }));
+    harness = await BotHarness.start(
+      writeTenant(dir, "two-e3.json", { ...tenant, subscribedSkus: [...tenant.subscribedSkus, m365e3] }),
+    );
   });
   after(async () => {
     await harness?.close();
@@ -542,9 +637,15 @@ describe("a tenant that owns both Office 365 E3 and Microsoft 365 E3", () => {
 
   it('asks which product "E3" means, and each button previews that product', async () => {
     const card = onlyCard(await harness.say("move group Marketing from E1 to E3"));
-    assert.deepEqual(cardTexts(card), ['Which product do you mean by "E3"?', "This tenant owns more than one product by that name."]);
+    assert.deepEqual(cardTexts(card), [
+      'Which product do you mean by "E3"?',
+      "This tenant owns more than one product by that name.",
+    ]);
     const choice = buttons(card);
-    const request = (to: string) => ({ command: "preview", request: { target: { hint: "group", name: "Marketing" }, from: "E1", to } });
+    const request = (to: string) => ({
+      command: "preview",
+      request: { target: { hint: "group", name: "Marketing" }, from: "E1", to },
+    });
     assert.deepEqual(choice, [
       { title: "Office 365 E3 (ENTERPRISEPACK)", data: request(E3) },
       { title: "Microsoft 365 E3 (SPE_E3)", data: request(M365_E3) },
@@ -557,7 +658,12 @@ describe("a tenant that owns both Office 365 E3 and Microsoft 365 E3", () => {
     const microsoft = cardTexts(onlyCard(await harness.say("", choice[1].data)));
     assert.equal(microsoft[0], "Move group Marketing from Office 365 E1 to Microsoft 365 E3");
     assert.equal(microsoft[2], "Blocked by 1 problem");
-    assert.deepEqual(seatRow(microsoft, "Microsoft 365 E3"), ["Microsoft 365 E3", "0 / 10", "10", "short by 15 (needs 25)"]);
+    assert.deepEqual(seatRow(microsoft, "Microsoft 365 E3"), [
+      "Microsoft 365 E3",
+      "0 / 10",
+      "10",
+      "short by 15 (needs 25)",
+    ]);
   });
 
   it('"M365 E3" names one of them without asking', async () => {

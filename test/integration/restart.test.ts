@@ -36,7 +36,9 @@ describe("restart: the bot process killed with a request in the middle", functio
 
   /** The demo tenant in this process, group processing taking `processingDelayMs` per stage. */
   async function startTenant(processingDelayMs: number): Promise<string> {
-    simulator = new GraphSimulatorServer(TenantState.fromJson(JSON.parse(readFileSync(DEMO, "utf8")), { processingDelayMs }));
+    simulator = new GraphSimulatorServer(
+      TenantState.fromJson(JSON.parse(readFileSync(DEMO, "utf8")), { processingDelayMs }),
+    );
     const found = simulator.state.groups().find((g) => g.displayName === "Marketing");
     assert.ok(found, "the demo tenant has a Marketing group");
     marketing = found.id;
@@ -56,7 +58,8 @@ describe("restart: the bot process killed with a request in the middle", functio
   async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = WAIT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await condition())) {
-      if (Date.now() > deadline) assert.fail(`waited ${timeoutMs} ms for ${what} (the bot's output follows the failure)`);
+      if (Date.now() > deadline)
+        assert.fail(`waited ${timeoutMs} ms for ${what} (the bot's output follows the failure)`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -73,7 +76,10 @@ describe("restart: the bot process killed with a request in the middle", functio
     // The request's card, with Approve, is sent into the conversation (no approvals channel is set).
     const cards = requested.replies.filter((r) => r.attachments !== undefined).map((r) => cardOf(r));
     const withApprove = cards.find((c) => (c.actions ?? []).some((a) => (a as { verb?: unknown }).verb === "approve"));
-    assert.ok(withApprove, `no card with an Approve button was sent; the invoke answered: ${JSON.stringify(requested.card && cardTexts(requested.card))}`);
+    assert.ok(
+      withApprove,
+      `no card with an Approve button was sent; the invoke answered: ${JSON.stringify(requested.card && cardTexts(requested.card))}`,
+    );
     return refOf(actionOf(withApprove, "approve"));
   }
 
@@ -88,7 +94,11 @@ describe("restart: the bot process killed with a request in the middle", functio
   }
 
   /** Waits for the requester's "Request #N is done" message, sent by whichever start of the bot finished it. */
-  async function untilDone(running: BotProcess, requestId: number, from: { replies: number; updates: number }): Promise<ReceivedActivity> {
+  async function untilDone(
+    running: BotProcess,
+    requestId: number,
+    from: { replies: number; updates: number },
+  ): Promise<ReceivedActivity> {
     const done = new RegExp(`^Request #${requestId} is done`);
     let message: ReceivedActivity | undefined;
     await until(`request #${requestId} to be done`, () => {
@@ -99,7 +109,10 @@ describe("restart: the bot process killed with a request in the middle", functio
   }
 
   /** Stops the bot, then reads the request and its audit trail from the bot's SQLite file. */
-  async function stored(running: BotProcess, requestId: number): Promise<{ request: LicenseRequest; actions: string[] }> {
+  async function stored(
+    running: BotProcess,
+    requestId: number,
+  ): Promise<{ request: LicenseRequest; actions: string[] }> {
     await running.stop();
     const store = running.openStore();
     try {
@@ -184,7 +197,13 @@ describe("restart: the bot process killed with a request in the middle", functio
 
     // The bot has recorded Graph's 202 ("processing") once it shows it on the request's cards.
     await until("the bot to record the Graph call (a card showing processing)", () =>
-      bot!.since(start).updates.some((u) => u.activity.attachments !== undefined && cardTexts(cardOf(u.activity)).includes("Applied: Entra is processing the members")),
+      bot!
+        .since(start)
+        .updates.some(
+          (u) =>
+            u.activity.attachments !== undefined &&
+            cardTexts(cardOf(u.activity)).includes("Applied: Entra is processing the members"),
+        ),
     );
     await bot.kill("SIGKILL");
     assert.equal(simulator.counters.writes, 1);
@@ -272,7 +291,9 @@ describe("restart: the bot process killed with a request in the middle", functio
     bot.channel.connectorDelayMs = 60_000;
     const mark = bot.mark();
     const click = bot.invoke("requestApproval", request).catch(() => undefined);
-    await until("the request card to reach the connector", () => bot!.since(mark).replies.some((r) => r.attachments !== undefined));
+    await until("the request card to reach the connector", () =>
+      bot!.since(mark).replies.some((r) => r.attachments !== undefined),
+    );
     await bot.kill("SIGKILL");
     await click;
     bot.channel.connectorDelayMs = 0;
@@ -281,7 +302,10 @@ describe("restart: the bot process killed with a request in the middle", functio
     await bot.restart();
     let card: ReturnType<typeof cardOf> | undefined;
     await until("the restarted bot to send the request card again", () => {
-      const sent = bot!.since(restarted).replies.filter((r) => r.attachments !== undefined).map((r) => cardOf(r));
+      const sent = bot!
+        .since(restarted)
+        .replies.filter((r) => r.attachments !== undefined)
+        .map((r) => cardOf(r));
       card = sent.find((c) => (c.actions ?? []).some((a) => (a as { verb?: unknown }).verb === "approve"));
       return card !== undefined;
     });
@@ -304,7 +328,10 @@ describe("restart: the bot process killed with a request in the middle", functio
     const start = bot.mark();
     const ref = await requestApproval(bot);
     await approve(bot, ref);
-    await until("the bot's assignLicense to reach the tenant", () => (simulator.counters.byRoute["POST /groups/{id}/assignLicense"] ?? 0) === 1);
+    await until(
+      "the bot's assignLicense to reach the tenant",
+      () => (simulator.counters.byRoute["POST /groups/{id}/assignLicense"] ?? 0) === 1,
+    );
     await bot.kill("SIGKILL");
     simulator.setFaults({ writes: "normal" });
     assert.deepEqual(marketingSkus(), [E1], "not applied yet when the bot restarts");
@@ -325,7 +352,10 @@ describe("restart: the bot process killed with a request in the middle", functio
 
 /** The data of the card's Action.Execute with `verb` (top-level actions). */
 function actionOf(card: { actions?: unknown[] }, verb: string): unknown {
-  const action = (card.actions ?? []).find((a): a is { verb: string; data: unknown } => typeof a === "object" && a !== null && (a as { verb?: unknown }).verb === verb);
+  const action = (card.actions ?? []).find(
+    (a): a is { verb: string; data: unknown } =>
+      typeof a === "object" && a !== null && (a as { verb?: unknown }).verb === verb,
+  );
   assert.ok(action, `the card has no "${verb}" button: ${JSON.stringify(card.actions)}`);
   return action.data;
 }

@@ -17,7 +17,10 @@ import { scratchDir } from "../support/scratch";
 const REPO = resolve(__dirname, "../..");
 
 /** Runs the bot on `dataDir` until it exits; what it printed and how it ended. */
-async function startBotProcess(simulatorUrl: string, dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function startBotProcess(
+  simulatorUrl: string,
+  dataDir: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ["--require", "tsx/cjs", "src/main.ts"], {
     cwd: REPO,
     env: botEnvironment(simulatorUrl, dataDir, 0),
@@ -40,14 +43,23 @@ async function startBotProcess(simulatorUrl: string, dataDir: string): Promise<{
  * process.binding (DEP0111), which Node reports on every start, whatever the bot then says.
  */
 function ownLines(output: string): string[] {
-  return output.split("\n").filter((line) => line !== "" && !/^\(node:\d+\) \[DEP\d+\] DeprecationWarning: /.test(line) && !line.startsWith("(Use `node --trace-deprecation"));
+  return output
+    .split("\n")
+    .filter(
+      (line) =>
+        line !== "" &&
+        !/^\(node:\d+\) \[DEP\d+\] DeprecationWarning: /.test(line) &&
+        !line.startsWith("(Use `node --trace-deprecation"),
+    );
 }
 
 describe("the bot process at start-up", () => {
   let simulator: GraphSimulatorServer;
   let url: string;
   before(async () => {
-    simulator = new GraphSimulatorServer(TenantState.fromJson(JSON.parse(readFileSync(DEMO, "utf8")), { processingDelayMs: 0 }));
+    simulator = new GraphSimulatorServer(
+      TenantState.fromJson(JSON.parse(readFileSync(DEMO, "utf8")), { processingDelayMs: 0 }),
+    );
     url = await simulator.listen(0);
   });
   after(async () => {
@@ -57,7 +69,10 @@ describe("the bot process at start-up", () => {
 
   it("on a data folder whose database vanished: one line on stderr, exit code 1, no fresh database", async () => {
     const dataDir = scratchDir("startup");
-    writeFileSync(join(dataDir, "license-desk.marker"), JSON.stringify({ database: "license-desk.sqlite", createdAt: "2025-01-02T03:04:05.000Z" }));
+    writeFileSync(
+      join(dataDir, "license-desk.marker"),
+      JSON.stringify({ database: "license-desk.sqlite", createdAt: "2025-01-02T03:04:05.000Z" }),
+    );
     const { code, stdout, stderr } = await startBotProcess(url, dataDir);
     assert.equal(code, 1);
     assert.deepEqual(ownLines(stderr), [

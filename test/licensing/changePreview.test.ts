@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { previewGroupChange, previewUserChange, targetDisabledPlans, type Restore } from "../../src/licensing/changePreview";
+import {
+  previewGroupChange,
+  previewUserChange,
+  targetDisabledPlans,
+  type Restore,
+} from "../../src/licensing/changePreview";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
 import { carries } from "../../src/licensing/servicePlanRules";
@@ -9,15 +14,31 @@ import { licenseState, product, securityGroup, user } from "../support/tenantBui
 // ——— a small tenant builder ———
 
 const e1 = (extra: Partial<Product> = {}): Product =>
-  product(E1, "STANDARDPACK", ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"], 100, 60, extra);
+  product(
+    E1,
+    "STANDARDPACK",
+    ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"],
+    100,
+    60,
+    extra,
+  );
 const e3 = (enabled = 50, consumed = 20, extra: Partial<Product> = {}): Product =>
-  product(E3, "ENTERPRISEPACK", ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD"], enabled, consumed, extra);
-const f3 = (): Product => product(F3, "SPE_F1", ["EXCHANGE_S_DESKLESS", "SHAREPOINTDESKLESS", "TEAMS1", "MCOIMP"], 100, 0);
+  product(
+    E3,
+    "ENTERPRISEPACK",
+    ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD"],
+    enabled,
+    consumed,
+    extra,
+  );
+const f3 = (): Product =>
+  product(F3, "SPE_F1", ["EXCHANGE_S_DESKLESS", "SHAREPOINTDESKLESS", "TEAMS1", "MCOIMP"], 100, 0);
 const wa = (): Product => product(WA, "WORKPLACE_ANALYTICS", ["WORKPLACE_ANALYTICS"], 10, 2);
 
 const SALES = "g-sales";
 
-const fromGroup = (skuId: string, groupId = SALES, extra: Partial<LicenseState> = {}): LicenseState => licenseState(skuId, groupId, extra);
+const fromGroup = (skuId: string, groupId = SALES, extra: Partial<LicenseState> = {}): LicenseState =>
+  licenseState(skuId, groupId, extra);
 const direct = (skuId: string, extra: Partial<LicenseState> = {}): LicenseState => licenseState(skuId, null, extra);
 
 /** n users u1…un holding E1 from Sales, each optionally with more states. */
@@ -27,7 +48,11 @@ function members(n: number, more: (i: number) => readonly LicenseState[] = () =>
 
 /** Sales, holding E1. */
 const group = (extra: Partial<TenantGroup> = {}): TenantGroup =>
-  securityGroup(SALES, "Sales", { assignedLicenses: [{ skuId: E1, disabledPlans: [] }], licenseProcessingState: "ProcessingComplete", ...extra });
+  securityGroup(SALES, "Sales", {
+    assignedLicenses: [{ skuId: E1, disabledPlans: [] }],
+    licenseProcessingState: "ProcessingComplete",
+    ...extra,
+  });
 
 interface Scenario {
   group?: Partial<TenantGroup>;
@@ -62,8 +87,20 @@ const ids = (c: CheckResult): string[] => (c.users ?? []).map((u) => u.id);
 const notPass = (p: Preview): string[] => p.checks.filter((c) => c.status !== "pass").map((c) => `${c.id}:${c.status}`);
 
 const GROUP_CHECKS: CheckId[] = [
-  "source-assigned", "group-type", "target-subscribed", "seats", "direct-source", "conflicts", "dependencies",
-  "service-continuity", "nested-groups", "on-premises-sync", "dynamic-membership", "usage-location", "existing-errors", "processing-state",
+  "source-assigned",
+  "group-type",
+  "target-subscribed",
+  "seats",
+  "direct-source",
+  "conflicts",
+  "dependencies",
+  "service-continuity",
+  "nested-groups",
+  "on-premises-sync",
+  "dynamic-membership",
+  "usage-location",
+  "existing-errors",
+  "processing-state",
 ];
 
 // ——— tests ———
@@ -96,7 +133,11 @@ describe("targetDisabledPlans", () => {
 
   it("carries each disabled plan by family or by itself, in the target's plan order", () => {
     const off = [PLAN.EXCHANGE_S_STANDARD, PLAN.MCOSTANDARD, PLAN.SHAREPOINTWAC];
-    assert.deepEqual(targetDisabledPlans(e1(), off, e3()), [PLAN.EXCHANGE_S_ENTERPRISE, PLAN.SHAREPOINTWAC, PLAN.MCOSTANDARD]);
+    assert.deepEqual(targetDisabledPlans(e1(), off, e3()), [
+      PLAN.EXCHANGE_S_ENTERPRISE,
+      PLAN.SHAREPOINTWAC,
+      PLAN.MCOSTANDARD,
+    ]);
   });
 
   it("nothing off on the source: nothing off on the target", () => {
@@ -104,9 +145,14 @@ describe("targetDisabledPlans", () => {
   });
 
   it("a target plan that carries several source plans stays on while any of them is on", () => {
-    const both = product("11111111-1111-1111-1111-111111111111", "BOTH", ["EXCHANGE_S_DESKLESS", "EXCHANGE_S_STANDARD"]);
+    const both = product("11111111-1111-1111-1111-111111111111", "BOTH", [
+      "EXCHANGE_S_DESKLESS",
+      "EXCHANGE_S_STANDARD",
+    ]);
     assert.deepEqual(targetDisabledPlans(both, [PLAN.EXCHANGE_S_DESKLESS], e3()), []);
-    assert.deepEqual(targetDisabledPlans(both, [PLAN.EXCHANGE_S_DESKLESS, PLAN.EXCHANGE_S_STANDARD], e3()), [PLAN.EXCHANGE_S_ENTERPRISE]);
+    assert.deepEqual(targetDisabledPlans(both, [PLAN.EXCHANGE_S_DESKLESS, PLAN.EXCHANGE_S_STANDARD], e3()), [
+      PLAN.EXCHANGE_S_ENTERPRISE,
+    ]);
   });
 
   it("products without plans give no disabled plans", () => {
@@ -121,7 +167,10 @@ describe("previewGroupChange", () => {
     const p = previewGroup();
 
     it("has every check of the table, in its order, all passing: verdict ready", () => {
-      assert.deepEqual(p.checks.map((c) => c.id), GROUP_CHECKS);
+      assert.deepEqual(
+        p.checks.map((c) => c.id),
+        GROUP_CHECKS,
+      );
       assert.deepEqual(notPass(p), []);
       assert.equal(p.verdict, "ready");
     });
@@ -139,7 +188,11 @@ describe("previewGroupChange", () => {
 
     it("is one assignLicense call on the group that adds E3 and removes E1", () => {
       assert.deepEqual(p.operations, [
-        { method: "POST", path: `/groups/${SALES}/assignLicense`, body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [E1] } },
+        {
+          method: "POST",
+          path: `/groups/${SALES}/assignLicense`,
+          body: { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [E1] },
+        },
       ]);
     });
 
@@ -147,7 +200,10 @@ describe("previewGroupChange", () => {
       assert.equal(check(p, "direct-source").title, "0 of 25 members hold Office 365 E1 from another source");
       assert.equal(check(p, "seats").title, "Office 365 E3: 25 seats needed, 30 available");
       assert.equal(check(p, "conflicts").title, "0 of 25 members keep a license that conflicts with Office 365 E3");
-      assert.equal(check(p, "service-continuity").title, "Office 365 E3 carries all 5 plans Office 365 E1 enables on Sales");
+      assert.equal(
+        check(p, "service-continuity").title,
+        "Office 365 E3 carries all 5 plans Office 365 E1 enables on Sales",
+      );
       assert.equal(check(p, "existing-errors").count, 0);
       assert.equal(check(p, "nested-groups").count, 0);
     });
@@ -170,7 +226,10 @@ describe("previewGroupChange", () => {
       assert.equal(check(p, "service-continuity").status, "info");
       assert.deepEqual(p.from, { skuId: E1, skuPartNumber: E1 });
       assert.deepEqual(Object.keys(p.seats), ["ENTERPRISEPACK"]);
-      assert.deepEqual(p.checks.map((c) => c.id), GROUP_CHECKS);
+      assert.deepEqual(
+        p.checks.map((c) => c.id),
+        GROUP_CHECKS,
+      );
     });
 
     it("passes when the group holds it", () => {
@@ -180,7 +239,10 @@ describe("previewGroupChange", () => {
 
   describe("group-type", () => {
     it("blocks a Microsoft 365 group without security enabled", () => {
-      const c = check(previewGroup({ group: { groupTypes: ["Unified"], securityEnabled: false, mailEnabled: true } }), "group-type");
+      const c = check(
+        previewGroup({ group: { groupTypes: ["Unified"], securityEnabled: false, mailEnabled: true } }),
+        "group-type",
+      );
       assert.equal(c.status, "block");
       assert.equal(c.title, "Sales cannot hold licenses: it is a Microsoft 365 group without security enabled");
     });
@@ -193,14 +255,18 @@ describe("previewGroupChange", () => {
 
     it("passes a security group and a security-enabled Microsoft 365 group", () => {
       assert.equal(check(previewGroup(), "group-type").status, "pass");
-      const c = check(previewGroup({ group: { groupTypes: ["Unified"], securityEnabled: true, mailEnabled: true } }), "group-type");
+      const c = check(
+        previewGroup({ group: { groupTypes: ["Unified"], securityEnabled: true, mailEnabled: true } }),
+        "group-type",
+      );
       assert.equal(c.status, "pass");
       assert.equal(c.title, "Sales can hold licenses (Microsoft 365 group, security enabled)");
     });
   });
 
   describe("target-subscribed", () => {
-    const status = (products: Product[], to = E3): string => check(previewGroup({ products, to }), "target-subscribed").status;
+    const status = (products: Product[], to = E3): string =>
+      check(previewGroup({ products, to }), "target-subscribed").status;
 
     it("warns for Warning", () => {
       assert.equal(status([e1(), e3(50, 20, { capabilityStatus: "Warning" })]), "warn");
@@ -221,7 +287,8 @@ describe("previewGroupChange", () => {
       const c = check(p, "target-subscribed");
       assert.equal(c.status, "block");
       assert.equal(c.title, "The tenant does not own product 6fd2c87f-b296-42f0-b197-1e91e994b900");
-      for (const id of ["seats", "conflicts", "dependencies", "service-continuity"] as const) assert.equal(check(p, id).status, "info", id);
+      for (const id of ["seats", "conflicts", "dependencies", "service-continuity"] as const)
+        assert.equal(check(p, id).status, "info", id);
       assert.deepEqual(p.seats, { STANDARDPACK: { enabled: 100, consumed: 60, available: 40, freed: 25 } });
       assert.equal(p.verdict, "blocked");
       assert.deepEqual(p.operations[0].body, { addLicenses: [{ skuId: E3, disabledPlans: [] }], removeLicenses: [E1] });
@@ -246,7 +313,13 @@ describe("previewGroupChange", () => {
     it("does not count members who already hold the target from any source", () => {
       // u1, u2 hold E3 directly; u3 from another group; u4's E3 from another group is in error, so u4 needs a seat.
       const more = (i: number): LicenseState[] =>
-        i <= 2 ? [direct(E3)] : i === 3 ? [fromGroup(E3, "g-other")] : i === 4 ? [fromGroup(E3, "g-other", { state: "Error", error: "CountViolation" })] : [];
+        i <= 2
+          ? [direct(E3)]
+          : i === 3
+            ? [fromGroup(E3, "g-other")]
+            : i === 4
+              ? [fromGroup(E3, "g-other", { state: "Error", error: "CountViolation" })]
+              : [];
       const p = previewGroup({ users: members(35, more) });
       assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 32, shortfall: 2 });
       assert.equal(check(p, "seats").status, "block");
@@ -280,7 +353,14 @@ describe("previewGroupChange", () => {
 
   describe("direct-source", () => {
     it("warns with the members who hold the source directly or from another group", () => {
-      const more = (i: number): LicenseState[] => (i <= 2 ? [direct(E1)] : i === 3 ? [fromGroup(E1, "g-mkt")] : i === 4 ? [direct(E1, { state: "Error", error: "CountViolation" })] : []);
+      const more = (i: number): LicenseState[] =>
+        i <= 2
+          ? [direct(E1)]
+          : i === 3
+            ? [fromGroup(E1, "g-mkt")]
+            : i === 4
+              ? [direct(E1, { state: "Error", error: "CountViolation" })]
+              : [];
       const p = previewGroup({ users: members(25, more), groupNames: new Map([["g-mkt", "Marketing"]]) });
       const c = check(p, "direct-source");
       assert.equal(c.status, "warn");
@@ -308,14 +388,20 @@ describe("previewGroupChange", () => {
       assert.equal(c.title, "2 of 25 members keep a license that conflicts with Office 365 E3");
       assert.deepEqual(ids(c), ["u1", "u2"]);
       assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, direct)");
-      assert.equal(c.users?.[1].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group g-mkt)");
+      assert.equal(
+        c.users?.[1].note,
+        "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group g-mkt)",
+      );
       assert.match(c.detail, /MutuallyExclusiveViolation/);
       assert.equal(p.verdict, "warnings");
     });
 
     it("names every pair for F3 kept next to E3", () => {
       const c = check(previewGroup({ users: [user("u1", [fromGroup(E1), direct(F3)])] }), "conflicts");
-      assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTDESKLESS (Microsoft 365 F3, direct); MCOSTANDARD conflicts with MCOIMP (Microsoft 365 F3, direct)");
+      assert.equal(
+        c.users?.[0].note,
+        "SHAREPOINTENTERPRISE conflicts with SHAREPOINTDESKLESS (Microsoft 365 F3, direct); MCOSTANDARD conflicts with MCOIMP (Microsoft 365 F3, direct)",
+      );
     });
 
     it("ignores a disabled plan, a license in error, and the target held twice", () => {
@@ -360,7 +446,11 @@ describe("previewGroupChange", () => {
 
     it("does not blame the change for a dependency that is unmet already", () => {
       const users = [user("u1", [fromGroup(E1, SALES, { disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }), direct(WA)])];
-      const p = previewGroup({ users, to: F3, group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }] } });
+      const p = previewGroup({
+        users,
+        to: F3,
+        group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }] },
+      });
       assert.equal(check(p, "dependencies").status, "pass");
     });
   });
@@ -370,14 +460,20 @@ describe("previewGroupChange", () => {
       const p = previewGroup({ to: F3 });
       const c = check(p, "service-continuity");
       assert.equal(c.status, "block");
-      assert.equal(c.title, "Sales would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD");
+      assert.equal(
+        c.title,
+        "Sales would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD",
+      );
       assert.match(c.detail, /choose a target that includes them/);
       assert.equal(p.verdict, "blocked");
     });
 
     it("passes E1 → F3 when the group already has those plans off", () => {
       const off = [PLAN.EXCHANGE_S_STANDARD, PLAN.SHAREPOINTSTANDARD, PLAN.SHAREPOINTWAC, PLAN.MCOSTANDARD];
-      const c = check(previewGroup({ to: F3, group: { assignedLicenses: [{ skuId: E1, disabledPlans: off }] } }), "service-continuity");
+      const c = check(
+        previewGroup({ to: F3, group: { assignedLicenses: [{ skuId: E1, disabledPlans: off }] } }),
+        "service-continuity",
+      );
       assert.equal(c.status, "pass");
       assert.equal(c.title, "Microsoft 365 F3 carries all 1 plan Office 365 E1 enables on Sales");
     });
@@ -387,7 +483,11 @@ describe("previewGroupChange", () => {
     });
 
     it("counts only plans that apply to users: a company-level plan of E1 that E3 lacks loses nobody anything", () => {
-      const companyPlan = { id: "0feaeb32-0000-4000-8000-00000000c0de", name: "COMPANY_WIDE_SERVICE", appliesTo: "Company" as const };
+      const companyPlan = {
+        id: "0feaeb32-0000-4000-8000-00000000c0de",
+        name: "COMPANY_WIDE_SERVICE",
+        appliesTo: "Company" as const,
+      };
       const withCompanyPlan = e1({ servicePlans: [...e1().servicePlans, companyPlan] });
       const c = check(previewGroup({ products: [withCompanyPlan, e3(), f3(), wa()] }), "service-continuity");
       assert.equal(c.status, "pass");
@@ -397,7 +497,9 @@ describe("previewGroupChange", () => {
 
   describe("disabledPlans carry-over in the operation", () => {
     it("E1 with SharePoint Plan 1 off on the group → E3 with SharePoint Plan 2 off, Office apps on", () => {
-      const p = previewGroup({ group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD] }] } });
+      const p = previewGroup({
+        group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD] }] },
+      });
       assert.deepEqual(p.operations, [
         {
           method: "POST",
@@ -405,7 +507,10 @@ describe("previewGroupChange", () => {
           body: { addLicenses: [{ skuId: E3, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1] },
         },
       ]);
-      assert.equal(check(p, "service-continuity").title, "Office 365 E3 carries all 4 plans Office 365 E1 enables on Sales");
+      assert.equal(
+        check(p, "service-continuity").title,
+        "Office 365 E3 carries all 4 plans Office 365 E1 enables on Sales",
+      );
     });
 
     it("a group that already holds T keeps what is on there: a plan stays off only if off on both", () => {
@@ -423,8 +528,14 @@ describe("previewGroupChange", () => {
 
   describe("what the change removes: from.disabledPlans", () => {
     it("records the plans off on the group's S, and nothing when none is off", () => {
-      const p = previewGroup({ group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] }] } });
-      assert.deepEqual(p.from, { skuId: E1, skuPartNumber: "STANDARDPACK", disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] });
+      const p = previewGroup({
+        group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] }] },
+      });
+      assert.deepEqual(p.from, {
+        skuId: E1,
+        skuPartNumber: "STANDARDPACK",
+        disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1],
+      });
       assert.deepEqual(previewGroup().from, { skuId: E1, skuPartNumber: "STANDARDPACK" });
     });
   });
@@ -450,7 +561,14 @@ describe("previewGroupChange", () => {
     it("adds E1 back with exactly the recorded disabled plans (not the carry-over) and removes E3, in one call", () => {
       const p = undone({ restore: { undoOf: 4, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] } });
       assert.deepEqual(p.operations, [
-        { method: "POST", path: "/groups/g-sales/assignLicense", body: { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] }], removeLicenses: [E3] } },
+        {
+          method: "POST",
+          path: "/groups/g-sales/assignLicense",
+          body: {
+            addLicenses: [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTSTANDARD, PLAN.TEAMS1] }],
+            removeLicenses: [E3],
+          },
+        },
       ]);
     });
 
@@ -469,11 +587,26 @@ describe("previewGroupChange", () => {
 
     it("names all the plans in the detail when the title shortens the list", () => {
       // E1 restored with every plan off: all 6 plans of E3 go.
-      const off = [PLAN.EXCHANGE_S_STANDARD, PLAN.SHAREPOINTSTANDARD, PLAN.SHAREPOINTWAC, PLAN.TEAMS1, PLAN.MCOSTANDARD];
+      const off = [
+        PLAN.EXCHANGE_S_STANDARD,
+        PLAN.SHAREPOINTSTANDARD,
+        PLAN.SHAREPOINTWAC,
+        PLAN.TEAMS1,
+        PLAN.MCOSTANDARD,
+      ];
       const c = check(undone({ restore: { undoOf: 4, disabledPlans: off } }), "service-continuity");
-      assert.equal(c.title, "Undoing request #4 takes back 6 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, SHAREPOINTWAC, OFFICESUBSCRIPTION, TEAMS1 and 1 more");
-      assert.match(c.detail, /^Members of Sales lose the services of EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, SHAREPOINTWAC, OFFICESUBSCRIPTION, TEAMS1, MCOSTANDARD: /);
-      assert.match(c.detail, /restored with 5 plans disabled, as before: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, TEAMS1, MCOSTANDARD\.$/);
+      assert.equal(
+        c.title,
+        "Undoing request #4 takes back 6 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, SHAREPOINTWAC, OFFICESUBSCRIPTION, TEAMS1 and 1 more",
+      );
+      assert.match(
+        c.detail,
+        /^Members of Sales lose the services of EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, SHAREPOINTWAC, OFFICESUBSCRIPTION, TEAMS1, MCOSTANDARD: /,
+      );
+      assert.match(
+        c.detail,
+        /restored with 5 plans disabled, as before: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, TEAMS1, MCOSTANDARD\.$/,
+      );
     });
 
     it("a request that recorded no disabled plans restores E1 with all on, and says so", () => {
@@ -488,13 +621,22 @@ describe("previewGroupChange", () => {
     });
 
     it("when nothing is lost (undoing a downgrade), service-continuity passes and still says how the product is restored", () => {
-      const c = check(previewGroup({ restore: { undoOf: 9, disabledPlans: [PLAN.OFFICESUBSCRIPTION] } }), "service-continuity");
+      const c = check(
+        previewGroup({ restore: { undoOf: 9, disabledPlans: [PLAN.OFFICESUBSCRIPTION] } }),
+        "service-continuity",
+      );
       assert.equal(c.status, "pass");
-      assert.equal(c.detail, "Nobody loses a service: each enabled plan is kept, or carried by a higher plan of its family. Office 365 E3 is restored with 1 plan disabled, as before: OFFICESUBSCRIPTION.");
+      assert.equal(
+        c.detail,
+        "Nobody loses a service: each enabled plan is kept, or carried by a higher plan of its family. Office 365 E3 is restored with 1 plan disabled, as before: OFFICESUBSCRIPTION.",
+      );
     });
 
     it("still blocks on seats, and on every other check as usual", () => {
-      const p = undone({ products: [e1({ consumedUnits: 90 }), e3(), f3(), wa()], restore: { undoOf: 4, disabledPlans: [] } });
+      const p = undone({
+        products: [e1({ consumedUnits: 90 }), e3(), f3(), wa()],
+        restore: { undoOf: 4, disabledPlans: [] },
+      });
       assert.equal(check(p, "seats").status, "block");
       assert.equal(check(p, "seats").title, "Office 365 E1: 25 seats needed, 10 available, 15 short");
       assert.equal(check(p, "service-continuity").status, "warn");
@@ -504,7 +646,15 @@ describe("previewGroupChange", () => {
 
   describe("nested-groups", () => {
     it("warns with the count of nested groups, naming them", () => {
-      const c = check(previewGroup({ nested: [{ id: "g1", displayName: "Sales EMEA" }, { id: "g2", displayName: "Sales APAC" }] }), "nested-groups");
+      const c = check(
+        previewGroup({
+          nested: [
+            { id: "g1", displayName: "Sales EMEA" },
+            { id: "g2", displayName: "Sales APAC" },
+          ],
+        }),
+        "nested-groups",
+      );
       assert.equal(c.status, "warn");
       assert.equal(c.count, 2);
       assert.equal(c.users, undefined);
@@ -533,7 +683,10 @@ describe("previewGroupChange", () => {
   describe("dynamic-membership", () => {
     it("is info quoting the rule", () => {
       const rule = '(user.department -eq "Sales")';
-      const c = check(previewGroup({ group: { groupTypes: ["DynamicMembership"], membershipRule: rule } }), "dynamic-membership");
+      const c = check(
+        previewGroup({ group: { groupTypes: ["DynamicMembership"], membershipRule: rule } }),
+        "dynamic-membership",
+      );
       assert.equal(c.status, "info");
       assert.ok(c.detail.includes(rule));
     });
@@ -545,7 +698,11 @@ describe("previewGroupChange", () => {
 
   describe("usage-location", () => {
     it("is info with the members who have none; the verdict stays ready", () => {
-      const users = [user("u1", [fromGroup(E1)], null), user("u2", [fromGroup(E1)], "DE"), user("u3", [fromGroup(E1)], null)];
+      const users = [
+        user("u1", [fromGroup(E1)], null),
+        user("u2", [fromGroup(E1)], "DE"),
+        user("u3", [fromGroup(E1)], null),
+      ];
       const p = previewGroup({ users });
       const c = check(p, "usage-location");
       assert.equal(c.status, "info");
@@ -565,7 +722,9 @@ describe("previewGroupChange", () => {
     it("warns with counts by error code and what to do for each", () => {
       const users = [
         ...[1, 2, 3].map((i) => user(`c${i}`, [fromGroup(E1, SALES, { state: "Error", error: "CountViolation" })])),
-        ...[1, 2].map((i) => user(`x${i}`, [fromGroup(E1, SALES, { state: "Error", error: "MutuallyExclusiveViolation" }), direct(F3)])),
+        ...[1, 2].map((i) =>
+          user(`x${i}`, [fromGroup(E1, SALES, { state: "Error", error: "MutuallyExclusiveViolation" }), direct(F3)]),
+        ),
         user("other", [fromGroup(E1), fromGroup(E3, "g-other", { state: "Error", error: "CountViolation" })]),
         user("none", [fromGroup(E1, SALES, { error: "None" })]),
         ...members(5),
@@ -581,7 +740,10 @@ describe("previewGroupChange", () => {
     });
 
     it("counts ActiveWithError without a code as Other", () => {
-      const c = check(previewGroup({ users: [user("u1", [fromGroup(E1, SALES, { state: "ActiveWithError" })])] }), "existing-errors");
+      const c = check(
+        previewGroup({ users: [user("u1", [fromGroup(E1, SALES, { state: "ActiveWithError" })])] }),
+        "existing-errors",
+      );
       assert.equal(c.status, "warn");
       assert.ok(c.detail.startsWith("Other 1."));
     });
@@ -617,14 +779,26 @@ describe("previewGroupChange", () => {
 
     it("an empty group, users without states and products without plans do not throw", () => {
       const empty = previewGroup({ users: [] });
-      assert.deepEqual(empty.checks.map((c) => c.id), GROUP_CHECKS);
+      assert.deepEqual(
+        empty.checks.map((c) => c.id),
+        GROUP_CHECKS,
+      );
       assert.equal(empty.target.type === "group" && empty.target.memberCount, 0);
-      assert.deepEqual(empty.seats.ENTERPRISEPACK, { enabled: 50, consumed: 20, available: 30, needed: 0, shortfall: 0 });
+      assert.deepEqual(empty.seats.ENTERPRISEPACK, {
+        enabled: 50,
+        consumed: 20,
+        available: 30,
+        needed: 0,
+        shortfall: 0,
+      });
       assert.equal(check(empty, "usage-location").title, "All 0 members have a usage location");
 
       const bare = [product(E1, "STANDARDPACK", [], 5, 5), product(E3, "ENTERPRISEPACK", [], 5, 0)];
       const p = previewGroup({ users: [user("u1"), user("u2", [direct("unknown-sku")], null)], products: bare });
-      assert.deepEqual(p.checks.map((c) => c.id), GROUP_CHECKS);
+      assert.deepEqual(
+        p.checks.map((c) => c.id),
+        GROUP_CHECKS,
+      );
       assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 5, consumed: 0, available: 5, needed: 2, shortfall: 0 });
       assert.equal(check(p, "service-continuity").status, "pass");
     });
@@ -632,25 +806,48 @@ describe("previewGroupChange", () => {
 });
 
 describe("previewUserChange", () => {
-  const groupNames = new Map([[SALES, "Sales"], ["g-mkt", "Marketing"]]);
+  const groupNames = new Map([
+    [SALES, "Sales"],
+    ["g-mkt", "Marketing"],
+  ]);
   const preview = (u: TenantUser, products: Product[] = [e1(), e3(), f3(), wa()], to = E3): Preview =>
     previewUserChange({ user: u, groupNames, products, fromSkuId: E1, toSkuId: to });
-  const USER_CHECKS: CheckId[] = ["source-assigned", "target-subscribed", "seats", "conflicts", "dependencies", "service-continuity", "usage-location"];
+  const USER_CHECKS: CheckId[] = [
+    "source-assigned",
+    "target-subscribed",
+    "seats",
+    "conflicts",
+    "dependencies",
+    "service-continuity",
+    "usage-location",
+  ];
 
   it("direct only: ready, the applicable checks in table order, one call with the add and the remove", () => {
     const p = preview(user("megan", [direct(E1, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] })]));
-    assert.deepEqual(p.checks.map((c) => c.id), USER_CHECKS);
+    assert.deepEqual(
+      p.checks.map((c) => c.id),
+      USER_CHECKS,
+    );
     assert.deepEqual(notPass(p), []);
     assert.equal(p.verdict, "ready");
     assert.equal(p.kind, "user-change");
-    assert.deepEqual(p.target, { type: "user", id: "megan", displayName: "User megan", userPrincipalName: "megan@contoso.com" });
+    assert.deepEqual(p.target, {
+      type: "user",
+      id: "megan",
+      displayName: "User megan",
+      userPrincipalName: "megan@contoso.com",
+    });
     assert.equal(check(p, "source-assigned").title, "User megan holds Office 365 E1 directly");
     assert.deepEqual(p.seats, {
       ENTERPRISEPACK: { enabled: 50, consumed: 20, available: 30, needed: 1, shortfall: 0 },
       STANDARDPACK: { enabled: 100, consumed: 60, available: 40, freed: 1 },
     });
     assert.deepEqual(p.operations, [
-      { method: "POST", path: "/users/megan/assignLicense", body: { addLicenses: [{ skuId: E3, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1] } },
+      {
+        method: "POST",
+        path: "/users/megan/assignLicense",
+        body: { addLicenses: [{ skuId: E3, disabledPlans: [PLAN.SHAREPOINTENTERPRISE] }], removeLicenses: [E1] },
+      },
     ]);
   });
 
@@ -687,7 +884,10 @@ describe("previewUserChange", () => {
     assert.equal(c.status, "block");
     assert.equal(c.title, "User megan keeps a license that conflicts with Office 365 E3");
     assert.match(c.detail, /Graph refuses the whole call/);
-    assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group Marketing)");
+    assert.equal(
+      c.users?.[0].note,
+      "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group Marketing)",
+    );
     assert.equal(p.seats.STANDARDPACK.freed, 0);
     assert.equal(p.verdict, "blocked");
   });
@@ -708,13 +908,21 @@ describe("previewUserChange", () => {
     assert.equal(check(p, "dependencies").status, "block");
     assert.deepEqual(ids(check(p, "dependencies")), ["megan"]);
     assert.equal(check(p, "service-continuity").status, "block");
-    assert.equal(check(p, "service-continuity").title, "User megan would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD");
+    assert.equal(
+      check(p, "service-continuity").title,
+      "User megan would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD",
+    );
     const warned = preview(user("megan", [direct(E1)]), [e1(), e3(50, 20, { capabilityStatus: "Warning" })]);
     assert.equal(check(warned, "target-subscribed").status, "warn");
   });
 
   it("records the plans off on the user's direct S: what an undo restores", () => {
-    const p = preview(user("megan", [direct(E1, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] }), fromGroup(E1, "g-mkt", { disabledPlans: [PLAN.TEAMS1] })]));
+    const p = preview(
+      user("megan", [
+        direct(E1, { disabledPlans: [PLAN.SHAREPOINTSTANDARD] }),
+        fromGroup(E1, "g-mkt", { disabledPlans: [PLAN.TEAMS1] }),
+      ]),
+    );
     assert.deepEqual(p.from, { skuId: E1, skuPartNumber: "STANDARDPACK", disabledPlans: [PLAN.SHAREPOINTSTANDARD] });
   });
 
@@ -728,19 +936,29 @@ describe("previewUserChange", () => {
       restore: { undoOf: 2, disabledPlans: [PLAN.TEAMS1] },
     });
     assert.deepEqual(p.operations, [
-      { method: "POST", path: "/users/megan/assignLicense", body: { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.TEAMS1] }], removeLicenses: [E3] } },
+      {
+        method: "POST",
+        path: "/users/megan/assignLicense",
+        body: { addLicenses: [{ skuId: E1, disabledPlans: [PLAN.TEAMS1] }], removeLicenses: [E3] },
+      },
     ]);
     const c = check(p, "service-continuity");
     assert.equal(c.status, "warn");
     // TEAMS1 is off on the restored E1, so it goes too.
-    assert.equal(c.title, "Undoing request #2 takes back 4 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, TEAMS1");
+    assert.equal(
+      c.title,
+      "Undoing request #2 takes back 4 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, TEAMS1",
+    );
     assert.match(c.detail, /^User megan loses the services of /);
     assert.deepEqual(notPass(p), ["service-continuity:warn"]);
   });
 
   it("a user without any license state does not throw", () => {
     const p = preview(user("megan"));
-    assert.deepEqual(p.checks.map((c) => c.id), USER_CHECKS);
+    assert.deepEqual(
+      p.checks.map((c) => c.id),
+      USER_CHECKS,
+    );
     assert.equal(p.verdict, "blocked");
   });
 });

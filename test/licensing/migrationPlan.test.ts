@@ -24,15 +24,51 @@ const OTHER = "g-other";
 const YAMMER_SWAY = [PLAN.YAMMER_ENTERPRISE, PLAN.SWAY];
 const YAMMER = [PLAN.YAMMER_ENTERPRISE];
 
-const e1 = (): Product => product(E1, "STANDARDPACK", ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD", "YAMMER_ENTERPRISE", "SWAY"], 300, 262);
+const e1 = (): Product =>
+  product(
+    E1,
+    "STANDARDPACK",
+    [
+      "EXCHANGE_S_STANDARD",
+      "SHAREPOINTSTANDARD",
+      "SHAREPOINTWAC",
+      "TEAMS1",
+      "MCOSTANDARD",
+      "YAMMER_ENTERPRISE",
+      "SWAY",
+    ],
+    300,
+    262,
+  );
 /** The demo's E3: 124 enabled, 29 consumed, 95 free. */
 const e3 = (enabled = 124, consumed = 29): Product =>
-  product(E3, "ENTERPRISEPACK", ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD", "YAMMER_ENTERPRISE", "SWAY"], enabled, consumed);
+  product(
+    E3,
+    "ENTERPRISEPACK",
+    [
+      "EXCHANGE_S_ENTERPRISE",
+      "SHAREPOINTENTERPRISE",
+      "SHAREPOINTWAC",
+      "OFFICESUBSCRIPTION",
+      "TEAMS1",
+      "MCOSTANDARD",
+      "YAMMER_ENTERPRISE",
+      "SWAY",
+    ],
+    enabled,
+    consumed,
+  );
 
-const state = (skuId: string, assignedByGroup: string | null, disabledPlans: readonly string[] = [], extra: Partial<LicenseState> = {}): LicenseState =>
-  licenseState(skuId, assignedByGroup, { disabledPlans, ...extra });
-const direct = (disabled: readonly string[] = YAMMER_SWAY, extra: Partial<LicenseState> = {}) => state(E3, null, disabled, extra);
-const inherited = (disabled: readonly string[] = YAMMER_SWAY, extra: Partial<LicenseState> = {}, group = OPS) => state(E3, group, disabled, extra);
+const state = (
+  skuId: string,
+  assignedByGroup: string | null,
+  disabledPlans: readonly string[] = [],
+  extra: Partial<LicenseState> = {},
+): LicenseState => licenseState(skuId, assignedByGroup, { disabledPlans, ...extra });
+const direct = (disabled: readonly string[] = YAMMER_SWAY, extra: Partial<LicenseState> = {}) =>
+  state(E3, null, disabled, extra);
+const inherited = (disabled: readonly string[] = YAMMER_SWAY, extra: Partial<LicenseState> = {}, group = OPS) =>
+  state(E3, group, disabled, extra);
 
 const range = (n: number, prefix: string, states: (i: number) => readonly LicenseState[] = () => []): TenantUser[] =>
   Array.from({ length: n }, (_, k) => user(`${prefix}${k + 1}`, states(k + 1)));
@@ -44,13 +80,24 @@ const group = (extra: Partial<TenantGroup> = {}): TenantGroup => securityGroup(O
  * Sway disabled, 2 with only Yammer disabled), 3 holding nothing; 3 non-members hold E3 directly.
  */
 function operations(): { members: TenantUser[]; outside: TenantUser[] } {
-  const members = [...range(11, "ys", () => [direct(YAMMER_SWAY)]), ...range(2, "y", () => [direct(YAMMER)]), ...range(3, "new")];
+  const members = [
+    ...range(11, "ys", () => [direct(YAMMER_SWAY)]),
+    ...range(2, "y", () => [direct(YAMMER)]),
+    ...range(3, "new"),
+  ];
   return { members, outside: range(3, "out", () => [direct(YAMMER_SWAY)]) };
 }
 
 function input(extra: Partial<MigrationInput> = {}): MigrationInput {
   const { members, outside } = operations();
-  return { group: group(), members: { users: members, nestedGroups: [] }, directHolders: [...members.filter((u) => u.licenseStates.length > 0), ...outside], products: [e1(), e3()], skuId: E3, ...extra };
+  return {
+    group: group(),
+    members: { users: members, nestedGroups: [] },
+    directHolders: [...members.filter((u) => u.licenseStates.length > 0), ...outside],
+    products: [e1(), e3()],
+    skuId: E3,
+    ...extra,
+  };
 }
 
 function check(p: MigrationPreview, id: CheckId): CheckResult {
@@ -62,8 +109,18 @@ const ids = (c: CheckResult): string[] => (c.users ?? []).map((u) => u.id);
 const statuses = (p: MigrationPreview): string[] => p.checks.map((c) => `${c.id}:${c.status}`);
 
 const CHECKS: CheckId[] = [
-  "group-type", "target-subscribed", "group-assignment", "seats", "outside-members", "plan-mismatch", "conflicts",
-  "nested-groups", "on-premises-sync", "dynamic-membership", "existing-errors", "processing-state",
+  "group-type",
+  "target-subscribed",
+  "group-assignment",
+  "seats",
+  "outside-members",
+  "plan-mismatch",
+  "conflicts",
+  "nested-groups",
+  "on-premises-sync",
+  "dynamic-membership",
+  "existing-errors",
+  "processing-state",
 ];
 
 // ——— tests ———
@@ -75,13 +132,34 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.equal(p.kind, "direct-to-group");
       assert.deepEqual(p.target, { type: "group", id: OPS, displayName: "Operations", memberCount: 16 });
       assert.deepEqual(p.product, { skuId: E3, skuPartNumber: "ENTERPRISEPACK" });
-      assert.deepEqual(p.counts, { migrating: 13, outside: 3, newMembers: 3, planMismatch: 2, pilot: 5, waves: 1, waveSize: 100 });
+      assert.deepEqual(p.counts, {
+        migrating: 13,
+        outside: 3,
+        newMembers: 3,
+        planMismatch: 2,
+        pilot: 5,
+        waves: 1,
+        waveSize: 100,
+      });
       assert.deepEqual(p.groupAssignment, { needed: true, disabledPlans: [...YAMMER_SWAY].sort() });
-      assert.deepEqual(p.seats, { ENTERPRISEPACK: { enabled: 124, consumed: 29, available: 95, needed: 3, shortfall: 0 } });
-      assert.deepEqual(p.operations, [{ method: "POST", path: `/groups/${OPS}/assignLicense`, body: { addLicenses: [{ skuId: E3, disabledPlans: [...YAMMER_SWAY].sort() }], removeLicenses: [] } }]);
+      assert.deepEqual(p.seats, {
+        ENTERPRISEPACK: { enabled: 124, consumed: 29, available: 95, needed: 3, shortfall: 0 },
+      });
+      assert.deepEqual(p.operations, [
+        {
+          method: "POST",
+          path: `/groups/${OPS}/assignLicense`,
+          body: { addLicenses: [{ skuId: E3, disabledPlans: [...YAMMER_SWAY].sort() }], removeLicenses: [] },
+        },
+      ]);
       assert.deepEqual(
         p.stages.map((s) => [s.kind, s.users]),
-        [["assign", 16], ["verify", 13], ["pilot", 5], ["wave", 6]],
+        [
+          ["assign", 16],
+          ["verify", 13],
+          ["pilot", 5],
+          ["wave", 6],
+        ],
       );
       assert.equal(p.stages[0]!.title, "Assign Office 365 E3 to Operations with 2 plans disabled");
       assert.equal(p.stages[3]!.title, "Wave 1 of 1: remove the direct Office 365 E3 from 6 verified users");
@@ -89,10 +167,23 @@ describe("migrationPlan: direct to group-based licensing", () => {
 
     it("has every check, in order, warning about the outsiders and the mismatched plans", () => {
       const p = planMigration(input());
-      assert.deepEqual(p.checks.map((c) => c.id), CHECKS);
+      assert.deepEqual(
+        p.checks.map((c) => c.id),
+        CHECKS,
+      );
       assert.deepEqual(statuses(p), [
-        "group-type:pass", "target-subscribed:pass", "group-assignment:info", "seats:pass", "outside-members:warn", "plan-mismatch:warn", "conflicts:pass",
-        "nested-groups:pass", "on-premises-sync:pass", "dynamic-membership:pass", "existing-errors:pass", "processing-state:pass",
+        "group-type:pass",
+        "target-subscribed:pass",
+        "group-assignment:info",
+        "seats:pass",
+        "outside-members:warn",
+        "plan-mismatch:warn",
+        "conflicts:pass",
+        "nested-groups:pass",
+        "on-premises-sync:pass",
+        "dynamic-membership:pass",
+        "existing-errors:pass",
+        "processing-state:pass",
       ]);
       assert.equal(p.verdict, "warnings");
 
@@ -104,13 +195,22 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.match(outside.detail, /stop here, add them to Operations/);
 
       const mismatch = check(p, "plan-mismatch");
-      assert.equal(mismatch.title, "2 of 13 movers hold a direct Office 365 E3 that enables plans Operations's would not");
+      assert.equal(
+        mismatch.title,
+        "2 of 13 movers hold a direct Office 365 E3 that enables plans Operations's would not",
+      );
       assert.deepEqual(ids(mismatch), ["y1", "y2"]);
-      assert.deepEqual(mismatch.users?.map((u) => u.note), ["enables SWAY, which Operations would disable", "enables SWAY, which Operations would disable"]);
+      assert.deepEqual(
+        mismatch.users?.map((u) => u.note),
+        ["enables SWAY, which Operations would disable", "enables SWAY, which Operations would disable"],
+      );
       assert.match(mismatch.detail, /so it is never removed: they stay on their direct license/);
 
       assert.equal(check(p, "seats").title, "Office 365 E3: 3 seats needed, 95 available");
-      assert.match(check(p, "seats").detail, /13 members already hold Office 365 E3 and need no new seat\. Members who hold Office 365 E3 directly keep one seat .*: moving them costs nothing\./);
+      assert.match(
+        check(p, "seats").detail,
+        /13 members already hold Office 365 E3 and need no new seat\. Members who hold Office 365 E3 directly keep one seat .*: moving them costs nothing\./,
+      );
       assert.doesNotMatch(check(p, "seats").detail, /frees/);
       const assign = check(p, "group-assignment");
       assert.equal(assign.title, "Operations will get Office 365 E3 with 2 plans disabled: YAMMER_ENTERPRISE, SWAY");
@@ -129,12 +229,21 @@ describe("migrationPlan: direct to group-based licensing", () => {
 
     it("costs no seat when every member already holds the product directly", () => {
       const members = range(13, "m", () => [direct()]);
-      const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(29, 29)], skuId: E3 });
+      const p = planMigration({
+        group: group(),
+        members: { users: members, nestedGroups: [] },
+        directHolders: members,
+        products: [e3(29, 29)],
+        skuId: E3,
+      });
       assert.equal(check(p, "seats").status, "pass");
       assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 29, consumed: 29, available: 0, needed: 0, shortfall: 0 });
       assert.equal(p.verdict, "ready");
       assert.equal(check(p, "outside-members").status, "pass");
-      assert.equal(check(p, "plan-mismatch").title, "0 of 13 movers hold a direct Office 365 E3 that enables plans Operations's would not");
+      assert.equal(
+        check(p, "plan-mismatch").title,
+        "0 of 13 movers hold a direct Office 365 E3 that enables plans Operations's would not",
+      );
     });
   });
 
@@ -147,7 +256,10 @@ describe("migrationPlan: direct to group-based licensing", () => {
         ...range(3, "g", () => [inherited(YAMMER)]),
       ];
       const p = planMigration({
-        group: group({ assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER }], licenseProcessingState: "ProcessingComplete" }),
+        group: group({
+          assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER }],
+          licenseProcessingState: "ProcessingComplete",
+        }),
         members: { users: members, nestedGroups: [] },
         directHolders: members.slice(0, 13),
         products: [e3()],
@@ -155,8 +267,23 @@ describe("migrationPlan: direct to group-based licensing", () => {
       });
       assert.deepEqual(p.groupAssignment, { needed: false, disabledPlans: YAMMER });
       assert.deepEqual(p.operations, []);
-      assert.deepEqual(p.counts, { migrating: 13, outside: 0, newMembers: 0, planMismatch: 0, pilot: 5, waves: 1, waveSize: 100 });
-      assert.deepEqual(p.stages.map((s) => [s.kind, s.users]), [["verify", 13], ["pilot", 5], ["wave", 8]]);
+      assert.deepEqual(p.counts, {
+        migrating: 13,
+        outside: 0,
+        newMembers: 0,
+        planMismatch: 0,
+        pilot: 5,
+        waves: 1,
+        waveSize: 100,
+      });
+      assert.deepEqual(
+        p.stages.map((s) => [s.kind, s.users]),
+        [
+          ["verify", 13],
+          ["pilot", 5],
+          ["wave", 8],
+        ],
+      );
       const assign = check(p, "group-assignment");
       assert.equal(assign.status, "info");
       assert.equal(assign.title, "Operations already holds Office 365 E3 with 1 plan disabled: YAMMER_ENTERPRISE");
@@ -165,9 +292,21 @@ describe("migrationPlan: direct to group-based licensing", () => {
 
     it("flags movers whose direct license enables a plan the group's disables", () => {
       const members = [...range(3, "ys", () => [direct(YAMMER_SWAY)]), ...range(2, "all", () => [direct([])])];
-      const p = planMigration({ group: group({ assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER_SWAY }] }), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3()], skuId: E3 });
+      const p = planMigration({
+        group: group({ assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER_SWAY }] }),
+        members: { users: members, nestedGroups: [] },
+        directHolders: members,
+        products: [e3()],
+        skuId: E3,
+      });
       assert.equal(p.counts.planMismatch, 2);
-      assert.deepEqual(check(p, "plan-mismatch").users?.map((u) => u.note), ["enables YAMMER_ENTERPRISE, SWAY, which Operations would disable", "enables YAMMER_ENTERPRISE, SWAY, which Operations would disable"]);
+      assert.deepEqual(
+        check(p, "plan-mismatch").users?.map((u) => u.note),
+        [
+          "enables YAMMER_ENTERPRISE, SWAY, which Operations would disable",
+          "enables YAMMER_ENTERPRISE, SWAY, which Operations would disable",
+        ],
+      );
       assert.equal(p.counts.pilot, 3, "pilot drawn from the 3 eligible only");
       assert.equal(p.counts.waves, 0);
     });
@@ -178,23 +317,42 @@ describe("migrationPlan: direct to group-based licensing", () => {
       const { members, outside } = operations();
       // new1 holds E1 directly: SharePoint Plan 1 excludes E3's Plan 2, so the group's E3 fails for them.
       const withE1 = members.map((u) => (u.id === "new1" ? user("new1", [state(E1, null)]) : u));
-      const p = planMigration({ ...input(), members: { users: withE1, nestedGroups: [] }, directHolders: [...withE1.filter((u) => u.licenseStates.some((s) => s.skuId === E3)), ...outside] });
+      const p = planMigration({
+        ...input(),
+        members: { users: withE1, nestedGroups: [] },
+        directHolders: [...withE1.filter((u) => u.licenseStates.some((s) => s.skuId === E3)), ...outside],
+      });
       const conflicts = check(p, "conflicts");
       assert.equal(conflicts.status, "warn");
       assert.deepEqual(ids(conflicts), ["new1"]);
-      assert.match(conflicts.users![0]!.note!, /SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD \(Office 365 E1, direct\)/);
+      assert.match(
+        conflicts.users![0]!.note!,
+        /SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD \(Office 365 E1, direct\)/,
+      );
       assert.match(conflicts.detail, /MutuallyExclusiveViolation/);
     });
 
     it("warns that nested groups' members are not migrated, and counts them among the outsiders", () => {
-      const p = planMigration(input({ members: { users: operations().members, nestedGroups: [{ id: "g-night", displayName: "Night Shift" }] } }));
+      const p = planMigration(
+        input({
+          members: { users: operations().members, nestedGroups: [{ id: "g-night", displayName: "Night Shift" }] },
+        }),
+      );
       const nested = check(p, "nested-groups");
       assert.equal(nested.status, "warn");
       assert.match(nested.detail, /members of nested groups keep their direct Office 365 E3 and are not migrated/);
     });
 
     it("blocks a group that cannot hold licenses, a product the tenant lacks, and a group with nothing to migrate", () => {
-      assert.equal(check(planMigration(input({ group: group({ securityEnabled: false, groupTypes: ["Unified"], mailEnabled: true }) })), "group-type").status, "block");
+      assert.equal(
+        check(
+          planMigration(
+            input({ group: group({ securityEnabled: false, groupTypes: ["Unified"], mailEnabled: true }) }),
+          ),
+          "group-type",
+        ).status,
+        "block",
+      );
       const unowned = planMigration(input({ products: [e1()] }));
       assert.equal(check(unowned, "target-subscribed").status, "block");
       assert.equal(check(unowned, "seats").status, "info");
@@ -203,14 +361,29 @@ describe("migrationPlan: direct to group-based licensing", () => {
       const nobody = planMigration(input({ members: { users: range(4, "n"), nestedGroups: [] }, directHolders: [] }));
       const assign = check(nobody, "group-assignment");
       assert.equal(assign.status, "block");
-      assert.equal(assign.title, "0 of 4 members of Operations hold Office 365 E3 directly: there is nothing to migrate");
-      assert.deepEqual(nobody.stages.map((s) => s.kind), ["assign", "verify"]);
+      assert.equal(
+        assign.title,
+        "0 of 4 members of Operations hold Office 365 E3 directly: there is nothing to migrate",
+      );
+      assert.deepEqual(
+        nobody.stages.map((s) => s.kind),
+        ["assign", "verify"],
+      );
     });
 
     it("reports dynamic, synced and still-processing groups and members already in error", () => {
-      const members = [user("ok", [direct(), inherited()]), user("bad", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })])];
+      const members = [
+        user("ok", [direct(), inherited()]),
+        user("bad", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })]),
+      ];
       const p = planMigration({
-        group: group({ groupTypes: ["DynamicMembership"], membershipRule: 'user.department -eq "Operations"', onPremisesSyncEnabled: true, assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER_SWAY }], licenseProcessingState: "ProcessingInProgress" }),
+        group: group({
+          groupTypes: ["DynamicMembership"],
+          membershipRule: 'user.department -eq "Operations"',
+          onPremisesSyncEnabled: true,
+          assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER_SWAY }],
+          licenseProcessingState: "ProcessingInProgress",
+        }),
         members: { users: members, nestedGroups: [] },
         directHolders: members,
         products: [e3()],
@@ -228,7 +401,11 @@ describe("migrationPlan: direct to group-based licensing", () => {
   describe("disabled plans for the group", () => {
     it("takes the list most movers share; ties go to fewer disabled plans, then sorted order", () => {
       const s = (plans: string[]) => ({ disabledPlans: plans });
-      assert.deepEqual(mostCommonDisabledPlans([s(["b", "a"]), s(["a", "b"]), s(["c"])]), ["a", "b"], "order within a list does not matter");
+      assert.deepEqual(
+        mostCommonDisabledPlans([s(["b", "a"]), s(["a", "b"]), s(["c"])]),
+        ["a", "b"],
+        "order within a list does not matter",
+      );
       assert.deepEqual(mostCommonDisabledPlans([s(["a", "b"]), s(["a", "b"]), s(["c"]), s(["c"])]), ["c"]);
       assert.deepEqual(mostCommonDisabledPlans([s(["b"]), s(["a"])]), ["a"]);
       assert.deepEqual(mostCommonDisabledPlans([s([]), s(["a"])]), []);
@@ -260,27 +437,72 @@ describe("migrationPlan: direct to group-based licensing", () => {
 
     it("plans 2,000 eligible movers as a pilot of 100 and 19 waves of 100", () => {
       const members = range(2_000, "m", () => [direct()]);
-      const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(3_000, 2_000)], skuId: E3 });
-      assert.deepEqual(p.counts, { migrating: 2_000, outside: 0, newMembers: 0, planMismatch: 0, pilot: 100, waves: 19, waveSize: 100 });
+      const p = planMigration({
+        group: group(),
+        members: { users: members, nestedGroups: [] },
+        directHolders: members,
+        products: [e3(3_000, 2_000)],
+        skuId: E3,
+      });
+      assert.deepEqual(p.counts, {
+        migrating: 2_000,
+        outside: 0,
+        newMembers: 0,
+        planMismatch: 0,
+        pilot: 100,
+        waves: 19,
+        waveSize: 100,
+      });
       assert.equal(p.stages.length, 22);
-      assert.deepEqual(p.stages.slice(0, 3).map((s) => [s.kind, s.users]), [["assign", 2_000], ["verify", 2_000], ["pilot", 100]]);
+      assert.deepEqual(
+        p.stages.slice(0, 3).map((s) => [s.kind, s.users]),
+        [
+          ["assign", 2_000],
+          ["verify", 2_000],
+          ["pilot", 100],
+        ],
+      );
       assert.ok(p.stages.slice(3).every((s) => s.kind === "wave" && s.users === 100));
       assert.equal(p.stages[21]!.title, "Wave 19 of 19: remove the direct Office 365 E3 from 100 verified users");
-      const custom = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: members, products: [e3(3_000, 2_000)], skuId: E3, pilot: { count: 10, percent: 1 }, waveSize: 500 });
+      const custom = planMigration({
+        group: group(),
+        members: { users: members, nestedGroups: [] },
+        directHolders: members,
+        products: [e3(3_000, 2_000)],
+        skuId: E3,
+        pilot: { count: 10, percent: 1 },
+        waveSize: 500,
+      });
       assert.deepEqual([custom.counts.pilot, custom.counts.waves, custom.counts.waveSize], [20, 4, 500]);
-      assert.deepEqual(custom.stages.slice(-1).map((s) => s.users), [480]);
+      assert.deepEqual(
+        custom.stages.slice(-1).map((s) => s.users),
+        [480],
+      );
     });
 
     it("classifies in member order, so the runner draws the same pilot", () => {
       const parts = classifyMigration(input());
-      assert.deepEqual(parts.eligible.map((u) => u.id), [...Array.from({ length: 11 }, (_, i) => `ys${i + 1}`)]);
-      assert.deepEqual(parts.planMismatch.map((m) => [m.user.id, m.plans]), [["y1", [PLAN.SWAY]], ["y2", [PLAN.SWAY]]]);
-      assert.deepEqual(parts.outside.map((u) => u.id), ["out1", "out2", "out3"]);
+      assert.deepEqual(
+        parts.eligible.map((u) => u.id),
+        [...Array.from({ length: 11 }, (_, i) => `ys${i + 1}`)],
+      );
+      assert.deepEqual(
+        parts.planMismatch.map((m) => [m.user.id, m.plans]),
+        [
+          ["y1", [PLAN.SWAY]],
+          ["y2", [PLAN.SWAY]],
+        ],
+      );
+      assert.deepEqual(
+        parts.outside.map((u) => u.id),
+        ["out1", "out2", "out3"],
+      );
     });
   });
 
   describe("verifyMigration", () => {
-    const verify = (users: TenantUser[], groupDisabled: readonly string[] = YAMMER_SWAY) => verifyMigration(users, OPS, E3, groupDisabled, [e3()]);
+    const verify = (users: TenantUser[], groupDisabled: readonly string[] = YAMMER_SWAY) =>
+      verifyMigration(users, OPS, E3, groupDisabled, [e3()]);
     const reasonOf = (u: TenantUser, groupDisabled?: readonly string[]) => {
       const result = verify([u], groupDisabled);
       assert.equal(result.verified.length, 0, "not verified");
@@ -291,22 +513,49 @@ describe("migrationPlan: direct to group-based licensing", () => {
       const ok = user("ok", [direct(), inherited()]);
       // The group enabling more than the direct one (Sway) loses nothing.
       const gains = user("gains", [direct(YAMMER_SWAY), inherited(YAMMER)]);
-      assert.deepEqual(verify([ok]), { verified: [{ id: "ok", displayName: "User ok", userPrincipalName: "ok@contoso.com" }], failed: [] });
-      assert.deepEqual(verify([gains], YAMMER).verified.map((u) => u.id), ["gains"]);
+      assert.deepEqual(verify([ok]), {
+        verified: [{ id: "ok", displayName: "User ok", userPrincipalName: "ok@contoso.com" }],
+        failed: [],
+      });
+      assert.deepEqual(
+        verify([gains], YAMMER).verified.map((u) => u.id),
+        ["gains"],
+      );
     });
 
     it("says what is wrong and what to do for each failure", () => {
       assert.match(reasonOf(user("gone", [inherited()])), /^has no direct Office 365 E3: there is nothing to remove/);
-      assert.match(reasonOf(user("waiting", [direct()])), /^does not have Office 365 E3 from the group yet\. Wait until the group's license processing completes; if it has, reprocess the user\./);
-      assert.match(reasonOf(user("other", [direct(), inherited(YAMMER_SWAY, {}, OTHER)])), /does not have Office 365 E3 from the group yet/, "another group's E3 is not G's");
+      assert.match(
+        reasonOf(user("waiting", [direct()])),
+        /^does not have Office 365 E3 from the group yet\. Wait until the group's license processing completes; if it has, reprocess the user\./,
+      );
+      assert.match(
+        reasonOf(user("other", [direct(), inherited(YAMMER_SWAY, {}, OTHER)])),
+        /does not have Office 365 E3 from the group yet/,
+        "another group's E3 is not G's",
+      );
       assert.equal(
         reasonOf(user("seatless", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })])),
         "Office 365 E3 from the group is in error (CountViolation): not enough seats; buy or free seats, then reprocess the users.",
       );
-      assert.match(reasonOf(user("conflict", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "MutuallyExclusiveViolation" })])), /MutuallyExclusiveViolation\): they hold a conflicting product/);
-      assert.match(reasonOf(user("partly", [direct(), inherited(YAMMER_SWAY, { state: "ActiveWithError", error: "Others" })])), /in error \(Others\): look at their licenses/);
-      assert.match(reasonOf(user("off", [direct(), inherited(YAMMER_SWAY, { state: "Disabled" })])), /^Office 365 E3 from the group is Disabled, not Active/);
-      assert.match(reasonOf(user("stale", [direct(), inherited(YAMMER)])), /does not have the group's disabled plans yet\. Wait until the group's license processing completes/);
+      assert.match(
+        reasonOf(
+          user("conflict", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "MutuallyExclusiveViolation" })]),
+        ),
+        /MutuallyExclusiveViolation\): they hold a conflicting product/,
+      );
+      assert.match(
+        reasonOf(user("partly", [direct(), inherited(YAMMER_SWAY, { state: "ActiveWithError", error: "Others" })])),
+        /in error \(Others\): look at their licenses/,
+      );
+      assert.match(
+        reasonOf(user("off", [direct(), inherited(YAMMER_SWAY, { state: "Disabled" })])),
+        /^Office 365 E3 from the group is Disabled, not Active/,
+      );
+      assert.match(
+        reasonOf(user("stale", [direct(), inherited(YAMMER)])),
+        /does not have the group's disabled plans yet\. Wait until the group's license processing completes/,
+      );
       assert.equal(
         reasonOf(user("loses", [direct(YAMMER), inherited(YAMMER_SWAY)])),
         "Office 365 E3 from the group would not enable SWAY, which the direct one enables. Their direct license stays; to move them, enable it on the group.",
@@ -322,23 +571,62 @@ describe("migrationPlan: direct to group-based licensing", () => {
   describe("removing a direct assignment", () => {
     it("is safe only while the group's product is Active without error for the user", () => {
       assert.equal(safeToRemoveDirect(user("ok", [direct(), inherited()]), OPS, E3), true);
-      assert.equal(safeToRemoveDirect(user("ok-none", [direct(), inherited(YAMMER_SWAY, { error: "None" })]), OPS, E3), true);
+      assert.equal(
+        safeToRemoveDirect(user("ok-none", [direct(), inherited(YAMMER_SWAY, { error: "None" })]), OPS, E3),
+        true,
+      );
       assert.equal(safeToRemoveDirect(user("direct-only", [direct()]), OPS, E3), false);
-      assert.equal(safeToRemoveDirect(user("other-group", [direct(), inherited(YAMMER_SWAY, {}, OTHER)]), OPS, E3), false);
-      assert.equal(safeToRemoveDirect(user("error", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })]), OPS, E3), false);
-      assert.equal(safeToRemoveDirect(user("with-error", [direct(), inherited(YAMMER_SWAY, { state: "ActiveWithError", error: "Other" })]), OPS, E3), false);
-      assert.equal(safeToRemoveDirect(user("disabled", [direct(), inherited(YAMMER_SWAY, { state: "Disabled" })]), OPS, E3), false);
+      assert.equal(
+        safeToRemoveDirect(user("other-group", [direct(), inherited(YAMMER_SWAY, {}, OTHER)]), OPS, E3),
+        false,
+      );
+      assert.equal(
+        safeToRemoveDirect(
+          user("error", [direct(), inherited(YAMMER_SWAY, { state: "Error", error: "CountViolation" })]),
+          OPS,
+          E3,
+        ),
+        false,
+      );
+      assert.equal(
+        safeToRemoveDirect(
+          user("with-error", [direct(), inherited(YAMMER_SWAY, { state: "ActiveWithError", error: "Other" })]),
+          OPS,
+          E3,
+        ),
+        false,
+      );
+      assert.equal(
+        safeToRemoveDirect(user("disabled", [direct(), inherited(YAMMER_SWAY, { state: "Disabled" })]), OPS, E3),
+        false,
+      );
       // The group's assignment switched off a plan the direct one enables (after verification): not safe.
-      assert.equal(safeToRemoveDirect(user("plans-changed", [direct(), inherited([...YAMMER_SWAY, PLAN.SHAREPOINTENTERPRISE])]), OPS, E3), false);
+      assert.equal(
+        safeToRemoveDirect(
+          user("plans-changed", [direct(), inherited([...YAMMER_SWAY, PLAN.SHAREPOINTENTERPRISE])]),
+          OPS,
+          E3,
+        ),
+        false,
+      );
     });
 
     it("is the user's own assignLicense removing the product and nothing else", () => {
-      assert.deepEqual(directRemovalOperation("u1", E3), { method: "POST", path: "/users/u1/assignLicense", body: { addLicenses: [], removeLicenses: [E3] } });
+      assert.deepEqual(directRemovalOperation("u1", E3), {
+        method: "POST",
+        path: "/users/u1/assignLicense",
+        body: { addLicenses: [], removeLicenses: [E3] },
+      });
     });
   });
 
   it("lists the products members hold directly, most holders first", () => {
-    const users = [user("a", [direct(), state(E1, null)]), user("b", [direct()]), user("c", [inherited()]), user("d", [state(E1, OTHER)])];
+    const users = [
+      user("a", [direct(), state(E1, null)]),
+      user("b", [direct()]),
+      user("c", [inherited()]),
+      user("d", [state(E1, OTHER)]),
+    ];
     assert.deepEqual(directProductsOf(users), [E3, E1]);
     assert.deepEqual(directProductsOf([]), []);
   });
@@ -351,8 +639,22 @@ describe("migrationPlan: direct to group-based licensing", () => {
       ...range(2_000, "c"),
     ];
     const outside = range(1_000, "x", () => [direct()]);
-    const p = planMigration({ group: group(), members: { users: members, nestedGroups: [] }, directHolders: [...members.slice(0, 98_000), ...outside], products: [e3(200_000, 99_000)], skuId: E3 });
-    assert.deepEqual(p.counts, { migrating: 98_000, outside: 1_000, newMembers: 2_000, planMismatch: 3_000, pilot: 4_750, waves: 903, waveSize: 100 });
+    const p = planMigration({
+      group: group(),
+      members: { users: members, nestedGroups: [] },
+      directHolders: [...members.slice(0, 98_000), ...outside],
+      products: [e3(200_000, 99_000)],
+      skuId: E3,
+    });
+    assert.deepEqual(p.counts, {
+      migrating: 98_000,
+      outside: 1_000,
+      newMembers: 2_000,
+      planMismatch: 3_000,
+      pilot: 4_750,
+      waves: 903,
+      waveSize: 100,
+    });
     assert.deepEqual(p.groupAssignment.disabledPlans, [...YAMMER_SWAY].sort());
     assert.equal(check(p, "plan-mismatch").count, 3_000);
     assert.equal(check(p, "seats").title, "Office 365 E3: 2,000 seats needed, 101,000 available");

@@ -7,7 +7,8 @@ import { product } from "../support/tenantBuilder";
 /** The products the module knows, and one it does not (Visio Plan 2). */
 const SKU_IDS: Record<string, string> = { ...KNOWN_SKU_IDS, VISIOCLIENT: "c5928f49-12ba-48f7-ada3-0d743a3601d5" };
 
-const tenant = (...skuPartNumbers: string[]): Product[] => skuPartNumbers.map((part) => product(SKU_IDS[part], part, [], 10, 0));
+const tenant = (...skuPartNumbers: string[]): Product[] =>
+  skuPartNumbers.map((part) => product(SKU_IDS[part], part, [], 10, 0));
 
 function found(phrase: string, owned: readonly Product[]): string | undefined {
   const r = resolveProduct(phrase, owned);
@@ -72,13 +73,26 @@ describe("product resolver", () => {
     assert.equal(r.kind, "ambiguous");
     assert.ok(r.kind === "ambiguous");
     assert.equal(r.phrase, "E3");
-    assert.deepEqual(r.candidates.map((p) => p.skuPartNumber), ["ENTERPRISEPACK", "SPE_E3"]);
+    assert.deepEqual(
+      r.candidates.map((p) => p.skuPartNumber),
+      ["ENTERPRISEPACK", "SPE_E3"],
+    );
     assert.equal(found("e 5", tenant("ENTERPRISEPREMIUM", "SPE_E5")), "ambiguous");
   });
 
   it("says which known product the tenant does not own", () => {
-    assert.deepEqual(resolveProduct("Business Premium", tenant("STANDARDPACK")), { kind: "not-owned", phrase: "Business Premium", skuPartNumber: "SPB", name: "Microsoft 365 Business Premium" });
-    assert.deepEqual(resolveProduct("SPE_E5", tenant("STANDARDPACK")), { kind: "not-owned", phrase: "SPE_E5", skuPartNumber: "SPE_E5", name: "Microsoft 365 E5" });
+    assert.deepEqual(resolveProduct("Business Premium", tenant("STANDARDPACK")), {
+      kind: "not-owned",
+      phrase: "Business Premium",
+      skuPartNumber: "SPB",
+      name: "Microsoft 365 Business Premium",
+    });
+    assert.deepEqual(resolveProduct("SPE_E5", tenant("STANDARDPACK")), {
+      kind: "not-owned",
+      phrase: "SPE_E5",
+      skuPartNumber: "SPE_E5",
+      name: "Microsoft 365 E5",
+    });
     assert.deepEqual(resolveProduct("06ebc4ee-1bb5-47dd-8120-11324bc54e06", []), {
       kind: "not-owned",
       phrase: "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
@@ -110,11 +124,17 @@ describe("product resolver", () => {
 
     const premium = resolveProduct("Busines Premum", owned);
     assert.ok(premium.kind === "unknown");
-    assert.deepEqual(premium.suggestions.map((p) => p.skuPartNumber), ["SPB"]);
+    assert.deepEqual(
+      premium.suggestions.map((p) => p.skuPartNumber),
+      ["SPB"],
+    );
 
     const visio = resolveProduct("Visio", owned);
     assert.ok(visio.kind === "unknown");
-    assert.deepEqual(visio.suggestions.map((p) => p.skuPartNumber), ["VISIOCLIENT"]);
+    assert.deepEqual(
+      visio.suggestions.map((p) => p.skuPartNumber),
+      ["VISIOCLIENT"],
+    );
 
     const e7 = resolveProduct("E7", owned);
     assert.ok(e7.kind === "unknown");
@@ -122,19 +142,48 @@ describe("product resolver", () => {
   });
 
   it("suggests nothing for a phrase far from every product", () => {
-    assert.deepEqual(resolveProduct("pizza", tenant("STANDARDPACK", "SPB")), { kind: "unknown", phrase: "pizza", suggestions: [] });
-    assert.deepEqual(resolveProduct("   ", tenant("STANDARDPACK")), { kind: "unknown", phrase: "   ", suggestions: [] });
+    assert.deepEqual(resolveProduct("pizza", tenant("STANDARDPACK", "SPB")), {
+      kind: "unknown",
+      phrase: "pizza",
+      suggestions: [],
+    });
+    assert.deepEqual(resolveProduct("   ", tenant("STANDARDPACK")), {
+      kind: "unknown",
+      phrase: "   ",
+      suggestions: [],
+    });
   });
 
   it("does not throw on hostile phrases", () => {
-    for (const phrase of ["x".repeat(10_000), "E3' or 1 eq 1", "${x}", "\u0000\u001b", "🙂", "'", "__proto__", "constructor", "toString"]) {
+    for (const phrase of [
+      "x".repeat(10_000),
+      "E3' or 1 eq 1",
+      "${x}",
+      "\u0000\u001b",
+      "🙂",
+      "'",
+      "__proto__",
+      "constructor",
+      "toString",
+    ]) {
       const r = resolveProduct(phrase, everything);
       assert.ok(r.kind === "unknown" || r.kind === "not-owned", `${phrase.slice(0, 20)}: ${r.kind}`);
     }
   });
 
   it("knows product phrases without a tenant", () => {
-    for (const phrase of ["E1", "e3", "Office 365 E3", "M365 E3", "Business Premium", "STANDARDPACK", "spe_e3", "POWER_BI_PRO", "18181a46-0d4e-45cd-891e-60aabd171b4e", "Audio Conferencing"]) {
+    for (const phrase of [
+      "E1",
+      "e3",
+      "Office 365 E3",
+      "M365 E3",
+      "Business Premium",
+      "STANDARDPACK",
+      "spe_e3",
+      "POWER_BI_PRO",
+      "18181a46-0d4e-45cd-891e-60aabd171b4e",
+      "Audio Conferencing",
+    ]) {
       assert.equal(looksLikeProductPhrase(phrase), true, phrase);
     }
     for (const phrase of ["Sales", "EMEA", "Sales EMEA", "EMEA E1", "Megan Bowen", "", "__proto__"]) {

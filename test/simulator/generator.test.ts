@@ -75,13 +75,23 @@ describe("tenant generator", () => {
   describe("determinism", () => {
     it("writes tenants/demo.json exactly as generateDemoTenant() makes it", () => {
       const committed: unknown = JSON.parse(readFileSync(join(__dirname, "../../tenants/demo.json"), "utf8"));
-      assert.deepStrictEqual(committed, roundTrip(demo), "regenerate with: npx tsx scripts/generate-tenant.ts --demo --out tenants/demo.json");
+      assert.deepStrictEqual(
+        committed,
+        roundTrip(demo),
+        "regenerate with: npx tsx scripts/generate-tenant.ts --demo --out tenants/demo.json",
+      );
     });
 
     it("gives the same output for the same seed and a different one for another seed", () => {
       assert.deepStrictEqual(roundTrip(generateDemoTenant()), roundTrip(demo));
-      assert.deepStrictEqual(roundTrip(generateLargeTenant({ users: 300, seed: 7 })), roundTrip(generateLargeTenant({ users: 300, seed: 7 })));
-      assert.notDeepStrictEqual(roundTrip(generateLargeTenant({ users: 300, seed: 7 })), roundTrip(generateLargeTenant({ users: 300, seed: 8 })));
+      assert.deepStrictEqual(
+        roundTrip(generateLargeTenant({ users: 300, seed: 7 })),
+        roundTrip(generateLargeTenant({ users: 300, seed: 7 })),
+      );
+      assert.notDeepStrictEqual(
+        roundTrip(generateLargeTenant({ users: 300, seed: 7 })),
+        roundTrip(generateLargeTenant({ users: 300, seed: 8 })),
+      );
       assert.notDeepStrictEqual(roundTrip(generateDemoTenant({ seed: 2 })), roundTrip(demo));
     });
 
@@ -95,7 +105,10 @@ describe("tenant generator", () => {
       const a = mulberry32(42);
       const b = mulberry32(42);
       const xs = Array.from({ length: 5 }, () => a());
-      assert.deepStrictEqual(Array.from({ length: 5 }, () => b()), xs);
+      assert.deepStrictEqual(
+        Array.from({ length: 5 }, () => b()),
+        xs,
+      );
       assert.ok(xs.every((x) => x >= 0 && x < 1));
     });
   });
@@ -120,15 +133,24 @@ describe("tenant generator", () => {
           const upns = s.users.map((u) => u.userPrincipalName);
           assert.equal(new Set(upns).size, upns.length);
           const fixed = new Set(["adelev@contoso.com", "pattif@contoso.com", "megan@contoso.com"]);
-          assert.ok(upns.every((upn) => fixed.has(upn) || /^[a-z]+\.[a-z]+\d*@contoso\.com$/.test(upn)), "first.last@contoso.com");
+          assert.ok(
+            upns.every((upn) => fixed.has(upn) || /^[a-z]+\.[a-z]+\d*@contoso\.com$/.test(upn)),
+            "first.last@contoso.com",
+          );
         });
 
         it("derives every user's assignedLicenses from its states", () => {
-          for (const u of s.users) assert.deepStrictEqual(u.assignedLicenses, deriveAssignedLicenses(u.licenseAssignmentStates), u.userPrincipalName);
+          for (const u of s.users)
+            assert.deepStrictEqual(
+              u.assignedLicenses,
+              deriveAssignedLicenses(u.licenseAssignmentStates),
+              u.userPrincipalName,
+            );
         });
 
         it("counts every product's consumedUnits from the states", () => {
-          for (const sku of s.subscribedSkus) assert.equal(sku.consumedUnits, countConsumedUnits(s.users, sku.skuId), sku.skuPartNumber);
+          for (const sku of s.subscribedSkus)
+            assert.equal(sku.consumedUnits, countConsumedUnits(s.users, sku.skuId), sku.skuPartNumber);
         });
 
         it("names in each state a group the user is a direct member of, which holds that product", () => {
@@ -137,14 +159,18 @@ describe("tenant generator", () => {
             for (const st of u.licenseAssignmentStates) {
               if (st.assignedByGroup === null) continue;
               const g = groups.get(st.assignedByGroup);
-              assert.ok(g !== undefined && g.members.includes(u.id), `${u.userPrincipalName} is a member of ${st.assignedByGroup}`);
+              assert.ok(
+                g !== undefined && g.members.includes(u.id),
+                `${u.userPrincipalName} is a member of ${st.assignedByGroup}`,
+              );
               assert.ok(g.assignedLicenses.some((l) => l.skuId === st.skuId));
             }
           }
         });
 
         it("has every licensed group ProcessingComplete", () => {
-          for (const g of s.groups.filter((x) => x.assignedLicenses.length > 0)) assert.equal(g.licenseProcessingState?.state, "ProcessingComplete");
+          for (const g of s.groups.filter((x) => x.assignedLicenses.length > 0))
+            assert.equal(g.licenseProcessingState?.state, "ProcessingComplete");
         });
 
         it("passes validateSnapshot and loads through TenantState.fromJson", () => {
@@ -184,14 +210,20 @@ describe("tenant generator", () => {
     });
 
     it("has valid, unique ids and plan names known to servicePlanRules where they matter", () => {
-      const ruled = new Set([...MUTUALLY_EXCLUSIVE_PLAN_SETS.flat(), ...PLAN_DEPENDENCIES.flatMap((d) => [d.plan, ...d.requiresAnyOf])]);
+      const ruled = new Set([
+        ...MUTUALLY_EXCLUSIVE_PLAN_SETS.flat(),
+        ...PLAN_DEPENDENCIES.flatMap((d) => [d.plan, ...d.requiresAnyOf]),
+      ]);
       assert.equal(new Set(PRODUCT_CATALOG.map((p) => p.skuId)).size, PRODUCT_CATALOG.length);
       for (const p of PRODUCT_CATALOG) {
         assert.ok(GUID.test(p.skuId));
         const ids = p.servicePlans.map((x) => x.servicePlanId);
         assert.equal(new Set(ids).size, ids.length, `${p.displayName} lists each plan once`);
         assert.ok(ids.every((id) => GUID.test(id)));
-        assert.ok(p.servicePlans.some((x) => ruled.has(x.servicePlanName)), `${p.displayName} has a plan the rules know`);
+        assert.ok(
+          p.servicePlans.some((x) => ruled.has(x.servicePlanName)),
+          `${p.displayName} has a plan the rules know`,
+        );
       }
       // Two ids never name two plans.
       const byId = new Map<string, string>();
@@ -233,7 +265,10 @@ describe("tenant generator", () => {
 
     it("has Megan holding E1 directly, and only E1 (move user megan@contoso.com from E1 to E3)", () => {
       const megan = tenant.usersById.get(DEMO_IDS.megan) as User;
-      assert.deepStrictEqual(megan.licenseAssignmentStates.map((s) => [s.skuId, s.assignedByGroup, s.state]), [[E1, null, "Active"]]);
+      assert.deepStrictEqual(
+        megan.licenseAssignmentStates.map((s) => [s.skuId, s.assignedByGroup, s.state]),
+        [[E1, null, "Active"]],
+      );
     });
 
     it("has Office 365 E3 with 95 free seats: enough for Marketing and Sales, 25 short for Customer Support", () => {
@@ -241,7 +276,10 @@ describe("tenant generator", () => {
       assert.equal(free, 95);
       assert.equal(tenant.newSeatsFor(N.marketing, E3), 25);
       assert.equal(tenant.newSeatsFor(N.sales, E3), 56);
-      assert.ok(tenant.newSeatsFor(N.marketing, E3) + tenant.newSeatsFor(N.sales, E3) <= free, "Marketing and Sales fit together");
+      assert.ok(
+        tenant.newSeatsFor(N.marketing, E3) + tenant.newSeatsFor(N.sales, E3) <= free,
+        "Marketing and Sales fit together",
+      );
       assert.equal(tenant.newSeatsFor(N.customerSupport, E3), 120);
       assert.equal(tenant.newSeatsFor(N.customerSupport, E3) - free, 25, "Customer Support is 25 seats short");
     });
@@ -255,10 +293,17 @@ describe("tenant generator", () => {
       assert.equal(members.filter((u) => Tenant.direct(u, E3)).length, L.sales.directE3);
       assert.equal(members.filter((u) => u.usageLocation === null).length, L.sales.noUsageLocation);
       // E3 held directly conflicts with E1 from the group (SharePoint Plan 1 vs Plan 2).
-      const inError = members.filter((u) => u.licenseAssignmentStates.some((s) => s.assignedByGroup === sales.id && s.error === "MutuallyExclusiveViolation"));
+      const inError = members.filter((u) =>
+        u.licenseAssignmentStates.some(
+          (s) => s.assignedByGroup === sales.id && s.error === "MutuallyExclusiveViolation",
+        ),
+      );
       assert.equal(inError.length, L.sales.directE3);
       assert.ok(inError.every((u) => Tenant.direct(u, E3)));
-      assert.ok(members.filter((u) => u.usageLocation === null).every((u) => Tenant.holds(u, E1)), "no usage location: the directory's is used");
+      assert.ok(
+        members.filter((u) => u.usageLocation === null).every((u) => Tenant.holds(u, E1)),
+        "no usage location: the directory's is used",
+      );
     });
 
     it("has Marketing clean: 25 members, E1 only from the group, no errors", () => {
@@ -266,7 +311,10 @@ describe("tenant generator", () => {
       const members = tenant.userMembers(N.marketing);
       assert.equal(members.length, 25);
       for (const u of members) {
-        assert.deepStrictEqual(u.licenseAssignmentStates.map((s) => [s.skuId, s.assignedByGroup, s.state]), [[E1, marketing.id, "Active"]]);
+        assert.deepStrictEqual(
+          u.licenseAssignmentStates.map((s) => [s.skuId, s.assignedByGroup, s.state]),
+          [[E1, marketing.id, "Active"]],
+        );
       }
     });
 
@@ -277,7 +325,10 @@ describe("tenant generator", () => {
       assert.deepStrictEqual(eng.groupTypes, ["DynamicMembership"]);
       assert.equal(eng.membershipRule, '(user.department -eq "Engineering")');
       assert.equal(eng.membershipRuleProcessingState, "On");
-      const byDepartment = tenant.s.users.filter((u) => u.department === "Engineering").map((u) => u.id).sort();
+      const byDepartment = tenant.s.users
+        .filter((u) => u.department === "Engineering")
+        .map((u) => u.id)
+        .sort();
       assert.deepStrictEqual([...eng.members].sort(), byDepartment);
       assert.equal(byDepartment.length, 24);
     });
@@ -293,7 +344,9 @@ describe("tenant generator", () => {
 
     it("has Contractors on E3 with 4 members in MutuallyExclusiveViolation and 8 Active", () => {
       const contractors = tenant.group(N.contractors);
-      const states = tenant.userMembers(N.contractors).map((u) => u.licenseAssignmentStates.find((s) => s.assignedByGroup === contractors.id));
+      const states = tenant
+        .userMembers(N.contractors)
+        .map((u) => u.licenseAssignmentStates.find((s) => s.assignedByGroup === contractors.id));
       assert.equal(states.length, 12);
       assert.equal(states.filter((s) => s?.state === "Error" && s.error === "MutuallyExclusiveViolation").length, 4);
       assert.equal(states.filter((s) => s?.state === "Active").length, 8);
@@ -310,12 +363,25 @@ describe("tenant generator", () => {
       assert.deepStrictEqual(ops.assignedLicenses, []);
       const members = tenant.userMembers(N.operations);
       assert.equal(members.length, 16);
-      const planIds = (names: readonly string[]) => names.map((n) => SERVICE_PLANS[n as keyof typeof SERVICE_PLANS]).sort();
-      const disabledOf = (u: User) => u.licenseAssignmentStates.find((s) => s.skuId === E3 && s.assignedByGroup === null)?.disabledPlans;
+      const planIds = (names: readonly string[]) =>
+        names.map((n) => SERVICE_PLANS[n as keyof typeof SERVICE_PLANS]).sort();
+      const disabledOf = (u: User) =>
+        u.licenseAssignmentStates.find((s) => s.skuId === E3 && s.assignedByGroup === null)?.disabledPlans;
       assert.equal(members.filter((u) => Tenant.direct(u, E3)).length, 13);
-      assert.equal(members.filter((u) => JSON.stringify(disabledOf(u)) === JSON.stringify(planIds(OPERATIONS_DISABLED_PLANS))).length, 11);
-      assert.equal(members.filter((u) => JSON.stringify(disabledOf(u)) === JSON.stringify(planIds(OPERATIONS_OTHER_DISABLED_PLANS))).length, 2);
-      const outsiders = tenant.s.users.filter((u) => u.department === "Operations" && !ops.members.includes(u.id) && Tenant.direct(u, E3));
+      assert.equal(
+        members.filter((u) => JSON.stringify(disabledOf(u)) === JSON.stringify(planIds(OPERATIONS_DISABLED_PLANS)))
+          .length,
+        11,
+      );
+      assert.equal(
+        members.filter(
+          (u) => JSON.stringify(disabledOf(u)) === JSON.stringify(planIds(OPERATIONS_OTHER_DISABLED_PLANS)),
+        ).length,
+        2,
+      );
+      const outsiders = tenant.s.users.filter(
+        (u) => u.department === "Operations" && !ops.members.includes(u.id) && Tenant.direct(u, E3),
+      );
       assert.equal(outsiders.length, 3);
     });
 
@@ -329,7 +395,9 @@ describe("tenant generator", () => {
     });
 
     it("has Frontline on F3 and the oddly named O'Brien group on E1", () => {
-      assert.deepStrictEqual(tenant.group(N.frontline).assignedLicenses, [{ skuId: PRODUCTS.SPE_F1.skuId, disabledPlans: [] }]);
+      assert.deepStrictEqual(tenant.group(N.frontline).assignedLicenses, [
+        { skuId: PRODUCTS.SPE_F1.skuId, disabledPlans: [] },
+      ]);
       assert.ok(tenant.userMembers(N.frontline).every((u) => Tenant.holds(u, PRODUCTS.SPE_F1.skuId)));
       const obrien = tenant.group("O'Brien & Sons (EMEA), #1");
       assert.deepStrictEqual(obrien.assignedLicenses, [{ skuId: E1, disabledPlans: [] }]);
@@ -345,7 +413,9 @@ describe("tenant generator", () => {
     });
 
     it("has the seat numbers docs/tenant-snapshot.md states", () => {
-      const seats = Object.fromEntries(tenant.s.subscribedSkus.map((s) => [s.skuPartNumber, [s.prepaidUnits.enabled, s.consumedUnits]]));
+      const seats = Object.fromEntries(
+        tenant.s.subscribedSkus.map((s) => [s.skuPartNumber, [s.prepaidUnits.enabled, s.consumedUnits]]),
+      );
       assert.deepStrictEqual(seats, {
         STANDARDPACK: [300, 262],
         ENTERPRISEPACK: [124, 29],

@@ -1,5 +1,10 @@
 import assert from "assert/strict";
-import { Client, GraphError as ClientGraphError, PageIterator, type PageCollection } from "@microsoft/microsoft-graph-client";
+import {
+  Client,
+  GraphError as ClientGraphError,
+  PageIterator,
+  type PageCollection,
+} from "@microsoft/microsoft-graph-client";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { odataString } from "../../src/simulator/odata";
 import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
@@ -10,8 +15,16 @@ import { E1, E3 } from "../support/productIds";
 
 const guid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 const plan = (servicePlanId: string, servicePlanName: string) => ({ servicePlanId, servicePlanName });
-const E1_PLANS = [plan("9aaf7827-d63c-4b61-89c3-182f06f82e5c", "EXCHANGE_S_STANDARD"), plan("c7699d2e-19aa-44de-8edf-1736da088ca1", "SHAREPOINTSTANDARD"), plan("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1")];
-const E3_PLANS = [plan("efb87545-963c-4e0d-99df-69c6916d9eb0", "EXCHANGE_S_ENTERPRISE"), plan("5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE"), plan("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1")];
+const E1_PLANS = [
+  plan("9aaf7827-d63c-4b61-89c3-182f06f82e5c", "EXCHANGE_S_STANDARD"),
+  plan("c7699d2e-19aa-44de-8edf-1736da088ca1", "SHAREPOINTSTANDARD"),
+  plan("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1"),
+];
+const E3_PLANS = [
+  plan("efb87545-963c-4e0d-99df-69c6916d9eb0", "EXCHANGE_S_ENTERPRISE"),
+  plan("5dbe027f-2339-4123-9542-606e4d348a72", "SHAREPOINTENTERPRISE"),
+  plan("57ff2da0-773e-42df-b2af-ffb7a2317929", "TEAMS1"),
+];
 
 const WEIRD = "O'Brien & Sons (EMEA), #1 100%";
 const ORG = guid(1);
@@ -25,32 +38,97 @@ const E3_GROUP = guid(103);
 const BIG_GROUP = guid(104);
 const BIG_MEMBERS = 2500;
 
-function user(id: string, name: string, extra: Partial<TenantSnapshotInput["users"][number]> = {}): TenantSnapshotInput["users"][number] {
+function user(
+  id: string,
+  name: string,
+  extra: Partial<TenantSnapshotInput["users"][number]> = {},
+): TenantSnapshotInput["users"][number] {
   const [given, sur] = name.split(" ");
   const upn = `${given!.toLowerCase()}@contoso.com`;
-  return { id, displayName: name, userPrincipalName: upn, mail: upn, givenName: given ?? null, surname: sur ?? null, usageLocation: "US", assignedLicenses: [], licenseAssignmentStates: [], ...extra };
+  return {
+    id,
+    displayName: name,
+    userPrincipalName: upn,
+    mail: upn,
+    givenName: given ?? null,
+    surname: sur ?? null,
+    usageLocation: "US",
+    assignedLicenses: [],
+    licenseAssignmentStates: [],
+    ...extra,
+  };
 }
 
-function group(id: string, displayName: string, members: string[], extra: Partial<TenantSnapshotInput["groups"][number]> = {}): TenantSnapshotInput["groups"][number] {
-  return { id, displayName, mailEnabled: false, securityEnabled: true, groupTypes: [], assignedLicenses: [], members, ...extra };
+function group(
+  id: string,
+  displayName: string,
+  members: string[],
+  extra: Partial<TenantSnapshotInput["groups"][number]> = {},
+): TenantSnapshotInput["groups"][number] {
+  return {
+    id,
+    displayName,
+    mailEnabled: false,
+    securityEnabled: true,
+    groupTypes: [],
+    assignedLicenses: [],
+    members,
+    ...extra,
+  };
 }
 
 function snapshot(): TenantSnapshotInput {
-  const bulk = Array.from({ length: BIG_MEMBERS }, (_, i) => user(guid(10_000 + i), `Bulk${i} Person`, { userPrincipalName: `bulk${i}@contoso.com`, mail: null }));
+  const bulk = Array.from({ length: BIG_MEMBERS }, (_, i) =>
+    user(guid(10_000 + i), `Bulk${i} Person`, { userPrincipalName: `bulk${i}@contoso.com`, mail: null }),
+  );
   return {
     organization: { id: ORG, displayName: "Contoso", countryLetterCode: "US" },
     subscribedSkus: [
-      { skuId: E1, skuPartNumber: "STANDARDPACK", appliesTo: "User", capabilityStatus: "Enabled", consumedUnits: 1, prepaidUnits: { enabled: 10 }, servicePlans: E1_PLANS },
-      { skuId: E3, skuPartNumber: "ENTERPRISEPACK", appliesTo: "User", capabilityStatus: "Enabled", consumedUnits: 0, prepaidUnits: { enabled: 0 }, servicePlans: E3_PLANS },
+      {
+        skuId: E1,
+        skuPartNumber: "STANDARDPACK",
+        appliesTo: "User",
+        capabilityStatus: "Enabled",
+        consumedUnits: 1,
+        prepaidUnits: { enabled: 10 },
+        servicePlans: E1_PLANS,
+      },
+      {
+        skuId: E3,
+        skuPartNumber: "ENTERPRISEPACK",
+        appliesTo: "User",
+        capabilityStatus: "Enabled",
+        consumedUnits: 0,
+        prepaidUnits: { enabled: 0 },
+        servicePlans: E3_PLANS,
+      },
     ],
     users: [
       user(ALICE, "Alice Smith", {
         assignedLicenses: [{ skuId: E1, disabledPlans: [] }],
-        licenseAssignmentStates: [{ skuId: E1, assignedByGroup: null, disabledPlans: [], state: "Active", error: null, lastUpdatedDateTime: "2024-01-01T00:00:00Z" }],
+        licenseAssignmentStates: [
+          {
+            skuId: E1,
+            assignedByGroup: null,
+            disabledPlans: [],
+            state: "Active",
+            error: null,
+            lastUpdatedDateTime: "2024-01-01T00:00:00Z",
+          },
+        ],
       }),
       user(BOB, "Bob Jones"),
       user(CAROL, "Carol White", {
-        licenseAssignmentStates: [{ skuId: E3, assignedByGroup: E3_GROUP, disabledPlans: [], state: "Error", error: "CountViolation", lastUpdatedDateTime: "2024-01-01T00:00:00Z" }],
+        licenseAssignmentStates: [
+          {
+            skuId: E3,
+            assignedByGroup: E3_GROUP,
+            disabledPlans: [],
+            state: "Error",
+            error: "CountViolation",
+            lastUpdatedDateTime: "2024-01-01T00:00:00Z",
+          },
+        ],
       }),
       ...bulk,
     ],
@@ -58,8 +136,15 @@ function snapshot(): TenantSnapshotInput {
       group(SALES, "Sales", [ALICE, BOB, SALES_EMEA]),
       group(SALES_EMEA, "Sales EMEA", [BOB]),
       group(WEIRD_GROUP, WEIRD, [ALICE]),
-      group(E3_GROUP, "E3 users", [CAROL], { assignedLicenses: [{ skuId: E3, disabledPlans: [] }], licenseProcessingState: { state: "ProcessingComplete" } }),
-      group(BIG_GROUP, "Everyone bulk", bulk.map((u) => u.id)),
+      group(E3_GROUP, "E3 users", [CAROL], {
+        assignedLicenses: [{ skuId: E3, disabledPlans: [] }],
+        licenseProcessingState: { state: "ProcessingComplete" },
+      }),
+      group(
+        BIG_GROUP,
+        "Everyone bulk",
+        bulk.map((u) => u.id),
+      ),
     ],
   };
 }
@@ -71,7 +156,11 @@ type Json = Record<string, unknown> & { value?: Record<string, unknown>[] };
 let server: GraphSimulatorServer;
 let base: string;
 
-async function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Headers; body: Json }> {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Headers; body: Json }> {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined;
   if (options.body !== undefined) {
@@ -85,7 +174,12 @@ async function call(method: string, path: string, options: { body?: unknown; hea
 }
 const get = (path: string, headers?: Record<string, string>) => call("GET", path, { headers });
 
-function assertGraphError(res: { status: number; headers: Headers; body: Json }, status: number, code: string, message?: RegExp): void {
+function assertGraphError(
+  res: { status: number; headers: Headers; body: Json },
+  status: number,
+  code: string,
+  message?: RegExp,
+): void {
   assert.equal(res.status, status, JSON.stringify(res.body));
   const error = res.body.error as { code: string; message: string; innerError: Record<string, string> };
   assert.equal(error.code, code);
@@ -131,7 +225,12 @@ describe("GraphSimulatorServer", () => {
     });
 
     it("refuses a body that is not JSON with 400", async () => {
-      assertGraphError(await call("POST", `/users/${ALICE}/assignLicense`, { body: "{not json" }), 400, "BadRequest", /JSON/);
+      assertGraphError(
+        await call("POST", `/users/${ALICE}/assignLicense`, { body: "{not json" }),
+        400,
+        "BadRequest",
+        /JSON/,
+      );
       assertGraphError(await call("POST", `/users/${ALICE}/assignLicense`), 400, "BadRequest", /Empty Payload/);
     });
   });
@@ -154,7 +253,12 @@ describe("GraphSimulatorServer", () => {
 
       assertGraphError(await get("/subscribedSkus?$top=1"), 400, "BadRequest", /\$top/);
       assertGraphError(await get("/subscribedSkus?$filter=skuPartNumber eq 'X'"), 400, "BadRequest");
-      assertGraphError(await get("/subscribedSkus?$select=bogus"), 400, "BadRequest", /Could not find a property named 'bogus'/);
+      assertGraphError(
+        await get("/subscribedSkus?$select=bogus"),
+        400,
+        "BadRequest",
+        /Could not find a property named 'bogus'/,
+      );
     });
   });
 
@@ -176,8 +280,13 @@ describe("GraphSimulatorServer", () => {
         surname: "Smith",
         userPrincipalName: "alice@contoso.com",
       });
-      const selected = await get(`/users/${ALICE}?$select=usageLocation,assignedLicenses,licenseAssignmentStates,assignedPlans`);
-      assert.equal(selected.body["@odata.context"], `${base}v1.0/$metadata#users(usageLocation,assignedLicenses,licenseAssignmentStates,assignedPlans)/$entity`);
+      const selected = await get(
+        `/users/${ALICE}?$select=usageLocation,assignedLicenses,licenseAssignmentStates,assignedPlans`,
+      );
+      assert.equal(
+        selected.body["@odata.context"],
+        `${base}v1.0/$metadata#users(usageLocation,assignedLicenses,licenseAssignmentStates,assignedPlans)/$entity`,
+      );
       assert.equal(selected.body.id, ALICE, "id comes with every $select");
       assert.equal(selected.body.usageLocation, "US");
       assert.deepEqual(selected.body.assignedLicenses, [{ skuId: E1, disabledPlans: [] }]);
@@ -190,19 +299,40 @@ describe("GraphSimulatorServer", () => {
     });
 
     it("answers 404 for an unknown user and 400 for an unknown $select property", async () => {
-      assertGraphError(await get("/users/nobody@contoso.com"), 404, "Request_ResourceNotFound", /Resource 'nobody@contoso.com' does not exist/);
-      assertGraphError(await get(`/users/${ALICE}?$select=displayName,shoeSize`), 400, "BadRequest", /'shoeSize' on type 'microsoft.graph.user'/);
+      assertGraphError(
+        await get("/users/nobody@contoso.com"),
+        404,
+        "Request_ResourceNotFound",
+        /Resource 'nobody@contoso.com' does not exist/,
+      );
+      assertGraphError(
+        await get(`/users/${ALICE}?$select=displayName,shoeSize`),
+        400,
+        "BadRequest",
+        /'shoeSize' on type 'microsoft.graph.user'/,
+      );
     });
 
     it("filters users with eq (case-insensitive), startswith on several properties, or/and", async () => {
       const q = (filter: string) => get(`/users?$filter=${encodeURIComponent(filter)}&$select=displayName`);
       assert.deepEqual(names((await q("userPrincipalName eq 'BOB@contoso.com'")).body), ["Bob Jones"]);
-      assert.deepEqual(names((await q("mail eq 'carol@contoso.com' or displayName eq 'alice smith'")).body), ["Alice Smith", "Carol White"]);
+      assert.deepEqual(names((await q("mail eq 'carol@contoso.com' or displayName eq 'alice smith'")).body), [
+        "Alice Smith",
+        "Carol White",
+      ]);
       assert.deepEqual(names((await q("startswith(givenName,'b') and startswith(surname,'J')")).body), ["Bob Jones"]);
-      assert.deepEqual(names((await q("startswith(userPrincipalName,'bulk249@') or startswith(mail,'al')")).body), ["Alice Smith", "Bulk249 Person"]);
+      assert.deepEqual(names((await q("startswith(userPrincipalName,'bulk249@') or startswith(mail,'al')")).body), [
+        "Alice Smith",
+        "Bulk249 Person",
+      ]);
       assert.deepEqual(names((await q("startswith(displayName,'Car') and surname eq 'White'")).body), ["Carol White"]);
       assertGraphError(await q("displayName eq 'x' or"), 400, "BadRequest", /Invalid filter clause/);
-      assertGraphError(await q("shoeSize eq 'x'"), 400, "Request_UnsupportedQuery", /property 'shoeSize' of resource 'User'/);
+      assertGraphError(
+        await q("shoeSize eq 'x'"),
+        400,
+        "Request_UnsupportedQuery",
+        /property 'shoeSize' of resource 'User'/,
+      );
     });
 
     it("finds who holds a product with assignedLicenses/any(…), an advanced query as the product sends it", async () => {
@@ -213,22 +343,45 @@ describe("GraphSimulatorServer", () => {
       assert.equal(e1.status, 200, JSON.stringify(e1.body));
       assert.deepEqual(names(e1.body), ["Alice Smith"]);
       assert.equal(e1.body["@odata.count"], 1);
-      assert.deepEqual(names((await get(holders(E1.toUpperCase(), "lic"), eventual)).body), ["Alice Smith"], "any variable name; GUIDs compared without case");
+      assert.deepEqual(
+        names((await get(holders(E1.toUpperCase(), "lic"), eventual)).body),
+        ["Alice Smith"],
+        "any variable name; GUIDs compared without case",
+      );
       // Carol's E3 from her group is in error: it is in no assignedLicenses, so she does not match.
       assert.deepEqual(names((await get(holders(E3), eventual)).body), []);
       // The filter reads the tenant as it is now.
-      assert.equal((await call("POST", `/users/${BOB}/assignLicense`, { body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] } })).status, 200);
+      assert.equal(
+        (
+          await call("POST", `/users/${BOB}/assignLicense`, {
+            body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] },
+          })
+        ).status,
+        200,
+      );
       assert.deepEqual(names((await get(holders(E1), eventual)).body), ["Alice Smith", "Bob Jones"]);
       // Like Graph, only with advanced query capabilities; and only `any` on skuId, with an unquoted GUID.
-      assertGraphError(await get(holders(E1)), 400, "Request_UnsupportedQuery", /property 'assignedLicenses' of resource 'User'/);
+      assertGraphError(
+        await get(holders(E1)),
+        400,
+        "Request_UnsupportedQuery",
+        /property 'assignedLicenses' of resource 'User'/,
+      );
       const q = (filter: string) => get(`/users?$count=true&$filter=${encodeURIComponent(filter)}`, eventual);
       assertGraphError(await q(`assignedLicenses/all(x:x/skuId eq ${E1})`), 400, "Request_UnsupportedQuery");
-      assertGraphError(await q(`assignedLicenses/any(x:x/skuId eq '${E1}')`), 400, "Request_UnsupportedQuery", /property 'skuId'/);
+      assertGraphError(
+        await q(`assignedLicenses/any(x:x/skuId eq '${E1}')`),
+        400,
+        "Request_UnsupportedQuery",
+        /property 'skuId'/,
+      );
       assertGraphError(await q(`assignedLicenses/any(x:y/skuId eq ${E1})`), 400, "BadRequest", /Invalid filter clause/);
     });
 
     it("pages users with $top and an absolute nextLink that carries the query options", async () => {
-      const first = await get("/users?$select=id&$top=2&$filter=" + encodeURIComponent("startswith(displayName,'Bulk1')"));
+      const first = await get(
+        "/users?$select=id&$top=2&$filter=" + encodeURIComponent("startswith(displayName,'Bulk1')"),
+      );
       assert.equal(first.body.value!.length, 2);
       const next = first.body["@odata.nextLink"] as string;
       assert.ok(next.startsWith(`${base}v1.0/users?`), next);
@@ -245,8 +398,16 @@ describe("GraphSimulatorServer", () => {
   describe("groups", () => {
     it("gets a group with default properties; licensing ones only on $select", async () => {
       const plain = await get(`/groups/${E3_GROUP}`);
-      assert.deepEqual(plain.body, { "@odata.context": `${base}v1.0/$metadata#groups/$entity`, id: E3_GROUP, displayName: "E3 users", description: null, mail: null });
-      const selected = await get(`/groups/${E3_GROUP}?$select=assignedLicenses,licenseProcessingState,groupTypes,securityEnabled,onPremisesSyncEnabled,membershipRule`);
+      assert.deepEqual(plain.body, {
+        "@odata.context": `${base}v1.0/$metadata#groups/$entity`,
+        id: E3_GROUP,
+        displayName: "E3 users",
+        description: null,
+        mail: null,
+      });
+      const selected = await get(
+        `/groups/${E3_GROUP}?$select=assignedLicenses,licenseProcessingState,groupTypes,securityEnabled,onPremisesSyncEnabled,membershipRule`,
+      );
       assert.deepEqual(selected.body.assignedLicenses, [{ skuId: E3, disabledPlans: [] }]);
       assert.deepEqual(selected.body.licenseProcessingState, { state: "ProcessingComplete" });
       assert.equal(selected.body.securityEnabled, true);
@@ -261,9 +422,13 @@ describe("GraphSimulatorServer", () => {
       assert.equal(eq.status, 200, JSON.stringify(eq.body));
       assert.deepEqual(names(eq.body), [WEIRD]);
       assert.equal(eq.body.value![0]!.id, WEIRD_GROUP);
-      const sw = await get(`/groups?$filter=${encodeURIComponent(`startswith(displayName,${odataString("o'brien & sons (EMEA), #1 1")})`)}`);
+      const sw = await get(
+        `/groups?$filter=${encodeURIComponent(`startswith(displayName,${odataString("o'brien & sons (EMEA), #1 1")})`)}`,
+      );
       assert.deepEqual(names(sw.body), [WEIRD]);
-      const either = await get(`/groups?$filter=${encodeURIComponent(`displayName eq 'Sales' or displayName eq ${odataString(WEIRD)}`)}&$select=displayName`);
+      const either = await get(
+        `/groups?$filter=${encodeURIComponent(`displayName eq 'Sales' or displayName eq ${odataString(WEIRD)}`)}&$select=displayName`,
+      );
       assert.deepEqual(names(either.body), ["Sales", WEIRD]);
       const prefix = await get(`/groups?$filter=${encodeURIComponent("startswith(displayName,'sales')")}`);
       assert.deepEqual(names(prefix.body), ["Sales", "Sales EMEA"]);
@@ -272,7 +437,12 @@ describe("GraphSimulatorServer", () => {
     it("filters on hasMembersWithLicenseErrors, which Graph refuses with ConsistencyLevel: eventual", async () => {
       const path = `/groups?$filter=${encodeURIComponent("hasMembersWithLicenseErrors eq true")}&$select=displayName`;
       assert.deepEqual(names((await get(path)).body), ["E3 users"]);
-      assertGraphError(await get(path, { ConsistencyLevel: "eventual" }), 400, "Request_UnsupportedQuery", /hasMembersWithLicenseErrors/);
+      assertGraphError(
+        await get(path, { ConsistencyLevel: "eventual" }),
+        400,
+        "Request_UnsupportedQuery",
+        /hasMembersWithLicenseErrors/,
+      );
     });
 
     it("counts with $count=true only with ConsistencyLevel: eventual", async () => {
@@ -320,21 +490,46 @@ describe("GraphSimulatorServer", () => {
           ["#microsoft.graph.group", "Sales EMEA"],
         ],
       );
-      const users = await get(`/groups/${SALES}/members/microsoft.graph.user?$select=userPrincipalName,assignedLicenses,usageLocation`);
+      const users = await get(
+        `/groups/${SALES}/members/microsoft.graph.user?$select=userPrincipalName,assignedLicenses,usageLocation`,
+      );
       assert.deepEqual(users.body.value, [
-        { "@odata.type": "#microsoft.graph.user", id: ALICE, userPrincipalName: "alice@contoso.com", assignedLicenses: [{ skuId: E1, disabledPlans: [] }], usageLocation: "US" },
-        { "@odata.type": "#microsoft.graph.user", id: BOB, userPrincipalName: "bob@contoso.com", assignedLicenses: [], usageLocation: "US" },
+        {
+          "@odata.type": "#microsoft.graph.user",
+          id: ALICE,
+          userPrincipalName: "alice@contoso.com",
+          assignedLicenses: [{ skuId: E1, disabledPlans: [] }],
+          usageLocation: "US",
+        },
+        {
+          "@odata.type": "#microsoft.graph.user",
+          id: BOB,
+          userPrincipalName: "bob@contoso.com",
+          assignedLicenses: [],
+          usageLocation: "US",
+        },
       ]);
       const groups = await get(`/groups/${SALES}/members/microsoft.graph.group?$select=displayName`);
-      assert.deepEqual(groups.body.value, [{ "@odata.type": "#microsoft.graph.group", id: SALES_EMEA, displayName: "Sales EMEA" }]);
-      assertGraphError(await get(`/groups/${SALES}/members/microsoft.graph.group?$select=userPrincipalName`), 400, "BadRequest");
+      assert.deepEqual(groups.body.value, [
+        { "@odata.type": "#microsoft.graph.group", id: SALES_EMEA, displayName: "Sales EMEA" },
+      ]);
+      assertGraphError(
+        await get(`/groups/${SALES}/members/microsoft.graph.group?$select=userPrincipalName`),
+        400,
+        "BadRequest",
+      );
       assertGraphError(await get(`/groups/${guid(999)}/members`), 404, "Request_ResourceNotFound");
     });
 
     it("lists members with license errors", async () => {
-      const res = await get(`/groups/${E3_GROUP}/membersWithLicenseErrors?$select=userPrincipalName,licenseAssignmentStates`);
+      const res = await get(
+        `/groups/${E3_GROUP}/membersWithLicenseErrors?$select=userPrincipalName,licenseAssignmentStates`,
+      );
       assert.equal(res.status, 200);
-      assert.deepEqual(res.body.value!.map((u) => [u["@odata.type"], u.userPrincipalName]), [["#microsoft.graph.user", "carol@contoso.com"]]);
+      assert.deepEqual(
+        res.body.value!.map((u) => [u["@odata.type"], u.userPrincipalName]),
+        [["#microsoft.graph.user", "carol@contoso.com"]],
+      );
       assert.equal((res.body.value![0]!.licenseAssignmentStates as { error: string }[])[0]!.error, "CountViolation");
       assert.deepEqual((await get(`/groups/${SALES}/membersWithLicenseErrors`)).body.value, []);
     });
@@ -342,7 +537,9 @@ describe("GraphSimulatorServer", () => {
 
   describe("writes", () => {
     it("assigns a user license: 200 with the user; the change shows on the next read", async () => {
-      const res = await call("POST", "/users/bob@contoso.com/assignLicense", { body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] } });
+      const res = await call("POST", "/users/bob@contoso.com/assignLicense", {
+        body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] },
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.id, BOB);
       assert.equal(res.body["@odata.context"], `${base}v1.0/$metadata#users/$entity`);
@@ -352,20 +549,41 @@ describe("GraphSimulatorServer", () => {
     });
 
     it("passes TenantState's refusals through as Graph errors", async () => {
-      assertGraphError(await call("POST", `/users/${BOB}/assignLicense`, { body: { addLicenses: [] } }), 400, "Request_BadRequest", /removeLicenses/);
-      assertGraphError(await call("POST", `/users/${BOB}/assignLicense`, { body: { addLicenses: [{ skuId: E3 }], removeLicenses: [] } }), 400, "Request_BadRequest");
-      assertGraphError(await call("POST", "/users/ghost@contoso.com/assignLicense", { body: { addLicenses: [], removeLicenses: [] } }), 404, "Request_ResourceNotFound");
+      assertGraphError(
+        await call("POST", `/users/${BOB}/assignLicense`, { body: { addLicenses: [] } }),
+        400,
+        "Request_BadRequest",
+        /removeLicenses/,
+      );
+      assertGraphError(
+        await call("POST", `/users/${BOB}/assignLicense`, {
+          body: { addLicenses: [{ skuId: E3 }], removeLicenses: [] },
+        }),
+        400,
+        "Request_BadRequest",
+      );
+      assertGraphError(
+        await call("POST", "/users/ghost@contoso.com/assignLicense", { body: { addLicenses: [], removeLicenses: [] } }),
+        404,
+        "Request_ResourceNotFound",
+      );
     });
 
     it("assigns a group license: 202 with the group, members processed later", async () => {
-      const res = await call("POST", `/groups/${SALES_EMEA}/assignLicense`, { body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] } });
+      const res = await call("POST", `/groups/${SALES_EMEA}/assignLicense`, {
+        body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] },
+      });
       assert.equal(res.status, 202, JSON.stringify(res.body));
       assert.equal(res.body.id, SALES_EMEA);
       assert.equal(res.body["@odata.context"], `${base}v1.0/$metadata#groups/$entity`);
       await server.state.whenIdle();
       const bob = await get(`/users/${BOB}?$select=licenseAssignmentStates`);
       assert.deepEqual(
-        (bob.body.licenseAssignmentStates as { skuId: string; assignedByGroup: string; state: string }[]).map((s) => [s.skuId, s.assignedByGroup, s.state]),
+        (bob.body.licenseAssignmentStates as { skuId: string; assignedByGroup: string; state: string }[]).map((s) => [
+          s.skuId,
+          s.assignedByGroup,
+          s.state,
+        ]),
         [[E1, SALES_EMEA, "Active"]],
       );
     });
@@ -395,31 +613,77 @@ describe("GraphSimulatorServer", () => {
 
     it("answers the groups the user is in, directly or through nested groups, in the order asked; unknown ids left out", async () => {
       const unknown = guid(999);
-      const res = await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [WEIRD_GROUP, SALES.toUpperCase(), unknown, LEADS, E3_GROUP, SALES_EMEA] } });
+      const res = await call("POST", `/users/${CAROL}/checkMemberGroups`, {
+        body: { groupIds: [WEIRD_GROUP, SALES.toUpperCase(), unknown, LEADS, E3_GROUP, SALES_EMEA] },
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body["@odata.context"], `${base}v1.0/$metadata#Collection(Edm.String)`);
       assert.deepEqual(res.body.value, [SALES, LEADS, E3_GROUP, SALES_EMEA]);
-      const bob = await call("POST", "/users/bob@contoso.com/checkMemberGroups", { body: { groupIds: [SALES, LEADS, SALES_EMEA] } });
+      const bob = await call("POST", "/users/bob@contoso.com/checkMemberGroups", {
+        body: { groupIds: [SALES, LEADS, SALES_EMEA] },
+      });
       assert.deepEqual(bob.body.value, [SALES, SALES_EMEA]);
-      assert.deepEqual((await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [] } })).body.value, []);
+      assert.deepEqual(
+        (await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [] } })).body.value,
+        [],
+      );
     });
 
     it("is a read: counted by route, never as a write", async () => {
       await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [SALES] } });
-      await call("POST", "/$batch", { body: { requests: [{ id: "1", method: "POST", url: `/users/${BOB}/checkMemberGroups`, headers: { "content-type": "application/json" }, body: { groupIds: [SALES] } }] } });
+      await call("POST", "/$batch", {
+        body: {
+          requests: [
+            {
+              id: "1",
+              method: "POST",
+              url: `/users/${BOB}/checkMemberGroups`,
+              headers: { "content-type": "application/json" },
+              body: { groupIds: [SALES] },
+            },
+          ],
+        },
+      });
       assert.equal(server.counters.byRoute["POST /users/{id}/checkMemberGroups"], 2);
       assert.equal(server.counters.writes, 0);
     });
 
     it("refuses a body without groupIds, with ids that are not strings, or with more than 20; and an unknown user", async () => {
       assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`), 400, "BadRequest", /Empty Payload/);
-      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: {} }), 400, "Request_BadRequest", /groupIds/);
-      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: SALES } }), 400, "Request_BadRequest", /groupIds/);
-      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [1] } }), 400, "Request_BadRequest", /groupIds/);
+      assertGraphError(
+        await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: {} }),
+        400,
+        "Request_BadRequest",
+        /groupIds/,
+      );
+      assertGraphError(
+        await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: SALES } }),
+        400,
+        "Request_BadRequest",
+        /groupIds/,
+      );
+      assertGraphError(
+        await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: [1] } }),
+        400,
+        "Request_BadRequest",
+        /groupIds/,
+      );
       const many = Array.from({ length: 21 }, (_, i) => guid(500 + i));
-      assertGraphError(await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: many } }), 400, "Request_BadRequest", /at most 20/);
-      assert.equal((await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: many.slice(0, 20) } })).status, 200);
-      assertGraphError(await call("POST", "/users/ghost@contoso.com/checkMemberGroups", { body: { groupIds: [SALES] } }), 404, "Request_ResourceNotFound");
+      assertGraphError(
+        await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: many } }),
+        400,
+        "Request_BadRequest",
+        /at most 20/,
+      );
+      assert.equal(
+        (await call("POST", `/users/${CAROL}/checkMemberGroups`, { body: { groupIds: many.slice(0, 20) } })).status,
+        200,
+      );
+      assertGraphError(
+        await call("POST", "/users/ghost@contoso.com/checkMemberGroups", { body: { groupIds: [SALES] } }),
+        404,
+        "Request_ResourceNotFound",
+      );
     });
   });
 
@@ -429,15 +693,34 @@ describe("GraphSimulatorServer", () => {
         body: {
           requests: [
             { id: "1", method: "GET", url: "/users/alice@contoso.com?$select=usageLocation" },
-            { id: "2", method: "POST", url: `/users/${BOB}/assignLicense`, headers: { "Content-Type": "application/json" }, body: { addLicenses: [{ skuId: E1 }], removeLicenses: [] } },
+            {
+              id: "2",
+              method: "POST",
+              url: `/users/${BOB}/assignLicense`,
+              headers: { "Content-Type": "application/json" },
+              body: { addLicenses: [{ skuId: E1 }], removeLicenses: [] },
+            },
             { id: "3", method: "GET", url: `groups/${guid(999)}` },
             { id: "4", method: "GET", url: `/users/${BOB}?$select=assignedLicenses`, dependsOn: ["2"] },
           ],
         },
       });
       assert.equal(res.status, 200);
-      const responses = res.body.responses as { id: string; status: number; headers: Record<string, string>; body: Json }[];
-      assert.deepEqual(responses.map((r) => [r.id, r.status]), [["1", 200], ["2", 200], ["3", 404], ["4", 200]]);
+      const responses = res.body.responses as {
+        id: string;
+        status: number;
+        headers: Record<string, string>;
+        body: Json;
+      }[];
+      assert.deepEqual(
+        responses.map((r) => [r.id, r.status]),
+        [
+          ["1", 200],
+          ["2", 200],
+          ["3", 404],
+          ["4", 200],
+        ],
+      );
       assert.equal(responses[0]!.body.usageLocation, "US");
       assert.equal((responses[2]!.body.error as { code: string }).code, "Request_ResourceNotFound");
       assert.deepEqual(responses[3]!.body.assignedLicenses, [{ skuId: E1, disabledPlans: [] }]);
@@ -452,10 +735,33 @@ describe("GraphSimulatorServer", () => {
     });
 
     it("refuses more than 20 requests, and malformed batches, with 400", async () => {
-      const requests = Array.from({ length: 21 }, (_, i) => ({ id: String(i + 1), method: "GET", url: "/subscribedSkus" }));
+      const requests = Array.from({ length: 21 }, (_, i) => ({
+        id: String(i + 1),
+        method: "GET",
+        url: "/subscribedSkus",
+      }));
       assertGraphError(await call("POST", "/$batch", { body: { requests } }), 400, "BadRequest", /limit of 20/);
-      assertGraphError(await call("POST", "/$batch", { body: { requests: [{ id: "1", method: "GET", url: "/a" }, { id: "1", method: "GET", url: "/b" }] } }), 400, "BadRequest", /duplicate/);
-      assertGraphError(await call("POST", "/$batch", { body: { requests: [{ id: "1", method: "POST", url: `/users/${BOB}/assignLicense`, body: {} }] } }), 400, "BadRequest", /Content-Type/);
+      assertGraphError(
+        await call("POST", "/$batch", {
+          body: {
+            requests: [
+              { id: "1", method: "GET", url: "/a" },
+              { id: "1", method: "GET", url: "/b" },
+            ],
+          },
+        }),
+        400,
+        "BadRequest",
+        /duplicate/,
+      );
+      assertGraphError(
+        await call("POST", "/$batch", {
+          body: { requests: [{ id: "1", method: "POST", url: `/users/${BOB}/assignLicense`, body: {} }] },
+        }),
+        400,
+        "BadRequest",
+        /Content-Type/,
+      );
       assertGraphError(await call("POST", "/$batch", { body: { nope: [] } }), 400, "BadRequest");
       assert.equal((await call("POST", "/$batch", { body: { requests: requests.slice(0, 20) } })).status, 200);
     });
@@ -467,7 +773,10 @@ describe("GraphSimulatorServer", () => {
       });
       assert.equal(res.status, 200);
       const responses = res.body.responses as { status: number; headers: Record<string, string>; body: Json }[];
-      assert.deepEqual(responses.map((r) => r.status), [429, 200, 429]);
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        [429, 200, 429],
+      );
       assert.equal(responses[0]!.headers["Retry-After"], "7");
       assert.equal((responses[0]!.body.error as { code: string }).code, "TooManyRequests");
       assert.equal(server.counters.throttled, 2);
@@ -493,14 +802,18 @@ describe("GraphSimulatorServer", () => {
       server.setFaults({ throttleRate: 0 });
       assert.equal((await get("/subscribedSkus")).status, 200);
       server.counters.reset();
-      assert.deepEqual([server.counters.total, server.counters.writes, server.counters.throttled, server.counters.byRoute], [0, 0, 0, {}]);
+      assert.deepEqual(
+        [server.counters.total, server.counters.writes, server.counters.throttled, server.counters.byRoute],
+        [0, 0, 0, {}],
+      );
     });
 
     it("throttles exactly the share the rate names, the first request always: 0.9, 0.5, 0.25 and 1 of 100", async () => {
       const statusesOf100 = async (rate: number): Promise<number[]> => {
         server.setFaults({ throttleRate: rate, retryAfterSeconds: 0 });
         const statuses: number[] = [];
-        for (let i = 0; i < 100; i++) statuses.push((await server.handle({ method: "GET", url: "/v1.0/subscribedSkus?$select=skuId" })).status);
+        for (let i = 0; i < 100; i++)
+          statuses.push((await server.handle({ method: "GET", url: "/v1.0/subscribedSkus?$select=skuId" })).status);
         return statuses;
       };
       const throttled = (statuses: number[]) => statuses.filter((s) => s === 429).length;
@@ -530,10 +843,18 @@ describe("GraphSimulatorServer", () => {
       /** POSTs Bob's assignLicense without waiting; `abort` plays the client going away. */
       const startWrite = () => {
         const client = new AbortController();
-        const answer = fetch(`${base}v1.0/users/${BOB}/assignLicense`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(addE1), signal: client.signal });
+        const answer = fetch(`${base}v1.0/users/${BOB}/assignLicense`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(addE1),
+          signal: client.signal,
+        });
         // Settled or not, never an unhandled rejection; the tests look at `settled`.
         let settled: "no" | "answered" | "failed" = "no";
-        answer.then(() => (settled = "answered"), () => (settled = "failed"));
+        answer.then(
+          () => (settled = "answered"),
+          () => (settled = "failed"),
+        );
         return { answer, abort: () => client.abort(), settled: () => settled };
       };
       async function until(what: string, condition: () => boolean, timeoutMs = 2000): Promise<void> {
@@ -637,7 +958,12 @@ describe("GraphSimulatorServer", () => {
 
       it("holds a write sent through handle() without a client until the faults change", async () => {
         server.setFaults({ writes: "hold" });
-        const answer = server.handle({ method: "POST", url: `/v1.0/users/${BOB}/assignLicense`, headers: { "content-type": "application/json" }, body: JSON.stringify(addE1) });
+        const answer = server.handle({
+          method: "POST",
+          url: `/v1.0/users/${BOB}/assignLicense`,
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(addE1),
+        });
         await until("the write to be held", () => server.counters.held === 1);
         assert.deepEqual(bobSkus(), []);
         server.setFaults({ writes: "normal" });
@@ -654,7 +980,10 @@ describe("GraphSimulatorServer", () => {
         write.abort();
         await until("the client to give up", () => write.settled() !== "no");
         assert.equal(write.settled(), "failed");
-        const licensesOfBob = async () => ((await get(`/users/${BOB}?$select=assignedLicenses`)).body.assignedLicenses as { skuId: string }[]).map((l) => l.skuId);
+        const licensesOfBob = async () =>
+          ((await get(`/users/${BOB}?$select=assignedLicenses`)).body.assignedLicenses as { skuId: string }[]).map(
+            (l) => l.skuId,
+          );
         assert.deepEqual(await licensesOfBob(), []);
         assert.equal(server.counters.writes, 0);
         await until("the late write to be applied", () => server.counters.writes === 1, 3000);
@@ -676,7 +1005,10 @@ describe("GraphSimulatorServer", () => {
 
       it("refuses an unknown write fault and keeps the current one", () => {
         server.setFaults({ writes: "hold" });
-        assert.throws(() => server.setFaults({ writes: "drop" as "hold" }), /writes must be one of normal, hold, apply-then-hang, apply-late, not drop/);
+        assert.throws(
+          () => server.setFaults({ writes: "drop" as "hold" }),
+          /writes must be one of normal, hold, apply-then-hang, apply-late, not drop/,
+        );
         assert.equal(server.getFaults().writes, "hold");
         server.setFaults({ writes: "normal" });
       });
@@ -684,13 +1016,25 @@ describe("GraphSimulatorServer", () => {
   });
 
   describe("through @microsoft/microsoft-graph-client", () => {
-    const client = () => Client.init({ baseUrl: base, defaultVersion: "v1.0", authProvider: (done) => done(null, "unused") });
+    const client = () =>
+      Client.init({ baseUrl: base, defaultVersion: "v1.0", authProvider: (done) => done(null, "unused") });
 
     it("reads with $select/$top and follows nextLinks by hand and with PageIterator", async () => {
-      const first = (await client().api(`/groups/${BIG_GROUP}/members/microsoft.graph.user`).select(["id", "userPrincipalName", "assignedLicenses"]).top(999).get()) as Json;
+      const first = (await client()
+        .api(`/groups/${BIG_GROUP}/members/microsoft.graph.user`)
+        .select(["id", "userPrincipalName", "assignedLicenses"])
+        .top(999)
+        .get()) as Json;
       assert.equal(first.value!.length, 999);
-      assert.deepEqual(Object.keys(first.value![0]!).sort(), ["@odata.type", "assignedLicenses", "id", "userPrincipalName"]);
-      const byHand = (await client().api(first["@odata.nextLink"] as string).get()) as Json;
+      assert.deepEqual(Object.keys(first.value![0]!).sort(), [
+        "@odata.type",
+        "assignedLicenses",
+        "id",
+        "userPrincipalName",
+      ]);
+      const byHand = (await client()
+        .api(first["@odata.nextLink"] as string)
+        .get()) as Json;
       assert.equal(byHand.value!.length, 999);
       assert.equal(byHand.value![0]!.userPrincipalName, "bulk999@contoso.com");
 

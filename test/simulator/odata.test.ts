@@ -75,7 +75,12 @@ describe("odata", () => {
           left: { kind: "function", name: "startswith", property: "mail", value: { type: "string", value: "b" } },
           right: {
             kind: "not",
-            operand: { kind: "compare", op: "eq", property: "accountEnabled", value: { type: "boolean", value: false } },
+            operand: {
+              kind: "compare",
+              op: "eq",
+              property: "accountEnabled",
+              value: { type: "boolean", value: false },
+            },
           },
         },
       });
@@ -96,13 +101,27 @@ describe("odata", () => {
 
     it("round-trips a name with quotes, parentheses, commas, &, #, % through eq and startswith", () => {
       const eq = parseFilter(`displayName eq ${odataString(WEIRD)}`);
-      assert.deepEqual(eq, { kind: "compare", op: "eq", property: "displayName", value: { type: "string", value: WEIRD } });
+      assert.deepEqual(eq, {
+        kind: "compare",
+        op: "eq",
+        property: "displayName",
+        value: { type: "string", value: WEIRD },
+      });
       const sw = parseFilter(`startswith(displayName,${odataString("O'Brien & Sons (EMEA),")})`);
       assert.ok(evaluateFilter(sw, () => WEIRD));
     });
 
     it("refuses malformed clauses with BadRequest 'Invalid filter clause'", () => {
-      for (const bad of ["", "displayName eq", "displayName 'a'", "(displayName eq 'a'", "displayName eq 'a')", "displayName eq 'a' or", "startswith(displayName 'a')", "displayName eq 'a' and and mail eq 'b'"]) {
+      for (const bad of [
+        "",
+        "displayName eq",
+        "displayName 'a'",
+        "(displayName eq 'a'",
+        "displayName eq 'a')",
+        "displayName eq 'a' or",
+        "startswith(displayName 'a')",
+        "displayName eq 'a' and and mail eq 'b'",
+      ]) {
         rejects(() => parseFilter(bad), "BadRequest", /^Invalid filter clause/);
       }
     });
@@ -113,16 +132,27 @@ describe("odata", () => {
 
     it("parses a lambda with any variable name, reading the element's properties through it", () => {
       const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
-      const expected = { kind: "lambda", operator: "any", collection: "assignedLicenses", body: { kind: "compare", op: "eq", property: "skuId", value: { type: "guid", value: E3 } } };
+      const expected = {
+        kind: "lambda",
+        operator: "any",
+        collection: "assignedLicenses",
+        body: { kind: "compare", op: "eq", property: "skuId", value: { type: "guid", value: E3 } },
+      };
       assert.deepEqual(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3})`), expected);
-      assert.deepEqual(parseFilter(`assignedLicenses/any( lic : lic/skuId eq ${E3.toUpperCase()} )`), expected, "spaces, another name, an upper-case GUID");
+      assert.deepEqual(
+        parseFilter(`assignedLicenses/any( lic : lic/skuId eq ${E3.toUpperCase()} )`),
+        expected,
+        "spaces, another name, an upper-case GUID",
+      );
       assert.deepEqual(parseFilter(`proxyAddresses/all(p:startswith(p,'smtp:'))`), {
         kind: "lambda",
         operator: "all",
         collection: "proxyAddresses",
         body: { kind: "function", name: "startswith", property: "", value: { type: "string", value: "smtp:" } },
       });
-      const combined = parseFilter(`accountEnabled eq true and assignedLicenses/any(x:x/skuId eq ${E3} or x/skuId eq ${E3})`);
+      const combined = parseFilter(
+        `accountEnabled eq true and assignedLicenses/any(x:x/skuId eq ${E3} or x/skuId eq ${E3})`,
+      );
       assert.equal(combined.kind, "and");
     });
 
@@ -156,14 +186,28 @@ describe("odata", () => {
     it("evaluates any and all over a collection, comparing GUIDs without case", () => {
       const E1 = "18181a46-0d4e-45cd-891e-60aabd171b4e";
       const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
-      const licensed: Record<string, unknown> = { assignedLicenses: [{ skuId: E1, disabledPlans: [] }, { skuId: E3.toUpperCase(), disabledPlans: [] }], proxyAddresses: ["smtp:a@x", "SMTP:b@x"], none: null };
+      const licensed: Record<string, unknown> = {
+        assignedLicenses: [
+          { skuId: E1, disabledPlans: [] },
+          { skuId: E3.toUpperCase(), disabledPlans: [] },
+        ],
+        proxyAddresses: ["smtp:a@x", "SMTP:b@x"],
+        none: null,
+      };
       const read = (p: string) => licensed[p];
       assert.ok(evaluateFilter(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3})`), read));
-      assert.ok(!evaluateFilter(parseFilter(`assignedLicenses/any(x:x/skuId eq 06ebc4ee-1bb5-47dd-8120-11324bc54e06)`), read));
+      assert.ok(
+        !evaluateFilter(parseFilter(`assignedLicenses/any(x:x/skuId eq 06ebc4ee-1bb5-47dd-8120-11324bc54e06)`), read),
+      );
       assert.ok(!evaluateFilter(parseFilter(`assignedLicenses/all(x:x/skuId eq ${E3})`), read));
       assert.ok(evaluateFilter(parseFilter(`proxyAddresses/all(p:startswith(p,'smtp:'))`), read));
       assert.ok(!evaluateFilter(parseFilter(`none/any(x:x/skuId eq ${E3})`), read), "a null collection has no element");
-      assert.ok(evaluateFilter(parseFilter(`not assignedLicenses/any(x:x/skuId eq 06ebc4ee-1bb5-47dd-8120-11324bc54e06)`), read));
+      assert.ok(
+        evaluateFilter(
+          parseFilter(`not assignedLicenses/any(x:x/skuId eq 06ebc4ee-1bb5-47dd-8120-11324bc54e06)`),
+          read,
+        ),
+      );
     });
 
     it("handles null, booleans, ne, in, not and the connectives", () => {
@@ -182,29 +226,96 @@ describe("odata", () => {
     };
 
     it("accepts supported properties, operators and literal types", () => {
-      checkFilterSupport(parseFilter("displayName eq 'a' or (startswith(displayName,'b') and accountEnabled eq true)"), support, "User", false);
+      checkFilterSupport(
+        parseFilter("displayName eq 'a' or (startswith(displayName,'b') and accountEnabled eq true)"),
+        support,
+        "User",
+        false,
+      );
     });
 
     it("refuses the rest with Request_UnsupportedQuery naming the property", () => {
-      rejects(() => checkFilterSupport(parseFilter("jobTitle eq 'a'"), support, "User", false), "Request_UnsupportedQuery", /property 'jobTitle' of resource 'User'/);
-      rejects(() => checkFilterSupport(parseFilter("endswith(displayName,'a')"), support, "User", false), "Request_UnsupportedQuery");
-      rejects(() => checkFilterSupport(parseFilter("accountEnabled eq 'true'"), support, "User", false), "Request_UnsupportedQuery");
-      rejects(() => checkFilterSupport(parseFilter("not (displayName eq 'a')"), support, "User", false), "Request_UnsupportedQuery");
+      rejects(
+        () => checkFilterSupport(parseFilter("jobTitle eq 'a'"), support, "User", false),
+        "Request_UnsupportedQuery",
+        /property 'jobTitle' of resource 'User'/,
+      );
+      rejects(
+        () => checkFilterSupport(parseFilter("endswith(displayName,'a')"), support, "User", false),
+        "Request_UnsupportedQuery",
+      );
+      rejects(
+        () => checkFilterSupport(parseFilter("accountEnabled eq 'true'"), support, "User", false),
+        "Request_UnsupportedQuery",
+      );
+      rejects(
+        () => checkFilterSupport(parseFilter("not (displayName eq 'a')"), support, "User", false),
+        "Request_UnsupportedQuery",
+      );
       checkFilterSupport(parseFilter("not (displayName eq 'a')"), support, "User", true);
     });
 
     it("checks a lambda against its collection's entry: the lambda allowed, and the body against the element's properties", () => {
       const E3 = "6fd2c87f-b296-42f0-b197-1e91e994b900";
-      const withLicenses: FilterSupport = { ...support, assignedLicenses: { type: "collection", lambdas: ["any"], element: { skuId: { type: "guid", ops: ["eq"] } } } };
-      checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3}) and accountEnabled eq true`), withLicenses, "User", false);
-      const unsupported = /Unsupported or invalid query filter clause specified for property '(\w+|\$it)' of resource 'User'/;
-      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3})`), support, "User", false), "Request_UnsupportedQuery", /property 'assignedLicenses'/);
-      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/all(x:x/skuId eq ${E3})`), withLicenses, "User", false), "Request_UnsupportedQuery", unsupported);
-      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/skuId eq '${E3}')`), withLicenses, "User", false), "Request_UnsupportedQuery", /property 'skuId'/);
-      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/disabledPlans eq null)`), withLicenses, "User", false), "Request_UnsupportedQuery", /property 'disabledPlans'/);
-      rejects(() => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x eq 'a')`), withLicenses, "User", false), "Request_UnsupportedQuery", /property '\$it'/);
-      rejects(() => checkFilterSupport(parseFilter(`displayName/any(x:x eq 'a')`), withLicenses, "User", false), "Request_UnsupportedQuery", /property 'displayName'/);
-      rejects(() => checkFilterSupport(parseFilter(`accountEnabled eq true`), { accountEnabled: withLicenses.assignedLicenses! }, "User", false), "Request_UnsupportedQuery");
+      const withLicenses: FilterSupport = {
+        ...support,
+        assignedLicenses: { type: "collection", lambdas: ["any"], element: { skuId: { type: "guid", ops: ["eq"] } } },
+      };
+      checkFilterSupport(
+        parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3}) and accountEnabled eq true`),
+        withLicenses,
+        "User",
+        false,
+      );
+      const unsupported =
+        /Unsupported or invalid query filter clause specified for property '(\w+|\$it)' of resource 'User'/;
+      rejects(
+        () => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/skuId eq ${E3})`), support, "User", false),
+        "Request_UnsupportedQuery",
+        /property 'assignedLicenses'/,
+      );
+      rejects(
+        () => checkFilterSupport(parseFilter(`assignedLicenses/all(x:x/skuId eq ${E3})`), withLicenses, "User", false),
+        "Request_UnsupportedQuery",
+        unsupported,
+      );
+      rejects(
+        () =>
+          checkFilterSupport(parseFilter(`assignedLicenses/any(x:x/skuId eq '${E3}')`), withLicenses, "User", false),
+        "Request_UnsupportedQuery",
+        /property 'skuId'/,
+      );
+      rejects(
+        () =>
+          checkFilterSupport(
+            parseFilter(`assignedLicenses/any(x:x/disabledPlans eq null)`),
+            withLicenses,
+            "User",
+            false,
+          ),
+        "Request_UnsupportedQuery",
+        /property 'disabledPlans'/,
+      );
+      rejects(
+        () => checkFilterSupport(parseFilter(`assignedLicenses/any(x:x eq 'a')`), withLicenses, "User", false),
+        "Request_UnsupportedQuery",
+        /property '\$it'/,
+      );
+      rejects(
+        () => checkFilterSupport(parseFilter(`displayName/any(x:x eq 'a')`), withLicenses, "User", false),
+        "Request_UnsupportedQuery",
+        /property 'displayName'/,
+      );
+      rejects(
+        () =>
+          checkFilterSupport(
+            parseFilter(`accountEnabled eq true`),
+            { accountEnabled: withLicenses.assignedLicenses! },
+            "User",
+            false,
+          ),
+        "Request_UnsupportedQuery",
+      );
     });
   });
 
@@ -218,7 +329,11 @@ describe("odata", () => {
     it("accepts $top 1..999 and refuses the rest as Graph does", () => {
       assert.equal(parseTop("999"), 999);
       assert.equal(parseTop("1"), 1);
-      rejects(() => parseTop("1000"), "Request_BadRequest", /Invalid page size specified: '1000'. Must be between 1 and 999 inclusive./);
+      rejects(
+        () => parseTop("1000"),
+        "Request_BadRequest",
+        /Invalid page size specified: '1000'. Must be between 1 and 999 inclusive./,
+      );
       rejects(() => parseTop("0"), "Request_BadRequest");
       rejects(() => parseTop("ten"), "BadRequest");
     });
@@ -229,7 +344,10 @@ describe("odata", () => {
       const q = splitQuery(search);
       assert.deepEqual(q.options, { $filter: filter, $top: "5" });
       assert.deepEqual(q.other, [["api", "1"]]);
-      const joined = joinQuery([["$filter", filter], ["$top", "5"]]);
+      const joined = joinQuery([
+        ["$filter", filter],
+        ["$top", "5"],
+      ]);
       assert.match(joined, /^\$filter=.*&\$top=5$/);
       assert.deepEqual(splitQuery(joined).options, { $filter: filter, $top: "5" });
     });

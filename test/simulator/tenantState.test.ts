@@ -7,8 +7,21 @@ import { E1, E3, F3, PLAN, WA, type PlanName } from "../support/productIds";
 // --- a small tenant builder -------------------------------------------------------------------
 
 const PRODUCTS: Record<string, { part: string; plans: PlanName[] }> = {
-  [E1]: { part: "STANDARDPACK", plans: ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"] },
-  [E3]: { part: "ENTERPRISEPACK", plans: ["EXCHANGE_S_ENTERPRISE", "SHAREPOINTENTERPRISE", "SHAREPOINTWAC", "OFFICESUBSCRIPTION", "TEAMS1", "MCOSTANDARD"] },
+  [E1]: {
+    part: "STANDARDPACK",
+    plans: ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"],
+  },
+  [E3]: {
+    part: "ENTERPRISEPACK",
+    plans: [
+      "EXCHANGE_S_ENTERPRISE",
+      "SHAREPOINTENTERPRISE",
+      "SHAREPOINTWAC",
+      "OFFICESUBSCRIPTION",
+      "TEAMS1",
+      "MCOSTANDARD",
+    ],
+  },
   // An F3-like product: Exchange Kiosk instead of Exchange Plan 1/2.
   [F3]: { part: "SPE_F1", plans: ["EXCHANGE_S_DESKLESS", "SHAREPOINTDESKLESS", "SHAREPOINTWAC", "TEAMS1", "MCOIMP"] },
   [WA]: { part: "WORKPLACE_ANALYTICS", plans: ["WORKPLACE_ANALYTICS"] },
@@ -22,26 +35,57 @@ const groupId = (n: number) => `00000000-0000-4000-b000-${String(n).padStart(12,
 const upn = (n: number) => `user${n}@contoso.com`;
 
 function direct(skuId: string, disabled: PlanName[] = []): LicenseAssignmentState {
-  return { skuId, assignedByGroup: null, disabledPlans: disabled.map((p) => PLAN[p]), state: "Active", error: null, lastUpdatedDateTime: EARLIER };
+  return {
+    skuId,
+    assignedByGroup: null,
+    disabledPlans: disabled.map((p) => PLAN[p]),
+    state: "Active",
+    error: null,
+    lastUpdatedDateTime: EARLIER,
+  };
 }
 
 function inherited(skuId: string, group: number): LicenseAssignmentState {
-  return { skuId, assignedByGroup: groupId(group), disabledPlans: [], state: "Active", error: null, lastUpdatedDateTime: EARLIER };
+  return {
+    skuId,
+    assignedByGroup: groupId(group),
+    disabledPlans: [],
+    state: "Active",
+    error: null,
+    lastUpdatedDateTime: EARLIER,
+  };
 }
 
 function user(n: number, states: LicenseAssignmentState[] = [], usageLocation: string | null = "US"): User {
   return {
-    id: userId(n), displayName: `User ${n}`, userPrincipalName: upn(n), mail: upn(n), givenName: null, surname: null,
-    jobTitle: null, department: null, accountEnabled: true, usageLocation,
-    licenseAssignmentStates: states, assignedLicenses: deriveAssignedLicenses(states),
+    id: userId(n),
+    displayName: `User ${n}`,
+    userPrincipalName: upn(n),
+    mail: upn(n),
+    givenName: null,
+    surname: null,
+    jobTitle: null,
+    department: null,
+    accountEnabled: true,
+    usageLocation,
+    licenseAssignmentStates: states,
+    assignedLicenses: deriveAssignedLicenses(states),
   };
 }
 
 /** A security group; `members` are user numbers, or group ids given as strings. */
 function group(n: number, members: (number | string)[], skuIds: string[] = [], extra: Partial<Group> = {}): Group {
   return {
-    id: groupId(n), displayName: `Group ${n}`, description: null, mail: null, mailEnabled: false, securityEnabled: true,
-    groupTypes: [], membershipRule: null, membershipRuleProcessingState: null, onPremisesSyncEnabled: null,
+    id: groupId(n),
+    displayName: `Group ${n}`,
+    description: null,
+    mail: null,
+    mailEnabled: false,
+    securityEnabled: true,
+    groupTypes: [],
+    membershipRule: null,
+    membershipRuleProcessingState: null,
+    onPremisesSyncEnabled: null,
     assignedLicenses: skuIds.map((skuId) => ({ skuId, disabledPlans: [] })),
     licenseProcessingState: skuIds.length > 0 ? { state: "ProcessingComplete" } : null,
     members: members.map((m) => (typeof m === "number" ? userId(m) : m)),
@@ -52,14 +96,29 @@ function group(n: number, members: (number | string)[], skuIds: string[] = [], e
 /** A consistent snapshot: consumedUnits are counted from the users; `seats` gives prepaidUnits.enabled (default 10). */
 function snapshot(users: User[], groups: Group[] = [], seats: Record<string, number> = {}): TenantSnapshot {
   const subscribedSkus: SubscribedSku[] = Object.entries(PRODUCTS).map(([skuId, p]) => ({
-    skuId, skuPartNumber: p.part, appliesTo: "User", capabilityStatus: "Enabled",
+    skuId,
+    skuPartNumber: p.part,
+    appliesTo: "User",
+    capabilityStatus: "Enabled",
     consumedUnits: countConsumedUnits(users, skuId),
     prepaidUnits: { enabled: seats[skuId] ?? 10, suspended: 0, warning: 0, lockedOut: 0 },
-    servicePlans: p.plans.map((name) => ({ servicePlanId: PLAN[name], servicePlanName: name, provisioningStatus: "Success", appliesTo: "User" })),
+    servicePlans: p.plans.map((name) => ({
+      servicePlanId: PLAN[name],
+      servicePlanName: name,
+      provisioningStatus: "Success",
+      appliesTo: "User",
+    })),
   }));
   return {
-    organization: { id: "00000000-0000-4000-c000-000000000001", displayName: "Contoso", countryLetterCode: "US", verifiedDomains: [] },
-    subscribedSkus, users, groups,
+    organization: {
+      id: "00000000-0000-4000-c000-000000000001",
+      displayName: "Contoso",
+      countryLetterCode: "US",
+      verifiedDomains: [],
+    },
+    subscribedSkus,
+    users,
+    groups,
   };
 }
 
@@ -79,7 +138,9 @@ const consumed = (t: TenantState, skuId: string) => t.sku(skuId)?.consumedUnits;
 function statesOf(t: TenantState, n: number): string[] {
   const name = (id: string) => PRODUCTS[id]?.part ?? id;
   const source = (g: string | null) => (g === null ? "direct" : `G${Number(g.slice(-12))}`);
-  return (t.user(userId(n))?.licenseAssignmentStates ?? []).map((s) => `${name(s.skuId)}/${source(s.assignedByGroup)}/${s.state}/${s.error}`);
+  return (t.user(userId(n))?.licenseAssignmentStates ?? []).map(
+    (s) => `${name(s.skuId)}/${source(s.assignedByGroup)}/${s.state}/${s.error}`,
+  );
 }
 const heldSkus = (t: TenantState, n: number) => (t.user(userId(n))?.assignedLicenses ?? []).map((l) => l.skuId).sort();
 
@@ -106,7 +167,11 @@ function assertGraphError(action: () => unknown, status: number, code: string, m
 }
 
 /** Polls a group's processing state until Complete: the steps seen, and member n's states when InProgress was first seen. */
-async function observeCycle(t: TenantState, group: number, member: number): Promise<{ seen: string[]; statesWhileInProgress?: string[] }> {
+async function observeCycle(
+  t: TenantState,
+  group: number,
+  member: number,
+): Promise<{ seen: string[]; statesWhileInProgress?: string[] }> {
   const seen: string[] = [];
   let statesWhileInProgress: string[] | undefined;
   for (;;) {
@@ -119,7 +184,10 @@ async function observeCycle(t: TenantState, group: number, member: number): Prom
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const swap = (from: string, to: string) => ({ addLicenses: [{ skuId: to }], removeLicenses: [from] });
-const add = (skuId: string, disabled: PlanName[] = []) => ({ addLicenses: [{ skuId, disabledPlans: disabled.map((p) => PLAN[p]) }], removeLicenses: [] });
+const add = (skuId: string, disabled: PlanName[] = []) => ({
+  addLicenses: [{ skuId, disabledPlans: disabled.map((p) => PLAN[p]) }],
+  removeLicenses: [],
+});
 const remove = (skuId: string) => ({ addLicenses: [], removeLicenses: [skuId] });
 
 // --- snapshot validation ----------------------------------------------------------------------
@@ -143,7 +211,11 @@ describe("TenantState snapshot validation", () => {
     const unknown = "11111111-2222-4333-8444-555555555555";
     const s1 = valid();
     s1.users[1] = user(2, [direct(unknown)]);
-    assertSnapshotError(s1, /user 'user2@contoso.com'.*skuId 11111111-2222-4333-8444-555555555555 is not in subscribedSkus/, /user2@contoso\.com/);
+    assertSnapshotError(
+      s1,
+      /user 'user2@contoso.com'.*skuId 11111111-2222-4333-8444-555555555555 is not in subscribedSkus/,
+      /user2@contoso\.com/,
+    );
     const s2 = valid();
     s2.groups[0].assignedLicenses.push({ skuId: unknown, disabledPlans: [] });
     assertSnapshotError(s2, /group 'Group 1'.*11111111-2222-4333-8444-555555555555 is not in subscribedSkus/);
@@ -152,7 +224,10 @@ describe("TenantState snapshot validation", () => {
   it("refuses a disabled plan that is not a plan of its sku", () => {
     const s = valid();
     s.users[1] = user(2, [{ ...direct(E1), disabledPlans: [PLAN.OFFICESUBSCRIPTION] }]);
-    assertSnapshotError(s, /disabledPlans 43de0ff5-c92c-492b-9116-175376d08c38 is not a service plan of sku STANDARDPACK/);
+    assertSnapshotError(
+      s,
+      /disabledPlans 43de0ff5-c92c-492b-9116-175376d08c38 is not a service plan of sku STANDARDPACK/,
+    );
   });
 
   it("refuses a consumedUnits mismatch, naming the sku", () => {
@@ -163,7 +238,11 @@ describe("TenantState snapshot validation", () => {
 
   it("refuses a state naming a group the user is not a direct member of", () => {
     const s = snapshot([user(1, [inherited(E1, 1)]), user(2)], [group(1, [2], [E1])]);
-    assertSnapshotError(s, /user 'user1@contoso.com'.*names group 'Group 1'.*not a direct member/, /user1@contoso\.com/);
+    assertSnapshotError(
+      s,
+      /user 'user1@contoso.com'.*names group 'Group 1'.*not a direct member/,
+      /user1@contoso\.com/,
+    );
   });
 
   it("refuses a state naming a group that does not exist", () => {
@@ -173,7 +252,10 @@ describe("TenantState snapshot validation", () => {
 
   it("refuses a state from a settled group that does not hold the sku, but accepts it while the group is queued", () => {
     const s = snapshot([user(1, [inherited(E3, 1)])], [group(1, [1], [E1])]);
-    assertSnapshotError(s, /sku 6fd2c87f-b296-42f0-b197-1e91e994b900 from group 'Group 1' \(id [^)]*\), which does not hold it/);
+    assertSnapshotError(
+      s,
+      /sku 6fd2c87f-b296-42f0-b197-1e91e994b900 from group 'Group 1' \(id [^)]*\), which does not hold it/,
+    );
     s.groups[0].licenseProcessingState = { state: "QueuedForProcessing" };
     assert.ok(load(s));
   });
@@ -201,12 +283,18 @@ describe("TenantState snapshot validation", () => {
 
   it("refuses a member id that is neither a user nor a group", () => {
     const s = snapshot([user(1)], [group(1, [1, 9])]);
-    assertSnapshotError(s, /group 'Group 1'.*member 00000000-0000-4000-a000-000000000009 is neither a user nor a group/);
+    assertSnapshotError(
+      s,
+      /group 'Group 1'.*member 00000000-0000-4000-a000-000000000009 is neither a user nor a group/,
+    );
   });
 
   it("refuses a group that contains itself, directly or through nesting", () => {
     assertSnapshotError(snapshot([], [group(1, [groupId(1)])]), /group 'Group 1'.*contains itself/);
-    assertSnapshotError(snapshot([], [group(1, [groupId(2)]), group(2, [groupId(3)]), group(3, [groupId(1)])]), /contains itself/);
+    assertSnapshotError(
+      snapshot([], [group(1, [groupId(2)]), group(2, [groupId(3)]), group(3, [groupId(1)])]),
+      /contains itself/,
+    );
   });
 
   it("refuses error codes that disagree with the state, treating None as no error", () => {
@@ -218,7 +306,10 @@ describe("TenantState snapshot validation", () => {
   });
 
   it("refuses licenses on a group that cannot hold them", () => {
-    const s = snapshot([], [group(1, [], [E1], { groupTypes: ["Unified"], mailEnabled: true, securityEnabled: false })]);
+    const s = snapshot(
+      [],
+      [group(1, [], [E1], { groupTypes: ["Unified"], mailEnabled: true, securityEnabled: false })],
+    );
     assertSnapshotError(s, /group 'Group 1'.*cannot hold licenses/);
   });
 });
@@ -230,7 +321,14 @@ describe("TenantState.assignUserLicense", () => {
     const t = load(snapshot([user(1)]));
     const u = t.assignUserLicense(upn(1), add(E1, ["SHAREPOINTWAC"]));
     assert.deepEqual(u.licenseAssignmentStates, [
-      { skuId: E1, assignedByGroup: null, disabledPlans: [PLAN.SHAREPOINTWAC], state: "Active", error: null, lastUpdatedDateTime: NOW },
+      {
+        skuId: E1,
+        assignedByGroup: null,
+        disabledPlans: [PLAN.SHAREPOINTWAC],
+        state: "Active",
+        error: null,
+        lastUpdatedDateTime: NOW,
+      },
     ]);
     assert.deepEqual(u.assignedLicenses, [{ skuId: E1, disabledPlans: [PLAN.SHAREPOINTWAC] }]);
     assert.equal(consumed(t, E1), 1);
@@ -255,7 +353,10 @@ describe("TenantState.assignUserLicense", () => {
     const t = load(snapshot([user(1, [direct(E1)]), user(2, [direct(E1)])]));
     const u = t.assignUserLicense(upn(1), swap(E1, E3));
     assert.deepEqual(heldSkus(t, 1), [E3]);
-    assert.deepEqual(u.licenseAssignmentStates.map((s) => s.skuId), [E3]);
+    assert.deepEqual(
+      u.licenseAssignmentStates.map((s) => s.skuId),
+      [E3],
+    );
     assert.equal(consumed(t, E1), 1);
     assert.equal(consumed(t, E3), 1);
   });
@@ -263,13 +364,28 @@ describe("TenantState.assignUserLicense", () => {
   it("refuses an unknown skuId to add or to remove", () => {
     const t = load(snapshot([user(1, [direct(E1)])]));
     const unknown = "11111111-2222-4333-8444-555555555555";
-    assertGraphError(() => t.assignUserLicense(upn(1), add(unknown)), 400, "Request_BadRequest", /License 11111111-2222-4333-8444-555555555555 does not correspond to a valid company License\./);
-    assertGraphError(() => t.assignUserLicense(upn(1), remove(unknown)), 400, "Request_BadRequest", /11111111-2222-4333-8444-555555555555 does not correspond/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), add(unknown)),
+      400,
+      "Request_BadRequest",
+      /License 11111111-2222-4333-8444-555555555555 does not correspond to a valid company License\./,
+    );
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), remove(unknown)),
+      400,
+      "Request_BadRequest",
+      /11111111-2222-4333-8444-555555555555 does not correspond/,
+    );
   });
 
   it("refuses a disabled plan that is not in the product", () => {
     const t = load(snapshot([user(1)]));
-    assertGraphError(() => t.assignUserLicense(upn(1), add(E1, ["OFFICESUBSCRIPTION"])), 400, "Request_BadRequest", /43de0ff5-c92c-492b-9116-175376d08c38 is not a service plan of License STANDARDPACK/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), add(E1, ["OFFICESUBSCRIPTION"])),
+      400,
+      "Request_BadRequest",
+      /43de0ff5-c92c-492b-9116-175376d08c38 is not a service plan of License STANDARDPACK/,
+    );
   });
 
   for (const status of ["Suspended", "LockedOut", "Deleted"] as const) {
@@ -277,19 +393,36 @@ describe("TenantState.assignUserLicense", () => {
       const s = snapshot([user(1)]);
       s.subscribedSkus.find((k) => k.skuId === E3)!.capabilityStatus = status;
       const t = load(s);
-      assertGraphError(() => t.assignUserLicense(upn(1), add(E3)), 400, "Request_BadRequest", new RegExp(`ENTERPRISEPACK.*${status}`));
+      assertGraphError(
+        () => t.assignUserLicense(upn(1), add(E3)),
+        400,
+        "Request_BadRequest",
+        new RegExp(`ENTERPRISEPACK.*${status}`),
+      );
       assert.equal(consumed(t, E3), 0);
     });
   }
 
   it("refuses to add a product to a user without a usage location", () => {
     const t = load(snapshot([user(1, [], null)]));
-    assertGraphError(() => t.assignUserLicense(upn(1), add(E1)), 400, "Request_BadRequest", /^License assignment cannot be done for user with invalid usage location\.$/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), add(E1)),
+      400,
+      "Request_BadRequest",
+      /^License assignment cannot be done for user with invalid usage location\.$/,
+    );
   });
 
   it("refuses to remove a product held only through a group, and removes it when also held directly", () => {
-    const t = load(snapshot([user(1, [inherited(E1, 1)]), user(2, [direct(E1), inherited(E1, 1)])], [group(1, [1, 2], [E1])]));
-    assertGraphError(() => t.assignUserLicense(upn(1), remove(E1)), 400, "Request_BadRequest", /^User license is inherited from a group membership and it cannot be removed directly from the user\.$/);
+    const t = load(
+      snapshot([user(1, [inherited(E1, 1)]), user(2, [direct(E1), inherited(E1, 1)])], [group(1, [1, 2], [E1])]),
+    );
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), remove(E1)),
+      400,
+      "Request_BadRequest",
+      /^User license is inherited from a group membership and it cannot be removed directly from the user\.$/,
+    );
     const u = t.assignUserLicense(upn(2), remove(E1));
     assert.deepEqual(statesOf(t, 2), ["STANDARDPACK/G1/Active/null"]);
     assert.deepEqual(u.assignedLicenses, [{ skuId: E1, disabledPlans: [] }]);
@@ -298,12 +431,22 @@ describe("TenantState.assignUserLicense", () => {
 
   it("refuses to remove a product the user does not hold", () => {
     const t = load(snapshot([user(1)]));
-    assertGraphError(() => t.assignUserLicense(upn(1), remove(E1)), 400, "Request_BadRequest", /STANDARDPACK.*is not assigned to user 'user1@contoso.com'/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), remove(E1)),
+      400,
+      "Request_BadRequest",
+      /STANDARDPACK.*is not assigned to user 'user1@contoso.com'/,
+    );
   });
 
   it("refuses a new product when no seat is left, but not to a user who already holds it from a group", () => {
     const t = load(snapshot([user(1), user(2, [inherited(E1, 1)])], [group(1, [2], [E1])], { [E1]: 1 }));
-    assertGraphError(() => t.assignUserLicense(upn(1), add(E1)), 400, "Request_BadRequest", /not enough licenses for STANDARDPACK.*1 of 1 enabled units are consumed/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), add(E1)),
+      400,
+      "Request_BadRequest",
+      /not enough licenses for STANDARDPACK.*1 of 1 enabled units are consumed/,
+    );
     t.assignUserLicense(upn(2), add(E1));
     assert.deepEqual(statesOf(t, 2), ["STANDARDPACK/G1/Active/null", "STANDARDPACK/direct/Active/null"]);
     assert.equal(consumed(t, E1), 1);
@@ -311,14 +454,24 @@ describe("TenantState.assignUserLicense", () => {
 
   it("refuses mutually exclusive plans, naming both (E3 added next to a direct E1)", () => {
     const t = load(snapshot([user(1, [direct(E1)])]));
-    assertGraphError(() => t.assignUserLicense(upn(1), add(E3)), 400, "Request_BadRequest", /SHAREPOINTENTERPRISE.*SHAREPOINTSTANDARD/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), add(E3)),
+      400,
+      "Request_BadRequest",
+      /SHAREPOINTENTERPRISE.*SHAREPOINTSTANDARD/,
+    );
     assert.deepEqual(statesOf(t, 1), ["STANDARDPACK/direct/Active/null"]);
     assert.equal(consumed(t, E3), 0);
   });
 
   it("refuses a conflict with a product inherited from a group", () => {
     const t = load(snapshot([user(1, [inherited(E1, 1)])], [group(1, [1], [E1])]));
-    assertGraphError(() => t.assignUserLicense(upn(1), add(E3)), 400, "Request_BadRequest", /SHAREPOINTENTERPRISE.*SHAREPOINTSTANDARD/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), add(E3)),
+      400,
+      "Request_BadRequest",
+      /SHAREPOINTENTERPRISE.*SHAREPOINTSTANDARD/,
+    );
   });
 
   it("accepts a conflicting plan when it is disabled", () => {
@@ -329,7 +482,12 @@ describe("TenantState.assignUserLicense", () => {
 
   it("refuses a removal that leaves a dependent plan without its prerequisite, naming them", () => {
     const t = load(snapshot([user(1, [direct(E1), direct(WA)])]));
-    assertGraphError(() => t.assignUserLicense(upn(1), remove(E1)), 400, "Request_BadRequest", /WORKPLACE_ANALYTICS needs one of EXCHANGE_S_STANDARD, EXCHANGE_S_ENTERPRISE/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), remove(E1)),
+      400,
+      "Request_BadRequest",
+      /WORKPLACE_ANALYTICS needs one of EXCHANGE_S_STANDARD, EXCHANGE_S_ENTERPRISE/,
+    );
     assert.equal(consumed(t, E1), 1);
     // E3 brings Exchange Plan 2, which also satisfies Workplace Analytics.
     t.assignUserLicense(upn(1), swap(E1, E3));
@@ -338,7 +496,12 @@ describe("TenantState.assignUserLicense", () => {
 
   it("refuses to add a dependent plan without its prerequisite", () => {
     const t = load(snapshot([user(1)]));
-    assertGraphError(() => t.assignUserLicense(upn(1), add(WA)), 400, "Request_BadRequest", /WORKPLACE_ANALYTICS needs one of/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), add(WA)),
+      400,
+      "Request_BadRequest",
+      /WORKPLACE_ANALYTICS needs one of/,
+    );
   });
 
   it("is all or nothing: one bad add leaves the user unchanged", () => {
@@ -353,15 +516,35 @@ describe("TenantState.assignUserLicense", () => {
 
   it("refuses a malformed body with Request_BadRequest", () => {
     const t = load(snapshot([user(1)]));
-    assertGraphError(() => t.assignUserLicense(upn(1), { addLicenses: [{ skuId: E1 }] }), 400, "Request_BadRequest", /'removeLicenses'/);
-    assertGraphError(() => t.assignUserLicense(upn(1), { addLicenses: "E1", removeLicenses: [] }), 400, "Request_BadRequest", /'addLicenses'/);
-    assertGraphError(() => t.assignUserLicense(upn(1), { addLicenses: [{ disabledPlans: [] }], removeLicenses: [] }), 400, "Request_BadRequest", /'addLicenses\[0\]\.skuId'/);
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), { addLicenses: [{ skuId: E1 }] }),
+      400,
+      "Request_BadRequest",
+      /'removeLicenses'/,
+    );
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), { addLicenses: "E1", removeLicenses: [] }),
+      400,
+      "Request_BadRequest",
+      /'addLicenses'/,
+    );
+    assertGraphError(
+      () => t.assignUserLicense(upn(1), { addLicenses: [{ disabledPlans: [] }], removeLicenses: [] }),
+      400,
+      "Request_BadRequest",
+      /'addLicenses\[0\]\.skuId'/,
+    );
     assertGraphError(() => t.assignUserLicense(upn(1), null), 400, "Request_BadRequest", /Invalid value/);
   });
 
   it("answers 404 for an unknown user", () => {
     const t = load(snapshot([user(1)]));
-    assertGraphError(() => t.assignUserLicense("nobody@contoso.com", add(E1)), 404, "Request_ResourceNotFound", /^Resource 'nobody@contoso.com' does not exist or one of its queried reference-property objects are not present\.$/);
+    assertGraphError(
+      () => t.assignUserLicense("nobody@contoso.com", add(E1)),
+      404,
+      "Request_ResourceNotFound",
+      /^Resource 'nobody@contoso.com' does not exist or one of its queried reference-property objects are not present\.$/,
+    );
   });
 });
 
@@ -369,11 +552,36 @@ describe("TenantState.assignUserLicense", () => {
 
 describe("TenantState.assignGroupLicense", () => {
   it("refuses an unknown sku, a group that cannot hold licenses, a removal of what the group lacks, and an unknown group", () => {
-    const t = load(snapshot([user(1)], [group(1, [1]), group(2, [1], [], { groupTypes: ["Unified"], mailEnabled: true, securityEnabled: false })]));
-    assertGraphError(() => t.assignGroupLicense(groupId(1), add("11111111-2222-4333-8444-555555555555")), 400, "Request_BadRequest", /does not correspond to a valid company License/);
-    assertGraphError(() => t.assignGroupLicense(groupId(2), add(E1)), 400, "Request_BadRequest", /group 'Group 2'.*not security-enabled/);
-    assertGraphError(() => t.assignGroupLicense(groupId(1), remove(E1)), 400, "Request_BadRequest", /STANDARDPACK.*is not assigned to group 'Group 1'/);
-    assertGraphError(() => t.assignGroupLicense(groupId(9), add(E1)), 404, "Request_ResourceNotFound", /^Resource '00000000-0000-4000-b000-000000000009' does not exist/);
+    const t = load(
+      snapshot(
+        [user(1)],
+        [group(1, [1]), group(2, [1], [], { groupTypes: ["Unified"], mailEnabled: true, securityEnabled: false })],
+      ),
+    );
+    assertGraphError(
+      () => t.assignGroupLicense(groupId(1), add("11111111-2222-4333-8444-555555555555")),
+      400,
+      "Request_BadRequest",
+      /does not correspond to a valid company License/,
+    );
+    assertGraphError(
+      () => t.assignGroupLicense(groupId(2), add(E1)),
+      400,
+      "Request_BadRequest",
+      /group 'Group 2'.*not security-enabled/,
+    );
+    assertGraphError(
+      () => t.assignGroupLicense(groupId(1), remove(E1)),
+      400,
+      "Request_BadRequest",
+      /STANDARDPACK.*is not assigned to group 'Group 1'/,
+    );
+    assertGraphError(
+      () => t.assignGroupLicense(groupId(9), add(E1)),
+      404,
+      "Request_ResourceNotFound",
+      /^Resource '00000000-0000-4000-b000-000000000009' does not exist/,
+    );
     assert.equal(t.group(groupId(1))?.licenseProcessingState, null);
   });
 
@@ -418,10 +626,13 @@ describe("TenantState.assignGroupLicense", () => {
   });
 
   it("processes groups loaded in QueuedForProcessing or ProcessingInProgress", async () => {
-    const s = snapshot([user(1), user(2)], [
-      group(1, [1], [E1], { licenseProcessingState: { state: "QueuedForProcessing" } }),
-      group(2, [2], [E3], { licenseProcessingState: { state: "ProcessingInProgress" } }),
-    ]);
+    const s = snapshot(
+      [user(1), user(2)],
+      [
+        group(1, [1], [E1], { licenseProcessingState: { state: "QueuedForProcessing" } }),
+        group(2, [2], [E3], { licenseProcessingState: { state: "ProcessingInProgress" } }),
+      ],
+    );
     const t = load(s);
     await t.whenIdle();
     assert.deepEqual(statesOf(t, 1), ["STANDARDPACK/G1/Active/null"]);
@@ -431,7 +642,12 @@ describe("TenantState.assignGroupLicense", () => {
   });
 
   it("swaps E1 for E3 for every member in one call, with exact seat counts", async () => {
-    const t = load(snapshot([user(1, [inherited(E1, 1)]), user(2, [inherited(E1, 1)]), user(3, [inherited(E1, 1)]), user(4, [direct(E1)])], [group(1, [1, 2, 3], [E1])]));
+    const t = load(
+      snapshot(
+        [user(1, [inherited(E1, 1)]), user(2, [inherited(E1, 1)]), user(3, [inherited(E1, 1)]), user(4, [direct(E1)])],
+        [group(1, [1, 2, 3], [E1])],
+      ),
+    );
     assert.equal(consumed(t, E1), 4);
     assert.equal(consumed(t, E3), 0);
     t.assignGroupLicense(groupId(1), swap(E1, E3));
@@ -458,7 +674,10 @@ describe("TenantState.assignGroupLicense", () => {
     assert.deepEqual(heldSkus(t, 3), []);
     assert.equal(consumed(t, E3), 3);
     assert.equal(consumed(t, E1), 0);
-    assert.deepEqual(t.membersWithLicenseErrors(groupId(1)).map((u) => u.userPrincipalName), [upn(3), upn(4)]);
+    assert.deepEqual(
+      t.membersWithLicenseErrors(groupId(1)).map((u) => u.userPrincipalName),
+      [upn(3), upn(4)],
+    );
   });
 
   it("follows the group's member order, not the directory's", async () => {
@@ -514,16 +733,24 @@ describe("TenantState.assignGroupLicense", () => {
     const t = load(snapshot([user(1, [direct(E1)]), user(2)], [group(1, [1, 2])]));
     t.assignGroupLicense(groupId(1), add(E3));
     await t.whenIdle();
-    assert.deepEqual(statesOf(t, 1), ["STANDARDPACK/direct/Active/null", "ENTERPRISEPACK/G1/Error/MutuallyExclusiveViolation"]);
+    assert.deepEqual(statesOf(t, 1), [
+      "STANDARDPACK/direct/Active/null",
+      "ENTERPRISEPACK/G1/Error/MutuallyExclusiveViolation",
+    ]);
     assert.deepEqual(heldSkus(t, 1), [E1]);
     assert.deepEqual(statesOf(t, 2), ["ENTERPRISEPACK/G1/Active/null"]);
     assert.equal(consumed(t, E1), 1);
     assert.equal(consumed(t, E3), 1);
-    assert.deepEqual(t.membersWithLicenseErrors(groupId(1)).map((u) => u.id), [userId(1)]);
+    assert.deepEqual(
+      t.membersWithLicenseErrors(groupId(1)).map((u) => u.id),
+      [userId(1)],
+    );
   });
 
   it("refuses to take away a prerequisite: DependencyViolation keeps the old product and refuses the new one", async () => {
-    const t = load(snapshot([user(1, [direct(WA), inherited(E1, 1)]), user(2, [inherited(E1, 1)])], [group(1, [1, 2], [E1])]));
+    const t = load(
+      snapshot([user(1, [direct(WA), inherited(E1, 1)]), user(2, [inherited(E1, 1)])], [group(1, [1, 2], [E1])]),
+    );
     t.assignGroupLicense(groupId(1), swap(E1, F3));
     await t.whenIdle();
     assert.deepEqual(statesOf(t, 1), [
@@ -536,7 +763,10 @@ describe("TenantState.assignGroupLicense", () => {
     assert.equal(consumed(t, E1), 1);
     assert.equal(consumed(t, F3), 1);
     assert.equal(consumed(t, WA), 1);
-    assert.deepEqual(t.membersWithLicenseErrors(groupId(1)).map((u) => u.id), [userId(1)]);
+    assert.deepEqual(
+      t.membersWithLicenseErrors(groupId(1)).map((u) => u.id),
+      [userId(1)],
+    );
   });
 
   it("gives nothing to members of nested groups", async () => {
@@ -546,7 +776,10 @@ describe("TenantState.assignGroupLicense", () => {
     assert.deepEqual(statesOf(t, 1), ["STANDARDPACK/G1/Active/null"]);
     assert.deepEqual(statesOf(t, 2), []);
     assert.equal(consumed(t, E1), 1);
-    assert.deepEqual(t.members(groupId(1)).map((m) => m.id), [userId(1), groupId(2)]);
+    assert.deepEqual(
+      t.members(groupId(1)).map((m) => m.id),
+      [userId(1), groupId(2)],
+    );
   });
 
   it("assigns to a user without a usage location and leaves it unset", async () => {
@@ -575,14 +808,27 @@ describe("TenantState.reprocessUser", () => {
     const t = load(snapshot([user(1), user(2), user(3), user(9, [direct(E3)])], [group(1, [1, 2, 3])], { [E3]: 2 }));
     t.assignGroupLicense(groupId(1), add(E3));
     await t.whenIdle();
-    assert.deepEqual([1, 2, 3].map((n) => statesOf(t, n)[0]), ["ENTERPRISEPACK/G1/Active/null", "ENTERPRISEPACK/G1/Error/CountViolation", "ENTERPRISEPACK/G1/Error/CountViolation"]);
+    assert.deepEqual(
+      [1, 2, 3].map((n) => statesOf(t, n)[0]),
+      [
+        "ENTERPRISEPACK/G1/Active/null",
+        "ENTERPRISEPACK/G1/Error/CountViolation",
+        "ENTERPRISEPACK/G1/Error/CountViolation",
+      ],
+    );
     t.assignUserLicense(upn(9), remove(E3));
     assert.equal(consumed(t, E3), 1);
     const u = t.reprocessUser(upn(3));
-    assert.deepEqual(u.licenseAssignmentStates.map((s) => `${s.state}/${s.error}`), ["Active/null"]);
+    assert.deepEqual(
+      u.licenseAssignmentStates.map((s) => `${s.state}/${s.error}`),
+      ["Active/null"],
+    );
     assert.deepEqual(statesOf(t, 2), ["ENTERPRISEPACK/G1/Error/CountViolation"]);
     assert.equal(consumed(t, E3), 2);
-    assert.deepEqual(t.membersWithLicenseErrors(groupId(1)).map((m) => m.id), [userId(2)]);
+    assert.deepEqual(
+      t.membersWithLicenseErrors(groupId(1)).map((m) => m.id),
+      [userId(2)],
+    );
   });
 
   it("answers 404 for an unknown user, and leaves a settled user as is", () => {
@@ -620,7 +866,12 @@ describe("TenantState reads", () => {
 
   it("answers 404 for members of an unknown group, and undefined for unknown lookups", () => {
     const t = load(snapshot([user(1)]));
-    assertGraphError(() => t.members(groupId(5)), 404, "Request_ResourceNotFound", /00000000-0000-4000-b000-000000000005/);
+    assertGraphError(
+      () => t.members(groupId(5)),
+      404,
+      "Request_ResourceNotFound",
+      /00000000-0000-4000-b000-000000000005/,
+    );
     assertGraphError(() => t.membersWithLicenseErrors(groupId(5)), 404, "Request_ResourceNotFound", /does not exist/);
     assert.equal(t.user("nobody"), undefined);
     assert.equal(t.group(groupId(5)), undefined);

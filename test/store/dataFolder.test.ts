@@ -16,15 +16,24 @@ function newFolder(): string {
 /** A folder the bot once created its store in: the marker it writes, and whatever `database` leaves. */
 function folderWithMarker(database: (file: string) => void): string {
   const folder = newFolder();
-  fs.writeFileSync(path.join(folder, "license-desk.marker"), JSON.stringify({ database: "license-desk.sqlite", createdAt: CREATED }));
+  fs.writeFileSync(
+    path.join(folder, "license-desk.marker"),
+    JSON.stringify({ database: "license-desk.sqlite", createdAt: CREATED }),
+  );
   database(path.join(folder, "license-desk.sqlite"));
   return folder;
 }
 
 /** Every file in the folder with its content, to show that a refusal changed nothing. */
 function contents(folder: string): Record<string, string> {
-  const content = (file: string) => (fs.statSync(file).isDirectory() ? "(a folder)" : fs.readFileSync(file).toString("base64"));
-  return Object.fromEntries(fs.readdirSync(folder).sort().map((name) => [name, content(path.join(folder, name))]));
+  const content = (file: string) =>
+    fs.statSync(file).isDirectory() ? "(a folder)" : fs.readFileSync(file).toString("base64");
+  return Object.fromEntries(
+    fs
+      .readdirSync(folder)
+      .sort()
+      .map((name) => [name, content(path.join(folder, name))]),
+  );
 }
 
 /** Asserts that opening `folder` is refused with exactly `message`, one line, and that nothing in it changed. */
@@ -40,7 +49,11 @@ function assertRefused(folder: string, message: string): void {
       return true;
     },
   );
-  assert.deepEqual(fs.statSync(folder).isDirectory() ? contents(folder) : fs.readFileSync(folder, "utf8"), before, "no fresh database, nothing changed");
+  assert.deepEqual(
+    fs.statSync(folder).isDirectory() ? contents(folder) : fs.readFileSync(folder, "utf8"),
+    before,
+    "no fresh database, nothing changed",
+  );
 }
 
 const LOST = (folder: string, what: string, written = CREATED) =>
@@ -54,14 +67,24 @@ describe("the data folder at start-up", () => {
     const store = openDataFolder(folder);
     store.setSetting("approvalsChannel", { id: "19:approvals" });
     store.close();
-    const marker = JSON.parse(fs.readFileSync(path.join(folder, "license-desk.marker"), "utf8")) as { database: string; createdAt: string };
+    const marker = JSON.parse(fs.readFileSync(path.join(folder, "license-desk.marker"), "utf8")) as {
+      database: string;
+      createdAt: string;
+    };
     assert.equal(marker.database, "license-desk.sqlite");
-    assert.ok(Date.parse(marker.createdAt) >= before - 1000 && Date.parse(marker.createdAt) <= Date.now(), marker.createdAt);
+    assert.ok(
+      Date.parse(marker.createdAt) >= before - 1000 && Date.parse(marker.createdAt) <= Date.now(),
+      marker.createdAt,
+    );
     // Started again: the same store, the marker as it was.
     const again = openDataFolder(folder);
     assert.deepEqual(again.getSetting("approvalsChannel"), { id: "19:approvals" });
     again.close();
-    assert.equal((JSON.parse(fs.readFileSync(path.join(folder, "license-desk.marker"), "utf8")) as { createdAt: string }).createdAt, marker.createdAt);
+    assert.equal(
+      (JSON.parse(fs.readFileSync(path.join(folder, "license-desk.marker"), "utf8")) as { createdAt: string })
+        .createdAt,
+      marker.createdAt,
+    );
   });
 
   it("a database from before markers: opened with everything in it, and vouched for from then on", () => {
@@ -74,7 +97,9 @@ describe("the data folder at start-up", () => {
     store.close();
     assert.ok(fs.existsSync(path.join(folder, "license-desk.marker")));
     fs.rmSync(path.join(folder, "license-desk.sqlite"));
-    const written = (JSON.parse(fs.readFileSync(path.join(folder, "license-desk.marker"), "utf8")) as { createdAt: string }).createdAt;
+    const written = (
+      JSON.parse(fs.readFileSync(path.join(folder, "license-desk.marker"), "utf8")) as { createdAt: string }
+    ).createdAt;
     assertRefused(folder, LOST(folder, "is missing", written));
   });
 
@@ -109,7 +134,10 @@ describe("the data folder at start-up", () => {
   it("DATA_DIR is a file: refused, naming the setting", () => {
     const file = path.join(newFolder(), "data");
     fs.writeFileSync(file, "not a folder");
-    assertRefused(file, `DATA_DIR ${file} is a file, not a folder: point DATA_DIR at a folder for the request database (it is created if missing).`);
+    assertRefused(
+      file,
+      `DATA_DIR ${file} is a file, not a folder: point DATA_DIR at a folder for the request database (it is created if missing).`,
+    );
   });
 
   it("DATA_DIR inside a file cannot be used: refused, naming the setting", () => {
@@ -120,13 +148,16 @@ describe("the data folder at start-up", () => {
       () => openDataFolder(folder),
       (error: unknown) =>
         error instanceof DataFolderError &&
-        error.userMessage === `DATA_DIR ${folder} cannot be used (ENOTDIR: not a directory, stat '${folder}'): point DATA_DIR at a folder the bot may create or write.`,
+        error.userMessage ===
+          `DATA_DIR ${folder} cannot be used (ENOTDIR: not a directory, stat '${folder}'): point DATA_DIR at a folder the bot may create or write.`,
     );
     assert.equal(fs.readFileSync(file, "utf8"), "not a folder");
   });
 
   it("a database file that is not a database: refused, the file untouched", () => {
-    const folder = folderWithMarker((file) => fs.writeFileSync(file, "these are not the bytes of a SQLite database\n".repeat(100)));
+    const folder = folderWithMarker((file) =>
+      fs.writeFileSync(file, "these are not the bytes of a SQLite database\n".repeat(100)),
+    );
     assertRefused(
       folder,
       `DATA_DIR ${folder}: license-desk.sqlite is damaged or not a database (file is not a database); the bot did not start and changed nothing. ` +
@@ -136,7 +167,10 @@ describe("the data folder at start-up", () => {
 
   it("the same without a marker: refused, not replaced by a fresh store", () => {
     const folder = newFolder();
-    fs.writeFileSync(path.join(folder, "license-desk.sqlite"), "these are not the bytes of a SQLite database\n".repeat(100));
+    fs.writeFileSync(
+      path.join(folder, "license-desk.sqlite"),
+      "these are not the bytes of a SQLite database\n".repeat(100),
+    );
     assertRefused(
       folder,
       `DATA_DIR ${folder}: license-desk.sqlite is damaged or not a database (file is not a database); the bot did not start and changed nothing. ` +
@@ -146,7 +180,10 @@ describe("the data folder at start-up", () => {
 
   it("a database the bot cannot open (a folder in its place): refused, naming the setting", () => {
     const folder = folderWithMarker((file) => fs.mkdirSync(file));
-    assertRefused(folder, `DATA_DIR ${folder}: license-desk.sqlite cannot be opened (unable to open database file): check that the bot may read and write it and its folder.`);
+    assertRefused(
+      folder,
+      `DATA_DIR ${folder}: license-desk.sqlite cannot be opened (unable to open database file): check that the bot may read and write it and its folder.`,
+    );
   });
 
   it("a database of a newer schema: refused, naming both versions", () => {

@@ -8,7 +8,14 @@ import fs from "node:fs";
 import { SqliteRequestStore } from "../../src/store/sqliteRequestStore";
 
 const [file, id, version, attempts, goFile, name] = process.argv.slice(2);
-if (file === undefined || id === undefined || version === undefined || attempts === undefined || goFile === undefined || name === undefined) {
+if (
+  file === undefined ||
+  id === undefined ||
+  version === undefined ||
+  attempts === undefined ||
+  goFile === undefined ||
+  name === undefined
+) {
   throw new Error("usage: sqliteRaceWorker <file> <id> <version> <attempts> <go file> <name>");
 }
 const store = SqliteRequestStore.open(file);
@@ -24,7 +31,10 @@ for (let i = 0; i < Number(attempts); i++) {
   const result = store.transition(
     Number(id),
     Number(version),
-    { status: "approved", stage: { index: 0, status: "approved", approvedBy: { id: name, name }, approvedAt: new Date().toISOString() } },
+    {
+      status: "approved",
+      stage: { index: 0, status: "approved", approvedBy: { id: name, name }, approvedAt: new Date().toISOString() },
+    },
     { at: new Date().toISOString(), actor: name, action: "approved", details: { attempt: i } },
   );
   if (result !== undefined) won++;

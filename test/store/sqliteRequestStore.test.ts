@@ -5,7 +5,12 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { Operation, Preview } from "../../src/licensing/preview";
 import type { AuditEntry, ConversationRef, LicenseRequest, NewRequest, Person } from "../../src/store/requestStore";
-import { CorruptRecordError, MIGRATIONS, SchemaVersionError, SqliteRequestStore } from "../../src/store/sqliteRequestStore";
+import {
+  CorruptRecordError,
+  MIGRATIONS,
+  SchemaVersionError,
+  SqliteRequestStore,
+} from "../../src/store/sqliteRequestStore";
 import { scratchDir } from "../support/scratch";
 
 const E1 = { skuId: "18181a46-0d4e-45cd-891e-60aabd171b4e", skuPartNumber: "STANDARDPACK" };
@@ -15,7 +20,10 @@ const SALES = "5b3e3c1a-7f0e-4b59-9d1f-2a6c0e4f9a10";
 const operation: Operation = {
   method: "POST",
   path: `/groups/${SALES}/assignLicense`,
-  body: { addLicenses: [{ skuId: E3.skuId, disabledPlans: ["a23b959c-7ce8-4e57-9140-b90eb88a9e97"] }], removeLicenses: [E1.skuId] },
+  body: {
+    addLicenses: [{ skuId: E3.skuId, disabledPlans: ["a23b959c-7ce8-4e57-9140-b90eb88a9e97"] }],
+    removeLicenses: [E1.skuId],
+  },
 };
 
 const preview: Preview = {
@@ -25,7 +33,12 @@ const preview: Preview = {
   to: E3,
   verdict: "warnings",
   checks: [
-    { id: "source-assigned", status: "pass", title: "Sales has Office 365 E1 assigned", detail: "The group holds the product being replaced." },
+    {
+      id: "source-assigned",
+      status: "pass",
+      title: "Sales has Office 365 E1 assigned",
+      detail: "The group holds the product being replaced.",
+    },
     {
       id: "direct-source",
       status: "warn",
@@ -48,7 +61,11 @@ const preview: Preview = {
 
 const helpdesk: Person = { id: "helpdesk-1", name: "Megan Bowen" };
 const approver: Person = { id: "approver-1", name: "Nestor Wilke" };
-const conversation: ConversationRef = { conversation: { id: "19:abc@thread.v2" }, serviceUrl: "https://smba.example/", bot: { id: "28:bot" } };
+const conversation: ConversationRef = {
+  conversation: { id: "19:abc@thread.v2" },
+  serviceUrl: "https://smba.example/",
+  bot: { id: "28:bot" },
+};
 
 function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   return {
@@ -64,7 +81,11 @@ function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
   };
 }
 
-function entry(action: string, actor = helpdesk.id, details: Record<string, unknown> = {}): Omit<AuditEntry, "requestId"> {
+function entry(
+  action: string,
+  actor = helpdesk.id,
+  details: Record<string, unknown> = {},
+): Omit<AuditEntry, "requestId"> {
   return { at: "2025-03-01T09:00:00.000Z", actor, action, details };
 }
 
@@ -98,7 +119,11 @@ describe("SqliteRequestStore", () => {
       try {
         assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
         assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
-        const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name);
+        const tables = (
+          db
+            .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+            .all() as { name: string }[]
+        ).map((t) => t.name);
         assert.deepEqual(tables, ["audit", "cards", "outbox", "requests", "settings", "stages"]);
       } finally {
         db.close();
@@ -195,7 +220,9 @@ describe("SqliteRequestStore", () => {
       };
       assert.deepStrictEqual(created, expected);
       assert.deepStrictEqual(store.get(created.id), expected);
-      assert.deepStrictEqual(store.audit(created.id), [{ requestId: created.id, ...entry("requested", helpdesk.id, { verdict: "warnings" }) }]);
+      assert.deepStrictEqual(store.audit(created.id), [
+        { requestId: created.id, ...entry("requested", helpdesk.id, { verdict: "warnings" }) },
+      ]);
     });
 
     it("keeps several stages in order, each pending, and the request an undo reverses", () => {
@@ -259,14 +286,26 @@ describe("SqliteRequestStore", () => {
       const store = openStore();
       const created = store.create(newRequest(), entry("requested")).request;
       const wave = { title: "Wave 1 of 3", operations: [{ ...operation, path: "/users/u-1/assignLicense" }] };
-      const next = store.transition(created.id, 1, { status: "pending", stage: { index: 0, status: "done" }, appendStage: wave }, entry("stage-proposed", approver.id));
+      const next = store.transition(
+        created.id,
+        1,
+        { status: "pending", stage: { index: 0, status: "done" }, appendStage: wave },
+        entry("stage-proposed", approver.id),
+      );
       assert.ok(next);
-      assert.deepEqual(next.stages.map((st) => [st.index, st.title, st.status]), [
-        [0, "Move Sales from E1 to E3", "done"],
-        [1, "Wave 1 of 3", "pending"],
-      ]);
+      assert.deepEqual(
+        next.stages.map((st) => [st.index, st.title, st.status]),
+        [
+          [0, "Move Sales from E1 to E3", "done"],
+          [1, "Wave 1 of 3", "pending"],
+        ],
+      );
       assert.deepEqual(next.stages[1]?.operations, wave.operations);
-      assert.equal(store.transition(created.id, 1, { appendStage: wave }, entry("late")), undefined, "a stale version appends nothing");
+      assert.equal(
+        store.transition(created.id, 1, { appendStage: wave }, entry("late")),
+        undefined,
+        "a stale version appends nothing",
+      );
       assert.equal(store.get(created.id)?.stages.length, 2);
     });
 
@@ -275,10 +314,16 @@ describe("SqliteRequestStore", () => {
       const created = store.create(newRequest(), entry("requested")).request;
       store.transition(created.id, 1, { status: "approved" }, entry("approved"));
       const before = store.get(created.id);
-      assert.equal(store.transition(created.id, 1, { status: "rejected", rejectionReason: "late" }, entry("rejected")), undefined);
+      assert.equal(
+        store.transition(created.id, 1, { status: "rejected", rejectionReason: "late" }, entry("rejected")),
+        undefined,
+      );
       assert.equal(store.transition(created.id, 7, { status: "rejected" }, entry("rejected")), undefined);
       assert.deepEqual(store.get(created.id), before);
-      assert.deepEqual(store.audit(created.id).map((a) => a.action), ["requested", "approved"]);
+      assert.deepEqual(
+        store.audit(created.id).map((a) => a.action),
+        ["requested", "approved"],
+      );
     });
 
     it("answers undefined for an unknown request", () => {
@@ -289,12 +334,45 @@ describe("SqliteRequestStore", () => {
 
     it("updates only the given fields of a stage and reads back the Graph answer and the report", () => {
       const store = openStore();
-      const created = store.create(newRequest({ stages: [{ title: "One", operations: [operation] }, { title: "Two", operations: [] }] }), entry("requested")).request;
+      const created = store.create(
+        newRequest({
+          stages: [
+            { title: "One", operations: [operation] },
+            { title: "Two", operations: [] },
+          ],
+        }),
+        entry("requested"),
+      ).request;
       const approvedAt = "2025-03-01T10:00:00.000Z";
-      let request = store.transition(created.id, 1, { status: "approved", stage: { index: 0, status: "approved", approvedBy: approver, approvedAt } }, entry("approved"));
-      request = store.transition(created.id, 2, { status: "processing", stage: { index: 0, status: "processing", graphStatus: 202, graphRequestId: "b7c1-req" } }, entry("applied"));
-      const report = { holdTarget: 58, failed: [{ user: { id: "u9", displayName: "Lee Gu" }, error: "CountViolation" }], seats: { before: 70, after: 12 } };
-      request = store.transition(created.id, 3, { status: "done-with-errors", stage: { index: 0, status: "done-with-errors", report, error: "1 member failed" } }, entry("processed"));
+      store.transition(
+        created.id,
+        1,
+        { status: "approved", stage: { index: 0, status: "approved", approvedBy: approver, approvedAt } },
+        entry("approved"),
+      );
+      store.transition(
+        created.id,
+        2,
+        {
+          status: "processing",
+          stage: { index: 0, status: "processing", graphStatus: 202, graphRequestId: "b7c1-req" },
+        },
+        entry("applied"),
+      );
+      const report = {
+        holdTarget: 58,
+        failed: [{ user: { id: "u9", displayName: "Lee Gu" }, error: "CountViolation" }],
+        seats: { before: 70, after: 12 },
+      };
+      const request = store.transition(
+        created.id,
+        3,
+        {
+          status: "done-with-errors",
+          stage: { index: 0, status: "done-with-errors", report, error: "1 member failed" },
+        },
+        entry("processed"),
+      );
       assert.ok(request);
       const expectedStage = {
         index: 0,
@@ -310,25 +388,52 @@ describe("SqliteRequestStore", () => {
       };
       assert.deepStrictEqual(request.stages[0], expectedStage);
       assert.deepStrictEqual(store.get(created.id)?.stages[0], expectedStage);
-      assert.deepStrictEqual(store.get(created.id)?.stages[1], { index: 1, title: "Two", status: "pending", operations: [] });
+      assert.deepStrictEqual(store.get(created.id)?.stages[1], {
+        index: 1,
+        title: "Two",
+        status: "pending",
+        operations: [],
+      });
       assert.equal(store.get(created.id)?.version, 4);
     });
 
     it("rolls the whole transition back for a stage that does not exist", () => {
       const store = openStore();
       const created = store.create(newRequest(), entry("requested")).request;
-      assert.throws(() => store.transition(created.id, 1, { status: "approved", stage: { index: 3, status: "approved" } }, entry("approved")), /no stage 3/);
+      assert.throws(
+        () =>
+          store.transition(
+            created.id,
+            1,
+            { status: "approved", stage: { index: 3, status: "approved" } },
+            entry("approved"),
+          ),
+        /no stage 3/,
+      );
       assert.throws(() => store.transition(created.id, 1, { stage: { index: 5 } }, entry("touched")), /no stage 5/);
       assert.deepEqual(store.get(created.id), created);
-      assert.deepEqual(store.audit(created.id).map((a) => a.action), ["requested"]);
+      assert.deepEqual(
+        store.audit(created.id).map((a) => a.action),
+        ["requested"],
+      );
     });
 
     it("records a rejection, a new preview and a new expiry", () => {
       const store = openStore();
       const created = store.create(newRequest(), entry("requested")).request;
       const repreviewed = { ...preview, verdict: "ready" as const, checks: preview.checks.slice(0, 1) };
-      store.transition(created.id, 1, { preview: repreviewed, expiresAt: "2025-03-03T09:00:00.000Z" }, entry("re-previewed"));
-      const rejected = store.transition(created.id, 2, { status: "rejected", rejectedBy: approver, rejectionReason: "Wait for the budget" }, entry("rejected", approver.id));
+      store.transition(
+        created.id,
+        1,
+        { preview: repreviewed, expiresAt: "2025-03-03T09:00:00.000Z" },
+        entry("re-previewed"),
+      );
+      const rejected = store.transition(
+        created.id,
+        2,
+        { status: "rejected", rejectedBy: approver, rejectionReason: "Wait for the budget" },
+        entry("rejected", approver.id),
+      );
       assert.ok(rejected);
       assert.deepEqual(rejected.preview, repreviewed);
       assert.equal(rejected.expiresAt, "2025-03-03T09:00:00.000Z");
@@ -340,7 +445,12 @@ describe("SqliteRequestStore", () => {
 
   describe("the approval race: 20 transitions from one version, exactly one wins", () => {
     const approve = (store: SqliteRequestStore, id: number, who: string) =>
-      store.transition(id, 1, { status: "approved", stage: { index: 0, status: "approved", approvedBy: { id: who, name: who } } }, entry("approved", who));
+      store.transition(
+        id,
+        1,
+        { status: "approved", stage: { index: 0, status: "approved", approvedBy: { id: who, name: who } } },
+        entry("approved", who),
+      );
 
     it("in one process, one after another", () => {
       const store = openStore();
@@ -348,7 +458,10 @@ describe("SqliteRequestStore", () => {
       const results = Array.from({ length: 20 }, (_, i) => approve(store, id, `approver-${i}`));
       assert.equal(results.filter((r) => r !== undefined).length, 1);
       assert.equal(store.get(id)?.version, 2);
-      assert.deepEqual(store.audit(id).map((a) => a.action), ["requested", "approved"]);
+      assert.deepEqual(
+        store.audit(id).map((a) => a.action),
+        ["requested", "approved"],
+      );
     });
 
     it("across two store instances on the same file, interleaved", () => {
@@ -369,28 +482,47 @@ describe("SqliteRequestStore", () => {
       const goFile = path.join(dir, "go");
       const worker = path.join(__dirname, "sqliteRaceWorker.ts");
       const outputs = Array.from({ length: 4 }, (_, n) => {
-        const child = spawn(process.execPath, ["--require", require.resolve("tsx/cjs"), worker, file, String(id), "1", "5", goFile, `worker-${n}`], {
-          stdio: ["ignore", "pipe", "pipe"],
-        });
+        const child = spawn(
+          process.execPath,
+          ["--require", require.resolve("tsx/cjs"), worker, file, String(id), "1", "5", goFile, `worker-${n}`],
+          {
+            stdio: ["ignore", "pipe", "pipe"],
+          },
+        );
         let out = "";
         let err = "";
         child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
         child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
         const ready = new Promise<void>((resolve, reject) => {
           const timer = setInterval(() => {
-            if (out.includes("ready")) (clearInterval(timer), resolve());
+            if (out.includes("ready")) {
+              clearInterval(timer);
+              resolve();
+            }
           }, 10);
-          child.on("exit", () => (clearInterval(timer), out.includes("ready") ? resolve() : reject(new Error(`worker ${n} died: ${err}`))));
+          child.on(
+            "exit",
+            () => (
+              clearInterval(timer),
+              out.includes("ready") ? resolve() : reject(new Error(`worker ${n} died: ${err}`))
+            ),
+          );
         });
         const done = new Promise<string>((resolve, reject) =>
-          child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`worker ${n} exited ${code}: ${err}`)))),
+          child.on("exit", (code) =>
+            code === 0 ? resolve(out) : reject(new Error(`worker ${n} exited ${code}: ${err}`)),
+          ),
         );
         return { ready, done };
       });
       await Promise.all(outputs.map((o) => o.ready));
       fs.writeFileSync(goFile, "go");
       const wins = (await Promise.all(outputs.map((o) => o.done))).map((out) => Number(/won (\d+)/.exec(out)?.[1]));
-      assert.equal(wins.reduce((sum, n) => sum + n, 0), 1, `wins per worker: ${wins.join(", ")}`);
+      assert.equal(
+        wins.reduce((sum, n) => sum + n, 0),
+        1,
+        `wins per worker: ${wins.join(", ")}`,
+      );
       assert.equal(store.get(id)?.version, 2);
       assert.equal(store.audit(id).filter((e) => e.action === "approved").length, 1);
     });
@@ -410,8 +542,19 @@ describe("SqliteRequestStore", () => {
       const before = openStore();
       const created = before.create(newRequest(), entry("requested")).request;
       before.delivered(before.undelivered()[0]!.id, { conversation, activityId: "1:card" });
-      const applied = before.transition(created.id, 1, { status: "applying", stage: { index: 0, status: "applying", approvedBy: approver } }, entry("applying"));
-      before.appendAudit({ requestId: null, at: "2025-03-01T11:00:00.000Z", actor: approver.id, action: "approvals-channel-set", details: { channel: "19:x" } });
+      const applied = before.transition(
+        created.id,
+        1,
+        { status: "applying", stage: { index: 0, status: "applying", approvedBy: approver } },
+        entry("applying"),
+      );
+      before.appendAudit({
+        requestId: null,
+        at: "2025-03-01T11:00:00.000Z",
+        actor: approver.id,
+        action: "approvals-channel-set",
+        details: { channel: "19:x" },
+      });
       before.setSetting("approvalsChannel", conversation);
       const audit = before.audit(created.id);
       before.close();
@@ -420,7 +563,10 @@ describe("SqliteRequestStore", () => {
       assert.deepEqual(after.get(created.id), { ...applied, cards: [{ conversation, activityId: "1:card" }] });
       assert.deepEqual(after.audit(created.id), audit);
       assert.deepEqual(after.getSetting("approvalsChannel"), conversation);
-      assert.deepEqual(after.listByStatus(["applying"]).map((r) => r.id), [created.id]);
+      assert.deepEqual(
+        after.listByStatus(["applying"]).map((r) => r.id),
+        [created.id],
+      );
     });
   });
 
@@ -446,9 +592,24 @@ describe("SqliteRequestStore", () => {
     it("appends entries with or without a request, in order", () => {
       const store = openStore();
       const created = store.create(newRequest(), entry("requested")).request;
-      store.appendAudit({ requestId: created.id, at: "2025-03-01T09:05:00.000Z", actor: "bot", action: "graph-call", details: { status: 202, requestId: "r-1" } });
-      store.appendAudit({ requestId: null, at: "2025-03-01T09:06:00.000Z", actor: "bot", action: "started", details: {} });
-      assert.deepEqual(store.audit(created.id).map((a) => a.action), ["requested", "graph-call"]);
+      store.appendAudit({
+        requestId: created.id,
+        at: "2025-03-01T09:05:00.000Z",
+        actor: "bot",
+        action: "graph-call",
+        details: { status: 202, requestId: "r-1" },
+      });
+      store.appendAudit({
+        requestId: null,
+        at: "2025-03-01T09:06:00.000Z",
+        actor: "bot",
+        action: "started",
+        details: {},
+      });
+      assert.deepEqual(
+        store.audit(created.id).map((a) => a.action),
+        ["requested", "graph-call"],
+      );
       assert.deepEqual(store.audit(created.id)[1]?.details, { status: 202, requestId: "r-1" });
     });
   });
@@ -479,7 +640,8 @@ describe("SqliteRequestStore", () => {
       return [
         store.create(newRequest({ createdAt: "2025-03-01T09:00:00.000Z" }), entry("requested")).request.id,
         store.create(newRequest({ createdAt: "2025-03-03T09:00:00.000Z" }), entry("requested")).request.id,
-        store.create(newRequest({ createdAt: "2025-03-02T09:00:00.000Z", requester: other }), entry("requested")).request.id,
+        store.create(newRequest({ createdAt: "2025-03-02T09:00:00.000Z", requester: other }), entry("requested"))
+          .request.id,
         store.create(newRequest({ createdAt: "2025-03-04T09:00:00.000Z" }), entry("requested")).request.id,
       ];
     }
@@ -487,8 +649,14 @@ describe("SqliteRequestStore", () => {
     it("lists a requester's requests newest first, up to the limit", () => {
       const store = openStore();
       const [oldest, middle, , newest] = seed(store);
-      assert.deepEqual(store.listByRequester(helpdesk.id, 10).map((r) => r.id), [newest, middle, oldest]);
-      assert.deepEqual(store.listByRequester(helpdesk.id, 2).map((r) => r.id), [newest, middle]);
+      assert.deepEqual(
+        store.listByRequester(helpdesk.id, 10).map((r) => r.id),
+        [newest, middle, oldest],
+      );
+      assert.deepEqual(
+        store.listByRequester(helpdesk.id, 2).map((r) => r.id),
+        [newest, middle],
+      );
       assert.deepEqual(store.listByRequester(helpdesk.id, 0), []);
       assert.deepEqual(store.listByRequester("nobody", 10), []);
       assert.throws(() => store.listByRequester(helpdesk.id, -1), RangeError);
@@ -501,8 +669,14 @@ describe("SqliteRequestStore", () => {
       store.transition(b, 1, { status: "approved" }, entry("approved"));
       store.transition(d, 1, { status: "processing" }, entry("applied"));
       store.transition(a, 1, { status: "rejected" }, entry("rejected"));
-      assert.deepEqual(store.listByStatus(["approved", "applying", "processing"]).map((r) => r.id), [b, d]);
-      assert.deepEqual(store.listByStatus(["pending"]).map((r) => r.id), [c]);
+      assert.deepEqual(
+        store.listByStatus(["approved", "applying", "processing"]).map((r) => r.id),
+        [b, d],
+      );
+      assert.deepEqual(
+        store.listByStatus(["pending"]).map((r) => r.id),
+        [c],
+      );
       assert.deepEqual(store.listByStatus([]), []);
     });
 
@@ -511,8 +685,14 @@ describe("SqliteRequestStore", () => {
       const db = raw();
       try {
         const plan = (sql: string) => JSON.stringify(db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all());
-        assert.match(plan(`SELECT * FROM requests WHERE requester_id = 'x' ORDER BY created_at DESC, id DESC LIMIT 5`), /requests_by_requester/);
-        assert.match(plan(`SELECT * FROM requests WHERE status IN ('approved', 'applying') ORDER BY created_at ASC, id ASC`), /requests_by_status/);
+        assert.match(
+          plan(`SELECT * FROM requests WHERE requester_id = 'x' ORDER BY created_at DESC, id DESC LIMIT 5`),
+          /requests_by_requester/,
+        );
+        assert.match(
+          plan(`SELECT * FROM requests WHERE status IN ('approved', 'applying') ORDER BY created_at ASC, id ASC`),
+          /requests_by_status/,
+        );
       } finally {
         db.close();
       }
@@ -541,7 +721,10 @@ describe("SqliteRequestStore", () => {
       const store = openStore({ onCorruptRecord: (e) => reported.push(e) });
       const good = store.create(newRequest({ createdAt: "2025-03-01T09:00:00.000Z" }), entry("requested")).request;
       const truncated = store.create(newRequest({ createdAt: "2025-03-02T09:00:00.000Z" }), entry("requested")).request;
-      const wrongShape = store.create(newRequest({ createdAt: "2025-03-03T09:00:00.000Z" }), entry("requested")).request;
+      const wrongShape = store.create(
+        newRequest({ createdAt: "2025-03-03T09:00:00.000Z" }),
+        entry("requested"),
+      ).request;
       const db = raw();
       try {
         // The schema's json_valid checks stop this through ordinary SQL; corruption need not be polite.
@@ -554,18 +737,31 @@ describe("SqliteRequestStore", () => {
 
       assert.throws(
         () => store.get(truncated.id),
-        (e: unknown) => e instanceof CorruptRecordError && e.record === `request ${truncated.id}` && e.column === "preview",
+        (e: unknown) =>
+          e instanceof CorruptRecordError && e.record === `request ${truncated.id}` && e.column === "preview",
       );
       assert.throws(
         () => store.get(wrongShape.id),
-        (e: unknown) => e instanceof CorruptRecordError && e.record === `stage 0 of request ${wrongShape.id}` && e.column === "approved_by",
+        (e: unknown) =>
+          e instanceof CorruptRecordError &&
+          e.record === `stage 0 of request ${wrongShape.id}` &&
+          e.column === "approved_by",
       );
       assert.deepEqual(store.get(good.id), good);
-      assert.deepEqual(store.listByStatus(["pending"]).map((r) => r.id), [good.id]);
-      assert.deepEqual(store.listByRequester(helpdesk.id, 10).map((r) => r.id), [good.id]);
+      assert.deepEqual(
+        store.listByStatus(["pending"]).map((r) => r.id),
+        [good.id],
+      );
+      assert.deepEqual(
+        store.listByRequester(helpdesk.id, 10).map((r) => r.id),
+        [good.id],
+      );
       assert.equal(reported.length, 4);
       // A transition cannot return a request it cannot read: it throws and writes nothing.
-      assert.throws(() => store.transition(truncated.id, 1, { status: "expired" }, entry("expired")), CorruptRecordError);
+      assert.throws(
+        () => store.transition(truncated.id, 1, { status: "expired" }, entry("expired")),
+        CorruptRecordError,
+      );
       assert.equal(store.audit(truncated.id).length, 1);
     });
 
@@ -578,17 +774,25 @@ describe("SqliteRequestStore", () => {
       const db = raw();
       try {
         db.pragma("ignore_check_constraints = ON");
-        db.prepare(`INSERT INTO audit (request_id, at, actor, action, details) VALUES (?, 'now', 'bot', 'graph-call', '{oops')`).run(created.id);
+        db.prepare(
+          `INSERT INTO audit (request_id, at, actor, action, details) VALUES (?, 'now', 'bot', 'graph-call', '{oops')`,
+        ).run(created.id);
         db.prepare(`UPDATE settings SET value = '{"b":' WHERE key = 'bad'`).run();
       } finally {
         db.close();
       }
-      assert.deepEqual(store.audit(created.id).map((a) => [a.action, a.details]), [
-        ["requested", {}],
-        ["graph-call", { unreadable: "{oops" }],
-      ]);
+      assert.deepEqual(
+        store.audit(created.id).map((a) => [a.action, a.details]),
+        [
+          ["requested", {}],
+          ["graph-call", { unreadable: "{oops" }],
+        ],
+      );
       assert.equal(reported.length, 1);
-      assert.throws(() => store.getSetting("bad"), (e: unknown) => e instanceof CorruptRecordError && e.record === "setting bad");
+      assert.throws(
+        () => store.getSetting("bad"),
+        (e: unknown) => e instanceof CorruptRecordError && e.record === "setting bad",
+      );
       assert.deepEqual(store.getSetting("good"), { a: 1 });
     });
 
@@ -597,7 +801,10 @@ describe("SqliteRequestStore", () => {
       const created = store.create(newRequest(), entry("requested")).request;
       const db = raw();
       try {
-        assert.throws(() => db.prepare(`UPDATE requests SET preview = '{' WHERE id = ?`).run(created.id), /CHECK constraint failed/);
+        assert.throws(
+          () => db.prepare(`UPDATE requests SET preview = '{' WHERE id = ?`).run(created.id),
+          /CHECK constraint failed/,
+        );
       } finally {
         db.close();
       }

@@ -108,7 +108,8 @@ export class TeamsChannel {
       req.on("end", () => {
         const activity = JSON.parse(body) as SentActivity;
         // updateActivity: PUT /v3/conversations/{conversationId}/activities/{activityId}.
-        const update = req.method === "PUT" ? /\/v3\/conversations\/[^/]+\/activities\/([^/?]+)$/.exec(req.url ?? "") : null;
+        const update =
+          req.method === "PUT" ? /\/v3\/conversations\/[^/]+\/activities\/([^/?]+)$/.exec(req.url ?? "") : null;
         let id: string;
         if (update) {
           id = decodeURIComponent(update[1]);
@@ -148,8 +149,13 @@ export class TeamsChannel {
   /** Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and data. */
   async invoke(endpoint: string, verb: string, data: unknown, origin: Origin = {}): Promise<InvokeAnswer> {
     const mark = this.mark();
-    const response = await this.post(endpoint, { type: "invoke", name: "adaptiveCard/action", value: { action: { type: "Action.Execute", verb, data } } }, origin);
-    const body = (await response.json().catch(() => undefined)) as { value?: { body: unknown[]; actions?: unknown[] } } | undefined;
+    const response = await this.post(
+      endpoint,
+      { type: "invoke", name: "adaptiveCard/action", value: { action: { type: "Action.Execute", verb, data } } },
+      origin,
+    );
+    const body = (await response.json().catch(() => undefined)) as
+      { value?: { body: unknown[]; actions?: unknown[] } } | undefined;
     return { status: response.status, card: body?.value, ...this.since(mark) };
   }
 
@@ -160,7 +166,10 @@ export class TeamsChannel {
 
   /** What the bot sent and updated since `mark` (including proactive messages), typing indicators left out. */
   since(mark: { replies: number; updates: number }): { replies: ReceivedActivity[]; updates: UpdatedActivity[] } {
-    return { replies: this.received.slice(mark.replies).filter((a) => a.type !== "typing"), updates: this.updated.slice(mark.updates) };
+    return {
+      replies: this.received.slice(mark.replies).filter((a) => a.type !== "typing"),
+      updates: this.updated.slice(mark.updates),
+    };
   }
 
   /** An activity as Teams sends it: from `origin` (Adele's personal chat by default), in the demo tenant. */
@@ -181,7 +190,11 @@ export class TeamsChannel {
   }
 
   private post(endpoint: string, activity: Record<string, unknown>, origin: Origin): Promise<Response> {
-    return fetch(endpoint, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(this.activity(activity, origin)) });
+    return fetch(endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(this.activity(activity, origin)),
+    });
   }
 
   close(): Promise<void> {
@@ -230,7 +243,10 @@ export class BotHarness {
       DATA_DIR: options.dataDir ?? scratchDir("test"),
       ...options.env,
     });
-    const bot = await startBot(settings, createLogger(process.env.TEST_LOG ?? "silent"), { pollDelaysMs: options.pollDelaysMs ?? [10], ...(options.now ? { now: options.now } : {}) });
+    const bot = await startBot(settings, createLogger(process.env.TEST_LOG ?? "silent"), {
+      pollDelaysMs: options.pollDelaysMs ?? [10],
+      ...(options.now ? { now: options.now } : {}),
+    });
     // Activities come from the bot's own tenant unless a test says otherwise.
     channel.tenantId = bot.tenant.tenantId;
     return new BotHarness(bot, channel);
@@ -267,7 +283,10 @@ export class BotHarness {
  * test, and totals over the block the writes the tenant saw and the previews asked for (each reads
  * the tenant's products first).
  */
-export function countOverBlock(counters: () => RequestCounters): { readonly writes: number; readonly previews: number } {
+export function countOverBlock(counters: () => RequestCounters): {
+  readonly writes: number;
+  readonly previews: number;
+} {
   const seen = { writes: 0, previews: 0 };
   beforeEach(() => counters().reset());
   afterEach(() => {

@@ -14,7 +14,14 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { SqliteRequestStore } from "../../src/store/sqliteRequestStore";
-import { TeamsChannel, type BotAnswer, type InvokeAnswer, type Origin, type ReceivedActivity, type UpdatedActivity } from "./botHarness";
+import {
+  TeamsChannel,
+  type BotAnswer,
+  type InvokeAnswer,
+  type Origin,
+  type ReceivedActivity,
+  type UpdatedActivity,
+} from "./botHarness";
 import { scratchDir } from "./scratch";
 
 const REPO = resolve(__dirname, "../..");
@@ -71,8 +78,15 @@ export class BotProcess {
     if (this.running) throw new Error(`the bot (pid ${this.child?.pid}) is still running; kill it first`);
     this.port = await freePort();
     const run = ++this.starts;
-    const env: NodeJS.ProcessEnv = { ...botEnvironment(this.options.simulatorUrl, this.dataDir, this.port), ...this.options.env };
-    const child = spawn(process.execPath, ["--require", "tsx/cjs", "src/main.ts"], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+    const env: NodeJS.ProcessEnv = {
+      ...botEnvironment(this.options.simulatorUrl, this.dataDir, this.port),
+      ...this.options.env,
+    };
+    const child = spawn(process.execPath, ["--require", "tsx/cjs", "src/main.ts"], {
+      cwd: REPO,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     this.child = child;
     live.add(child);
     const keep = (chunk: Buffer) => {
@@ -94,7 +108,10 @@ export class BotProcess {
     const timeoutMs = this.options.startTimeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (exit) throw new Error(`the bot exited while starting (${exit.signal ?? `exit code ${exit.code}`}):\n${this.output()}`);
+      if (exit)
+        throw new Error(
+          `the bot exited while starting (${exit.signal ?? `exit code ${exit.code}`}):\n${this.output()}`,
+        );
       if (Date.now() > deadline) {
         await this.kill("SIGKILL");
         throw new Error(`the bot did not answer GET /healthz within ${timeoutMs} ms:\n${this.output()}`);

@@ -8,7 +8,8 @@ export type Json = Record<string, unknown>;
 /** The Adaptive Card of a reply, or a failed assertion. */
 export function cardOf(activity: SentActivity | undefined): Card {
   const attachment = activity?.attachments?.[0];
-  if (!attachment || attachment.contentType !== "application/vnd.microsoft.card.adaptive") throw new Error(`not a card: ${JSON.stringify(activity)}`);
+  if (!attachment || attachment.contentType !== "application/vnd.microsoft.card.adaptive")
+    throw new Error(`not a card: ${JSON.stringify(activity)}`);
   return attachment.content as Card;
 }
 
@@ -29,7 +30,10 @@ export function cardTexts(card: { body: unknown[] }): string[] {
 
 /** A card element as an object, or a failed assertion. */
 export function record(value: unknown): Json {
-  assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `not an object: ${JSON.stringify(value)}`);
+  assert.ok(
+    typeof value === "object" && value !== null && !Array.isArray(value),
+    `not an object: ${JSON.stringify(value)}`,
+  );
   return value as Json;
 }
 
@@ -45,7 +49,10 @@ export function onlyText(answer: BotAnswer): string {
   assert.equal(answer.status, 200);
   assert.equal(answer.replies.length, 1, `expected one reply, got ${JSON.stringify(answer.replies)}`);
   const reply = answer.replies[0];
-  assert.ok(!reply.attachments || reply.attachments.length === 0, `expected text, got a card: ${JSON.stringify(reply)}`);
+  assert.ok(
+    !reply.attachments || reply.attachments.length === 0,
+    `expected text, got a card: ${JSON.stringify(reply)}`,
+  );
   assert.equal(typeof reply.text, "string");
   return reply.text ?? "";
 }

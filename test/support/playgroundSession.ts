@@ -18,7 +18,15 @@ export const CHROMIUM = "/usr/bin/chromium";
 const PLAYGROUND_CONFIG = ".m365agentsplayground.yml";
 
 /** Flags that keep Chromium off the network (this machine has none) and working as root. */
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 interface PlaygroundUser {
   id: string;
@@ -37,18 +45,33 @@ export class PlaygroundSession {
   ) {}
 
   static async start(snapshotPath: string, processingDelayMs = 0): Promise<PlaygroundSession> {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); .ci/run does`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(
+        `${CHROMIUM} is missing: install Debian's chromium package (apt-get install chromium); .ci/run does`,
+      );
     const dataDir = scratchDir("e2e-data");
-    const settings = loadSettings({ PORT: "0", SIMULATOR_SNAPSHOT: snapshotPath, SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs), PLAYGROUND: "false", DATA_DIR: dataDir });
+    const settings = loadSettings({
+      PORT: "0",
+      SIMULATOR_SNAPSHOT: snapshotPath,
+      SIMULATOR_PROCESSING_DELAY_MS: String(processingDelayMs),
+      PLAYGROUND: "false",
+      DATA_DIR: dataDir,
+    });
     const bot = await startBot(settings, createLogger("silent"), { pollDelaysMs: [100] });
-    const session = new PlaygroundSession(bot, await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }));
+    const session = new PlaygroundSession(
+      bot,
+      await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS }),
+    );
     session.page = await session.open();
     return session;
   }
 
   /** A Playground in which `name` (a user of .m365agentsplayground.yml) is at the keyboard. */
   async openAs(name: string): Promise<Page> {
-    const config = parse(readFileSync(PLAYGROUND_CONFIG, "utf8")) as { currentUser: PlaygroundUser; users: PlaygroundUser[] };
+    const config = parse(readFileSync(PLAYGROUND_CONFIG, "utf8")) as {
+      currentUser: PlaygroundUser;
+      users: PlaygroundUser[];
+    };
     const user = config.users.find((u) => u.name === name);
     if (!user) throw new Error(`${name} is not a user of ${PLAYGROUND_CONFIG}`);
     config.users = [config.currentUser, ...config.users.filter((u) => u !== user)];

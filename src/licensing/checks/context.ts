@@ -9,7 +9,13 @@
 import type { LicenseState, Product, ServicePlan, TenantUser } from "../model";
 import type { CheckId, CheckResult, ProductRef, UserRef } from "../preview";
 import { productName } from "../productNames";
-import { carries, findPlanConflicts, findUnmetDependencies, type PlanConflict, type UnmetDependency } from "../servicePlanRules";
+import {
+  carries,
+  findPlanConflicts,
+  findUnmetDependencies,
+  type PlanConflict,
+  type UnmetDependency,
+} from "../servicePlanRules";
 
 /** A license state that gives the user its product now (Graph keeps Error and Disabled states, which give nothing). */
 export function isHolding(state: Pick<LicenseState, "state">): boolean {
@@ -64,7 +70,11 @@ export class ProductIndex {
     let names = this.enabledCache.get(key);
     if (!names) {
       const disabled = new Set(disabledPlans);
-      names = new Set((this.bySku.get(skuId)?.servicePlans ?? []).filter((p) => p.name !== "" && !disabled.has(p.id)).map((p) => p.name));
+      names = new Set(
+        (this.bySku.get(skuId)?.servicePlans ?? [])
+          .filter((p) => p.name !== "" && !disabled.has(p.id))
+          .map((p) => p.name),
+      );
       this.enabledCache.set(key, names);
     }
     return names;
@@ -132,7 +142,10 @@ export interface UserFacts {
  * work is done once per combination, so the pass stays linear and cheap for 100,000 members.
  */
 export function userAnalyser(ctx: ChangeContext): (user: TenantUser) => UserFacts {
-  const byCombination = new Map<string, { conflicts: readonly PlanConflict[]; lostDependencies: readonly UnmetDependency[] }>();
+  const byCombination = new Map<
+    string,
+    { conflicts: readonly PlanConflict[]; lostDependencies: readonly UnmetDependency[] }
+  >();
   const planOutcome = (remaining: readonly LicenseState[], changed: LicenseState | undefined) => {
     const assignment = (s: LicenseState): string => `${s.skuId}|${s.disabledPlans.join(",")}`;
     const key = `${changed ? assignment(changed) : ""}#${remaining.map(assignment).join(";")}`;
@@ -142,9 +155,14 @@ export function userAnalyser(ctx: ChangeContext): (user: TenantUser) => UserFact
       if (ctx.targetEnabled) {
         const kept = unionOfEnabled(ctx.index, remaining);
         const after = new Set([...kept, ...ctx.targetEnabled]);
-        const before = changed ? new Set([...kept, ...ctx.index.enabledPlanNames(changed.skuId, changed.disabledPlans)]) : kept;
+        const before = changed
+          ? new Set([...kept, ...ctx.index.enabledPlanNames(changed.skuId, changed.disabledPlans)])
+          : kept;
         const unmetBefore = new Set(findUnmetDependencies(before).map((d) => d.plan));
-        outcome = { conflicts: findPlanConflicts(kept, ctx.targetEnabled), lostDependencies: findUnmetDependencies(after).filter((d) => !unmetBefore.has(d.plan)) };
+        outcome = {
+          conflicts: findPlanConflicts(kept, ctx.targetEnabled),
+          lostDependencies: findUnmetDependencies(after).filter((d) => !unmetBefore.has(d.plan)),
+        };
       }
       byCombination.set(key, outcome);
     }
@@ -169,7 +187,14 @@ export function userAnalyser(ctx: ChangeContext): (user: TenantUser) => UserFact
     const outcome = planOutcome(remaining, changed);
     // Where a conflicting plan comes from depends on this user's sources: worked out only for users in conflict.
     const conflicts = outcome.conflicts.map((c) => ({ ...c, heldBy: heldBy(ctx, remaining, c.conflictsWith) }));
-    return { user, holdsTarget, holdsChanged: changed !== undefined, otherSourceStates, conflicts, lostDependencies: outcome.lostDependencies };
+    return {
+      user,
+      holdsTarget,
+      holdsChanged: changed !== undefined,
+      otherSourceStates,
+      conflicts,
+      lostDependencies: outcome.lostDependencies,
+    };
   };
 }
 
@@ -213,13 +238,26 @@ export function userRef(user: TenantUser, note?: string): UserRef {
 }
 
 /** A check that names users: count always, users only when there are some. */
-export function userCheck(id: CheckId, status: CheckResult["status"], title: string, detail: string, users: readonly UserRef[]): CheckResult {
-  return users.length > 0 ? { id, status, title, detail, count: users.length, users } : { id, status, title, detail, count: 0 };
+export function userCheck(
+  id: CheckId,
+  status: CheckResult["status"],
+  title: string,
+  detail: string,
+  users: readonly UserRef[],
+): CheckResult {
+  return users.length > 0
+    ? { id, status, title, detail, count: users.length, users }
+    : { id, status, title, detail, count: 0 };
 }
 
 /** A check that could not be computed because a product is not owned; target-subscribed or source-assigned blocks already. */
 export function notChecked(id: CheckId, missing: string): CheckResult {
-  return { id, status: "info", title: `Not checked: the tenant does not own ${missing}`, detail: "This check needs the product's plans and seats; see the blocking check above." };
+  return {
+    id,
+    status: "info",
+    title: `Not checked: the tenant does not own ${missing}`,
+    detail: "This check needs the product's plans and seats; see the blocking check above.",
+  };
 }
 
 /** "3 of 25 members" for a group, the user's name for a user change. */

@@ -17,17 +17,30 @@ export function groupSourceAssignedCheck(ctx: ChangeContext, group: TenantGroup)
   const id = "source-assigned";
   const sName = ctx.index.name(ctx.sourceSkuId);
   if (!ctx.source) {
-    return { id, status: "block", title: `The tenant does not own ${sName}`, detail: `Name the product ${group.displayName} holds now as the source.` };
+    return {
+      id,
+      status: "block",
+      title: `The tenant does not own ${sName}`,
+      detail: `Name the product ${group.displayName} holds now as the source.`,
+    };
   }
   if (group.assignedLicenses.some((l) => l.skuId === ctx.sourceSkuId)) {
-    return { id, status: "pass", title: `${group.displayName} holds ${sName}`, detail: `The change replaces ${sName} on the group.` };
+    return {
+      id,
+      status: "pass",
+      title: `${group.displayName} holds ${sName}`,
+      detail: `The change replaces ${sName} on the group.`,
+    };
   }
   const held = group.assignedLicenses.map((l) => ctx.index.name(l.skuId));
   return {
     id,
     status: "block",
     title: `${group.displayName} does not hold ${sName}`,
-    detail: held.length > 0 ? `It holds ${listNames(held)}. Name one of these as the source.` : `It holds no license: assign ${ctx.index.name(ctx.targetSkuId)} to it instead of moving.`,
+    detail:
+      held.length > 0
+        ? `It holds ${listNames(held)}. Name one of these as the source.`
+        : `It holds no license: assign ${ctx.index.name(ctx.targetSkuId)} to it instead of moving.`,
   };
 }
 
@@ -36,14 +49,25 @@ export function groupTypeCheck(group: TenantGroup): CheckResult {
   const id = "group-type";
   const unified = group.groupTypes.includes("Unified");
   if (group.securityEnabled) {
-    return { id, status: "pass", title: `${group.displayName} can hold licenses (${unified ? "Microsoft 365 group, security enabled" : "security group"})`, detail: "Security groups and security-enabled Microsoft 365 groups can hold licenses." };
+    return {
+      id,
+      status: "pass",
+      title: `${group.displayName} can hold licenses (${unified ? "Microsoft 365 group, security enabled" : "security group"})`,
+      detail: "Security groups and security-enabled Microsoft 365 groups can hold licenses.",
+    };
   }
-  const kind = unified ? "a Microsoft 365 group without security enabled" : group.mailEnabled ? "a distribution group" : "not a security group";
+  const kind = unified
+    ? "a Microsoft 365 group without security enabled"
+    : group.mailEnabled
+      ? "a distribution group"
+      : "not a security group";
   return {
     id,
     status: "block",
     title: `${group.displayName} cannot hold licenses: it is ${kind}`,
-    detail: "Only security groups and Microsoft 365 groups with securityEnabled can hold licenses. Use a security group with the same members" + (unified ? ", or enable security on this group." : "."),
+    detail:
+      "Only security groups and Microsoft 365 groups with securityEnabled can hold licenses. Use a security group with the same members" +
+      (unified ? ", or enable security on this group." : "."),
   };
 }
 
@@ -52,9 +76,15 @@ export function directSourceCheck(ctx: ChangeContext, facts: readonly UserFacts[
   const id = "direct-source";
   const sName = ctx.index.name(ctx.sourceSkuId);
   const hit = facts.filter((f) => f.otherSourceStates.length > 0);
-  const users = hit.map((f) => userRef(f.user, `also holds ${sName}: ${[...new Set(f.otherSourceStates.map((s) => ctx.sourceLabel(s)))].join(", ")}`));
+  const users = hit.map((f) =>
+    userRef(
+      f.user,
+      `also holds ${sName}: ${[...new Set(f.otherSourceStates.map((s) => ctx.sourceLabel(s)))].join(", ")}`,
+    ),
+  );
   const title = `${ofMembers(ctx, hit.length)} hold ${sName} from another source`;
-  if (hit.length === 0) return userCheck(id, "pass", title, `Every seat of ${sName} the group gives is freed by the change.`, users);
+  if (hit.length === 0)
+    return userCheck(id, "pass", title, `Every seat of ${sName} the group gives is freed by the change.`, users);
   return userCheck(
     id,
     "warn",
@@ -69,7 +99,13 @@ export function nestedGroupsCheck(group: TenantGroup, members: GroupMembers, con
   const id = "nested-groups";
   const nested = members.nestedGroups;
   if (nested.length === 0) {
-    return { id, status: "pass", title: `${group.displayName} has no nested groups`, detail: "Every member is a user, and every user member gets the group's licenses.", count: 0 };
+    return {
+      id,
+      status: "pass",
+      title: `${group.displayName} has no nested groups`,
+      detail: "Every member is a user, and every user member gets the group's licenses.",
+      count: 0,
+    };
   }
   return {
     id,
@@ -87,10 +123,16 @@ export function onPremisesSyncCheck(group: TenantGroup): CheckResult {
       id,
       status: "info",
       title: `${group.displayName} is synced from on-premises`,
-      detail: "Its membership is changed on premises and reaches Entra through Entra Connect with a delay. The license change itself works the same.",
+      detail:
+        "Its membership is changed on premises and reaches Entra through Entra Connect with a delay. The license change itself works the same.",
     };
   }
-  return { id, status: "pass", title: `${group.displayName} is a cloud group`, detail: "Its membership is managed in Entra." };
+  return {
+    id,
+    status: "pass",
+    title: `${group.displayName} is a cloud group`,
+    detail: "Its membership is managed in Entra.",
+  };
 }
 
 export function dynamicMembershipCheck(group: TenantGroup): CheckResult {
@@ -103,7 +145,12 @@ export function dynamicMembershipCheck(group: TenantGroup): CheckResult {
       detail: `Rule: ${group.membershipRule ?? "(not read)"}. Members come and go with their attributes; a user who stops matching loses the group's licenses.`,
     };
   }
-  return { id, status: "pass", title: `${group.displayName} has assigned membership`, detail: "Members are added and removed by hand." };
+  return {
+    id,
+    status: "pass",
+    title: `${group.displayName} has assigned membership`,
+    detail: "Members are added and removed by hand.",
+  };
 }
 
 /** Members without a usage location take the tenant's in group assignment ([RP]). */
@@ -111,7 +158,14 @@ export function groupUsageLocationCheck(ctx: ChangeContext): CheckResult {
   const id = "usage-location";
   const hit = ctx.users.filter((u) => !u.usageLocation);
   const users = hit.map((u) => userRef(u));
-  if (hit.length === 0) return userCheck(id, "pass", `All ${plural(ctx.users.length, "member")} have a usage location`, "Nothing to do.", users);
+  if (hit.length === 0)
+    return userCheck(
+      id,
+      "pass",
+      `All ${plural(ctx.users.length, "member")} have a usage location`,
+      "Nothing to do.",
+      users,
+    );
   return userCheck(
     id,
     "info",
@@ -140,10 +194,17 @@ export function existingErrorsCheck(ctx: ChangeContext, group: TenantGroup): Che
     users.push(userRef(u, [...codes].map(([code, products]) => `${code} on ${products.join(", ")}`).join("; ")));
   }
   const title = `${ofMembers(ctx, users.length)} are in a license error on ${group.displayName}`;
-  if (users.length === 0) return userCheck(id, "pass", title, "No member of the group is in a license error now.", users);
+  if (users.length === 0)
+    return userCheck(id, "pass", title, "No member of the group is in a license error now.", users);
   const counts = [...byCode].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const advice = counts.map(([code]) => `${code}: ${whatToDoFor(code)}.`).join(" ");
-  return userCheck(id, "warn", title, `${counts.map(([code, n]) => `${code} ${fmt(n)}`).join(", ")}. They may stay in error after the change. ${advice}`, users);
+  return userCheck(
+    id,
+    "warn",
+    title,
+    `${counts.map(([code, n]) => `${code} ${fmt(n)}`).join(", ")}. They may stay in error after the change. ${advice}`,
+    users,
+  );
 }
 
 export function processingStateCheck(group: TenantGroup): CheckResult {
@@ -154,8 +215,17 @@ export function processingStateCheck(group: TenantGroup): CheckResult {
       id,
       status: "warn",
       title: `The last license change on ${group.displayName} is not processed yet (${state})`,
-      detail: "Members may not yet have what the group holds, so the numbers above may change. Wait until processing completes, then preview again.",
+      detail:
+        "Members may not yet have what the group holds, so the numbers above may change. Wait until processing completes, then preview again.",
     };
   }
-  return { id, status: "pass", title: state === null ? `${group.displayName} has no license change pending` : `License processing on ${group.displayName} is complete`, detail: "Members have what the group holds." };
+  return {
+    id,
+    status: "pass",
+    title:
+      state === null
+        ? `${group.displayName} has no license change pending`
+        : `License processing on ${group.displayName} is complete`,
+    detail: "Members have what the group holds.",
+  };
 }

@@ -4,34 +4,67 @@
  */
 import type { CheckResult, SeatCount } from "../preview";
 import { availableSeats } from "../seats";
-import { fmt, listNames, notChecked, planCarries, plural, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
+import {
+  fmt,
+  listNames,
+  notChecked,
+  planCarries,
+  plural,
+  userCheck,
+  userRef,
+  type ChangeContext,
+  type UserFacts,
+} from "./context";
 
 /**
  * T is owned, assignable to users, and its subscription works. Without a source (a migration only
  * adds T) there is no "same product twice" to refuse.
  */
-export function targetSubscribedCheck(ctx: Pick<ChangeContext, "index" | "target" | "targetSkuId"> & { readonly sourceSkuId?: string }): CheckResult {
+export function targetSubscribedCheck(
+  ctx: Pick<ChangeContext, "index" | "target" | "targetSkuId"> & { readonly sourceSkuId?: string },
+): CheckResult {
   const id = "target-subscribed";
   const t = ctx.target;
   const name = ctx.index.name(ctx.targetSkuId);
   if (!t) {
-    return { id, status: "block", title: `The tenant does not own ${name}`, detail: "Buy the product, or name one this tenant subscribes to, then preview again." };
+    return {
+      id,
+      status: "block",
+      title: `The tenant does not own ${name}`,
+      detail: "Buy the product, or name one this tenant subscribes to, then preview again.",
+    };
   }
   if (ctx.targetSkuId === ctx.sourceSkuId) {
-    return { id, status: "block", title: `${name} is both the source and the target`, detail: "Name two different products." };
+    return {
+      id,
+      status: "block",
+      title: `${name} is both the source and the target`,
+      detail: "Name two different products.",
+    };
   }
   if (t.appliesTo !== "User") {
-    return { id, status: "block", title: `${name} is a tenant-wide product: it cannot be assigned to users`, detail: "Choose a product that is licensed per user." };
+    return {
+      id,
+      status: "block",
+      title: `${name} is a tenant-wide product: it cannot be assigned to users`,
+      detail: "Choose a product that is licensed per user.",
+    };
   }
   switch (t.capabilityStatus) {
     case "Enabled":
-      return { id, status: "pass", title: `${name} is subscribed and enabled`, detail: "The subscription is active and licensed per user." };
+      return {
+        id,
+        status: "pass",
+        title: `${name} is subscribed and enabled`,
+        detail: "The subscription is active and licensed per user.",
+      };
     case "Warning":
       return {
         id,
         status: "warn",
         title: `${name} subscription is in its grace period (Warning)`,
-        detail: "It has expired but still works; it will be suspended unless renewed. Renew it in the Microsoft 365 admin center before relying on it.",
+        detail:
+          "It has expired but still works; it will be suspended unless renewed. Renew it in the Microsoft 365 admin center before relying on it.",
       };
     case "Suspended":
     case "LockedOut":
@@ -46,7 +79,12 @@ export function targetSubscribedCheck(ctx: Pick<ChangeContext, "index" | "target
     }
     default:
       // Graph may add states; an unknown one is not known to work.
-      return { id, status: "block", title: `${name} subscription is in state ${String(t.capabilityStatus)}`, detail: "Check the subscription in the Microsoft 365 admin center, then preview again." };
+      return {
+        id,
+        status: "block",
+        title: `${name} subscription is in state ${String(t.capabilityStatus)}`,
+        detail: "Check the subscription in the Microsoft 365 admin center, then preview again.",
+      };
   }
 }
 
@@ -68,12 +106,24 @@ export function countSeats(ctx: ChangeContext, facts: readonly UserFacts[]): Sea
   }
   const seats: Record<string, SeatCount> = {};
   const s = ctx.source;
-  if (s) seats[s.skuPartNumber] = { enabled: s.enabledUnits, consumed: s.consumedUnits, available: availableSeats(s), freed };
+  if (s)
+    seats[s.skuPartNumber] = {
+      enabled: s.enabledUnits,
+      consumed: s.consumedUnits,
+      available: availableSeats(s),
+      freed,
+    };
   const t = ctx.target;
   let target: SeatCount | undefined;
   if (t) {
     const available = availableSeats(t);
-    target = { enabled: t.enabledUnits, consumed: t.consumedUnits, available, needed, shortfall: Math.max(0, needed - available) };
+    target = {
+      enabled: t.enabledUnits,
+      consumed: t.consumedUnits,
+      available,
+      needed,
+      shortfall: Math.max(0, needed - available),
+    };
     seats[t.skuPartNumber] = target; // written last: if S and T were one product, T's figures are the ones that matter
   }
   return { needed, freed, seats, target };
@@ -94,7 +144,10 @@ export function seatsCheck(ctx: ChangeContext, figures: SeatFigures, note?: stri
   const numbers = `${tName}: ${plural(needed, "seat")} needed, ${fmt(t.available)} available`;
   const freed = note ?? `The change frees ${plural(figures.freed, "seat")} of ${ctx.index.name(ctx.sourceSkuId)}.`;
   if (shortfall > 0) {
-    const without = ctx.kind === "group" ? `members without a seat get nothing from ${ctx.subjectName} (CountViolation)` : "Graph refuses the assignment";
+    const without =
+      ctx.kind === "group"
+        ? `members without a seat get nothing from ${ctx.subjectName} (CountViolation)`
+        : "Graph refuses the assignment";
     return {
       id,
       status: "block",
@@ -102,8 +155,18 @@ export function seatsCheck(ctx: ChangeContext, figures: SeatFigures, note?: stri
       detail: `${fmt(t.enabled)} enabled, ${fmt(t.consumed)} consumed; ${without}. Buy at least ${fmt(shortfall)} more ${tName} licenses or free ${fmt(shortfall)} seats, then preview again. ${freed}`,
     };
   }
-  const already = ctx.kind === "group" ? `${plural(holders, "member")} already hold${holders === 1 ? "s" : ""} ${tName} and need${holders === 1 ? "s" : ""} no new seat.` : holders > 0 ? `${ctx.subjectName} already holds ${tName}.` : "";
-  return { id, status: "pass", title: numbers, detail: `${fmt(t.enabled)} enabled, ${fmt(t.consumed)} consumed. ${already} ${freed}`.replace(/\s+/g, " ").trim() };
+  const already =
+    ctx.kind === "group"
+      ? `${plural(holders, "member")} already hold${holders === 1 ? "s" : ""} ${tName} and need${holders === 1 ? "s" : ""} no new seat.`
+      : holders > 0
+        ? `${ctx.subjectName} already holds ${tName}.`
+        : "";
+  return {
+    id,
+    status: "pass",
+    title: numbers,
+    detail: `${fmt(t.enabled)} enabled, ${fmt(t.consumed)} consumed. ${already} ${freed}`.replace(/\s+/g, " ").trim(),
+  };
 }
 
 /** Users who keep a license whose enabled plans exclude a plan T will enable. */
@@ -112,13 +175,27 @@ export function conflictsCheck(ctx: ChangeContext, facts: readonly UserFacts[]):
   if (!ctx.targetEnabled) return notChecked(id, ctx.index.name(ctx.targetSkuId));
   const tName = ctx.index.name(ctx.targetSkuId);
   const hit = facts.filter((f) => f.conflicts.length > 0);
-  const users = hit.map((f) => userRef(f.user, f.conflicts.map((c) => `${c.plan} conflicts with ${c.conflictsWith} (${c.heldBy})`).join("; ")));
+  const users = hit.map((f) =>
+    userRef(f.user, f.conflicts.map((c) => `${c.plan} conflicts with ${c.conflictsWith} (${c.heldBy})`).join("; ")),
+  );
   if (hit.length === 0) {
-    const title = ctx.kind === "group" ? `${fmt(0)} of ${plural(ctx.users.length, "member")} keep a license that conflicts with ${tName}` : `${ctx.subjectName} keeps no license that conflicts with ${tName}`;
-    return userCheck(id, "pass", title, `No license that stays after the change enables a plan that excludes one of ${tName}'s.`, users);
+    const title =
+      ctx.kind === "group"
+        ? `${fmt(0)} of ${plural(ctx.users.length, "member")} keep a license that conflicts with ${tName}`
+        : `${ctx.subjectName} keeps no license that conflicts with ${tName}`;
+    return userCheck(
+      id,
+      "pass",
+      title,
+      `No license that stays after the change enables a plan that excludes one of ${tName}'s.`,
+      users,
+    );
   }
   const pairs = [...new Set(hit.flatMap((f) => f.conflicts.map((c) => `${c.plan} with ${c.conflictsWith}`)))];
-  const title = ctx.kind === "group" ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} keep a license that conflicts with ${tName}` : `${ctx.subjectName} keeps a license that conflicts with ${tName}`;
+  const title =
+    ctx.kind === "group"
+      ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} keep a license that conflicts with ${tName}`
+      : `${ctx.subjectName} keeps a license that conflicts with ${tName}`;
   // For a group, Entra fails those members only; a user's own call is refused whole by Graph.
   const effect =
     ctx.kind === "group"
@@ -139,15 +216,28 @@ export function dependenciesCheck(ctx: ChangeContext, facts: readonly UserFacts[
   if (!ctx.targetEnabled) return notChecked(id, ctx.index.name(ctx.targetSkuId));
   const sName = ctx.index.name(ctx.sourceSkuId);
   const tName = ctx.index.name(ctx.targetSkuId);
-  const needs = (d: { plan: string; requiresAnyOf: readonly string[] }): string => `${d.plan} needs ${d.requiresAnyOf.join(" or ")}`;
+  const needs = (d: { plan: string; requiresAnyOf: readonly string[] }): string =>
+    `${d.plan} needs ${d.requiresAnyOf.join(" or ")}`;
   const hit = facts.filter((f) => f.lostDependencies.length > 0);
   const users = hit.map((f) => userRef(f.user, f.lostDependencies.map(needs).join("; ")));
   if (hit.length === 0) {
-    const title = ctx.kind === "group" ? `${fmt(0)} of ${plural(ctx.users.length, "member")} would lose a prerequisite of another license` : `${ctx.subjectName} would lose no prerequisite of another license`;
-    return userCheck(id, "pass", title, `Every add-on plan that has its prerequisite now keeps it with ${tName}.`, users);
+    const title =
+      ctx.kind === "group"
+        ? `${fmt(0)} of ${plural(ctx.users.length, "member")} would lose a prerequisite of another license`
+        : `${ctx.subjectName} would lose no prerequisite of another license`;
+    return userCheck(
+      id,
+      "pass",
+      title,
+      `Every add-on plan that has its prerequisite now keeps it with ${tName}.`,
+      users,
+    );
   }
   const rules = [...new Set(hit.flatMap((f) => f.lostDependencies.map(needs)))];
-  const title = ctx.kind === "group" ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} would lose a prerequisite of another license` : `${ctx.subjectName} would lose a prerequisite of another license`;
+  const title =
+    ctx.kind === "group"
+      ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} would lose a prerequisite of another license`
+      : `${ctx.subjectName} would lose a prerequisite of another license`;
   return userCheck(
     id,
     // As for conflicts: a user's own call is refused whole.
@@ -178,7 +268,10 @@ export function serviceContinuityCheck(ctx: ChangeContext, undoOf?: number): Che
   const lost = enabled.filter((sp) => !t.servicePlans.some((tp) => !targetOff.has(tp.id) && planCarries(tp, sp)));
   const on = ctx.kind === "group" ? `on ${ctx.subjectName}` : `for ${ctx.subjectName}`;
   const label = (p: { id: string; name: string }): string => p.name || p.id;
-  const restored = undoOf === undefined ? "" : ` ${restoredAs(tName, undoOf, t.servicePlans.filter((p) => targetOff.has(p.id)).map(label))}`;
+  const restored =
+    undoOf === undefined
+      ? ""
+      : ` ${restoredAs(tName, undoOf, t.servicePlans.filter((p) => targetOff.has(p.id)).map(label))}`;
   if (lost.length === 0) {
     return {
       id,
@@ -216,7 +309,8 @@ export function serviceContinuityCheck(ctx: ChangeContext, undoOf?: number): Che
 
 /** How an undo restores T: with the plans that were off before the undone request, or all on when it recorded none. */
 function restoredAs(tName: string, undoOf: number, disabled: readonly string[]): string {
-  if (disabled.length > 0) return `${tName} is restored with ${plural(disabled.length, "plan")} disabled, as before: ${disabled.join(", ")}.`;
+  if (disabled.length > 0)
+    return `${tName} is restored with ${plural(disabled.length, "plan")} disabled, as before: ${disabled.join(", ")}.`;
   return (
     `${tName} is restored with every plan enabled: request #${undoOf} recorded no disabled plans of it ` +
     `(none were off, or the request was made before License Desk recorded them). If some were off, disable them on the ${tName} assignment after the undo.`
