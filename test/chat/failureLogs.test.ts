@@ -10,16 +10,9 @@ import pino from "pino";
 import { startBot, type RunningBot } from "../../src/app";
 import { loadSettings } from "../../src/config";
 import { PEOPLE, personalChatOf, TeamsChannel } from "../support/botHarness";
-import { cardOf, cardTexts, onlyCard, record, type Card } from "../support/cardText";
+import { cardOf, cardTexts, executeData, onlyCard } from "../support/cardText";
 import { DEMO } from "../support/demoTenant";
 import { scratchDir } from "../support/scratch";
-
-/** The data of the card's one Action.Execute button with this verb. */
-function dataOf(card: Card, verb: string): unknown {
-  const action = (card.actions ?? []).map(record).find((a) => a.type === "Action.Execute" && a.verb === verb);
-  assert.ok(action, `no ${verb} button on ${JSON.stringify(card.actions)}`);
-  return action.data;
-}
 
 describe("the log of refusals, decisions and writes", () => {
   const lines: string[] = [];
@@ -81,9 +74,9 @@ describe("the log of refusals, decisions and writes", () => {
     const before = lines.length;
     const adele = { from: PEOPLE.adele };
     const preview = onlyCard(await channel.say(bot.endpoint, "move group Sales from E1 to E3", undefined, adele));
-    const asked = await channel.invoke(bot.endpoint, "requestApproval", dataOf(preview, "requestApproval"), adele);
+    const asked = await channel.invoke(bot.endpoint, "requestApproval", executeData(preview, "requestApproval"), adele);
     const requestCard = cardOf(asked.replies[0]);
-    const approved = await channel.invoke(bot.endpoint, "approve", dataOf(requestCard, "approve"), {
+    const approved = await channel.invoke(bot.endpoint, "approve", executeData(requestCard, "approve"), {
       from: PEOPLE.patti,
       conversationId: personalChatOf(PEOPLE.adele),
     });

@@ -20,7 +20,7 @@ import {
   type ReceivedActivity,
   type TeamsUser,
 } from "../support/botHarness";
-import { cardOf, cardTexts, onlyCard, onlyText, record, seatRow, type Card } from "../support/cardText";
+import { cardOf, cardTexts, executeData, onlyCard, onlyText, record, seatRow, type Card } from "../support/cardText";
 import { DEMO, demo, demoGroup } from "../support/demoTenant";
 import { E1, E3, PLAN } from "../support/productIds";
 
@@ -59,24 +59,6 @@ function conversationOf(activity: ReceivedActivity): string {
   const conversation = (activity as unknown as { conversation?: { id?: unknown } }).conversation;
   assert.equal(typeof conversation?.id, "string", `no conversation on ${JSON.stringify(activity)}`);
   return String(conversation?.id);
-}
-
-/** The data of a card's Action.Execute button with this verb (also inside a ShowCard, like Reject's). */
-function executeData(card: Card, verb: string): unknown {
-  const found: unknown[] = [];
-  const walk = (actions: unknown[] | undefined): void => {
-    for (const action of (actions ?? []).map(record)) {
-      if (action.type === "Action.Execute" && action.verb === verb) found.push(action.data);
-      if (action.type === "Action.ShowCard") walk(record(action.card).actions as unknown[] | undefined);
-    }
-  };
-  walk(card.actions);
-  assert.equal(
-    found.length,
-    1,
-    `expected one ${verb} button on the card, found ${found.length}: ${JSON.stringify(card.actions)}`,
-  );
-  return found[0];
 }
 
 /** The titles of a card's buttons, nested ones included. */

@@ -12,7 +12,7 @@ import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { TenantState } from "../../src/simulator/tenantState";
 import { PEOPLE, personalChatOf, type ReceivedActivity } from "../support/botHarness";
 import { BotProcess } from "../support/botProcess";
-import { cardOf, cardTexts } from "../support/cardText";
+import { cardOf, cardTexts, executeData } from "../support/cardText";
 import { DEMO } from "../support/demoTenant";
 import { E1, E3 } from "../support/productIds";
 
@@ -70,7 +70,7 @@ describe("restart: the bot process killed with a request in the middle", functio
   async function requestApproval(running: BotProcess, ask = ASK): Promise<CardRef> {
     const preview = await running.say(ask);
     assert.equal(preview.status, 200);
-    const request = actionOf(cardOf(preview.replies.at(-1)), "requestApproval");
+    const request = executeData(cardOf(preview.replies.at(-1)), "requestApproval");
     const requested = await running.invoke("requestApproval", request);
     assert.equal(requested.status, 200);
     // The request's card, with Approve, is sent into the conversation (no approvals channel is set).
@@ -80,7 +80,7 @@ describe("restart: the bot process killed with a request in the middle", functio
       withApprove,
       `no card with an Approve button was sent; the invoke answered: ${JSON.stringify(requested.card && cardTexts(requested.card))}`,
     );
-    return refOf(actionOf(withApprove, "approve"));
+    return refOf(executeData(withApprove, "approve"));
   }
 
   /** Patti clicks Approve on the card showing `ref`; the card she gets back says it is approved. */
@@ -270,7 +270,7 @@ describe("restart: the bot process killed with a request in the middle", functio
     const status = await bot.say(`status ${ref.requestId}`);
     const card = cardOf(status.replies.at(-1));
     assert.ok(cardTexts(card).includes("Waiting for an approver"), cardTexts(card).join(" | "));
-    assert.deepEqual(refOf(actionOf(card, "approve")), ref);
+    assert.deepEqual(refOf(executeData(card, "approve")), ref);
     assert.equal(simulator.counters.writes, 0, "nothing applied by the restart");
 
     // The card Patti had before the restart still works.
@@ -286,7 +286,7 @@ describe("restart: the bot process killed with a request in the middle", functio
     const url = await startTenant(20);
     bot = await BotProcess.start({ simulatorUrl: url });
     const preview = await bot.say(ASK);
-    const request = actionOf(cardOf(preview.replies.at(-1)), "requestApproval");
+    const request = executeData(cardOf(preview.replies.at(-1)), "requestApproval");
     // The connector takes a minute to answer: the bot is killed while the card is on its way.
     bot.channel.connectorDelayMs = 60_000;
     const mark = bot.mark();
@@ -310,7 +310,7 @@ describe("restart: the bot process killed with a request in the middle", functio
       return card !== undefined;
     });
     assert.ok(card);
-    const ref = refOf(actionOf(card, "approve"));
+    const ref = refOf(executeData(card, "approve"));
     assert.deepEqual(ref, { requestId: 1, version: 1 });
     await approve(bot, ref);
     await untilDone(bot, 1, restarted);
@@ -349,16 +349,6 @@ describe("restart: the bot process killed with a request in the middle", functio
     );
   });
 });
-
-/** The data of the card's Action.Execute with `verb` (top-level actions). */
-function actionOf(card: { actions?: unknown[] }, verb: string): unknown {
-  const action = (card.actions ?? []).find(
-    (a): a is { verb: string; data: unknown } =>
-      typeof a === "object" && a !== null && (a as { verb?: unknown }).verb === verb,
-  );
-  assert.ok(action, `the card has no "${verb}" button: ${JSON.stringify(card.actions)}`);
-  return action.data;
-}
 
 function refOf(data: unknown): CardRef {
   const ref = data as Partial<CardRef>;

@@ -65,3 +65,21 @@ export function seatRow(texts: readonly string[], product: string): string[] {
   assert.ok(row > header, `no ${product} row in ${texts.join(" | ")}`);
   return texts.slice(row, row + 4);
 }
+
+/** The data of a card's Action.Execute button with this verb (also inside a ShowCard, like Reject's). */
+export function executeData(card: Card, verb: string): unknown {
+  const found: unknown[] = [];
+  const walk = (actions: unknown[] | undefined): void => {
+    for (const action of (actions ?? []).map(record)) {
+      if (action.type === "Action.Execute" && action.verb === verb) found.push(action.data);
+      if (action.type === "Action.ShowCard") walk(record(action.card).actions as unknown[] | undefined);
+    }
+  };
+  walk(card.actions);
+  assert.equal(
+    found.length,
+    1,
+    `expected one ${verb} button on the card, found ${found.length}: ${JSON.stringify(card.actions)}`,
+  );
+  return found[0];
+}
