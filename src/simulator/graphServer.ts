@@ -43,8 +43,14 @@ export interface SimulatorFaults {
    * 100; 1: all).
    */
   throttleRate: number;
-  /** Sent as Retry-After on injected 429s. */
+  /** Sent as Retry-After on injected 429s and 503s. */
   retryAfterSeconds: number;
+  /**
+   * Graph down: every request, a batch included, is answered 503 serviceNotAvailable with
+   * Retry-After, as Graph answers while "temporarily unavailable for maintenance or overloaded"
+   * (Microsoft Graph error responses and resource types). Counted in counters.unavailable.
+   */
+  outage: boolean;
   /**
    * What happens to a write (assignLicense, reprocessLicenseAssignment) that gets past throttling,
    * to play a process or a network dying around it:
@@ -102,6 +108,8 @@ export class RequestCounters {
   dropped = 0;
   /** Requests answered with an injected 429. */
   throttled = 0;
+  /** Requests answered 503 by the "outage" fault. */
+  unavailable = 0;
   /** Keyed by route template, e.g. "GET /groups/{id}/members"; unmatched paths as "GET (unmatched)". */
   byRoute: Record<string, number> = {};
 
@@ -111,6 +119,7 @@ export class RequestCounters {
     this.held = 0;
     this.dropped = 0;
     this.throttled = 0;
+    this.unavailable = 0;
     this.byRoute = {};
   }
 }
@@ -460,6 +469,7 @@ export class GraphSimulatorServer {
     latencyMs: 0,
     throttleRate: 0,
     retryAfterSeconds: 1,
+    outage: false,
     writes: "normal",
     lateWriteMs: 1000,
   };
@@ -554,6 +564,7 @@ export class GraphSimulatorServer {
     if (f.latencyMs !== undefined) next.latencyMs = f.latencyMs;
     if (f.retryAfterSeconds !== undefined) next.retryAfterSeconds = f.retryAfterSeconds;
     if (f.lateWriteMs !== undefined) next.lateWriteMs = f.lateWriteMs;
+    if (f.outage !== undefined) next.outage = f.outage === true;
     if (f.throttleRate !== undefined) {
       if (!(f.throttleRate >= 0 && f.throttleRate <= 1))
         throw new RangeError(`throttleRate must be within 0..1, not ${f.throttleRate}`);
@@ -662,6 +673,16 @@ export class GraphSimulatorServer {
     const isBatch = matched?.route.template === "/$batch";
     this.count(routeKey);
 
+    if (this.faults.outage) {
+      this.counters.unavailable++;
+      const response = this.error(
+        503,
+        "serviceNotAvailable",
+        "The service is temporarily unavailable. Retry after the interval given in the Retry-After header.",
+      );
+      response.headers["retry-after"] = String(this.faults.retryAfterSeconds);
+      return response;
+    }
     // The batch envelope itself is not throttled; its inner requests are, one by one.
     if (!isBatch && this.shouldThrottle()) {
       this.counters.throttled++;

@@ -7,6 +7,8 @@
  * write counters. Numbers come from the demo tenant (tenants/demo.json, docs/tenant-snapshot.md).
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { OutcomeReport } from "../../src/licensing/outcome";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
 import { DEMO_IDS } from "../../src/simulator/generator";
@@ -23,6 +25,7 @@ import {
 import { cardOf, cardTexts, executeData, onlyCard, onlyText, record, seatRow, type Card } from "../support/cardText";
 import { DEMO, demo, demoGroup } from "../support/demoTenant";
 import { E1, E3, PLAN } from "../support/productIds";
+import { scratchDir } from "../support/scratch";
 
 /** Adele's personal chat with the bot (the harness's default conversation for her). */
 const ADELE_CHAT = `personal-chat-${PEOPLE.adele.id}`;
@@ -1465,6 +1468,70 @@ describe("approval holds against forged letter case, repeated clicks and other a
   });
 });
 
+/**
+ * The demo tenant with `count` more users shaped like Megan (E1 assigned directly, nothing else):
+ * user1@contoso.com, user2@contoso.com…; E1's consumed units count them. Its path.
+ */
+function demoWithDirectE1Users(count: number): string {
+  const megan = demo.users.find((u) => u.userPrincipalName === "megan@contoso.com");
+  assert.ok(megan, "the demo tenant has Megan");
+  const users = Array.from({ length: count }, (_, i) => {
+    const n = i + 1;
+    const upn = `user${n}@contoso.com`;
+    const id = `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+    return {
+      ...megan,
+      id,
+      displayName: `User ${n}`,
+      givenName: "User",
+      surname: String(n),
+      userPrincipalName: upn,
+      mail: upn,
+    };
+  });
+  const snapshot = {
+    ...demo,
+    users: [...demo.users, ...users],
+    subscribedSkus: demo.subscribedSkus.map((s) =>
+      s.skuId === E1 ? { ...s, consumedUnits: s.consumedUnits + count } : s,
+    ),
+  };
+  const path = join(scratchDir("snapshot"), "tenant.json");
+  writeFileSync(path, JSON.stringify(snapshot));
+  return path;
+}
+
+describe("twenty pending requests on one product", function () {
+  this.timeout(60_000);
+  afterEach(async () => {
+    for (const h of harnesses.splice(0)) await h.close();
+  });
+
+  it("20 users' E1 → E3 requests, all approved at once with 75 E3 seats to spare: each applies at the first click, 20 writes, E3 29 → 49", async () => {
+    const harness = await BotHarness.start(demoWithDirectE1Users(20), 0, { pollDelaysMs: [10] });
+    harnesses.push(harness);
+    const asked: Asked[] = [];
+    for (let n = 1; n <= 20; n++) asked.push(await ask(harness, `move user user${n}@contoso.com from E1 to E3`));
+    assert.deepEqual(
+      asked.map((a) => a.id),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    const answers = await Promise.all(asked.map((a) => approve(harness, a.card)));
+    assert.deepEqual(
+      answers.map((answer) => head(invokeCard(answer))[2]),
+      Array.from({ length: 20 }, () => "Approved: applying"),
+    );
+    await harness.bot.approvals.idle();
+    assert.deepEqual(
+      asked.map((a) => harness.bot.approvals.get(a.id).status),
+      Array.from({ length: 20 }, () => "done"),
+    );
+    assert.equal(harness.simulator.counters.writes, 20);
+    const e3 = harness.simulator.state.subscribedSkus().find((s) => s.skuId === E3);
+    assert.equal(e3?.consumedUnits, 49);
+  });
+});
+
 describe("following Entra's processing through a throttle burst", function () {
   this.timeout(60_000);
   afterEach(async () => {
@@ -1489,6 +1556,49 @@ describe("following Entra's processing through a throttle burst", function () {
     await harness.bot.approvals.idle();
     assert.equal(harness.bot.approvals.get(asked.id).status, "done");
     assert.equal(sim.counters.writes, 1);
+  });
+});
+
+describe("following Entra's processing while Graph is down", function () {
+  this.timeout(60_000);
+  afterEach(async () => {
+    for (const h of harnesses.splice(0)) await h.close();
+  });
+
+  it("Graph answering 503 for 90 minutes while the group is processing: the follow-up keeps reading and reports the request done, after one write", async () => {
+    let minutesLater = 0;
+    const harness = await BotHarness.start(DEMO, 2000, {
+      now: () => new Date(Date.now() + minutesLater * 60_000),
+      pollDelaysMs: [20],
+    });
+    harnesses.push(harness);
+    const sim = harness.simulator;
+    const asked = await ask(harness, "move group Marketing from E1 to E3");
+    await approve(harness, asked.card);
+    for (let i = 0; i < 200 && harness.bot.approvals.get(asked.id).status !== "processing"; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(harness.bot.approvals.get(asked.id).status, "processing");
+    const mark = harness.mark();
+    sim.setFaults({ outage: true, retryAfterSeconds: 0 });
+    // The bot's clock runs 90 minutes on while every read fails; Entra finishes processing meanwhile.
+    for (minutesLater = 1; minutesLater <= 90; minutesLater++) await new Promise((r) => setTimeout(r, 50));
+    await sim.state.whenIdle();
+    const failedReads = sim.counters.unavailable;
+    assert.ok(failedReads >= 90, `only ${failedReads} reads failed during the outage`);
+    assert.equal(harness.bot.approvals.get(asked.id).status, "processing");
+    sim.setFaults({ outage: false });
+    await harness.bot.approvals.idle();
+    assert.equal(harness.bot.approvals.get(asked.id).status, "done");
+    assert.equal(sim.counters.writes, 1);
+    assert.ok(
+      harness
+        .since(mark)
+        .replies.some((r) => /^Request #1 is done.*: 25 of 25 now hold Office 365 E3\.$/.test(r.text ?? "")),
+      harness
+        .since(mark)
+        .replies.map((r) => r.text)
+        .join(" | "),
+    );
   });
 });
 

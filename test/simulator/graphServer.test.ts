@@ -808,6 +808,21 @@ describe("GraphSimulatorServer", () => {
       );
     });
 
+    it("outage: every request, a batch included, is answered 503 serviceNotAvailable with Retry-After, and nothing is written, until it ends", async () => {
+      server.setFaults({ outage: true, retryAfterSeconds: 2 });
+      const read = await get("/subscribedSkus");
+      assertGraphError(read, 503, "serviceNotAvailable");
+      assert.equal(read.headers.get("retry-after"), "2");
+      const batch = await call("POST", "/$batch", {
+        body: { requests: [{ id: "1", method: "GET", url: "/subscribedSkus" }] },
+      });
+      assertGraphError(batch, 503, "serviceNotAvailable");
+      assert.deepEqual([server.counters.unavailable, server.counters.writes], [2, 0]);
+      server.setFaults({ outage: false });
+      assert.equal((await get("/subscribedSkus")).status, 200);
+      assert.equal(server.counters.unavailable, 2);
+    });
+
     it("throttles exactly the share the rate names, the first request always: 0.9, 0.5, 0.25 and 1 of 100", async () => {
       const statusesOf100 = async (rate: number): Promise<number[]> => {
         server.setFaults({ throttleRate: rate, retryAfterSeconds: 0 });
