@@ -27,12 +27,7 @@ async function main(): Promise<void> {
 
   const server = new GraphSimulatorServer(state, { latencyMs });
   const url = await server.listen(0);
-  const graph = new GraphGateway(
-    createGraphClient(
-      { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs, throttleRate: 0 },
-      url,
-    ),
-  );
+  const graph = new GraphGateway(createGraphClient({ kind: "simulator", url }));
   const previews = new PreviewService(graph);
   console.log(`per-request latency added by the simulator: ${latencyMs} ms\n`);
   console.log("group                          members   preview ms  requests  budget   migration plan ms  requests");

@@ -7,7 +7,7 @@
  * Defaults: tenants/demo.json, a free port, 3000 ms per stage of group processing. Prints the URL
  * on stdout; stops on Ctrl+C (SIGINT) or SIGTERM.
  */
-import { SettingsError } from "../src/config";
+import { SettingsError } from "../src/errors";
 import { GraphSimulatorServer } from "../src/simulator/graphServer";
 import { loadSnapshot } from "../src/tenantConnection";
 import { integerArg, readArgs } from "./scriptArgs";

@@ -12,11 +12,13 @@
  */
 import "dotenv/config";
 import { parseArgs } from "node:util";
-import { previewView, type ChecksView, type PreviewView } from "./cards/cards";
-import { migrationPreviewView, type MigrationPreviewView } from "./cards/migrationCards";
+import { previewView, type PreviewView } from "./cards/changePreviewCard";
+import { migrationPreviewView, type MigrationPreviewView } from "./cards/migrationPreviewCard";
+import type { ChecksView } from "./cards/previewParts";
 import { EXAMPLE_REQUESTS } from "./chat/commands";
 import { parseChangeRequest, parseMigrationRequest } from "./chat/requestParser";
-import { loadSettings, SettingsError, type TenantSettings } from "./config";
+import { loadSettings, type TenantSettings } from "./config";
+import { SettingsError } from "./errors";
 import { UserFacingError } from "./errors";
 import { PreviewService } from "./service/previewService";
 import { connectTenant } from "./tenantConnection";

@@ -5,7 +5,10 @@
  */
 import { z } from "zod";
 import type { RoleSettings } from "./approval/roles";
+import type { GraphAppRegistration } from "./graph/graphGateway";
+import type { BotAuthSettings } from "./teams/botHost";
 import { directoryId, isGuid } from "./directoryId";
+import { SettingsError } from "./errors";
 
 const optionalText = z.string().trim().optional();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -76,15 +79,7 @@ const environmentSchema = z.object({
  * How the bot reaches a tenant: Microsoft Graph with an app registration, or the simulated tenant,
  * either started by the bot itself or already running elsewhere (SIMULATOR_URL).
  */
-export type TenantSettings = GraphTenantSettings | SimulatedTenantSettings | RunningSimulatorSettings;
-
-export interface GraphTenantSettings {
-  kind: "graph";
-  baseUrl: string;
-  tenantId: string;
-  clientId: string;
-  credential: { clientSecret: string } | { certificatePath: string };
-}
+export type TenantSettings = GraphAppRegistration | SimulatedTenantSettings | RunningSimulatorSettings;
 
 /** The simulated tenant, started by the bot in its own process from a snapshot file. */
 export interface SimulatedTenantSettings {
@@ -105,17 +100,6 @@ export interface RunningSimulatorSettings {
   kind: "simulated";
   url: string;
 }
-
-/** Bot Framework credentials; none means local mode (no auth), for the Agents Playground. */
-export type BotAuthSettings =
-  | { kind: "local" }
-  | {
-      kind: "azure";
-      appId: string;
-      appPassword?: string;
-      appType: "MultiTenant" | "SingleTenant" | "UserAssignedMSI";
-      appTenantId?: string;
-    };
 
 export interface Settings {
   host: string;
@@ -142,17 +126,6 @@ export const DEMO_ROLE_GROUPS = {
   approvers: "6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62", // "License Desk Approvers"
   requesters: "1e4b7c9a-3d2f-4a8e-b6c1-9f0d2e5a7b31", // "License Desk Helpdesk"
 } as const;
-
-/** A setting that is missing or malformed; `message` is the one line to print. */
-export class SettingsError extends Error {
-  constructor(
-    readonly setting: string,
-    problem: string,
-  ) {
-    super(`Setting ${setting}: ${problem} (see .env.sample)`);
-    this.name = "SettingsError";
-  }
-}
 
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {
   // An empty value (`PORT=` in .env) means "not set", so that the default applies.

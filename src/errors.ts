@@ -49,3 +49,14 @@ function describe(what: string, status: number | undefined, message: string, req
     return `Microsoft Graph is busy and did not let me ${operation}${ref}: ${graphMessage}. Try again in a few minutes.`;
   return `Microsoft Graph would not let me ${operation}${ref}: ${graphMessage}.`;
 }
+
+/** A setting that is missing or malformed; `message` is the one line to print. */
+export class SettingsError extends Error {
+  constructor(
+    readonly setting: string,
+    problem: string,
+  ) {
+    super(`Setting ${setting}: ${problem} (see .env.sample)`);
+    this.name = "SettingsError";
+  }
+}

@@ -1,7 +1,8 @@
 /** `npm start`: the bot, its tenant (simulated unless GRAPH_* is set) and, locally, the Agents Playground. */
 import "dotenv/config";
 import { startBot } from "./app";
-import { loadSettings, SettingsError } from "./config";
+import { loadSettings } from "./config";
+import { SettingsError } from "./errors";
 import { createLogger } from "./log";
 import { DataFolderError } from "./store/dataFolder";
 import { startPlayground } from "./playground";

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { RunningSimulatorSettings, TenantSettings } from "./config";
-import { SettingsError } from "./config";
+import { SettingsError } from "./errors";
 import { directoryId } from "./directoryId";
 import { TenantRequestError } from "./errors";
 import { createGraphClient, GraphGateway } from "./graph/graphGateway";
@@ -26,7 +26,7 @@ export interface TenantConnection {
 export async function connectTenant(tenant: TenantSettings, timeoutMs?: number): Promise<TenantConnection> {
   if (tenant.kind === "graph") {
     return {
-      graph: new GraphGateway(createGraphClient(tenant, undefined, timeoutMs)),
+      graph: new GraphGateway(createGraphClient(tenant, timeoutMs)),
       tenantId: directoryId(tenant.tenantId),
       description: `Microsoft Graph at ${tenant.baseUrl} for tenant ${tenant.tenantId}`,
       close: async () => {},
@@ -39,7 +39,7 @@ export async function connectTenant(tenant: TenantSettings, timeoutMs?: number):
   });
   const url = await simulator.listen(tenant.port);
   return {
-    graph: new GraphGateway(createGraphClient(tenant, url, timeoutMs)),
+    graph: new GraphGateway(createGraphClient({ kind: "simulator", url }, timeoutMs)),
     simulator,
     tenantId: directoryId(simulator.state.organization.id),
     description: `simulated tenant "${simulator.state.organization.displayName}" from ${tenant.snapshotPath} at ${url}`,
@@ -55,7 +55,7 @@ async function connectRunningSimulator(
   tenant: RunningSimulatorSettings,
   timeoutMs?: number,
 ): Promise<TenantConnection> {
-  const graph = new GraphGateway(createGraphClient(tenant, tenant.url, timeoutMs));
+  const graph = new GraphGateway(createGraphClient({ kind: "simulator", url: tenant.url }, timeoutMs));
   let tenantId: string;
   try {
     tenantId = await graph.organizationId();

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { DEMO_ROLE_GROUPS, loadSettings, SettingsError } from "../src/config";
+import { DEMO_ROLE_GROUPS, loadSettings } from "../src/config";
+import { SettingsError } from "../src/errors";
 import { DEMO_IDS } from "../src/simulator/generator";
 import { GraphSimulatorServer } from "../src/simulator/graphServer";
 import { TenantState } from "../src/simulator/tenantState";

@@ -16,10 +16,9 @@ import type { Operation, Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
 import { escapeMarkdown } from "../markdown";
-import type { MigrationPreviewRequest, PreviewRequest } from "../service/previewRequest";
+import type { MigrationPreviewRequest, PreviewRequest } from "../requests/previewRequest";
 import type { PreviewService } from "../service/previewService";
 import {
-  CorruptRecordError,
   currentStage,
   isMigration,
   type CardRef,
@@ -27,9 +26,8 @@ import {
   type LicenseRequest,
   type Person,
   type RequestPlan,
-  type RequestStore,
-  type Transition,
-} from "../store/requestStore";
+} from "../requests/licenseRequest";
+import { CorruptRecordError, type RequestStore, type Transition } from "../store/requestStore";
 import {
   describeMigrationProgress,
   MigrationStages,

@@ -25,7 +25,7 @@ import {
 import type { Operation, UserRef } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
-import type { LicenseRequest } from "../store/requestStore";
+import type { LicenseRequest } from "../requests/licenseRequest";
 
 /** What a migration stage did, kept on the stage and shown on the card. */
 export interface MigrationStageReport {

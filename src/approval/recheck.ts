@@ -6,7 +6,7 @@
  * still fits changes nothing the approver decided (it is said on the card and to the requester).
  */
 import { productName } from "../licensing/productNames";
-import { isMigration, type RequestPlan } from "../store/requestStore";
+import { isMigration, type RequestPlan } from "../requests/licenseRequest";
 
 /** Whether the tenant changed what an approver approved, so that they must look again. */
 export function changedSince(approved: RequestPlan, now: RequestPlan): boolean {

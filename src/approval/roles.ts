@@ -15,7 +15,6 @@
  */
 import { directoryId } from "../directoryId";
 import { TenantRequestError } from "../errors";
-import type { GraphGateway } from "../graph/graphGateway";
 
 export interface RoleSettings {
   readonly approverGroupIds: readonly string[];
@@ -26,6 +25,12 @@ export interface RoleSettings {
 
 export type Role = "requester" | "approver";
 
+/** The one thing roles ask of the tenant (Graph's checkMemberGroups, transitive). */
+export interface GroupMembership {
+  /** Which of `groupIds` the user is a member of, directly or through nested groups. */
+  checkMemberGroups(userId: string, groupIds: readonly string[]): Promise<Set<string>>;
+}
+
 export class RoleDirectory {
   private readonly approverUsers: ReadonlySet<string>;
   private readonly requesterUsers: ReadonlySet<string>;
@@ -33,7 +38,7 @@ export class RoleDirectory {
   private readonly everyoneRequests: boolean;
 
   constructor(
-    private readonly graph: GraphGateway,
+    private readonly graph: GroupMembership,
     private readonly settings: RoleSettings,
   ) {
     // Object ids are GUIDs: compared in one spelling, whatever the settings or Teams send.

@@ -4,21 +4,15 @@
  * another SDK only that layer changes.
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { ActionRefused, type Actor, type ApprovalService } from "../approval/approvalService";
-import {
-  choiceCard,
-  helpCard,
-  noticeCard,
-  previewCard,
-  progressCard,
-  requestCard,
-  requestedCard,
-  seatsCard,
-  type AdaptiveCard,
-} from "../cards/cards";
-import { migrationPreviewCard } from "../cards/migrationCards";
+import { stacked, type AdaptiveCard } from "../cards/adaptiveCard";
+import { parseVerbAction } from "../cards/cardVerbs";
+import { choiceCard, helpCard, noticeCard, progressCard, seatsCard } from "../cards/cards";
+import { previewCard } from "../cards/changePreviewCard";
+import { migrationPreviewCard } from "../cards/migrationPreviewCard";
+import { requestCard } from "../cards/requestCards";
 import { TenantRequestError, UserFacingError } from "../errors";
+import { fmt, utcMinute } from "../format";
 import type { GraphGateway } from "../graph/graphGateway";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
@@ -28,8 +22,8 @@ import {
   previewRequestSchema,
   type MigrationPreviewRequest,
   type PreviewRequest,
-} from "../service/previewRequest";
-import { isMigration, type ConversationRef, type LicenseRequest, type RequestPlan } from "../store/requestStore";
+} from "../requests/previewRequest";
+import { isMigration, type ConversationRef, type LicenseRequest, type RequestPlan } from "../requests/licenseRequest";
 import type {
   ChangePreviewOutcome,
   MigrationPreviewOutcome,
@@ -38,6 +32,7 @@ import type {
   Unresolved,
 } from "../service/previewService";
 import { EXAMPLE_REQUESTS, parseCommand, type ChangeRequest, type MigrationRequest } from "./commands";
+import { runVerb, verbHandlers, type VerbHandlers } from "./verbHandlers";
 
 export interface IncomingMessage {
   /** What was typed, as the channel sent it: text, or nothing for a card button. Not trusted. */
@@ -71,61 +66,37 @@ export interface Conversation {
 export const PROGRESS_MIN_MEMBERS = 2000;
 
 export class LicenseDesk {
+  private readonly verbs: VerbHandlers;
+
   constructor(
     private readonly graph: GraphGateway,
     private readonly previews: PreviewService,
     private readonly approvals: ApprovalService,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.verbs = verbHandlers(approvals);
+  }
 
   /**
    * A card button (Action.Execute): answers with the card to show in its place. Forged or stale
    * data, and anyone not allowed, get the reason on a card and change nothing.
    */
   async act(action: CardAction): Promise<AdaptiveCard> {
-    const parsed = cardActionSchema.safeParse({ verb: action.verb, data: action.data });
-    if (!parsed.success)
+    const click = parseVerbAction(action.verb, action.data);
+    if (!click)
       return noticeCard(
         "Nothing was changed",
         "That button's data was not understood. Ask for the preview or the status again.",
       );
-    const a = parsed.data;
     try {
-      const shown = await this.runAction(a, action);
-      // The clicked preview is never updated again: it must not show a state or buttons that go stale.
-      return a.verb === "requestApproval" || a.verb === "requestMigration" ? requestedCard(shown) : requestCard(shown);
+      return await runVerb(this.verbs, click.verb, click.data, action);
     } catch (error) {
       const notice = noticeCard("Nothing was changed", this.failure(error));
       // The request stays in view under the notice only when the service says this person may see
       // it: anyone else learns nothing about it, not even whether it exists.
       const current = error instanceof ActionRefused ? error.request : undefined;
-      if (!current) return notice;
-      const card = requestCard(current);
-      return { ...card, body: [...notice.body, ...card.body] };
-    }
-  }
-
-  private async runAction(a: z.infer<typeof cardActionSchema>, action: CardAction): Promise<LicenseRequest> {
-    switch (a.verb) {
-      case "requestApproval":
-        return this.approvals.requestApproval(action.from, a.data.request, action.conversation);
-      case "requestMigration":
-        return this.approvals.requestMigration(action.from, a.data.request, action.conversation);
-      case "approve":
-        return this.approvals.approve(action.from, a.data.requestId, a.data.version, action.conversation);
-      case "approveAll":
-        return this.approvals.approve(action.from, a.data.requestId, a.data.version, action.conversation, true);
-      case "stop":
-        return this.approvals.stopMigration(action.from, a.data.requestId, a.data.version, action.conversation);
-      case "reject":
-        return this.approvals.reject(action.from, a.data.requestId, a.data.version, a.data.reason, action.conversation);
-      case "cancel":
-        return this.approvals.cancel(action.from, a.data.requestId, a.data.version, action.conversation);
-      case "reprocess": {
-        await this.approvals.reprocess(action.from, a.data.requestId, action.conversation);
-        return this.approvals.get(a.data.requestId);
-      }
+      return current ? stacked(notice, requestCard(current)) : notice;
     }
   }
 
@@ -257,7 +228,7 @@ function progressOf(pending: PendingReply): PreviewProgress {
         await pending.progress({
           kind: "card",
           card: progressCard(
-            `Checking ${members.toLocaleString("en-US")} members of ${escapeMarkdown(group)}…`,
+            `Checking ${fmt(members)} members of ${escapeMarkdown(group)}…`,
             "This takes a few seconds for a large group. This card will show the result.",
           ),
         });
@@ -362,19 +333,6 @@ function toMigrationPreviewRequest(request: MigrationRequest): MigrationPreviewR
   };
 }
 
-const requestRef = z.object({ requestId: z.number().int().positive(), version: z.number().int().positive() });
-/** The Universal Actions the cards carry; anything else is refused before it reaches the workflow. */
-const cardActionSchema = z.discriminatedUnion("verb", [
-  z.object({ verb: z.literal("requestApproval"), data: z.object({ request: previewRequestSchema }) }),
-  z.object({ verb: z.literal("requestMigration"), data: z.object({ request: migrationPreviewRequestSchema }) }),
-  z.object({ verb: z.literal("approveAll"), data: requestRef }),
-  z.object({ verb: z.literal("stop"), data: requestRef }),
-  z.object({ verb: z.literal("approve"), data: requestRef }),
-  z.object({ verb: z.literal("reject"), data: requestRef.extend({ reason: z.string().max(2000).default("") }) }),
-  z.object({ verb: z.literal("cancel"), data: requestRef }),
-  z.object({ verb: z.literal("reprocess"), data: requestRef }),
-]);
-
 function statusList(requests: readonly LicenseRequest[]): string {
   if (requests.length === 0)
     return 'You have no requests yet. Ask for a change, e.g. "move group Sales from E1 to E3".';
@@ -384,7 +342,7 @@ function statusList(requests: readonly LicenseRequest[]): string {
       : `${productName(p.from.skuPartNumber)} → ${productName(p.to.skuPartNumber)}`;
   const lines = requests.map(
     (r) =>
-      `- #${r.id} ${escapeMarkdown(r.preview.target.displayName)}: ${what(r.preview)}, ${r.status} (${r.createdAt.slice(0, 16).replace("T", " ")} UTC)`,
+      `- #${r.id} ${escapeMarkdown(r.preview.target.displayName)}: ${what(r.preview)}, ${r.status} (${utcMinute(r.createdAt)})`,
   );
   return `Your requests:\n\n${lines.join("\n")}\n\nSay **status N** for one of them.`;
 }

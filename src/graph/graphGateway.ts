@@ -21,7 +21,6 @@ import {
 } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type * as Graph from "@microsoft/microsoft-graph-types";
-import type { TenantSettings } from "../config";
 import { directoryId, isGuid } from "../directoryId";
 import { TenantRequestError } from "../errors";
 import type {
@@ -43,7 +42,10 @@ interface GraphCollection<T> {
   "@odata.count"?: number;
 }
 
-/** The user fields the licensing logic reads: each is returned only when selected [USR]. */
+/**
+ * The user fields the licensing logic reads: each is returned only when selected
+ * (docs/graph-and-entra.md, "User license fields").
+ */
 const USER_FIELDS = [
   "id",
   "displayName",
@@ -63,7 +65,7 @@ const GROUP_FIELDS = [
   "assignedLicenses",
   "licenseProcessingState",
 ];
-/** Graph's most requests in one $batch [BAT]. */
+/** Graph's most requests in one $batch (docs/graph-and-entra.md, "$batch"). */
 const BATCH_SIZE = 20;
 /** How often a throttled $batch item is sent again before its 429 is the answer. */
 const BATCH_RETRIES = 5;
@@ -116,22 +118,30 @@ export interface NamedEntity {
 
 const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
 
-/** A Graph client for the configured tenant: Microsoft Graph with app credentials, or the simulator at `baseUrl`. */
-export function createGraphClient(
-  tenant: TenantSettings,
-  simulatorUrl?: string,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
-): Client {
-  if (tenant.kind === "simulated") {
-    if (!simulatorUrl) throw new Error("the simulated tenant's URL is needed to create its Graph client");
+/** Microsoft Graph with an app registration: the root to call, and the app's credentials in its tenant. */
+export interface GraphAppRegistration {
+  readonly kind: "graph";
+  readonly baseUrl: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly credential: { readonly clientSecret: string } | { readonly certificatePath: string };
+}
+
+/** What a Graph client talks to: Microsoft Graph, or a simulated tenant at `url` (which needs no token). */
+export type GraphTarget = GraphAppRegistration | { readonly kind: "simulator"; readonly url: string };
+
+/** A Graph client for `target`, each HTTP attempt given at most `timeoutMs`. */
+export function createGraphClient(target: GraphTarget, timeoutMs = DEFAULT_TIMEOUT_MS): Client {
+  if (target.kind === "simulator") {
     // The simulator needs no token; the client sends none to a host that is not Graph's.
     const authProvider = { getAccessToken: async () => "simulated-tenant" };
     return Client.initWithMiddleware({
-      baseUrl: simulatorUrl,
+      baseUrl: target.url,
       defaultVersion: "v1.0",
       middleware: middlewareChain(authProvider, timeoutMs),
     });
   }
+  const tenant = target;
   const credential =
     "clientSecret" in tenant.credential
       ? new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.credential.clientSecret)
@@ -303,7 +313,8 @@ export class GraphGateway {
    * Users who hold the product from a direct assignment, members of any group or none: one paged
    * listing of the users whose assignedLicenses include it (an advanced query, so ConsistencyLevel:
    * eventual and $count on every page), kept when a license state of it is direct. assignedLicenses
-   * mixes direct and inherited [USR]; only licenseAssignmentStates tells them apart.
+   * mixes direct and inherited (docs/graph-and-entra.md, "User license fields"); only
+   * licenseAssignmentStates tells them apart.
    */
   async listDirectHolders(skuId: string): Promise<TenantUser[]> {
     // The GUID goes into the filter unquoted: anything else is a defect, never a user's text.
@@ -377,8 +388,9 @@ export class GraphGateway {
   }
 
   /**
-   * $batch, 20 requests at a time [BAT]; answers in the order asked. Items Graph throttles (429)
-   * are sent again after their Retry-After (bounded), so callers see a 429 only once retries are spent.
+   * $batch, 20 requests at a time (docs/graph-and-entra.md, "$batch"); answers in the order asked.
+   * Items Graph throttles (429) are sent again after their Retry-After (bounded), so callers see a 429
+   * only once retries are spent.
    */
   private async batch(operation: string, requests: readonly BatchItem[]): Promise<BatchAnswer[]> {
     const answers: BatchAnswer[] = new Array(requests.length);
@@ -447,7 +459,7 @@ export class GraphGateway {
     return requestId === undefined ? { status: response.status } : { status: response.status, requestId };
   }
 
-  /** Re-runs group-based licensing for one user, at once [RLA]. */
+  /** Re-runs group-based licensing for one user, at once (docs/graph-and-entra.md, "reprocessLicenseAssignment"). */
   async reprocessUser(userId: string): Promise<void> {
     await this.call(`reprocess the licenses of the user ${userId}`, () =>
       this.client.api(`/users/${encodeURIComponent(userId)}/reprocessLicenseAssignment`).post(undefined),
@@ -590,7 +602,7 @@ function toUser(user: Graph.User): TenantUser {
       assignedByGroup: s.assignedByGroup ? directoryId(s.assignedByGroup) : null,
       disabledPlans: s.disabledPlans ?? [],
       state: (s.state ?? "Active") as LicenseState["state"],
-      // Graph documents both null and "None" for no error [LAS].
+      // Graph documents both null and "None" for no error (docs/graph-and-entra.md, "User license fields").
       error: s.error && s.error !== "None" ? s.error : null,
     })),
   };

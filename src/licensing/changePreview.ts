@@ -110,7 +110,8 @@ function sourceRef(index: ProductIndex, skuId: string, disabledPlans: readonly s
 }
 
 function assignLicense(path: string, toSkuId: string, disabledPlans: readonly string[], fromSkuId: string): Operation {
-  // The add and the remove in one call: how Entra swaps products without a gap or a conflict [CHG].
+  // The add and the remove in one call: how Entra swaps products without a gap or a conflict
+  // (docs/graph-and-entra.md, "Changing plans without losing service").
   return {
     method: "POST",
     path,
@@ -153,7 +154,7 @@ function contextFor(
   };
 }
 
-/** Group G from S to T: every check of the table, in its order. */
+/** Group G from S to T: every check of the table in docs/plan-json.md, in its order. */
 export function previewGroupChange(input: GroupChangeInput): Preview {
   const { group, members, fromSkuId, toSkuId } = input;
   const index = new ProductIndex(input.products);

@@ -1,6 +1,6 @@
 /**
  * What to do about each license error Entra records on a user (licenseAssignmentState.error,
- * ../../../shared/domain-facts.md [RP]). The one place these texts live: the preview's
+ * docs/graph-and-entra.md, "License errors"). The one place these texts live: the preview's
  * existing-errors check and the outcome report after a change both quote them.
  */
 

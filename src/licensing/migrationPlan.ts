@@ -1,8 +1,9 @@
 /**
  * Moving directly licensed users onto group-based licensing, as Microsoft's procedure
- * has it [MIG]: the group G gets the product P with the disabled plans most movers have, every
- * mover is verified to hold P both directly and from G, and only then are direct assignments
- * removed, a pilot first and the rest in waves. No step may leave a user without a license they had.
+ * has it (docs/graph-and-entra.md, "Migrating from direct to group licensing"): the group G gets
+ * the product P with the disabled plans most movers have, every mover is verified to hold P both
+ * directly and from G, and only then are direct assignments removed, a pilot first and the rest in
+ * waves. No step may leave a user without a license they had.
  *
  * Pure: the plan, and the checks the stage runner makes between stages, read the tenant as given
  * and write nothing. Everything is linear in the users (sets and per-combination caches, never a
@@ -11,10 +12,7 @@
 import {
   directState,
   errorOf,
-  fmt,
   groupLabeller,
-  listNames,
-  plural,
   productRef,
   ProductIndex,
   userAnalyser,
@@ -22,6 +20,7 @@ import {
   userRef,
   type ChangeContext,
 } from "./checks/context";
+import { fmt, listNames, plural } from "../format";
 import {
   dynamicMembershipCheck,
   existingErrorsCheck,
@@ -43,7 +42,7 @@ import {
   type Verdict,
 } from "./preview";
 
-/** The issue's defaults: a pilot of 5 users or 5 %, whichever is larger; then waves of 100. */
+/** The defaults README.md gives: a pilot of 5 users or 5 %, whichever is larger; then waves of 100. */
 export const DEFAULT_PILOT = { count: 5, percent: 5 } as const;
 export const DEFAULT_WAVE_SIZE = 100;
 
@@ -259,10 +258,11 @@ export interface MigrationVerification {
 }
 
 /**
- * The verify stage [MIG]: each user must show P both directly and inherited from G, the inherited one
- * Active without error, with G's current disabled plans (else processing has not reached them), and
- * enabling every plan the direct one enables (more is fine, fewer is not: such a user stays on the
- * direct license). `products` only names products and plans in the reasons.
+ * The verify stage (docs/graph-and-entra.md, "Migrating from direct to group licensing"): each user
+ * must show P both directly and inherited from G, the inherited one Active without error, with G's
+ * current disabled plans (else processing has not reached them), and enabling every plan the direct
+ * one enables (more is fine, fewer is not: such a user stays on the direct license). `products` only
+ * names products and plans in the reasons.
  */
 export function verifyMigration(
   users: readonly TenantUser[],

@@ -1,7 +1,7 @@
 /**
  * Names people use for products. Graph's subscribedSkus carries only skuPartNumber, so the names
  * come from Microsoft's "Product names and service plan identifiers for licensing" list
- * (../shared/domain-facts.md). A product not listed here is shown by its skuPartNumber.
+ * (docs/graph-and-entra.md, "Product names"). A product not listed here is shown by its skuPartNumber.
  */
 const PRODUCT_NAMES: Readonly<Record<string, string>> = {
   STANDARDPACK: "Office 365 E1",

@@ -1,5 +1,6 @@
 /**
- * Entra's rules between service plans, by servicePlanName (../shared/domain-facts.md, [SPR][RP]).
+ * Entra's rules between service plans, by servicePlanName
+ * (docs/graph-and-entra.md, "Mutually exclusive service plans", "Dependencies between plans").
  *
  * These are the facts both the simulated tenant (to behave like Entra) and the prerequisite checks
  * (to predict what Entra will do) rest on, so they live in one place. A tenant's own subscribedSkus
@@ -10,7 +11,7 @@
  * Sets of mutually exclusive plans: two different plans of one set cannot both be enabled on a
  * user. The same plan twice is fine, and a disabled plan does not conflict.
  * EXCHANGE_S_ENTERPRISE is deliberately not in the Exchange set: Exchange Plan 1 and Plan 2 may now
- * be held together [RP].
+ * be held together (docs/graph-and-entra.md, "Mutually exclusive service plans").
  */
 export const MUTUALLY_EXCLUSIVE_PLAN_SETS: readonly (readonly string[])[] = [
   [
@@ -30,7 +31,8 @@ export const MUTUALLY_EXCLUSIVE_PLAN_SETS: readonly (readonly string[])[] = [
 
 /**
  * Add-on plans and the plans they need: at least one of `requiresAnyOf` must be enabled on the
- * user. Removing the last prerequisite fails with DependencyViolation [RP][ASN].
+ * user. Removing the last prerequisite fails with DependencyViolation
+ * (docs/graph-and-entra.md, "Dependencies between plans").
  */
 export const PLAN_DEPENDENCIES: readonly { readonly plan: string; readonly requiresAnyOf: readonly string[] }[] = [
   { plan: "WORKPLACE_ANALYTICS", requiresAnyOf: ["EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"] },
@@ -74,9 +76,9 @@ export function findUnmetDependencies(enabled: ReadonlySet<string>): UnmetDepend
 /**
  * Plan families, lowest tier first: a plan of a higher tier carries (provides the service of)
  * every plan of the lower tiers of its family, so moving from one to the other loses nothing
- * ([CHG]: "Exchange Plan 1 is carried by Exchange Plan 2"). Plans of one tier do not carry each
- * other (Exchange Kiosk and Exchange Essentials are different services), and a plan outside every
- * family is carried only by itself.
+ * (docs/graph-and-entra.md, "Changing plans without losing service"). Plans of one tier do not
+ * carry each other (Exchange Kiosk and Exchange Essentials are different services), and a plan
+ * outside every family is carried only by itself.
  */
 export const PLAN_FAMILIES: readonly { readonly service: string; readonly tiers: readonly (readonly string[])[] }[] = [
   // Exchange Plan 2 includes archiving, which Plan 1 holders get from the add-on.

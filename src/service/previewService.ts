@@ -10,7 +10,7 @@
  * Refusals and questions are markdown (the chat shows them so): names and phrases in them, typed
  * or from the tenant, are escaped. Option titles are plain text (buttons render no markdown).
  */
-import { rankByName } from "../chat/nameMatching";
+import { rankByName } from "./nameMatching";
 import type { GraphGateway, NamedEntity } from "../graph/graphGateway";
 import { previewGroupChange, previewUserChange } from "../licensing/changePreview";
 import { directProductsOf, planMigration, type MigrationPreview } from "../licensing/migrationPlan";
@@ -19,7 +19,7 @@ import type { Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import { resolveProduct } from "../licensing/productResolver";
 import { escapeMarkdown } from "../markdown";
-import type { MigrationPreviewRequest, PreviewRequest } from "./previewRequest";
+import type { MigrationPreviewRequest, PreviewRequest } from "../requests/previewRequest";
 
 /**
  * A choice the user must make before a preview can be computed; each option is a complete request

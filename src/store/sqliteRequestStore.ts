@@ -27,20 +27,17 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { Operation } from "../licensing/preview";
 import type {
-  AuditEntry,
   CardRef,
-  OutboxItem,
   ConversationRef,
   LicenseRequest,
-  NewRequest,
   Person,
   RequestPlan,
   RequestStatus,
-  RequestStore,
   Stage,
-  Transition,
-} from "./requestStore";
-import { CorruptRecordError, OPEN_STATUSES } from "./requestStore";
+} from "../requests/licenseRequest";
+import type { AuditEntry, OutboxItem, NewRequest, RequestStore, Transition } from "./requestStore";
+import { OPEN_STATUSES } from "../requests/licenseRequest";
+import { CorruptRecordError } from "./requestStore";
 
 export { CorruptRecordError };
 
@@ -113,7 +110,7 @@ export const MIGRATIONS: readonly string[] = [
   // Durable card delivery, one open request per change, in-flight writes and stale cards.
   `
   ALTER TABLE requests ADD COLUMN dedupe_key TEXT;
-  -- The status list is OPEN_STATUSES (requestStore.ts).
+  -- The status list is OPEN_STATUSES (src/requests/licenseRequest.ts).
   CREATE UNIQUE INDEX requests_open_by_change ON requests(dedupe_key)
     WHERE dedupe_key IS NOT NULL AND status IN ('pending', 'approved', 'applying', 'processing');
 

@@ -17,10 +17,21 @@ import {
 } from "botbuilder";
 import * as restify from "restify";
 import type { Notifier } from "../approval/approvalService";
-import { SettingsError, type BotAuthSettings } from "../config";
+import { SettingsError } from "../errors";
 import type { Logger } from "../log";
 import type { LicenseDeskBot } from "./licenseDeskBot";
 import { TeamsNotifier } from "./teamsNotifier";
+
+/** Bot Framework credentials; none means local mode (no auth), for the Agents Playground. */
+export type BotAuthSettings =
+  | { kind: "local" }
+  | {
+      kind: "azure";
+      appId: string;
+      appPassword?: string;
+      appType: "MultiTenant" | "SingleTenant" | "UserAssignedMSI";
+      appTenantId?: string;
+    };
 
 /**
  * Readiness checks by dependency name ("store", "graph"): each resolves when its dependency answers

@@ -14,7 +14,7 @@ import {
 import type { Actor } from "../approval/approvalService";
 import type { Conversation, LicenseDesk, Reply } from "../chat/licenseDesk";
 import { directoryId } from "../directoryId";
-import type { ConversationRef } from "../store/requestStore";
+import type { ConversationRef } from "../requests/licenseRequest";
 
 export class LicenseDeskBot extends TeamsActivityHandler {
   constructor(private readonly desk: LicenseDesk) {

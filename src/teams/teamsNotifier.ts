@@ -4,8 +4,8 @@
  */
 import type { CloudAdapter, ConversationReference } from "botbuilder";
 import type { Notifier } from "../approval/approvalService";
-import { requestCard } from "../cards/cards";
-import type { CardRef, ConversationRef, LicenseRequest } from "../store/requestStore";
+import { requestCard } from "../cards/requestCards";
+import type { CardRef, ConversationRef, LicenseRequest } from "../requests/licenseRequest";
 import { toActivity } from "./licenseDeskBot";
 
 export class TeamsNotifier implements Notifier {

@@ -56,12 +56,7 @@ describe("RoleDirectory (roles read from the simulated tenant)", () => {
   beforeEach(async () => {
     server = new GraphSimulatorServer(TenantState.fromJson(snapshot, { processingDelayMs: 0 }));
     const url = await server.listen(0);
-    graph = new GraphGateway(
-      createGraphClient(
-        { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 },
-        url,
-      ),
-    );
+    graph = new GraphGateway(createGraphClient({ kind: "simulator", url }));
   });
   afterEach(async () => {
     await server.close();

@@ -5,8 +5,8 @@
  * shown as one line.
  */
 import assert from "node:assert/strict";
-import { previewCard } from "../../src/cards/cards";
-import { migrationPreviewCard } from "../../src/cards/migrationCards";
+import { previewCard } from "../../src/cards/changePreviewCard";
+import { migrationPreviewCard } from "../../src/cards/migrationPreviewCard";
 import { previewGroupChange } from "../../src/licensing/changePreview";
 import { planMigration, type MigrationPreview } from "../../src/licensing/migrationPlan";
 import type { LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
@@ -119,7 +119,7 @@ describe("the preview card of a group of 100,000 members", function () {
       fromSkuId: E1,
       toSkuId: E3,
     });
-    const request = { target: { type: "group", id: allEmployees.id }, from: E1, to: E3 };
+    const request = { target: { type: "group" as const, id: allEmployees.id }, from: E1, to: E3 };
     card = previewCard(preview, { command: "preview", request }, { request }, new Date(Date.UTC(2025, 5, 1, 12, 0)));
   });
 

@@ -18,7 +18,7 @@ function either(name: string, from: string | undefined, to: string): ChangeReque
 
 describe("request parser", () => {
   const understood: [string, ChangeRequest][] = [
-    // The issue's phrasings.
+    // The README's phrasings.
     ["move group Sales from E1 to E3", group("Sales", "E1", "E3")],
     ["switch Sales from Office 365 E1 to Office 365 E3", either("Sales", "Office 365 E1", "Office 365 E3")],
     ["change group 'Sales EMEA' E1 -> E3", group("Sales EMEA", "E1", "E3")],
@@ -180,7 +180,7 @@ describe("migration request parser", () => {
   const to = (group: string, product?: string): MigrationRequest =>
     product === undefined ? { group } : { group, product };
   const understood: [string, MigrationRequest][] = [
-    // The issue's and the brief's phrasings.
+    // The README's phrasings.
     ["migrate Sales to group licensing for E3", to("Sales", "E3")],
     ["move direct E3 users of Sales to group licensing", to("Sales", "E3")],
     ["migrate Operations to group-based licensing", to("Operations")],
@@ -245,7 +245,7 @@ describe("migration request parser", () => {
     const percent = (n: number) => ({ pilot: { count: 0, percent: n } });
     const ASK = "migrate Operations to group licensing for E3";
     const withSettings: [string, MigrationRequest][] = [
-      // The brief's phrasings.
+      // The README's phrasings.
       [`${ASK} with a pilot of 10`, ops(users(10))],
       [`${ASK} pilot 10 users`, ops(users(10))],
       [`${ASK} pilot 10%`, ops(percent(10))],

@@ -82,12 +82,7 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
   beforeEach(async () => {
     server = new GraphSimulatorServer(TenantState.fromJson(snapshot, { processingDelayMs: 0 }));
     url = await server.listen(0);
-    graph = new GraphGateway(
-      createGraphClient(
-        { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 },
-        url,
-      ),
-    );
+    graph = new GraphGateway(createGraphClient({ kind: "simulator", url }));
   });
   afterEach(async () => {
     await server.close();
@@ -99,13 +94,7 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
   });
 
   it("gives up on a request Graph does not answer in time, saying it could not reach Graph", async () => {
-    const impatient = new GraphGateway(
-      createGraphClient(
-        { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 },
-        url,
-        200,
-      ),
-    );
+    const impatient = new GraphGateway(createGraphClient({ kind: "simulator", url }, 200));
     server.setFaults({ latencyMs: 1000 });
     await assert.rejects(impatient.listProducts(), (error: unknown) => {
       assert.ok(error instanceof TenantRequestError);
@@ -129,7 +118,7 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
   });
 
   it("assignLicense on a user: 200; Graph's refusal becomes a TenantRequestError with its status, code, message and request-id", async () => {
-    // Alice's E1 is inherited: removing it through the user is refused [PSX].
+    // Alice's E1 is inherited: removing it through the user is refused (docs/graph-and-entra.md, "assignLicense").
     await assert.rejects(graph.assignLicense(move(`/users/${ALICE}/assignLicense`)), (e: unknown) => {
       assert.ok(e instanceof TenantRequestError);
       assert.equal(e.status, 400);
@@ -238,12 +227,7 @@ describe("GraphGateway.listDirectHolders (against the simulated tenant)", () => 
   beforeEach(async () => {
     server = new GraphSimulatorServer(TenantState.fromJson(tenant, { processingDelayMs: 0 }));
     const url = await server.listen(0);
-    graph = new GraphGateway(
-      createGraphClient(
-        { kind: "simulated", snapshotPath: "", port: 0, processingDelayMs: 0, latencyMs: 0, throttleRate: 0 },
-        url,
-      ),
-    );
+    graph = new GraphGateway(createGraphClient({ kind: "simulator", url }));
   });
   afterEach(async () => {
     await server.close();

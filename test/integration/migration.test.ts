@@ -3,8 +3,8 @@
  * licensing for E3", requests approval, Patti approves stage 1 (assign E3 to the group and verify
  * every mover), the pilot and the waves. The real bot talks to a simulated tenant built here (a
  * snapshot under the OS's temporary folder, every derived field computed as Entra would), and the
- * procedure's rule [MIG] is checked after every Graph write the tenant applies: no user is ever
- * without E3, even for a moment.
+ * procedure's rule (docs/graph-and-entra.md, "Migrating from direct to group licensing") is checked
+ * after every Graph write the tenant applies: no user is ever without E3, even for a moment.
  *
  * Covered: 2,000 users through every stage; users outside the group, users whose direct E3 enables
  * plans the group's would not, users in error, a user whose inherited E3 fails between verification

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import type { LicenseRequest } from "../../src/store/requestStore";
+import type { LicenseRequest } from "../../src/requests/licenseRequest";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { TenantState } from "../../src/simulator/tenantState";
 import { PEOPLE, personalChatOf, type ReceivedActivity } from "../support/botHarness";

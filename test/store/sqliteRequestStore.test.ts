@@ -4,7 +4,8 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Operation, Preview } from "../../src/licensing/preview";
-import type { AuditEntry, ConversationRef, LicenseRequest, NewRequest, Person } from "../../src/store/requestStore";
+import type { ConversationRef, LicenseRequest, Person } from "../../src/requests/licenseRequest";
+import type { AuditEntry, NewRequest } from "../../src/store/requestStore";
 import {
   CorruptRecordError,
   MIGRATIONS,

@@ -16,6 +16,7 @@ import {
   type PlanConflict,
   type UnmetDependency,
 } from "../servicePlanRules";
+import { fmt, plural } from "../../format";
 
 /** A license state that gives the user its product now (Graph keeps Error and Disabled states, which give nothing). */
 export function isHolding(state: Pick<LicenseState, "state">): boolean {
@@ -33,7 +34,7 @@ export function directState(user: TenantUser, skuId: string): LicenseState | und
   return any;
 }
 
-/** Graph's "None" and null both mean no error ([LAS]). */
+/** Graph's "None" and null both mean no error (docs/graph-and-entra.md, "User license fields"). */
 export function errorOf(state: Pick<LicenseState, "error">): string | null {
   return state.error === null || state.error === "None" ? null : state.error;
 }
@@ -211,24 +212,6 @@ function heldBy(ctx: ChangeContext, states: readonly LicenseState[], plan: strin
     .filter((s) => ctx.index.enabledPlanNames(s.skuId, s.disabledPlans).has(plan))
     .map((s) => `${ctx.index.name(s.skuId)}, ${ctx.sourceLabel(s)}`);
   return [...new Set(labels)].join("; ");
-}
-
-// ——— text ———
-
-/** 100000 → "100,000": titles are read by people. */
-export function fmt(n: number): string {
-  return n.toLocaleString("en-US");
-}
-
-/** plural(1, "member") → "1 member"; plural(3, "member") → "3 members". */
-export function plural(n: number, noun: string, nouns = `${noun}s`): string {
-  return `${fmt(n)} ${n === 1 ? noun : nouns}`;
-}
-
-/** Names for a list, the first few then the count of the rest: "A, B, C and 4 more". */
-export function listNames(names: readonly string[], max = 5): string {
-  if (names.length <= max) return names.join(", ");
-  return `${names.slice(0, max).join(", ")} and ${fmt(names.length - max)} more`;
 }
 
 export function userRef(user: TenantUser, note?: string): UserRef {

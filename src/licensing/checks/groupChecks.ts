@@ -5,7 +5,8 @@
 import type { GroupMembers, TenantGroup } from "../model";
 import type { CheckResult, UserRef } from "../preview";
 import { whatToDoFor } from "../licenseErrors";
-import { errorOf, fmt, listNames, plural, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
+import { errorOf, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
+import { fmt, listNames, plural } from "../../format";
 
 /** "3 of 25 members" */
 function ofMembers(ctx: ChangeContext, n: number): string {
@@ -44,7 +45,10 @@ export function groupSourceAssignedCheck(ctx: ChangeContext, group: TenantGroup)
   };
 }
 
-/** Only security groups, and Microsoft 365 groups with securityEnabled, can hold licenses ([ADV][CON]). */
+/**
+ * Only security groups, and Microsoft 365 groups with securityEnabled, can hold licenses
+ * (docs/graph-and-entra.md, "Groups that can hold licenses").
+ */
 export function groupTypeCheck(group: TenantGroup): CheckResult {
   const id = "group-type";
   const unified = group.groupTypes.includes("Unified");
@@ -153,7 +157,10 @@ export function dynamicMembershipCheck(group: TenantGroup): CheckResult {
   };
 }
 
-/** Members without a usage location take the tenant's in group assignment ([RP]). */
+/**
+ * Members without a usage location take the tenant's in group assignment
+ * (docs/graph-and-entra.md, "Usage location").
+ */
 export function groupUsageLocationCheck(ctx: ChangeContext): CheckResult {
   const id = "usage-location";
   const hit = ctx.users.filter((u) => !u.usageLocation);

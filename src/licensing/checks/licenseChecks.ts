@@ -4,17 +4,8 @@
  */
 import type { CheckResult, SeatCount } from "../preview";
 import { availableSeats } from "../seats";
-import {
-  fmt,
-  listNames,
-  notChecked,
-  planCarries,
-  plural,
-  userCheck,
-  userRef,
-  type ChangeContext,
-  type UserFacts,
-} from "./context";
+import { notChecked, planCarries, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
+import { fmt, listNames, plural } from "../../format";
 
 /**
  * T is owned, assignable to users, and its subscription works. Without a source (a migration only

@@ -1,11 +1,12 @@
 /** Checks that differ for a user change. */
 import type { TenantUser } from "../model";
 import type { CheckResult } from "../preview";
-import { isHolding, listNames, userRef, type ChangeContext } from "./context";
+import { isHolding, userRef, type ChangeContext } from "./context";
+import { listNames } from "../../format";
 
 /**
- * U holds S directly. An inherited license can only be changed on its group ([PSX][ADV]), so
- * holding S only through groups blocks and names them.
+ * U holds S directly. An inherited license can only be changed on its group
+ * (docs/graph-and-entra.md, "assignLicense"), so holding S only through groups blocks and names them.
  */
 export function userSourceAssignedCheck(
   ctx: ChangeContext,
@@ -61,7 +62,7 @@ export function userSourceAssignedCheck(
   };
 }
 
-/** A direct assignment needs a usage location ([RP][USR]). */
+/** A direct assignment needs a usage location (docs/graph-and-entra.md, "Usage location"). */
 export function userUsageLocationCheck(user: TenantUser): CheckResult {
   const id = "usage-location";
   if (user.usageLocation) {

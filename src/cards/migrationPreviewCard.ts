@@ -4,24 +4,23 @@
  * functions); the migration adds its counts and its stages. Template: cards/migration-preview.json.
  */
 import migrationPreviewTemplate from "../../cards/migration-preview.json";
-import { fmt, plural } from "../licensing/checks/context";
+import { fmt, plural } from "../format";
 import { directRemovalOperation, type MigrationPreview, type MigrationStage } from "../licensing/migrationPlan";
 import { productName } from "../licensing/productNames";
 import { escapeMarkdown } from "../markdown";
+import { bind, DETAILS_TOGGLE, type AdaptiveCard } from "./adaptiveCard";
+import { verbButton, type VerbData } from "./cardVerbs";
 import {
-  bind,
   cardChecks,
   checkedLine,
   checksView,
-  DETAILS_TOGGLE,
   membersLabel,
   operationView,
   seatRow,
   seatsTaken,
-  type AdaptiveCard,
   type ChecksView,
   type SeatRow,
-} from "./cards";
+} from "./previewParts";
 
 /** More waves than this are shown as one line: a group of 100,000 has about a thousand. */
 export const WAVES_SHOWN = 5;
@@ -103,24 +102,14 @@ function stageRows(stages: readonly MigrationStage[], productLabel: string): Mig
 export function migrationPreviewCard(
   preview: MigrationPreview,
   refresh: object,
-  approval: object,
+  approval: VerbData["requestMigration"],
   checkedAt: Date,
 ): AdaptiveCard {
   const view = migrationPreviewView(preview, checkedAt);
   const actions = [
     DETAILS_TOGGLE,
     { type: "Action.Submit", title: "Refresh", data: refresh },
-    ...(preview.verdict === "blocked"
-      ? []
-      : [
-          {
-            type: "Action.Execute",
-            title: "Request approval",
-            verb: "requestMigration",
-            data: approval,
-            style: "positive",
-          },
-        ]),
+    ...(preview.verdict === "blocked" ? [] : [verbButton("requestMigration", approval)]),
   ];
   return bind(migrationPreviewTemplate, {
     ...view,

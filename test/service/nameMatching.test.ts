@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { rankByName } from "../../src/chat/nameMatching";
+import { rankByName } from "../../src/service/nameMatching";
 
 interface Named {
   displayName: string;
