@@ -10,7 +10,8 @@ import { directoryId } from "./directoryId";
 import { TenantRequestError } from "./errors";
 import { createGraphClient, GraphGateway } from "./graph/graphGateway";
 import { GraphSimulatorServer } from "./simulator/graphServer";
-import { SnapshotError, TenantState } from "./simulator/tenantState";
+import { SnapshotError } from "./simulator/snapshotValidation";
+import { TenantState } from "./simulator/tenantState";
 
 export interface TenantConnection {
   readonly graph: GraphGateway;

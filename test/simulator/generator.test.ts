@@ -15,7 +15,8 @@ import { PRODUCTS, PRODUCT_CATALOG, SERVICE_PLANS, productDisplayName } from "..
 import { snapshotSchema, type Group, type TenantSnapshot, type User } from "../../src/simulator/snapshot";
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "../../src/simulator/derivedFields";
 import { MUTUALLY_EXCLUSIVE_PLAN_SETS, PLAN_DEPENDENCIES } from "../../src/licensing/servicePlanRules";
-import { TenantState, validateSnapshot } from "../../src/simulator/tenantState";
+import { validateSnapshot } from "../../src/simulator/snapshotValidation";
+import { TenantState } from "../../src/simulator/tenantState";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const E1 = PRODUCTS.STANDARDPACK.skuId;

@@ -1,19 +1,16 @@
 import assert from "assert/strict";
+import { evaluateFilter } from "../../src/simulator/odata/filterEvaluation";
+import { checkFilterSupport, type FilterSupport } from "../../src/simulator/odata/filterSupport";
+import { odataString, parseFilter, tokenize } from "../../src/simulator/odata/filterSyntax";
+import { ODataError } from "../../src/simulator/odata/odataError";
 import {
-  checkFilterSupport,
   decodeSkipToken,
   encodeSkipToken,
-  evaluateFilter,
   joinQuery,
-  ODataError,
-  odataString,
-  parseFilter,
   parseSelect,
   parseTop,
   splitQuery,
-  tokenize,
-  type FilterSupport,
-} from "../../src/simulator/odata";
+} from "../../src/simulator/odata/queryOptions";
 
 const WEIRD = "O'Brien & Sons (EMEA), #1 100%";
 

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { GraphError, SnapshotError, TenantState } from "../../src/simulator/tenantState";
+import { GraphErrorAnswer } from "../../src/simulator/graphErrors";
+import { SnapshotError } from "../../src/simulator/snapshotValidation";
+import { TenantState } from "../../src/simulator/tenantState";
 import { countConsumedUnits, deriveAssignedLicenses } from "../../src/simulator/derivedFields";
 import type { Group, LicenseAssignmentState, SubscribedSku, TenantSnapshot, User } from "../../src/simulator/snapshot";
 import { E1, E3, F3, PLAN, WA, type PlanName } from "../support/productIds";
@@ -158,7 +160,7 @@ function assertSnapshotError(json: unknown, message: RegExp, entity?: RegExp): v
 
 function assertGraphError(action: () => unknown, status: number, code: string, message: RegExp): void {
   assert.throws(action, (e: unknown) => {
-    assert.ok(e instanceof GraphError, `expected a GraphError, got ${String(e)}`);
+    assert.ok(e instanceof GraphErrorAnswer, `expected a GraphErrorAnswer, got ${String(e)}`);
     assert.equal(e.status, status);
     assert.equal(e.code, code);
     assert.match(e.message, message);

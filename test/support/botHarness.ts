@@ -13,7 +13,8 @@ import type { AddressInfo } from "node:net";
 import { startBot, type RunningBot } from "../../src/app";
 import { loadSettings } from "../../src/config";
 import { createLogger } from "../../src/log";
-import type { GraphSimulatorServer, RequestCounters } from "../../src/simulator/graphServer";
+import type { GraphSimulatorServer } from "../../src/simulator/graphServer";
+import type { RequestCounters } from "../../src/simulator/requestCounters";
 import { scratchDir } from "./scratch";
 
 export interface SentActivity {

@@ -1,0 +1,116 @@
+/**
+ * The groups routes: list and get groups, change a group's licenses, and list a group's direct
+ * members cast to users or to groups.
+ */
+import { GraphErrorAnswer, resourceNotFound } from "../graphErrors";
+import { contextUrl, jsonResponse, type SimResponse } from "../graphResponses";
+import { evaluateFilter } from "../odata/filterEvaluation";
+import { parseFilter } from "../odata/filterSyntax";
+import { LIST_OPTIONS, type Route, type RouteContext } from "../routing";
+import type { Group, User } from "../snapshot";
+import { order, page, readFilter, readSelect, wantsCount } from "./collectionQuery";
+import { groupType, isUser, renderEntity, userType, type EntityType } from "./entityTypes";
+import { readJsonBody } from "./requestBody";
+
+function findGroup(ctx: RouteContext, id: string): Group {
+  const group = ctx.state.group(id);
+  if (!group) throw resourceNotFound(id);
+  return group;
+}
+
+function listGroups(ctx: RouteContext): SimResponse {
+  const select = readSelect(ctx, [groupType.props], groupType.typeName);
+  const rawFilter = ctx.query.options.$filter;
+  if (ctx.eventual && rawFilter !== undefined && /hasMembersWithLicenseErrors/i.test(rawFilter)) {
+    // Parse first, so that the refusal names the property only when it is really used.
+    const usesProperty = JSON.stringify(parseFilter(rawFilter)).includes('"property":"hasMembersWithLicenseErrors"');
+    if (usesProperty) {
+      throw new GraphErrorAnswer(
+        400,
+        "Request_UnsupportedQuery",
+        "Unsupported query: 'hasMembersWithLicenseErrors' cannot be used with ConsistencyLevel 'eventual'.",
+      );
+    }
+  }
+  const filter = readFilter(ctx, groupType);
+  const count = wantsCount(ctx);
+  let groups = [...ctx.state.groups()];
+  if (filter) {
+    groups = groups.filter((g) =>
+      evaluateFilter(filter, (p) =>
+        p === "hasMembersWithLicenseErrors"
+          ? ctx.state.membersWithLicenseErrors(g.id).length > 0
+          : groupType.props[p]?.(g, ctx.state),
+      ),
+    );
+  }
+  groups = order(ctx, groupType, groups);
+  const render = renderEntity(groupType, ctx.state, select, false);
+  return page(ctx, groups, contextUrl(ctx.base, "groups", select), render, count);
+}
+
+function getGroup(ctx: RouteContext): SimResponse {
+  const select = readSelect(ctx, [groupType.props], groupType.typeName);
+  const group = findGroup(ctx, ctx.params.id!);
+  return jsonResponse(200, {
+    "@odata.context": contextUrl(ctx.base, "groups", select, true),
+    ...renderEntity(groupType, ctx.state, select, false)(group),
+  });
+}
+
+function assignGroupLicense(ctx: RouteContext): SimResponse {
+  const body = readJsonBody(ctx, true);
+  findGroup(ctx, ctx.params.id!);
+  const group = ctx.state.assignGroupLicense(ctx.params.id!, body);
+  // Graph accepts the change and processes members later: 202 with the group.
+  return jsonResponse(202, {
+    "@odata.context": contextUrl(ctx.base, "groups", undefined, true),
+    ...renderEntity(groupType, ctx.state, undefined, false)(group),
+  });
+}
+
+/** A group's direct members of one type (the members/microsoft.graph.user or …group cast). */
+function listMembersOfType<T extends User | Group>(
+  ctx: RouteContext,
+  type: EntityType<T>,
+  isType: (m: User | Group) => m is T,
+): SimResponse {
+  const select = readSelect(ctx, [type.props], type.typeName);
+  findGroup(ctx, ctx.params.id!);
+  // Graph filters members only with advanced query capabilities.
+  if (ctx.query.options.$filter !== undefined && !ctx.eventual) {
+    throw new GraphErrorAnswer(
+      400,
+      "Request_UnsupportedQuery",
+      "Filter on members requires the ConsistencyLevel header set to 'eventual' and $count=true.",
+    );
+  }
+  if (ctx.query.options.$orderby !== undefined)
+    throw new GraphErrorAnswer(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
+  const count = wantsCount(ctx);
+  let members = ctx.state.membersReadOnly(ctx.params.id!).filter(isType);
+  const filter = readFilter(ctx, type);
+  if (filter) members = members.filter((m) => evaluateFilter(filter, (p) => type.props[p]?.(m, ctx.state)));
+  const render = renderEntity(type, ctx.state, select, true);
+  return page(ctx, members, contextUrl(ctx.base, type.entitySet, select), render, count);
+}
+
+const isGroup = (m: User | Group): m is Group => !isUser(m);
+
+export const groupRoutes: readonly Route[] = [
+  { method: "GET", template: "/groups", options: LIST_OPTIONS, handler: listGroups },
+  { method: "GET", template: "/groups/{id}", options: ["$select"], handler: getGroup },
+  { method: "POST", template: "/groups/{id}/assignLicense", options: [], write: true, handler: assignGroupLicense },
+  {
+    method: "GET",
+    template: "/groups/{id}/members/microsoft.graph.user",
+    options: LIST_OPTIONS,
+    handler: (ctx) => listMembersOfType(ctx, userType, isUser),
+  },
+  {
+    method: "GET",
+    template: "/groups/{id}/members/microsoft.graph.group",
+    options: LIST_OPTIONS,
+    handler: (ctx) => listMembersOfType(ctx, groupType, isGroup),
+  },
+];
