@@ -11,7 +11,6 @@
  *
  * Every stage can be run again after a restart: what is already done is recognised, not redone.
  */
-import type { GraphGateway } from "../graph/graphGateway";
 import type { TenantUser } from "../licensing/model";
 import { isHolding, userRef } from "../licensing/checks/context";
 import {
@@ -26,20 +25,8 @@ import type { Operation, UserRef } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
 import type { LicenseRequest } from "../requests/licenseRequest";
-
-/** What a migration stage did, kept on the stage and shown on the card. */
-export interface MigrationStageReport {
-  readonly kind: "assign" | "removal";
-  /** Assign: users verified ready for their direct license to go (their ids, in member order). */
-  readonly verified?: readonly string[];
-  readonly notVerified?: readonly (UserRef & { readonly reason: string })[];
-  /** Removal: direct assignments removed (or found already removed). */
-  readonly removed?: readonly UserRef[];
-  /** Removal: users left alone because it was not safe at the moment of their removal. */
-  readonly skipped?: readonly (UserRef & { readonly reason: string })[];
-  /** Users found without the product after the stage: must stay empty; any stops the migration. */
-  readonly lost?: readonly UserRef[];
-}
+import { isMigrationStageReport, type MigrationStageReport } from "../requests/stageReport";
+import type { WorkflowGraph } from "./types";
 
 export interface StageOutcome {
   readonly report: MigrationStageReport;
@@ -51,15 +38,17 @@ export interface StageOutcome {
 
 export class MigrationStages {
   constructor(
-    private readonly graph: GraphGateway,
+    private readonly graph: Pick<
+      WorkflowGraph,
+      "getGroup" | "listGroupMembers" | "listProducts" | "getUsers" | "assignLicense" | "assignLicenses"
+    >,
     /** Waits for Entra's processing of the group; `since` (the stage's approval) starts its deadline. */
     private readonly waitForProcessing: (groupId: string, skuId: string, since: string | undefined) => Promise<void>,
     private readonly log: Logger,
   ) {}
 
-  /** Runs the request's current (last) stage. */
-  async run(request: LicenseRequest): Promise<StageOutcome> {
-    const plan = request.preview as MigrationPreview;
+  /** Runs the request's current (last) stage of `plan`, the request's own. */
+  async run(request: LicenseRequest, plan: MigrationPreview): Promise<StageOutcome> {
     const index = request.stages.length - 1;
     return index === 0
       ? this.assignAndVerify(request.id, plan, request.stages[0].approvedAt)
@@ -154,7 +143,8 @@ export class MigrationStages {
         stop: `${lost.length} user${lost.length === 1 ? "" : "s"} no longer hold ${pName}: the migration stopped. Give them ${pName} back (directly or through the group), then look at why.`,
       };
     }
-    const verified = (request.stages[0].report as MigrationStageReport | undefined)?.verified ?? [];
+    const assigned = request.stages[0].report;
+    const verified = (isMigrationStageReport(assigned) ? assigned.verified : undefined) ?? [];
     const done = new Set(request.stages.slice(1).flatMap((s) => s.operations.map(userOf)));
     const rest = verified.filter((id) => !done.has(id));
     if (rest.length === 0) return { report };
@@ -187,15 +177,4 @@ function userOf(operation: Operation): string {
 
 function hasDirect(user: TenantUser, skuId: string): boolean {
   return user.licenseStates.some((s) => s.skuId === skuId && s.assignedByGroup === null);
-}
-
-/** "10 verified, 5 moved, 1 skipped": a migration's progress over its stages. */
-export function describeMigrationProgress(request: LicenseRequest): string {
-  const reports = request.stages.map((st) => st.report as MigrationStageReport | undefined);
-  const verified = reports[0]?.verified?.length ?? 0;
-  const moved = reports.reduce((n, r) => n + (r?.removed?.length ?? 0), 0);
-  const skipped = reports.reduce((n, r) => n + (r?.skipped?.length ?? 0), 0);
-  const notVerified = reports[0]?.notVerified?.length ?? 0;
-  const n = (count: number) => count.toLocaleString("en-US");
-  return `${n(verified)} verified, ${n(moved)} moved off their direct license${skipped > 0 ? `, ${n(skipped)} skipped` : ""}${notVerified > 0 ? `, ${n(notVerified)} not verified` : ""}`;
 }

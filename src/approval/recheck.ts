@@ -6,9 +6,12 @@
  * still fits changes nothing the approver decided (it is said on the card and to the requester).
  */
 import { productName } from "../licensing/productNames";
-import { isMigration, type RequestPlan } from "../requests/licenseRequest";
+import type { RequestPlan } from "../requests/licenseRequest";
 
-/** Whether the tenant changed what an approver approved, so that they must look again. */
+/**
+ * Whether the tenant changed what an approver approved, so that they must look again: what every
+ * kind of request compares (a kind may compare more, as a migration its counts).
+ */
 export function changedSince(approved: RequestPlan, now: RequestPlan): boolean {
   if (now.verdict === "blocked") return true;
   if (json(approved.operations) !== json(now.operations)) return true;
@@ -18,8 +21,6 @@ export function changedSince(approved: RequestPlan, now: RequestPlan): boolean {
     approved.target.memberCount !== now.target.memberCount
   )
     return true;
-  // A migration's users to move, pilot and waves must be the ones approved too.
-  if (isMigration(approved) && isMigration(now) && json(approved.counts) !== json(now.counts)) return true;
   return json(affected(approved)) !== json(affected(now)) || json(seatNeeds(approved)) !== json(seatNeeds(now));
 }
 
@@ -53,7 +54,7 @@ function seatNeeds(plan: RequestPlan): unknown[] {
   return Object.entries(plan.seats).map(([sku, s]) => [sku, s.needed ?? null, s.shortfall ?? null, s.freed ?? null]);
 }
 
-function json(value: unknown): string {
+export function json(value: unknown): string {
   return JSON.stringify(value);
 }
 

@@ -5,7 +5,8 @@
  */
 import migrationRequestTemplate from "../../cards/migration-request.json";
 import { firstLines, fmt } from "../format";
-import { describeMigrationProgress, type MigrationStageReport } from "./migrationProgress";
+import { describeMigrationProgress } from "../requests/migrationProgress";
+import type { MigrationStageReport } from "../requests/stageReport";
 import type { MigrationPreview } from "../licensing/migrationPlan";
 import { escapeMarkdown } from "../markdown";
 import { currentStage, type LicenseRequest } from "../requests/licenseRequest";

@@ -61,7 +61,10 @@ export interface Stage {
    * before deciding to send again.
    */
   readonly attemptedAt?: string;
-  /** The outcome report (who moved, who did not and why), once the stage has finished. */
+  /**
+   * The outcome report (who moved, who did not and why), once the stage has finished: a StageReport
+   * as the request's kind wrote it, read back through the guards in stageReport.ts.
+   */
   readonly report?: unknown;
   readonly error?: string;
 }

@@ -2,10 +2,9 @@
  * A migration's progress over its stages in words ("10 verified, 5 moved off their direct license,
  * 1 skipped"): on the migration's card, and in what the requester is told when a stage ends.
  */
-import type { LicenseRequest } from "../requests/licenseRequest";
-import { isMigrationStageReport, type MigrationStageReport } from "../requests/stageReport";
-
-export type { MigrationStageReport } from "../requests/stageReport";
+import { fmt } from "../format";
+import type { LicenseRequest } from "./licenseRequest";
+import { isMigrationStageReport, type MigrationStageReport } from "./stageReport";
 
 /** "10 verified, 5 moved, 1 skipped": a migration's progress over its stages. */
 export function describeMigrationProgress(request: LicenseRequest): string {
@@ -16,6 +15,6 @@ export function describeMigrationProgress(request: LicenseRequest): string {
   const moved = reports.reduce((n, r) => n + (r?.removed?.length ?? 0), 0);
   const skipped = reports.reduce((n, r) => n + (r?.skipped?.length ?? 0), 0);
   const notVerified = reports[0]?.notVerified?.length ?? 0;
-  const n = (count: number) => count.toLocaleString("en-US");
+  const n = fmt;
   return `${n(verified)} verified, ${n(moved)} moved off their direct license${skipped > 0 ? `, ${n(skipped)} skipped` : ""}${notVerified > 0 ? `, ${n(notVerified)} not verified` : ""}`;
 }
