@@ -9,6 +9,7 @@ import type { GraphAppRegistration } from "./graph/graphGateway";
 import type { BotAuthSettings } from "./teams/botHost";
 import { directoryId, isGuid } from "./directoryId";
 import { SettingsError } from "./errors";
+import { DEMO_IDS } from "./simulator/demoIds";
 
 const optionalText = z.string().trim().optional();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -119,12 +120,12 @@ export interface Settings {
 }
 
 /**
- * The demo tenant's role groups (src/simulator/generator.ts DEMO_IDS): the simulated tenant's
+ * The demo tenant's role groups (src/simulator/demoIds.ts): the simulated tenant's
  * defaults, so that `npm start` demonstrates approval with no .env. Never used with Microsoft Graph.
  */
 export const DEMO_ROLE_GROUPS = {
-  approvers: "6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62", // "License Desk Approvers"
-  requesters: "1e4b7c9a-3d2f-4a8e-b6c1-9f0d2e5a7b31", // "License Desk Helpdesk"
+  approvers: DEMO_IDS.approversGroup, // "License Desk Approvers"
+  requesters: DEMO_IDS.helpdeskGroup, // "License Desk Helpdesk"
 } as const;
 
 export function loadSettings(env: NodeJS.ProcessEnv): Settings {

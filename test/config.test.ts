@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DEMO_ROLE_GROUPS, loadSettings } from "../src/config";
 import { SettingsError } from "../src/errors";
-import { DEMO_IDS } from "../src/simulator/generator";
+import { DEMO_IDS } from "../src/simulator/demoIds";
 import { GraphSimulatorServer } from "../src/simulator/graphServer";
 import { TenantState } from "../src/simulator/tenantState";
 import { connectTenant } from "../src/tenantConnection";

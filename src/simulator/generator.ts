@@ -14,6 +14,7 @@ import type { Group, LicenseAssignmentState, SubscribedSku, TenantSnapshotInput,
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "./derivedFields";
 import { findPlanConflicts, findUnmetDependencies } from "../licensing/servicePlanRules";
 import { PRODUCTS, type CatalogProduct, type ProductKey, type ServicePlanName, planIdOf } from "./productCatalog";
+import { DEMO_IDS } from "./demoIds";
 
 // ---------------------------------------------------------------------------------------------
 // Randomness
@@ -490,16 +491,6 @@ class TenantBuilder {
 
 /** The seed of tenants/demo.json. */
 export const DEMO_SEED = 20250106;
-
-/** Fixed ids: the organization and the chat identities of the local Agents Playground configuration. */
-export const DEMO_IDS = {
-  organization: "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f",
-  adele: "5b9e2c41-7d3a-4f1e-8a6b-0c2d9e4f7a13",
-  patti: "8c1f4a7e-2b5d-4e9c-b3a6-1d7e0f2c5b84",
-  megan: "2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25",
-  helpdeskGroup: "1e4b7c9a-3d2f-4a8e-b6c1-9f0d2e5a7b31",
-  approversGroup: "6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62",
-} as const;
 
 export const DEMO_GROUP_NAMES = {
   sales: "Sales",

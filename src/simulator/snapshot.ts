@@ -10,8 +10,9 @@
  * agrees with itself. The format is documented in docs/tenant-snapshot.md.
  */
 import { z } from "zod";
+import { GUID } from "../directoryId";
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
+const guid = z.string().regex(GUID, "must be a GUID");
 
 export const servicePlanInfoSchema = z.object({
   servicePlanId: guid,

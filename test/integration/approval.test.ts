@@ -11,7 +11,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OutcomeReport } from "../../src/licensing/outcome";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
-import { DEMO_IDS } from "../../src/simulator/generator";
+import { DEMO_IDS } from "../../src/simulator/demoIds";
 import {
   BotHarness,
   DEMO_TENANT_ID,

@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "../../src/simulator/derivedFields";
-import { DEMO_IDS } from "../../src/simulator/generator";
+import { DEMO_IDS } from "../../src/simulator/demoIds";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import { planIdOf, PRODUCTS, type CatalogProduct } from "../../src/simulator/productCatalog";
 import type {

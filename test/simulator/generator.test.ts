@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   DEMO_GROUP_NAMES,
-  DEMO_IDS,
   DEMO_LAYOUT,
   OPERATIONS_DISABLED_PLANS,
   OPERATIONS_OTHER_DISABLED_PLANS,
@@ -11,6 +10,7 @@ import {
   generateLargeTenant,
   mulberry32,
 } from "../../src/simulator/generator";
+import { DEMO_IDS } from "../../src/simulator/demoIds";
 import { PRODUCTS, PRODUCT_CATALOG, SERVICE_PLANS, productDisplayName } from "../../src/simulator/productCatalog";
 import { snapshotSchema, type Group, type TenantSnapshot, type User } from "../../src/simulator/snapshot";
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "../../src/simulator/derivedFields";

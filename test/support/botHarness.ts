@@ -16,6 +16,7 @@ import { createLogger } from "../../src/log";
 import type { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import type { RequestCounters } from "../../src/simulator/requestCounters";
 import { scratchDir } from "./scratch";
+import { DEMO_IDS } from "../../src/simulator/demoIds";
 
 export interface SentActivity {
   type: string;
@@ -45,18 +46,18 @@ export interface BotAnswer {
 /** People of the demo tenant, as Teams names them in activities. */
 export const PEOPLE = {
   /** Helpdesk engineer (License Desk Helpdesk group): may request. */
-  adele: { id: "user-adele", name: "Adele Vance", aadObjectId: "5b9e2c41-7d3a-4f1e-8a6b-0c2d9e4f7a13" },
+  adele: { id: "user-adele", name: "Adele Vance", aadObjectId: DEMO_IDS.adele },
   /** Approver (License Desk Approvers group). */
-  patti: { id: "user-patti", name: "Patti Fernandez", aadObjectId: "8c1f4a7e-2b5d-4e9c-b3a6-1d7e0f2c5b84" },
+  patti: { id: "user-patti", name: "Patti Fernandez", aadObjectId: DEMO_IDS.patti },
   /** Second approver. */
   jonas: { id: "user-jonas", name: "Jonas Klein", aadObjectId: "0a4d0211-6be4-4024-ba2e-539a8f49fd3f" },
   /** Neither requester nor approver. */
-  megan: { id: "user-megan", name: "Megan Bowen", aadObjectId: "2d6a9f1c-4e8b-4c3d-a5f7-9b0e1c3d6a25" },
+  megan: { id: "user-megan", name: "Megan Bowen", aadObjectId: DEMO_IDS.megan },
 } as const;
 
 export type TeamsUser = { readonly id: string; readonly name: string; readonly aadObjectId: string };
 
-export const DEMO_TENANT_ID = "3f5c8d2a-1b4e-4a6f-9c7d-2e8b0a1d4c6f";
+export const DEMO_TENANT_ID: string = DEMO_IDS.organization;
 
 export interface HarnessOptions {
   /** Where the request store lives; a new temporary folder when not given (pass the same one to "restart"). */
