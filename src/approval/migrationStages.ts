@@ -1,5 +1,5 @@
 /**
- * The stages of a direct-to-group migration [MIG], each run after its own approval:
+ * The stages of a direct-to-group migration (docs/graph-and-entra.md, "Migrating from direct to group licensing"), each run after its own approval:
  *
  * - stage 1, assign and verify: give the group the product (skipped when it holds it), wait for
  *   Entra to process it, then verify every user to migrate shows the product both directly and

@@ -11,7 +11,7 @@ export { isHolding };
 /**
  * A user's assignedLicenses: one entry per product held from any source. With several sources the
  * user gets every plan that any of them enables, so a plan is disabled only where all sources
- * disable it ([CON][ADV]).
+ * disable it (docs/graph-and-entra.md, "One seat per product").
  */
 export function deriveAssignedLicenses(states: readonly LicenseAssignmentState[]): AssignedLicense[] {
   const bySku = new Map<string, Set<string>>();
@@ -23,7 +23,7 @@ export function deriveAssignedLicenses(states: readonly LicenseAssignmentState[]
   return [...bySku].map(([skuId, disabled]) => ({ skuId, disabledPlans: [...disabled].sort() }));
 }
 
-/** One seat per user per product, whatever the number of sources ([CON][MIG]). */
+/** One seat per user per product, whatever the number of sources (docs/graph-and-entra.md, "One seat per product"). */
 export function countConsumedUnits(users: readonly Pick<User, "licenseAssignmentStates">[], skuId: string): number {
   let count = 0;
   for (const u of users) {

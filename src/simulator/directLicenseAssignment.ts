@@ -1,6 +1,6 @@
 /**
  * Entra's rules for a user's direct licenses (assignLicense on a user): answered at once, all or
- * nothing [UA][RP]. A product must be assignable and have a free seat, the user needs a usage
+ * nothing (docs/graph-and-entra.md, "assignLicense"). A product must be assignable and have a free seat, the user needs a usage
  * location, only a direct license can be removed, and the result may neither enable conflicting
  * plans nor leave a plan without the plan it depends on.
  */

@@ -367,7 +367,7 @@ class TenantBuilder {
 
   /**
    * Processes every licensed group, in order, for its direct user members (nested groups get
-   * nothing [ADV]). Per user a group is all or nothing: one conflicting product fails them all [RP].
+   * nothing (docs/graph-and-entra.md, "Nested groups")). Per user a group is all or nothing: one conflicting product fails them all (docs/graph-and-entra.md, "All or nothing per user").
    */
   processGroupLicenses(): void {
     const usersById = new Map(this.users.map((u) => [u.id, u]));

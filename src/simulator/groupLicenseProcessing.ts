@@ -1,5 +1,5 @@
 /**
- * Entra's group-based licensing, as it processes a group after its licenses change [GA][RP]: the
+ * Entra's group-based licensing, as it processes a group after its licenses change (docs/graph-and-entra.md, "Group license processing", "All or nothing per user"): the
  * group goes Queued → InProgress → Complete on timers, and each direct user member then gets the
  * group's products all or nothing, or a state recording why not (CountViolation,
  * MutuallyExclusiveViolation, DependencyViolation), never an error in the assignLicense answer.
@@ -81,7 +81,7 @@ export class GroupLicenseProcessing {
     for (const resolve of waiters) resolve();
   }
 
-  /** Brings one user's states from `group` in line with the group's licenses (all or nothing per user [RP]). */
+  /** Brings one user's states from `group` in line with the group's licenses (docs/graph-and-entra.md, "All or nothing per user"). */
   processMember(user: User, group: Group): void {
     const fromGroup = user.licenseAssignmentStates.filter((s) => s.assignedByGroup === group.id);
     const others = user.licenseAssignmentStates.filter((s) => s.assignedByGroup !== group.id);

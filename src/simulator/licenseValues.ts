@@ -5,7 +5,7 @@ import type { AssignedLicense, Group, LicenseAssignmentState } from "./snapshot"
 /** A license as one request or state names it: disabledPlans always present. */
 export type License = Pick<AssignedLicense, "skuId" | "disabledPlans">;
 
-/** Only security groups (including Microsoft 365 groups with securityEnabled) can hold licenses [ADV]. */
+/** Only security groups (including Microsoft 365 groups with securityEnabled) can hold licenses (docs/graph-and-entra.md, "Groups that can hold licenses"). */
 export function canHoldLicenses(group: Pick<Group, "securityEnabled">): boolean {
   return group.securityEnabled;
 }

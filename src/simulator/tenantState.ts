@@ -164,7 +164,7 @@ export class TenantState {
 
   // --- writes ---
 
-  /** Direct assignment: answered at once, all or nothing [UA][RP]. */
+  /** Direct assignment: answered at once, all or nothing (docs/graph-and-entra.md, "assignLicense"). */
   assignUserLicense(idOrUpn: string, body: unknown): User {
     const request = parseAssignLicenseBody(body, "User");
     const user = this.requireUser(idOrUpn);
@@ -173,7 +173,7 @@ export class TenantState {
     return clone(user);
   }
 
-  /** Group assignment: the group changes at once, its members later [GA][RP]. */
+  /** Group assignment: the group changes at once, its members later (docs/graph-and-entra.md, "assignLicense", "Group license processing"). */
   assignGroupLicense(groupId: string, body: unknown): Group {
     const request = parseAssignLicenseBody(body, "Group");
     const group = this.requireGroup(groupId);
@@ -195,7 +195,7 @@ export class TenantState {
     return clone(group);
   }
 
-  /** Re-evaluates every group-sourced license of one user, at once [RLA]. */
+  /** Re-evaluates every group-sourced license of one user, at once (docs/graph-and-entra.md, "reprocessLicenseAssignment"). */
   reprocessUser(idOrUpn: string): User {
     const user = this.requireUser(idOrUpn);
     for (const g of this.data.groups) {

@@ -184,7 +184,7 @@ describe("tenant generator", () => {
   });
 
   describe("product catalog", () => {
-    it("uses Microsoft's skuIds (domain-facts.md table)", () => {
+    it("uses Microsoft's skuIds (Microsoft's product names and service plan identifiers)", () => {
       assert.equal(PRODUCTS.STANDARDPACK.skuId, "18181a46-0d4e-45cd-891e-60aabd171b4e");
       assert.equal(PRODUCTS.ENTERPRISEPACK.skuId, "6fd2c87f-b296-42f0-b197-1e91e994b900");
       assert.equal(PRODUCTS.ENTERPRISEPREMIUM.skuId, "c7df2760-2c81-4ef7-b578-5b5392b571df");
@@ -195,7 +195,7 @@ describe("tenant generator", () => {
       assert.equal(productDisplayName("SPE_F1"), "Microsoft 365 F3");
     });
 
-    it("uses the plan ids domain-facts.md gives", () => {
+    it("uses Microsoft's service plan ids", () => {
       assert.equal(SERVICE_PLANS.EXCHANGE_S_STANDARD, "9aaf7827-d63c-4b61-89c3-182f06f82e5c");
       assert.equal(SERVICE_PLANS.EXCHANGE_S_ENTERPRISE, "efb87545-963c-4e0d-99df-69c6916d9eb0");
       assert.equal(SERVICE_PLANS.EXCHANGE_S_DESKLESS, "4a82b400-a79f-41a4-b4e2-e94f5787b113");

@@ -1,5 +1,5 @@
 /**
- * A direct-to-group migration [MIG]: stage 1 gives the group the product and verifies the users,
+ * A direct-to-group migration (docs/graph-and-entra.md, "Migrating from direct to group licensing"): stage 1 gives the group the product and verifies the users,
  * then the pilot and each wave remove verified users' direct license, each stage after its own
  * approval (or all of them after one "approve all remaining"). An approver may stop it between
  * stages; it cannot be undone with a single change.

@@ -1,6 +1,6 @@
 /**
  * POST /$batch: up to 20 requests in one, each run through the server's dispatcher in turn (so
- * that they are counted and throttled like top-level ones) and answered together [BAT].
+ * that they are counted and throttled like top-level ones) and answered together (docs/graph-and-entra.md, "$batch").
  */
 import { randomUUID } from "node:crypto";
 import { ClientGone } from "../faults";
