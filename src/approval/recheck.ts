@@ -5,6 +5,7 @@
  * approvals on the same product move its seat counts all the time, and a count that moved but
  * still fits changes nothing the approver decided (it is said on the card and to the requester).
  */
+import { fmt } from "../format";
 import { productName } from "../licensing/productNames";
 import type { RequestPlan } from "../requests/licenseRequest";
 
@@ -56,8 +57,4 @@ function seatNeeds(plan: RequestPlan): unknown[] {
 
 export function json(value: unknown): string {
   return JSON.stringify(value);
-}
-
-function fmt(n: number): string {
-  return n.toLocaleString("en-US");
 }

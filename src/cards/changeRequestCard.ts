@@ -10,6 +10,7 @@ import type { Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import { escapeMarkdown } from "../markdown";
 import type { LicenseRequest } from "../requests/licenseRequest";
+import { isOutcomeReport } from "../requests/stageReport";
 import { bind, DETAILS_TOGGLE, stacked, type AdaptiveCard } from "./adaptiveCard";
 import { rejectButton, verbButton } from "./cardVerbs";
 import { previewBody } from "./changePreviewCard";
@@ -22,7 +23,8 @@ const USERS_SHOWN = 5;
 export const AS_PREVIEWED = "As previewed when the request was made.";
 
 export function changeRequestCard(request: LicenseRequest, preview: Preview): AdaptiveCard {
-  const report = request.stages[0]?.report as OutcomeReport | undefined;
+  const stored = request.stages[0]?.report;
+  const report = isOutcomeReport(stored) ? stored : undefined;
   const header = bind(requestStatusTemplate, {
     id: request.id,
     asked: askedLine(request),

@@ -6,7 +6,7 @@
 import migrationRequestTemplate from "../../cards/migration-request.json";
 import { firstLines, fmt } from "../format";
 import { describeMigrationProgress } from "../requests/migrationProgress";
-import type { MigrationStageReport } from "../requests/stageReport";
+import { isMigrationStageReport, type MigrationStageReport } from "../requests/stageReport";
 import type { MigrationPreview } from "../licensing/migrationPlan";
 import { escapeMarkdown } from "../markdown";
 import { currentStage, type LicenseRequest } from "../requests/licenseRequest";
@@ -19,7 +19,7 @@ const USERS_SHOWN = 5;
 
 export function migrationRequestCard(request: LicenseRequest, plan: MigrationPreview): AdaptiveCard {
   const stage = currentStage(request);
-  const reports = request.stages.map((st) => st.report as MigrationStageReport | undefined);
+  const reports = request.stages.map((st) => (isMigrationStageReport(st.report) ? st.report : undefined));
   const ref = requestRef(request);
   const pending = request.status === "pending";
   const actions: object[] = [DETAILS_TOGGLE];

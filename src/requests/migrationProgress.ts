@@ -15,6 +15,5 @@ export function describeMigrationProgress(request: LicenseRequest): string {
   const moved = reports.reduce((n, r) => n + (r?.removed?.length ?? 0), 0);
   const skipped = reports.reduce((n, r) => n + (r?.skipped?.length ?? 0), 0);
   const notVerified = reports[0]?.notVerified?.length ?? 0;
-  const n = fmt;
-  return `${n(verified)} verified, ${n(moved)} moved off their direct license${skipped > 0 ? `, ${n(skipped)} skipped` : ""}${notVerified > 0 ? `, ${n(notVerified)} not verified` : ""}`;
+  return `${fmt(verified)} verified, ${fmt(moved)} moved off their direct license${skipped > 0 ? `, ${fmt(skipped)} skipped` : ""}${notVerified > 0 ? `, ${fmt(notVerified)} not verified` : ""}`;
 }

@@ -174,24 +174,20 @@ export class GraphSimulatorServer {
 
     if (this.faults.outage) {
       this.counters.unavailable++;
-      const response = errorResponse(
+      return this.retryLater(
         503,
         "serviceNotAvailable",
         "The service is temporarily unavailable. Retry after the interval given in the Retry-After header.",
       );
-      response.headers["retry-after"] = String(this.faults.retryAfterSeconds);
-      return response;
     }
     // The batch envelope itself is not throttled; its inner requests are, one by one.
     if (!isBatch && this.throttle.next(this.faults.throttleRate)) {
       this.counters.throttled++;
-      const response = errorResponse(
+      return this.retryLater(
         429,
         "TooManyRequests",
         "Too many requests. Retry after the interval given in the Retry-After header.",
       );
-      response.headers["retry-after"] = String(this.faults.retryAfterSeconds);
-      return response;
     }
 
     if (version !== "v1.0") {
@@ -253,6 +249,13 @@ export class GraphSimulatorServer {
     const response = await handler(ctx);
     for (const listener of this.writeListeners)
       listener({ method: ctx.method, path: ctx.path, status: response.status });
+    return response;
+  }
+
+  /** An injected refusal that asks the client to come back: the error with the faults' Retry-After. */
+  private retryLater(status: 429 | 503, code: string, message: string): SimResponse {
+    const response = errorResponse(status, code, message);
+    response.headers["retry-after"] = String(this.faults.retryAfterSeconds);
     return response;
   }
 
