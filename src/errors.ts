@@ -1,10 +1,5 @@
 import { escapeMarkdown } from "./markdown";
 
-/**
- * Errors the user reads. Each carries `userMessage`: what happened and what to do, in words a
- * helpdesk engineer can act on. The chat layer shows it as it is; anything else is logged and
- * answered with a generic apology, never a stack trace.
- */
 /** Whether trying the same call again later may succeed: throttled, Graph's own failure, or no answer. */
 export function isTransient(error: unknown): error is TenantRequestError {
   return (
@@ -12,25 +7,35 @@ export function isTransient(error: unknown): error is TenantRequestError {
   );
 }
 
+/**
+ * Errors the user reads. Each carries `userMessage`: what happened and what to do, in words a
+ * helpdesk engineer can act on, and `code`: which failure it is, for logs, tests and code that
+ * tells failures apart (the words may change, the code does not). The chat layer shows the message
+ * as it is; anything else is logged and answered with a generic apology, never a stack trace.
+ */
 export abstract class UserFacingError extends Error {
   abstract readonly userMessage: string;
+  abstract readonly code: string;
 }
 
 /** Microsoft Graph (or the simulated tenant) answered with an error, or could not be reached. */
 export class TenantRequestError extends UserFacingError {
   readonly userMessage: string;
+  /** Graph's own error code ("Request_ResourceNotFound", "TooManyRequests"), or `noAnswer` when none came. */
+  readonly code: string;
 
   constructor(
     readonly operation: string,
     readonly status: number | undefined,
-    readonly code: string | undefined,
+    graphCode: string | undefined,
     readonly graphMessage: string,
     readonly requestId: string | undefined,
     /** Graph's Retry-After on a 429 or 503, in seconds: how long it asks to be left alone. */
     readonly retryAfterSeconds?: number,
   ) {
-    super(`${operation} failed: ${status ?? "no answer"} ${code ?? ""} ${graphMessage}`.trim());
+    super(`${operation} failed: ${status ?? "no answer"} ${graphCode ?? ""} ${graphMessage}`.trim());
     this.name = "TenantRequestError";
+    this.code = graphCode ?? (status === undefined ? "noAnswer" : `http${status}`);
     this.userMessage = describe(operation, status, graphMessage, requestId);
   }
 }

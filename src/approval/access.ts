@@ -42,14 +42,15 @@ export class AccessPolicy {
 
   /** Refuses an activity from any tenant but the configured one. */
   checkTenant(actor: Actor): void {
-    if (actor.tenantId?.toLowerCase() !== this.options.tenantId.toLowerCase()) throw new ActionRefused(OTHER_TENANT);
+    if (actor.tenantId?.toLowerCase() !== this.options.tenantId.toLowerCase())
+      throw new ActionRefused("otherTenant", OTHER_TENANT);
   }
 
   /** Refuses (ActionRefused) an actor of another tenant or without `role`, as the tenant says now. */
   async require(actor: Actor, role: Role): Promise<void> {
     this.checkTenant(actor);
     const roles = await this.options.roles.rolesOf(actor.id);
-    if (!roles.has(role)) throw new ActionRefused(roleRefusal(role));
+    if (!roles.has(role)) throw new ActionRefused("roleRequired", roleRefusal(role));
   }
 
   /** Refuses (ActionRefused) an actor of another tenant, or with neither role, as the tenant says now. */
@@ -75,12 +76,13 @@ export class AccessPolicy {
       if (!(error instanceof CorruptRecordError)) throw error;
       this.options.log.error({ err: error, request: requestId }, "stored request is unreadable");
       throw new ActionRefused(
+        "damagedRecord",
         `Request #${requestId} is damaged in the bot's store, so I cannot act on it. Nothing was changed. Ask your Teams administrator to check the bot's log and its data folder.`,
       );
     }
     if (!request || (conversation !== undefined && !shownIn(request, conversation)))
-      throw new ActionRefused(notFound(requestId));
-    if (role !== "member" && !roles.has(role)) throw new ActionRefused(roleRefusal(role), request);
+      throw new ActionRefused("notFound", notFound(requestId));
+    if (role !== "member" && !roles.has(role)) throw new ActionRefused("roleRequired", roleRefusal(role), request);
     return request;
   }
 
@@ -97,7 +99,7 @@ export class AccessPolicy {
       return await work(request);
     } catch (error) {
       if (error instanceof ActionRefused && error.request === undefined)
-        throw new ActionRefused(error.userMessage, this.options.store.get(requestId) ?? request);
+        throw new ActionRefused(error.code, error.userMessage, this.options.store.get(requestId) ?? request);
       throw error;
     }
   }
@@ -106,7 +108,7 @@ export class AccessPolicy {
   private async memberRoles(actor: Actor): Promise<ReadonlySet<Role>> {
     this.checkTenant(actor);
     const roles = await this.options.roles.rolesOf(actor.id);
-    if (roles.size === 0) throw new ActionRefused(NOT_A_MEMBER);
+    if (roles.size === 0) throw new ActionRefused("noRole", NOT_A_MEMBER);
     return roles;
   }
 }
@@ -114,9 +116,13 @@ export class AccessPolicy {
 /** Refuses a decision on a request that is no longer pending, or from a card that shows an older version. */
 export function requireCurrent(request: LicenseRequest, version: number): void {
   if (request.status !== "pending")
-    throw new ActionRefused(`Request #${request.id} is already ${describeStatus(request)}. Nothing more was done.`);
+    throw new ActionRefused(
+      "notPending",
+      `Request #${request.id} is already ${describeStatus(request)}. Nothing more was done.`,
+    );
   if (request.version !== version)
     throw new ActionRefused(
+      "staleCard",
       `This card is out of date: request #${request.id} has changed since it was shown. Look at the updated card and try again.`,
     );
 }

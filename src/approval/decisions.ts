@@ -46,9 +46,9 @@ export class Decisions {
     const kind = kindOf(request.preview);
     // Both ids are in one spelling (directoryId) from where they entered.
     if (request.requester.id === actor.id)
-      throw new ActionRefused("You asked for this change, so someone else must approve it.");
+      throw new ActionRefused("ownRequest", "You asked for this change, so someone else must approve it.");
     const notForAll = allRemaining ? kind.refuseApproveAll(request) : undefined;
-    if (notForAll !== undefined) throw new ActionRefused(notForAll);
+    if (notForAll !== undefined) throw new ActionRefused("notForThisRequest", notForAll);
     requireCurrent(request, version);
     if (isExpired(request, records.now())) return this.expire(request);
 
@@ -66,6 +66,7 @@ export class Decisions {
         });
         await notices.refreshCards(updated);
         throw new ActionRefused(
+          "tenantChanged",
           changed.verdict === "blocked"
             ? "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview."
             : "The tenant has changed since this was previewed (users, seats needed or the call to make), so nothing was applied. Check the updated card and approve again.",
@@ -104,7 +105,7 @@ export class Decisions {
     return this.access.onRequest(actor, requestId, "approver", conversation, async (request) => {
       requireCurrent(request, version);
       const refusal = kindOf(request.preview).refuseStop(request);
-      if (refusal !== undefined) throw new ActionRefused(refusal);
+      if (refusal !== undefined) throw new ActionRefused("notForThisRequest", refusal);
       const index = currentStage(request).index;
       const stopped = this.context.records.transition(
         request,
@@ -128,7 +129,8 @@ export class Decisions {
     return this.access.onRequest(actor, requestId, "approver", conversation, async (request) => {
       requireCurrent(request, version);
       const why = reason.trim().slice(0, 500);
-      if (why === "") throw new ActionRefused("Say why you reject it: the requester will read the reason.");
+      if (why === "")
+        throw new ActionRefused("reasonRequired", "Say why you reject it: the requester will read the reason.");
       const rejected = this.context.records.transition(
         request,
         {
@@ -150,7 +152,7 @@ export class Decisions {
   cancel(actor: Actor, requestId: number, version: number, conversation: ConversationRef): Promise<LicenseRequest> {
     return this.access.onRequest(actor, requestId, "member", conversation, async (request) => {
       if (request.requester.id !== actor.id)
-        throw new ActionRefused("Only the person who asked for this change can cancel it.");
+        throw new ActionRefused("notRequester", "Only the person who asked for this change can cancel it.");
       requireCurrent(request, version);
       const cancelled = this.context.records.transition(
         request,
@@ -168,7 +170,8 @@ export class Decisions {
   reprocess(actor: Actor, requestId: number, conversation: ConversationRef): Promise<number> {
     return this.access.onRequest(actor, requestId, "approver", conversation, async (request) => {
       const users = kindOf(request.preview).usersInError(request);
-      if (!users) throw new ActionRefused(`Request #${requestId} has no users in error to reprocess.`);
+      if (!users)
+        throw new ActionRefused("notForThisRequest", `Request #${requestId} has no users in error to reprocess.`);
       for (const id of users) await this.context.graph.reprocessUser(id);
       this.context.records.audit(requestId, actor, "reprocessed", { users });
       this.context.log.info({ request: requestId, actor: actor.id, users: users.length }, "reprocessed users in error");

@@ -30,9 +30,13 @@ export class Intake {
     const { restore: _ignored, ...change } = request;
     const outcome = await this.context.previews.preview(change);
     if (outcome.kind !== "preview")
-      throw new ActionRefused("This request no longer resolves to one change; ask for the preview again.");
+      throw new ActionRefused(
+        "noLongerResolves",
+        "This request no longer resolves to one change; ask for the preview again.",
+      );
     if (outcome.preview.verdict === "blocked") {
       throw new ActionRefused(
+        "tenantChanged",
         "The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.",
       );
     }
@@ -48,9 +52,13 @@ export class Intake {
     await this.access.require(actor, "requester");
     const outcome = await this.context.previews.previewMigration(request);
     if (outcome.kind !== "migration-preview")
-      throw new ActionRefused("This migration no longer resolves to one group and product; ask for the preview again.");
+      throw new ActionRefused(
+        "noLongerResolves",
+        "This migration no longer resolves to one group and product; ask for the preview again.",
+      );
     if (outcome.preview.verdict === "blocked") {
       throw new ActionRefused(
+        "tenantChanged",
         "The tenant has changed and this migration is now blocked; nothing was requested. Ask for the preview again to see why.",
       );
     }
@@ -81,12 +89,16 @@ export class Intake {
   ): Promise<LicenseRequest> {
     const requestId = request.id;
     if (request.status !== "done" && request.status !== "done-with-errors") {
-      throw new ActionRefused(`Request #${requestId} is ${request.status}; only an applied request can be undone.`);
+      throw new ActionRefused(
+        "notPending",
+        `Request #${requestId} is ${request.status}; only an applied request can be undone.`,
+      );
     }
     const inverse = kindOf(request.preview).inverse(request, request.preview);
     const outcome = await this.context.previews.preview(inverse);
     if (outcome.kind !== "preview")
       throw new ActionRefused(
+        "noLongerResolves",
         `Request #${requestId} cannot be undone: ${outcome.kind === "refused" ? outcome.message : "its inverse no longer resolves to one change."} Nothing was requested.`,
       );
     const { preview } = outcome;
@@ -95,6 +107,7 @@ export class Intake {
       const blocks = preview.checks.filter((c) => c.status === "block").map((c) => c.title);
       const back = `${preview.target.type} ${preview.target.displayName} back from ${productName(preview.from.skuPartNumber)} to ${productName(preview.to.skuPartNumber)}`;
       throw new ActionRefused(
+        "tenantChanged",
         `Request #${requestId} cannot be undone as it stands: moving ${back} is blocked. ${blocks.join(". ")}. Nothing was requested.`,
       );
     }

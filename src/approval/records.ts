@@ -36,6 +36,7 @@ export class RequestRecords {
     const updated = this.tryTransition(request, change, actor, action, details);
     if (!updated)
       throw new ActionRefused(
+        "lostRace",
         `Request #${request.id} changed while I was working on it; look at its card for where it stands.`,
       );
     return updated;
@@ -62,7 +63,10 @@ export class RequestRecords {
   /** Another approval (or a double click) won: show where the request stands, change nothing. */
   lostRace(requestId: number): never {
     const current = this.load(requestId);
-    throw new ActionRefused(`Request #${requestId} was already ${describeStatus(current)}. Nothing more was done.`);
+    throw new ActionRefused(
+      "lostRace",
+      `Request #${requestId} was already ${describeStatus(current)}. Nothing more was done.`,
+    );
   }
 
   /** An audit entry with no transition (a reprocess, a setting). */

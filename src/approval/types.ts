@@ -23,9 +23,41 @@ export interface Actor extends Person {
   readonly tenantId: string | undefined;
 }
 
+/** Why an action was refused; `docs/architecture.md` lists them. */
+export type RefusalCode =
+  /** The activity came from another tenant. */
+  | "otherTenant"
+  /** The person holds no License Desk role. */
+  | "noRole"
+  /** The person lacks the role this action needs. */
+  | "roleRequired"
+  /** No such request, or not shown where the button was clicked: one code, so ids cannot be probed. */
+  | "notFound"
+  /** The stored request cannot be read. */
+  | "damagedRecord"
+  /** The request is no longer in the state the action needs (already approved, rejected, expired…). */
+  | "notPending"
+  /** The card is older than the request. */
+  | "staleCard"
+  /** Another action moved the request on while this one ran. */
+  | "lostRace"
+  /** The tenant changed since the preview: the request is blocked or differs. */
+  | "tenantChanged"
+  /** The preview no longer resolves to one change. */
+  | "noLongerResolves"
+  /** A requester may not approve their own request. */
+  | "ownRequest"
+  /** Only the requester may cancel. */
+  | "notRequester"
+  /** A rejection needs a reason. */
+  | "reasonRequired"
+  /** This kind of request does not allow that action (approve all, stop, undo, reprocess). */
+  | "notForThisRequest";
+
 /** A refusal to show the person who clicked: nothing was changed. */
 export class ActionRefused extends UserFacingError {
   constructor(
+    readonly code: RefusalCode,
     readonly userMessage: string,
     /**
      * The request as it stands, only when the refused person may see it (a requester or approver of
@@ -40,6 +72,8 @@ export class ActionRefused extends UserFacingError {
 
 /** Entra's processing of a group did not finish by the deadline: the follow-up stops and says what to check. */
 export class FollowUpAbandoned extends UserFacingError {
+  readonly code = "processingDeadline";
+
   constructor(readonly userMessage: string) {
     super(userMessage);
     this.name = "FollowUpAbandoned";

@@ -180,7 +180,10 @@ export class LicenseDesk {
     }
     // A refusal is the bot working as meant: what was said is enough, a stack trace is noise.
     if (error instanceof UserFacingError) {
-      this.log.info({ refusal: error.name, message: error.message, userMessage: error.userMessage }, "request refused");
+      this.log.info(
+        { refusal: error.name, code: error.code, message: error.message, userMessage: error.userMessage },
+        "request refused",
+      );
       return error.userMessage;
     }
     const reference = randomUUID().slice(0, 8);

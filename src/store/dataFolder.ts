@@ -23,11 +23,27 @@ const MARKER_FILE = "license-desk.marker";
 /** What the marker says; read leniently (see readMarker). */
 const markerSchema = z.object({ database: z.string(), createdAt: z.string() });
 
+/** What is wrong with the data folder. */
+export type DataFolderProblem =
+  /** A marker says License Desk created a database here, and it is missing, empty or has no tables. */
+  | "databaseLost"
+  | "notAFolder"
+  /** The folder cannot be created or written. */
+  | "folderUnusable"
+  /** The database was written by a newer License Desk. */
+  | "newerSchema"
+  | "databaseDamaged"
+  | "databaseUnopenable";
+
 /** The data folder cannot be used as it is; `userMessage` is the one line to print. */
 export class DataFolderError extends UserFacingError {
   readonly userMessage: string;
 
-  constructor(userMessage: string, options?: { cause: unknown }) {
+  constructor(
+    readonly code: DataFolderProblem,
+    userMessage: string,
+    options?: { cause: unknown },
+  ) {
     super(userMessage, options);
     this.name = "DataFolderError";
     this.userMessage = userMessage;
@@ -56,6 +72,7 @@ export function openDataFolder(dataDir: string): SqliteRequestStore {
             : undefined;
     if (lost) {
       throw new DataFolderError(
+        "databaseLost",
         `${where}: the request database ${DATABASE_FILE} ${lost}, yet ${MARKER_FILE} (written ${marker.createdAt}) says License Desk created it here; ` +
           `the bot did not start and changed nothing. Restore ${DATABASE_FILE} from backup, or point DATA_DIR at an empty folder to start afresh.`,
       );
@@ -72,6 +89,7 @@ function prepareFolder(folder: string, where: string): void {
     if (stat?.isDirectory()) return;
     if (stat)
       throw new DataFolderError(
+        "notAFolder",
         `${where} is a file, not a folder: point DATA_DIR at a folder for the request database (it is created if missing).`,
       );
     fs.mkdirSync(folder, { recursive: true });
@@ -79,6 +97,7 @@ function prepareFolder(folder: string, where: string): void {
     if (error instanceof DataFolderError) throw error;
     // e.g. ENOTDIR (a file on the way) or EACCES.
     throw new DataFolderError(
+      "folderUnusable",
       `${where} cannot be used (${error instanceof Error ? error.message : String(error)}): point DATA_DIR at a folder the bot may create or write.`,
       { cause: error },
     );
@@ -135,6 +154,7 @@ function openStore(file: string, where: string): SqliteRequestStore {
     } catch (error) {
       if (!(error instanceof SchemaVersionError)) throw error;
       throw new DataFolderError(
+        "newerSchema",
         `${where}: ${DATABASE_FILE} has schema version ${error.fileVersion}, newer than this License Desk knows (up to ${error.codeVersion}); it was written by a newer License Desk. ` +
           `Run that version, or point DATA_DIR at another folder.`,
         { cause: error },
@@ -151,12 +171,14 @@ function withSqliteErrors<T>(where: string, run: () => T): T {
     if (!(error instanceof Database.SqliteError)) throw error;
     if (error.code === "SQLITE_NOTADB" || error.code === "SQLITE_CORRUPT") {
       throw new DataFolderError(
+        "databaseDamaged",
         `${where}: ${DATABASE_FILE} is damaged or not a database (${error.message}); the bot did not start and changed nothing. ` +
           `Restore it from backup, or point DATA_DIR at an empty folder to start afresh.`,
         { cause: error },
       );
     }
     throw new DataFolderError(
+      "databaseUnopenable",
       `${where}: ${DATABASE_FILE} cannot be opened (${error.message}): check that the bot may read and write it and its folder.`,
       { cause: error },
     );

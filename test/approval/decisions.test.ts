@@ -5,10 +5,10 @@ describe("approval decisions", () => {
   it("refuses a stale card version and applies nothing", async () => {
     const w = workflow();
     const stored = await w.request();
-    assert.equal(
-      await refusal(w.decisions.approve(PATTI, stored.id, stored.version + 1, ADELE_CHAT)),
+    assert.deepEqual(await refusal(w.decisions.approve(PATTI, stored.id, stored.version + 1, ADELE_CHAT)), [
+      "staleCard",
       `This card is out of date: request #${stored.id} has changed since it was shown. Look at the updated card and try again.`,
-    );
+    ]);
     await w.context.work.idle();
     assert.equal(w.graph.writes.length, 0);
     assert.equal(w.store.get(stored.id)?.status, "pending");
@@ -38,29 +38,29 @@ describe("approval decisions", () => {
       `Patti Fernandez approved request #${stored.id}. I am applying it now.`,
       `Request #${stored.id} is done: Alex Wilber now holds Office 365 E3.`,
     ]);
-    assert.equal(
-      await refusal(w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT)),
+    assert.deepEqual(await refusal(w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT)), [
+      "notPending",
       `Request #${stored.id} is already approved by Patti Fernandez and applied. Nothing more was done.`,
-    );
+    ]);
   });
 
   it("refuses the requester's own approval, and approve-all and stop on a single-stage change", async () => {
     const w = workflow();
     const stored = await w.request();
-    assert.equal(
-      await refusal(w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT, true)),
+    assert.deepEqual(await refusal(w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT, true)), [
+      "notForThisRequest",
       `Request #${stored.id} has a single stage: approve it with Approve. Nothing was changed.`,
-    );
-    assert.equal(
-      await refusal(w.decisions.stop(PATTI, stored.id, stored.version, ADELE_CHAT)),
+    ]);
+    assert.deepEqual(await refusal(w.decisions.stop(PATTI, stored.id, stored.version, ADELE_CHAT)), [
+      "notForThisRequest",
       `Request #${stored.id} is not a migration between stages; reject or cancel it instead.`,
-    );
+    ]);
     const own = workflow();
     const patti = await own.intake.requestApproval(PATTI, { target: { type: "user", id: "x" }, to: "E3" }, ADELE_CHAT);
-    assert.equal(
-      await refusal(own.decisions.approve(PATTI, patti.id, patti.version, ADELE_CHAT)),
+    assert.deepEqual(await refusal(own.decisions.approve(PATTI, patti.id, patti.version, ADELE_CHAT)), [
+      "ownRequest",
       "You asked for this change, so someone else must approve it.",
-    );
+    ]);
     assert.equal(w.graph.writes.length + own.graph.writes.length, 0);
   });
 
@@ -68,10 +68,10 @@ describe("approval decisions", () => {
     const w = workflow();
     const stored = await w.request();
     w.previews.plan = userChange({ operations: [] });
-    assert.equal(
-      await refusal(w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT)),
+    assert.deepEqual(await refusal(w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT)), [
+      "tenantChanged",
       "The tenant has changed since this was previewed (users, seats needed or the call to make), so nothing was applied. Check the updated card and approve again.",
-    );
+    ]);
     assert.equal(w.store.get(stored.id)?.version, stored.version + 1);
     assert.deepEqual(w.notifier.updated, [{ activityId: "activity-1", version: stored.version + 1 }]);
     assert.equal(w.graph.writes.length, 0);
@@ -89,15 +89,15 @@ describe("approval decisions", () => {
   it("tells the requester who rejected and why", async () => {
     const w = workflow();
     const stored = await w.request();
-    assert.equal(
-      await refusal(w.decisions.reject(PATTI, stored.id, stored.version, "  ", ADELE_CHAT)),
+    assert.deepEqual(await refusal(w.decisions.reject(PATTI, stored.id, stored.version, "  ", ADELE_CHAT)), [
+      "reasonRequired",
       "Say why you reject it: the requester will read the reason.",
-    );
+    ]);
     await w.decisions.reject(PATTI, stored.id, stored.version, "Budget is frozen", ADELE_CHAT);
     assert.deepEqual(w.notifier.told, [`Patti Fernandez rejected request #${stored.id}: Budget is frozen`]);
-    assert.equal(
-      await refusal(w.decisions.cancel(ADELE, stored.id, stored.version + 1, ADELE_CHAT)),
+    assert.deepEqual(await refusal(w.decisions.cancel(ADELE, stored.id, stored.version + 1, ADELE_CHAT)), [
+      "notPending",
       `Request #${stored.id} is already rejected by Patti Fernandez. Nothing more was done.`,
-    );
+    ]);
   });
 });

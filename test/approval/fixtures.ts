@@ -13,7 +13,14 @@ import { Notifications } from "../../src/approval/notifications";
 import { RequestRecords } from "../../src/approval/records";
 import { Recovery } from "../../src/approval/recovery";
 import type { Role } from "../../src/approval/roles";
-import type { Actor, Clock, Notifier, Previews, WorkflowGraph } from "../../src/approval/types";
+import {
+  ActionRefused,
+  type Actor,
+  type Clock,
+  type Notifier,
+  type Previews,
+  type WorkflowGraph,
+} from "../../src/approval/types";
 import type { MigrationPreview } from "../../src/licensing/migrationPlan";
 import type { Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { Operation, Preview } from "../../src/licensing/preview";
@@ -251,14 +258,19 @@ export function workflow(plan: RequestPlan = userChange(), options: { pollDelays
   };
 }
 
-/** The refusal text of a promise that must be refused. */
-export async function refusal(promise: Promise<unknown>): Promise<string> {
+/** The refusal of a promise that must be refused. */
+export async function refused(promise: Promise<unknown>): Promise<ActionRefused> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof Error && "userMessage" in error && typeof error.userMessage === "string")
-      return error.userMessage;
+    if (error instanceof ActionRefused) return error;
     throw error;
   }
   throw new Error("expected a refusal");
+}
+
+/** The code and text of the refusal of a promise that must be refused. */
+export async function refusal(promise: Promise<unknown>): Promise<[string, string]> {
+  const error = await refused(promise);
+  return [error.code, error.userMessage];
 }

@@ -56,10 +56,10 @@ describe("request kinds", () => {
     const m = workflow(migration());
     const moved = await m.request();
     m.context.records.transition(moved, { status: "done", stage: { index: 0, status: "done" } }, PATTI, "finished", {});
-    assert.equal(
-      await refusal(m.intake.undo(ADELE, moved.id, ADELE_CHAT)),
+    assert.deepEqual(await refusal(m.intake.undo(ADELE, moved.id, ADELE_CHAT)), [
+      "notForThisRequest",
       `Request #${moved.id} moved users onto group licensing; it cannot be undone with a single change.`,
-    );
+    ]);
   });
 
   it("tells the reports apart and describes a migration's progress", async () => {

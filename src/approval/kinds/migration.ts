@@ -48,6 +48,7 @@ export const migrationKind: RequestKind<MigrationPreview, MigrationStageReport> 
 
   inverse(request) {
     throw new ActionRefused(
+      "notForThisRequest",
       `Request #${request.id} moved users onto group licensing; it cannot be undone with a single change.`,
     );
   },
