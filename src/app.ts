@@ -5,7 +5,7 @@
  */
 import { ApprovalService, DEFAULT_POLL_DELAYS_MS } from "./approval/approvalService";
 import { RoleDirectory } from "./approval/roles";
-import { LicenseDesk } from "./chat/licenseDesk";
+import { ChatService } from "./chat/chatService";
 import type { Settings } from "./config";
 import type { Logger } from "./log";
 import { PreviewService } from "./service/previewService";
@@ -39,22 +39,22 @@ export async function startBot(settings: Settings, log: Logger, options: StartOp
     graph: () => tenant.graph.organizationId(),
   });
   const previews = new PreviewService(tenant.graph);
-  const approvals = new ApprovalService(
-    tenant.graph,
+  const approvals = new ApprovalService({
+    graph: tenant.graph,
     store,
-    new RoleDirectory(tenant.graph, settings.roles),
+    roles: new RoleDirectory(tenant.graph, settings.roles),
     previews,
-    host.notifier,
-    {
+    notifier: host.notifier,
+    settings: {
       tenantId: tenant.tenantId,
       expiryHours: settings.requestExpiryHours,
       pollDelaysMs: options.pollDelaysMs ?? DEFAULT_POLL_DELAYS_MS,
       graphTimeoutMs: settings.graphTimeoutMs,
     },
     log,
-    options.now,
-  );
-  const desk = new LicenseDesk(tenant.graph, previews, approvals, log, options.now);
+    now: options.now,
+  });
+  const desk = new ChatService(tenant.graph, previews, approvals, log, options.now);
   const endpoint = await host.listen(new LicenseDeskBot(desk), settings.port, settings.host);
   // Requests a previous run left in the middle are finished before new work comes in.
   await approvals.reconcile();

@@ -16,7 +16,7 @@ import { previewView, type PreviewView } from "./cards/changePreviewCard";
 import { migrationPreviewView, type MigrationPreviewView } from "./cards/migrationPreviewCard";
 import type { ChecksView } from "./cards/previewParts";
 import { EXAMPLE_REQUESTS } from "./chat/commands";
-import { parseChangeRequest, parseMigrationRequest } from "./chat/requestParser";
+import { parseChangeSentence, parseMigrationSentence } from "./chat/requestParser";
 import { loadSettings, type TenantSettings } from "./config";
 import { SettingsError } from "./errors";
 import { UserFacingError } from "./errors";
@@ -49,8 +49,8 @@ export async function runCli(
     return EXIT.notUnderstood;
   }
   // As in the chat: a migration first, the change parser leaves those alone.
-  const migration = parseMigrationRequest(text);
-  const request = migration ? undefined : parseChangeRequest(text);
+  const migration = parseMigrationSentence(text);
+  const request = migration ? undefined : parseChangeSentence(text);
   if (!migration && !request) {
     err(
       `I could not understand "${text.slice(0, 200)}". Examples:\n${EXAMPLE_REQUESTS.map((e) => `  license-desk plan "${e}"`).join("\n")}`,

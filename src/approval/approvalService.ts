@@ -14,7 +14,7 @@
  */
 import type { Logger } from "../log";
 import type { ConversationRef, LicenseRequest } from "../requests/licenseRequest";
-import type { MigrationPreviewRequest, PreviewRequest } from "../requests/previewRequest";
+import type { MigrationQuery, ChangeQuery } from "../requests/previewQuery";
 import type { RequestStore } from "../store/requestStore";
 import { AccessPolicy } from "./access";
 import { BackgroundWork } from "./background";
@@ -39,6 +39,19 @@ export {
 } from "./types";
 export { requestOf } from "./rules";
 
+/** What the approval workflow is built from; the composition root (src/app.ts) supplies each. */
+export interface ApprovalParts {
+  readonly graph: WorkflowGraph;
+  readonly store: RequestStore;
+  readonly roles: Pick<RoleDirectory, "rolesOf">;
+  readonly previews: Previews;
+  readonly notifier: Notifier;
+  readonly settings: ApprovalSettings;
+  readonly log: Logger;
+  /** The clock; tests inject one. */
+  readonly now?: () => Date;
+}
+
 export class ApprovalService {
   private readonly store: RequestStore;
   private readonly work: BackgroundWork;
@@ -49,16 +62,8 @@ export class ApprovalService {
   private readonly recovery: Recovery;
   private readonly records: RequestRecords;
 
-  constructor(
-    graph: WorkflowGraph,
-    store: RequestStore,
-    roles: Pick<RoleDirectory, "rolesOf">,
-    previews: Previews,
-    notifier: Notifier,
-    settings: ApprovalSettings,
-    log: Logger,
-    now: () => Date = () => new Date(),
-  ) {
+  constructor(parts: ApprovalParts) {
+    const { graph, store, roles, previews, notifier, settings, log, now = () => new Date() } = parts;
     this.store = store;
     const clock = { now, sleep };
     this.work = new BackgroundWork(log);
@@ -89,16 +94,12 @@ export class ApprovalService {
   }
 
   /** "Request approval" on a preview (intake.ts). */
-  requestApproval(actor: Actor, request: PreviewRequest, conversation: ConversationRef): Promise<LicenseRequest> {
+  requestApproval(actor: Actor, request: ChangeQuery, conversation: ConversationRef): Promise<LicenseRequest> {
     return this.intake.requestApproval(actor, request, conversation);
   }
 
   /** "Request approval" on a migration preview (intake.ts). */
-  requestMigration(
-    actor: Actor,
-    request: MigrationPreviewRequest,
-    conversation: ConversationRef,
-  ): Promise<LicenseRequest> {
+  requestMigration(actor: Actor, request: MigrationQuery, conversation: ConversationRef): Promise<LicenseRequest> {
     return this.intake.requestMigration(actor, request, conversation);
   }
 

@@ -6,7 +6,7 @@
  */
 import { productName } from "../licensing/productNames";
 import type { ConversationRef, LicenseRequest, RequestPlan } from "../requests/licenseRequest";
-import type { MigrationPreviewRequest, PreviewRequest } from "../requests/previewRequest";
+import type { MigrationQuery, ChangeQuery } from "../requests/previewQuery";
 import type { AccessPolicy } from "./access";
 import type { WorkflowContext } from "./context";
 import { kindOf } from "./kinds";
@@ -25,7 +25,7 @@ export class Intake {
    * "Request approval" on a preview: previews again now, stores the request and sends the approval
    * card. Only "undo request N" restores: a `restore` in the (untrusted) card data is ignored.
    */
-  async requestApproval(actor: Actor, request: PreviewRequest, conversation: ConversationRef): Promise<LicenseRequest> {
+  async requestApproval(actor: Actor, request: ChangeQuery, conversation: ConversationRef): Promise<LicenseRequest> {
     await this.access.require(actor, "requester");
     const { restore: _ignored, ...change } = request;
     const outcome = await this.context.previews.preview(change);
@@ -46,7 +46,7 @@ export class Intake {
   /** "Request approval" on a migration preview: planned again now, stored with its first stage (assign and verify). */
   async requestMigration(
     actor: Actor,
-    request: MigrationPreviewRequest,
+    request: MigrationQuery,
     conversation: ConversationRef,
   ): Promise<LicenseRequest> {
     await this.access.require(actor, "requester");
@@ -117,7 +117,7 @@ export class Intake {
   /** Stores a request for a preview that is not blocked, with its outbox, and sends its cards. */
   private async createRequest(
     actor: Actor,
-    outcome: { request: PreviewRequest | MigrationPreviewRequest; preview: RequestPlan },
+    outcome: { request: ChangeQuery | MigrationQuery; preview: RequestPlan },
     conversation: ConversationRef,
     undoOf?: number,
   ): Promise<LicenseRequest> {

@@ -1,7 +1,7 @@
 /** The workflow's pure rules: no store, no Graph, no clock of its own. */
 import type { Preview } from "../licensing/preview";
 import type { ConversationRef, LicenseRequest } from "../requests/licenseRequest";
-import type { PreviewRequest } from "../requests/previewRequest";
+import type { ChangeQuery } from "../requests/previewQuery";
 
 /** Where a request stands, in words that follow "Request #N is already …". */
 export function describeStatus(request: LicenseRequest): string {
@@ -26,7 +26,7 @@ export function isExpired(request: LicenseRequest, now: Date): boolean {
 }
 
 /** The request that previews this preview again: the same target by id, the same products by skuId. */
-export function requestOf(preview: Preview): PreviewRequest {
+export function requestOf(preview: Preview): ChangeQuery {
   return {
     target: { type: preview.target.type, id: preview.target.id },
     from: preview.from.skuId,

@@ -6,16 +6,16 @@
  * anything reads it: a click is not trusted.
  */
 import { z } from "zod";
-import { migrationPreviewRequestSchema, previewRequestSchema } from "../requests/previewRequest";
+import { migrationQuerySchema, changeQuerySchema } from "../requests/previewQuery";
 
 /** A request and the version the card shows; the server trusts neither. */
 const requestRef = z.object({ requestId: z.number().int().positive(), version: z.number().int().positive() });
 
 export const CARD_VERBS = {
   /** A change's preview: ask for approval of exactly this request. */
-  requestApproval: z.object({ request: previewRequestSchema }),
+  requestApproval: z.object({ request: changeQuerySchema }),
   /** A migration's preview: ask for approval of exactly this migration. */
-  requestMigration: z.object({ request: migrationPreviewRequestSchema }),
+  requestMigration: z.object({ request: migrationQuerySchema }),
   approve: requestRef,
   /** A migration: approve this stage and every one after it. */
   approveAll: requestRef,

@@ -2,15 +2,15 @@
  * What a chat message asks for. Pure: text in, command out, so the phrasing rules are tested
  * without a bot or a tenant.
  */
-import { parseChangeRequest, parseMigrationRequest, type ChangeRequest, type MigrationRequest } from "./requestParser";
+import { parseChangeSentence, parseMigrationSentence, type ParsedChange, type ParsedMigration } from "./requestParser";
 
-export type { ChangeRequest, MigrationRequest } from "./requestParser";
+export type { ParsedChange, ParsedMigration } from "./requestParser";
 
 export type Command =
   | { kind: "help" }
   | { kind: "seats" }
-  | { kind: "change"; request: ChangeRequest }
-  | { kind: "migrate"; request: MigrationRequest }
+  | { kind: "change"; request: ParsedChange }
+  | { kind: "migrate"; request: ParsedMigration }
   | { kind: "status"; requestId?: number }
   | { kind: "my-requests" }
   | { kind: "undo"; requestId: number }
@@ -48,9 +48,9 @@ export function parseCommand(text: string): Command {
   if (workflow) return workflow;
   // The request parsers read the text as typed: names keep their case. The change parser leaves
   // migrations alone, so the order only saves it the work.
-  const migration = parseMigrationRequest(text);
+  const migration = parseMigrationSentence(text);
   if (migration) return { kind: "migrate", request: migration };
-  const request = parseChangeRequest(text);
+  const request = parseChangeSentence(text);
   if (request) return { kind: "change", request };
   return { kind: "unknown", text: normalized.slice(0, 80) };
 }

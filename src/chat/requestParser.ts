@@ -5,14 +5,14 @@
  */
 import { looksLikeProductPhrase } from "../licensing/productResolver";
 
-export interface ChangeRequest {
+export interface ParsedChange {
   target: { hint: "group" | "user" | "either"; name: string };
   /** The product to move from, as typed; absent when the request names only the target product. */
   from?: string;
   to: string;
 }
 
-type Hint = ChangeRequest["target"]["hint"];
+type Hint = ParsedChange["target"]["hint"];
 
 /** Longer text is not a request someone typed; reading it would only cost time. */
 const MAX_INPUT_LENGTH = 4000;
@@ -56,7 +56,7 @@ const QUOTES: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** The change request the text asks for; undefined for anything else. Never throws. */
-export function parseChangeRequest(text: string): ChangeRequest | undefined {
+export function parseChangeSentence(text: string): ParsedChange | undefined {
   try {
     return parse(text);
   } catch {
@@ -65,7 +65,7 @@ export function parseChangeRequest(text: string): ChangeRequest | undefined {
   }
 }
 
-function parse(text: string): ChangeRequest | undefined {
+function parse(text: string): ParsedChange | undefined {
   if (typeof text !== "string" || text.length > MAX_INPUT_LENGTH) return undefined;
   const cleaned = clean(text);
   if (cleaned.length > MAX_REQUEST_LENGTH) return undefined;
@@ -100,7 +100,7 @@ function clean(text: string): string {
 }
 
 /** "[the] [group|user] NAME [group|user] <products>", with NAME quoted or not. */
-function parseTarget(rest: string): ChangeRequest | undefined {
+function parseTarget(rest: string): ParsedChange | undefined {
   let hint: Hint | undefined;
   let body = rest;
   const keyword = /^(?:the\s+)?(group|user)(?:\s+(?:named|called))?\s+/i.exec(body);
@@ -118,7 +118,7 @@ function parseTarget(rest: string): ChangeRequest | undefined {
  * Sons"): it ends at the first closing quote not followed by a letter or digit after which the rest
  * reads as products.
  */
-function parseQuoted(body: string, closers: string, hint: Hint | undefined): ChangeRequest | undefined {
+function parseQuoted(body: string, closers: string, hint: Hint | undefined): ParsedChange | undefined {
   for (let i = 1; i < body.length; i++) {
     if (!closers.includes(body[i]) || /[\p{L}\p{N}]/u.test(body[i + 1] ?? "")) continue;
     let tail = body.slice(i + 1);
@@ -149,7 +149,7 @@ function quotedTail(tail: string): Products | undefined {
   return bare ? products(bare[1], bare[3]) : undefined;
 }
 
-function parseUnquoted(body: string, hint: Hint | undefined): ChangeRequest | undefined {
+function parseUnquoted(body: string, hint: Hint | undefined): ParsedChange | undefined {
   // The last "from" wins, so that an unquoted name may contain the word ("Letters from Home").
   const fromTo = new RegExp(String.raw`^(.+)\s+from\s+(.+?)${SEPARATOR}(.+)$`, "i").exec(body);
   if (fromTo) {
@@ -208,7 +208,7 @@ function productPhrase(raw: string): string | undefined {
  * The request, once the name is tidied: an unquoted name loses a trailing "group"/"user" ("the
  * Sales group") and "license(s)" ("Sales licenses"). A name with "@" is a user's unless a keyword said otherwise.
  */
-function build(rawName: string, hint: Hint | undefined, found: Products, unquoted = false): ChangeRequest | undefined {
+function build(rawName: string, hint: Hint | undefined, found: Products, unquoted = false): ParsedChange | undefined {
   const tidy = tidyName(rawName, hint, unquoted);
   if (!tidy) return undefined;
   const finalHint = tidy.hint ?? (tidy.name.includes("@") ? "user" : "either");
@@ -244,7 +244,7 @@ function tidyName(
 // ——— moving direct assignments to group-based licensing ———
 
 /** "migrate Sales to group licensing for E3": the group, and the product when the text names one. */
-export interface MigrationRequest {
+export interface ParsedMigration {
   group: string;
   /** The product as typed; absent when the request leaves it to what the members hold directly. */
   product?: string;
@@ -289,7 +289,7 @@ const SETTING_WORD = /\b(?:pilot|waves?)\b/i;
 /** A setting inside an unquoted group name: "Sales with a pilot of 10". */
 const SETTING_IN_NAME = /\b(?:pilot|waves?)(?:\s+of)?(?:\s+up\s+to)?\s+\d/i;
 
-type MigrationSettings = Pick<MigrationRequest, "pilot" | "waveSize">;
+type MigrationSettings = Pick<ParsedMigration, "pilot" | "waveSize">;
 
 /**
  * The settings at the end of the text, in any order, and the text before them; undefined when a
@@ -320,15 +320,15 @@ function migrationSettings(text: string): { rest: string; settings: MigrationSet
 }
 
 /** The migration request the text asks for; undefined for anything else. Never throws. */
-export function parseMigrationRequest(text: string): MigrationRequest | undefined {
+export function parseMigrationSentence(text: string): ParsedMigration | undefined {
   try {
     return parseMigration(text);
   } catch {
-    return undefined; // as parseChangeRequest: a misread request, never a failing bot
+    return undefined; // as parseChangeSentence: a misread request, never a failing bot
   }
 }
 
-function parseMigration(text: string): MigrationRequest | undefined {
+function parseMigration(text: string): ParsedMigration | undefined {
   if (typeof text !== "string" || text.length > MAX_INPUT_LENGTH) return undefined;
   const cleaned = clean(text);
   if (cleaned.length > MAX_REQUEST_LENGTH) return undefined;
@@ -341,7 +341,7 @@ function parseMigration(text: string): MigrationRequest | undefined {
 }
 
 /** The group and product of what follows the verb, the settings at the end taken off. */
-function parseMigrationBody(rest: string): MigrationRequest | undefined {
+function parseMigrationBody(rest: string): ParsedMigration | undefined {
   let body = rest;
   const named: (string | undefined)[] = [];
   const movers = MOVERS_OF.exec(body);
@@ -394,7 +394,7 @@ function migration(
   hint: Hint | undefined,
   unquoted: boolean,
   phrases: readonly (string | undefined)[],
-): MigrationRequest | undefined {
+): ParsedMigration | undefined {
   const tidy = tidyName(rawName, hint, unquoted);
   if (!tidy || tidy.hint === "user") return undefined;
   // "migrate Sales with a pilot of 10 to group licensing": settings go at the end, not in a name (unless quoted).

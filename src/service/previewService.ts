@@ -19,13 +19,13 @@ import type { Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
 import { resolveProduct } from "../licensing/productResolver";
 import { escapeMarkdown } from "../markdown";
-import type { MigrationPreviewRequest, PreviewRequest } from "../requests/previewRequest";
+import type { MigrationQuery, ChangeQuery } from "../requests/previewQuery";
 
 /**
  * A choice the user must make before a preview can be computed; each option is a complete request
- * of the kind asked for (a change's PreviewRequest, a migration's MigrationPreviewRequest).
+ * of the kind asked for (a change's ChangeQuery, a migration's MigrationQuery).
  */
-export interface Choice<R = PreviewRequest> {
+export interface Choice<R = ChangeQuery> {
   readonly question: string;
   readonly hint: string;
   readonly options: readonly { readonly title: string; readonly request: R }[];
@@ -39,17 +39,16 @@ export type Unresolved<R> =
 
 /** A change's outcome; `request` is the one previewed, resolved to ids (what its buttons carry). */
 export type ChangePreviewOutcome =
-  | { readonly kind: "preview"; readonly preview: Preview; readonly request: PreviewRequest }
-  | Unresolved<PreviewRequest>;
+  { readonly kind: "preview"; readonly preview: Preview; readonly request: ChangeQuery } | Unresolved<ChangeQuery>;
 
 /** A direct-to-group migration's outcome; `request` is resolved to the group's id and the product's skuId. */
 export type MigrationPreviewOutcome =
   | {
       readonly kind: "migration-preview";
       readonly preview: MigrationPreview;
-      readonly request: MigrationPreviewRequest;
+      readonly request: MigrationQuery;
     }
-  | Unresolved<MigrationPreviewRequest>;
+  | Unresolved<MigrationQuery>;
 
 export type PreviewOutcome = ChangePreviewOutcome | MigrationPreviewOutcome;
 
@@ -71,7 +70,7 @@ export interface PreviewProgress {
 export class PreviewService {
   constructor(private readonly graph: GraphGateway) {}
 
-  async preview(request: PreviewRequest, progress?: PreviewProgress): Promise<ChangePreviewOutcome> {
+  async preview(request: ChangeQuery, progress?: PreviewProgress): Promise<ChangePreviewOutcome> {
     const products = await this.graph.listProducts();
     const to = ownedProduct(request.to, products, (skuId) => ({ ...request, to: skuId }));
     if ("outcome" in to) return to.outcome;
@@ -90,7 +89,7 @@ export class PreviewService {
     }
 
     const { restore } = request;
-    const resolved: PreviewRequest = {
+    const resolved: ChangeQuery = {
       target: { type: target.type, id: target.entity.id },
       from: from.product.skuId,
       to: to.product.skuId,
@@ -130,10 +129,7 @@ export class PreviewService {
    * (always a group, found as a change's target is), the product (when the request names none, the
    * one the members hold directly), then the members and every direct holder of the product.
    */
-  async previewMigration(
-    request: MigrationPreviewRequest,
-    progress?: PreviewProgress,
-  ): Promise<MigrationPreviewOutcome> {
+  async previewMigration(request: MigrationQuery, progress?: PreviewProgress): Promise<MigrationPreviewOutcome> {
     const products = await this.graph.listProducts();
     const named =
       request.product === undefined
@@ -175,7 +171,7 @@ export class PreviewService {
    * it, else a choice, else the closest names). `withTarget` is the request with a choice's pick.
    */
   private async resolveTarget<R>(
-    t: PreviewRequest["target"],
+    t: ChangeQuery["target"],
     withTarget: (type: "group" | "user", id: string) => R,
   ): Promise<ResolvedTarget | { outcome: Unresolved<R> }> {
     if ("id" in t) {
@@ -284,8 +280,8 @@ function defaultSource(
   entity: TenantGroup | TenantUser,
   type: "group" | "user",
   products: readonly Product[],
-  request: PreviewRequest,
-): string | Unresolved<PreviewRequest> {
+  request: ChangeQuery,
+): string | Unresolved<ChangeQuery> {
   const held =
     type === "group"
       ? (entity as TenantGroup).assignedLicenses.map((l) => l.skuId)
@@ -316,8 +312,8 @@ function directProduct(
   group: TenantGroup,
   members: readonly TenantUser[],
   products: readonly Product[],
-  request: MigrationPreviewRequest,
-): Product | Unresolved<MigrationPreviewRequest> {
+  request: MigrationQuery,
+): Product | Unresolved<MigrationQuery> {
   const bySku = new Map(products.map((p) => [p.skuId, p]));
   const held = directProductsOf(members).flatMap((sku) => bySku.get(sku) ?? []);
   if (held.length === 1) return held[0];

@@ -45,7 +45,7 @@ export interface AuditEntry {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-export interface NewRequest {
+export interface NewLicenseRequest {
   readonly kind: RequestPlan["kind"];
   readonly requester: Person;
   readonly createdAt: string;
@@ -81,7 +81,7 @@ export interface RequestStore {
    * dedupeKey, stores nothing and returns that one (`created` false).
    */
   create(
-    request: NewRequest,
+    request: NewLicenseRequest,
     audit: Omit<AuditEntry, "requestId">,
   ): { readonly request: LicenseRequest; readonly created: boolean };
   get(id: number): LicenseRequest | undefined;

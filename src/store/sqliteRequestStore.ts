@@ -7,7 +7,7 @@
  *   version, exactly one changes the request; the others get undefined and write nothing. Approval's
  *   idempotence rests on this.
  * - The audit table is append-only, enforced by triggers: no code path can update or delete its rows.
- * - The schema is versioned in code (MIGRATIONS, tracked with PRAGMA user_version); a file written by a
+ * - The schema is versioned in code (SCHEMA_STEPS, tracked with PRAGMA user_version); a file written by a
  *   newer License Desk is refused rather than half understood.
  *
  * Unreadable stored data (malformed JSON, or JSON of the wrong shape): the affected record is reported,
@@ -35,18 +35,18 @@ import type {
   RequestStatus,
   Stage,
 } from "../requests/licenseRequest";
-import type { AuditEntry, OutboxItem, NewRequest, RequestStore, Transition } from "./requestStore";
+import type { AuditEntry, OutboxItem, NewLicenseRequest, RequestStore, Transition } from "./requestStore";
 import { OPEN_STATUSES } from "../requests/licenseRequest";
 import { CorruptRecordError } from "./requestStore";
 
 export { CorruptRecordError };
 
 /**
- * Schema migrations, in order. Step i (0-based) takes the file from user_version i to i + 1. Never edit
+ * Schema steps, in order. Step i (0-based) takes the file from user_version i to i + 1. Never edit
  * a step that has shipped: append a new one. Tables are STRICT, so the column types the row casts below
  * rely on are enforced by SQLite itself.
  */
-export const MIGRATIONS: readonly string[] = [
+export const SCHEMA_STEPS: readonly string[] = [
   `
   CREATE TABLE requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -149,8 +149,8 @@ export interface SqliteRequestStoreOptions {
   readonly onCorruptRecord?: (error: CorruptRecordError) => void;
   /** How long a write waits for another process's write lock, in ms. Default 5000. */
   readonly busyTimeoutMs?: number;
-  /** The migrations to apply; tests only (the default is MIGRATIONS). */
-  readonly migrations?: readonly string[];
+  /** The schema steps to apply; tests only (the default is SCHEMA_STEPS). */
+  readonly schemaSteps?: readonly string[];
 }
 
 // Row shapes. The tables are STRICT, so SQLite guarantees these column types; the casts in the queries
@@ -239,16 +239,16 @@ export class SqliteRequestStore implements RequestStore {
     if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
     try {
-      const migrations = options.migrations ?? MIGRATIONS;
+      const steps = options.schemaSteps ?? SCHEMA_STEPS;
       // Refuse a newer file before touching it at all (not even its journal mode).
-      assertKnownVersion(db, file, migrations.length);
+      assertKnownVersion(db, file, steps.length);
       // WAL: readers never block the writer and a crash mid-write leaves the last commit intact.
       // (An in-memory database stays in "memory" mode; that is fine for tests.)
       db.pragma("journal_mode = WAL");
       // FULL: a committed approval survives a power cut, not only a process crash.
       db.pragma("synchronous = FULL");
       db.pragma("foreign_keys = ON");
-      migrate(db, file, migrations);
+      upgradeSchema(db, file, steps);
       return new SqliteRequestStore(db, options);
     } catch (error) {
       db.close();
@@ -256,7 +256,10 @@ export class SqliteRequestStore implements RequestStore {
     }
   }
 
-  create(request: NewRequest, audit: Omit<AuditEntry, "requestId">): { request: LicenseRequest; created: boolean } {
+  create(
+    request: NewLicenseRequest,
+    audit: Omit<AuditEntry, "requestId">,
+  ): { request: LicenseRequest; created: boolean } {
     return this.db
       .transaction(() => {
         // Under the write lock (IMMEDIATE), so two processes cannot both find no open request.
@@ -644,12 +647,12 @@ function assertKnownVersion(db: Database.Database, file: string, codeVersion: nu
  * on a fresh file serialise here, and the second finds the work done. A failing step rolls back every
  * step of this run and leaves user_version where it was.
  */
-function migrate(db: Database.Database, file: string, migrations: readonly string[]): void {
+function upgradeSchema(db: Database.Database, file: string, steps: readonly string[]): void {
   db.transaction(() => {
-    assertKnownVersion(db, file, migrations.length); // again, under the lock
+    assertKnownVersion(db, file, steps.length); // again, under the lock
     const from = userVersion(db);
-    for (let step = from; step < migrations.length; step++) db.exec(migrations[step]);
+    for (let step = from; step < steps.length; step++) db.exec(steps[step]);
     // PRAGMA user_version is written in the file header, inside this transaction.
-    if (from < migrations.length) db.pragma(`user_version = ${migrations.length}`);
+    if (from < steps.length) db.pragma(`user_version = ${steps.length}`);
   }).immediate();
 }

@@ -1,5 +1,5 @@
 /**
- * The Teams activity handler: translates activities into LicenseDesk messages and card actions,
+ * The Teams activity handler: translates activities into ChatService messages and card actions,
  * and replies into activities. It holds no logic of its own.
  */
 import {
@@ -12,12 +12,12 @@ import {
   type AdaptiveCardInvokeValue,
 } from "botbuilder";
 import type { Actor } from "../approval/approvalService";
-import type { Conversation, LicenseDesk, Reply } from "../chat/licenseDesk";
+import type { Conversation, ChatService, Reply } from "../chat/chatService";
 import { directoryId } from "../directoryId";
 import type { ConversationRef } from "../requests/licenseRequest";
 
 export class LicenseDeskBot extends TeamsActivityHandler {
-  constructor(private readonly desk: LicenseDesk) {
+  constructor(private readonly desk: ChatService) {
     super();
     this.onMessage(async (context, next) => {
       await context.sendActivity({ type: "typing" });

@@ -1,23 +1,23 @@
 import assert from "node:assert/strict";
 import {
-  parseChangeRequest,
-  parseMigrationRequest,
-  type ChangeRequest,
-  type MigrationRequest,
+  parseChangeSentence,
+  parseMigrationSentence,
+  type ParsedChange,
+  type ParsedMigration,
 } from "../../src/chat/requestParser";
 
-function group(name: string, from: string | undefined, to: string): ChangeRequest {
+function group(name: string, from: string | undefined, to: string): ParsedChange {
   return { target: { hint: "group", name }, ...(from ? { from } : {}), to };
 }
-function user(name: string, from: string | undefined, to: string): ChangeRequest {
+function user(name: string, from: string | undefined, to: string): ParsedChange {
   return { target: { hint: "user", name }, ...(from ? { from } : {}), to };
 }
-function either(name: string, from: string | undefined, to: string): ChangeRequest {
+function either(name: string, from: string | undefined, to: string): ParsedChange {
   return { target: { hint: "either", name }, ...(from ? { from } : {}), to };
 }
 
 describe("request parser", () => {
-  const understood: [string, ChangeRequest][] = [
+  const understood: [string, ParsedChange][] = [
     // The README's phrasings.
     ["move group Sales from E1 to E3", group("Sales", "E1", "E3")],
     ["switch Sales from Office 365 E1 to Office 365 E3", either("Sales", "Office 365 E1", "Office 365 E3")],
@@ -87,7 +87,7 @@ describe("request parser", () => {
     ["move group Sales\u200b from E1 to E3", group("Sales", "E1", "E3")],
   ];
   for (const [text, expected] of understood) {
-    it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseChangeRequest(text), expected));
+    it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseChangeSentence(text), expected));
   }
 
   const notRequests = [
@@ -113,21 +113,21 @@ describe("request parser", () => {
   ];
   for (const text of notRequests) {
     it(`does not read ${JSON.stringify(text)} as a change request`, () =>
-      assert.equal(parseChangeRequest(text), undefined));
+      assert.equal(parseChangeSentence(text), undefined));
   }
 
   describe("hostile input", () => {
     it("keeps OData and template characters in names as typed", () => {
       assert.deepEqual(
-        parseChangeRequest("move group Sales' or 1 eq 1 or displayName eq ' from E1 to E3"),
+        parseChangeSentence("move group Sales' or 1 eq 1 or displayName eq ' from E1 to E3"),
         group("Sales' or 1 eq 1 or displayName eq '", "E1", "E3"),
       );
-      assert.deepEqual(parseChangeRequest("move group Sales${x} from E1 to E3"), group("Sales${x}", "E1", "E3"));
+      assert.deepEqual(parseChangeSentence("move group Sales${x} from E1 to E3"), group("Sales${x}", "E1", "E3"));
       assert.deepEqual(
-        parseChangeRequest("move group 'R&D #1 (50%) + more?' from E1 to E3"),
+        parseChangeSentence("move group 'R&D #1 (50%) + more?' from E1 to E3"),
         group("R&D #1 (50%) + more?", "E1", "E3"),
       );
-      assert.deepEqual(parseChangeRequest("move group {{name}} from E1 to E3"), group("{{name}}", "E1", "E3"));
+      assert.deepEqual(parseChangeSentence("move group {{name}} from E1 to E3"), group("{{name}}", "E1", "E3"));
     });
 
     it("does not throw on long, odd or malformed text, and answers quickly", () => {
@@ -151,7 +151,7 @@ describe("request parser", () => {
       ];
       const started = Date.now();
       for (const text of inputs) {
-        const result = parseChangeRequest(text);
+        const result = parseChangeSentence(text);
         assert.ok(
           result === undefined || (typeof result.to === "string" && result.target.name.length <= 256),
           JSON.stringify(text.slice(0, 40)),
@@ -162,24 +162,24 @@ describe("request parser", () => {
 
     it("reads control characters as spaces and emoji names as names", () => {
       assert.deepEqual(
-        parseChangeRequest("move \u0000\u0001\u0007 group \u001bSales from E1 to E3"),
+        parseChangeSentence("move \u0000\u0001\u0007 group \u001bSales from E1 to E3"),
         group("Sales", "E1", "E3"),
       );
-      assert.deepEqual(parseChangeRequest("move group 🙂🙃 from E1 to E3"), group("🙂🙃", "E1", "E3"));
+      assert.deepEqual(parseChangeSentence("move group 🙂🙃 from E1 to E3"), group("🙂🙃", "E1", "E3"));
     });
 
     it("does not throw when given something that is not a string at run time", () => {
       for (const value of [undefined, null, 42, {}, []]) {
-        assert.equal(parseChangeRequest(value as unknown as string), undefined); // card data is untyped at run time
+        assert.equal(parseChangeSentence(value as unknown as string), undefined); // card data is untyped at run time
       }
     });
   });
 });
 
 describe("migration request parser", () => {
-  const to = (group: string, product?: string): MigrationRequest =>
+  const to = (group: string, product?: string): ParsedMigration =>
     product === undefined ? { group } : { group, product };
-  const understood: [string, MigrationRequest][] = [
+  const understood: [string, ParsedMigration][] = [
     // The README's phrasings.
     ["migrate Sales to group licensing for E3", to("Sales", "E3")],
     ["move direct E3 users of Sales to group licensing", to("Sales", "E3")],
@@ -216,7 +216,7 @@ describe("migration request parser", () => {
     ["move Power users of Contoso to group licensing", to("Power users of Contoso")],
   ];
   for (const [text, expected] of understood) {
-    it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseMigrationRequest(text), expected));
+    it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseMigrationSentence(text), expected));
   }
 
   const notMigrations = [
@@ -233,18 +233,18 @@ describe("migration request parser", () => {
   ];
   for (const text of notMigrations) {
     it(`does not read ${JSON.stringify(text)} as a migration`, () =>
-      assert.equal(parseMigrationRequest(text), undefined));
+      assert.equal(parseMigrationSentence(text), undefined));
   }
 
   describe("with a pilot and a wave size", () => {
     const ops = (
-      settings: Pick<MigrationRequest, "pilot" | "waveSize">,
+      settings: Pick<ParsedMigration, "pilot" | "waveSize">,
       product: string | undefined = "E3",
-    ): MigrationRequest => ({ ...to("Operations", product), ...settings });
+    ): ParsedMigration => ({ ...to("Operations", product), ...settings });
     const users = (count: number) => ({ pilot: { count, percent: 0 } });
     const percent = (n: number) => ({ pilot: { count: 0, percent: n } });
     const ASK = "migrate Operations to group licensing for E3";
-    const withSettings: [string, MigrationRequest][] = [
+    const withSettings: [string, ParsedMigration][] = [
       // The README's phrasings.
       [`${ASK} with a pilot of 10`, ops(users(10))],
       [`${ASK} pilot 10 users`, ops(users(10))],
@@ -270,7 +270,7 @@ describe("migration request parser", () => {
       ["migrate 'Pilot of 10' to group licensing for E3", to("Pilot of 10", "E3")],
     ];
     for (const [text, expected] of withSettings) {
-      it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseMigrationRequest(text), expected));
+      it(`reads ${JSON.stringify(text)}`, () => assert.deepEqual(parseMigrationSentence(text), expected));
     }
 
     const refused = [
@@ -295,22 +295,22 @@ describe("migration request parser", () => {
       "move group Sales from E1 to E3 with a pilot of 2",
     ];
     for (const text of refused) {
-      it(`does not read ${JSON.stringify(text)}`, () => assert.equal(parseMigrationRequest(text), undefined));
+      it(`does not read ${JSON.stringify(text)}`, () => assert.equal(parseMigrationSentence(text), undefined));
     }
 
     it("leaves them to this parser: the change parser reads none of them", () => {
-      for (const [text] of withSettings) assert.equal(parseChangeRequest(text), undefined, text);
+      for (const [text] of withSettings) assert.equal(parseChangeSentence(text), undefined, text);
     });
 
     it("keeps the default (no settings) when the request gives none", () => {
-      const plain = parseMigrationRequest(ASK);
+      const plain = parseMigrationSentence(ASK);
       assert.deepEqual(plain, to("Operations", "E3"));
       assert.ok(plain && !("pilot" in plain) && !("waveSize" in plain));
     });
   });
 
   it("leaves every migration to this parser: the change parser reads none of them", () => {
-    for (const [text] of understood) assert.equal(parseChangeRequest(text), undefined, text);
+    for (const [text] of understood) assert.equal(parseChangeSentence(text), undefined, text);
   });
 
   it("does not throw on long, odd or malformed text, and answers quickly", () => {
@@ -331,11 +331,11 @@ describe("migration request parser", () => {
     ];
     const started = Date.now();
     for (const text of inputs) {
-      const result = parseMigrationRequest(text);
+      const result = parseMigrationSentence(text);
       assert.ok(result === undefined || result.group.length <= 256, JSON.stringify(text.slice(0, 40)));
     }
     assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
     for (const value of [undefined, null, 42, {}, []])
-      assert.equal(parseMigrationRequest(value as unknown as string), undefined);
+      assert.equal(parseMigrationSentence(value as unknown as string), undefined);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The whole path: a Bot Framework activity → restify + CloudAdapter → LicenseDesk → Graph client →
+ * The whole path: a Bot Framework activity → restify + CloudAdapter → ChatService → Graph client →
  * simulated tenant over HTTP → Adaptive Card back to the conversation.
  */
 import assert from "node:assert/strict";

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { DataFolderError, openDataFolder } from "../../src/store/dataFolder";
-import { MIGRATIONS, SqliteRequestStore } from "../../src/store/sqliteRequestStore";
+import { SCHEMA_STEPS, SqliteRequestStore } from "../../src/store/sqliteRequestStore";
 import { scratchDir } from "../support/scratch";
 
 const CREATED = "2025-01-02T03:04:05.000Z";
@@ -190,12 +190,12 @@ describe("the data folder at start-up", () => {
     const folder = folderWithMarker((file) => {
       const db = new Database(file);
       db.exec("CREATE TABLE future (x)");
-      db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+      db.pragma(`user_version = ${SCHEMA_STEPS.length + 1}`);
       db.close();
     });
     assertRefused(
       folder,
-      `DATA_DIR ${folder}: license-desk.sqlite has schema version ${MIGRATIONS.length + 1}, newer than this License Desk knows (up to ${MIGRATIONS.length}); ` +
+      `DATA_DIR ${folder}: license-desk.sqlite has schema version ${SCHEMA_STEPS.length + 1}, newer than this License Desk knows (up to ${SCHEMA_STEPS.length}); ` +
         `it was written by a newer License Desk. Run that version, or point DATA_DIR at another folder.`,
     );
   });

@@ -5,10 +5,10 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import type { Operation, Preview } from "../../src/licensing/preview";
 import type { ConversationRef, LicenseRequest, Person } from "../../src/requests/licenseRequest";
-import type { AuditEntry, NewRequest } from "../../src/store/requestStore";
+import type { AuditEntry, NewLicenseRequest } from "../../src/store/requestStore";
 import {
   CorruptRecordError,
-  MIGRATIONS,
+  SCHEMA_STEPS,
   SchemaVersionError,
   SqliteRequestStore,
 } from "../../src/store/sqliteRequestStore";
@@ -68,7 +68,7 @@ const conversation: ConversationRef = {
   bot: { id: "28:bot" },
 };
 
-function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
+function newRequest(overrides: Partial<NewLicenseRequest> = {}): NewLicenseRequest {
   return {
     kind: "group-change",
     requester: helpdesk,
@@ -118,7 +118,7 @@ describe("SqliteRequestStore", () => {
       assert.equal(fs.existsSync(file), true);
       const db = raw();
       try {
-        assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
+        assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_STEPS.length);
         assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
         const tables = (
           db
@@ -137,14 +137,14 @@ describe("SqliteRequestStore", () => {
       assert.equal(store.get(created.id)?.preview.verdict, "warnings");
     });
 
-    it("does not re-run migrations on reopening", () => {
+    it("does not re-run schema steps on reopening", () => {
       // A step that would fail (or count twice) if it ran again.
-      const migrations = [...MIGRATIONS, `CREATE TABLE once (n INTEGER); INSERT INTO once VALUES (1);`];
-      openStore({ migrations }).close();
-      openStore({ migrations }).close();
+      const schemaSteps = [...SCHEMA_STEPS, `CREATE TABLE once (n INTEGER); INSERT INTO once VALUES (1);`];
+      openStore({ schemaSteps }).close();
+      openStore({ schemaSteps }).close();
       const db = raw();
       try {
-        assert.equal(db.pragma("user_version", { simple: true }), migrations.length);
+        assert.equal(db.pragma("user_version", { simple: true }), schemaSteps.length);
         assert.deepEqual(db.prepare(`SELECT count(*) AS n FROM once`).get(), { n: 1 });
       } finally {
         db.close();
@@ -155,23 +155,23 @@ describe("SqliteRequestStore", () => {
       const v1 = openStore();
       const created = v1.create(newRequest(), entry("requested")).request;
       v1.close();
-      const v2 = openStore({ migrations: [...MIGRATIONS, `ALTER TABLE requests ADD COLUMN note TEXT;`] });
+      const v2 = openStore({ schemaSteps: [...SCHEMA_STEPS, `ALTER TABLE requests ADD COLUMN note TEXT;`] });
       assert.deepEqual(v2.get(created.id), created);
       const db = raw();
       try {
-        assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length + 1);
+        assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_STEPS.length + 1);
       } finally {
         db.close();
       }
     });
 
-    it("rolls a failing migration back entirely and leaves the version where it was", () => {
+    it("rolls a failing schema step back entirely and leaves the version where it was", () => {
       openStore().close();
-      const broken = [...MIGRATIONS, `CREATE TABLE half (n INTEGER);`, `THIS IS NOT SQL;`];
-      assert.throws(() => openStore({ migrations: broken }), /syntax error/);
+      const broken = [...SCHEMA_STEPS, `CREATE TABLE half (n INTEGER);`, `THIS IS NOT SQL;`];
+      assert.throws(() => openStore({ schemaSteps: broken }), /syntax error/);
       const db = raw();
       try {
-        assert.equal(db.pragma("user_version", { simple: true }), MIGRATIONS.length);
+        assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_STEPS.length);
         assert.equal(db.prepare(`SELECT name FROM sqlite_master WHERE name = 'half'`).get(), undefined);
       } finally {
         db.close();
@@ -181,21 +181,21 @@ describe("SqliteRequestStore", () => {
     it("refuses a file newer than the code, naming both versions, and leaves it untouched", () => {
       openStore().close();
       const db = raw();
-      db.pragma(`user_version = ${MIGRATIONS.length + 3}`);
+      db.pragma(`user_version = ${SCHEMA_STEPS.length + 3}`);
       db.close();
       assert.throws(
         () => openStore(),
         (error: unknown) =>
           error instanceof SchemaVersionError &&
-          error.fileVersion === MIGRATIONS.length + 3 &&
-          error.codeVersion === MIGRATIONS.length &&
-          error.message.includes(`schema version ${MIGRATIONS.length + 3}`) &&
-          error.message.includes(`up to ${MIGRATIONS.length}`) &&
+          error.fileVersion === SCHEMA_STEPS.length + 3 &&
+          error.codeVersion === SCHEMA_STEPS.length &&
+          error.message.includes(`schema version ${SCHEMA_STEPS.length + 3}`) &&
+          error.message.includes(`up to ${SCHEMA_STEPS.length}`) &&
           error.message.includes(file),
       );
       const after = raw();
       try {
-        assert.equal(after.pragma("user_version", { simple: true }), MIGRATIONS.length + 3);
+        assert.equal(after.pragma("user_version", { simple: true }), SCHEMA_STEPS.length + 3);
       } finally {
         after.close();
       }

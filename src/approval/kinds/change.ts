@@ -5,7 +5,7 @@
 import type { OutcomeReport } from "../../licensing/outcome";
 import type { Preview } from "../../licensing/preview";
 import type { LicenseRequest, RequestPlan } from "../../requests/licenseRequest";
-import type { PreviewRequest } from "../../requests/previewRequest";
+import type { ChangeQuery } from "../../requests/previewQuery";
 import { isOutcomeReport } from "../../requests/stageReport";
 import type { WorkflowContext } from "../context";
 import { applyChange, followChange, resumeChange } from "../execution";
@@ -63,7 +63,7 @@ export const changeKind: RequestKind<Preview, OutcomeReport> = {
  * What undoing an applied change restores: its source with the plans that were off on it then
  * (none when its preview recorded none, as previews made before they were recorded).
  */
-function restoreOf(undone: LicenseRequest): NonNullable<PreviewRequest["restore"]> {
+function restoreOf(undone: LicenseRequest): NonNullable<ChangeQuery["restore"]> {
   return { undoOf: undone.id, disabledPlans: [...(changePlan(undone.preview, undone.id).from.disabledPlans ?? [])] };
 }
 

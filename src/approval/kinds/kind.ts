@@ -8,7 +8,7 @@
  * the table, which holds each kind under the plan kinds it serves.
  */
 import type { LicenseRequest, RequestPlan, Stage } from "../../requests/licenseRequest";
-import type { PreviewRequest } from "../../requests/previewRequest";
+import type { ChangeQuery } from "../../requests/previewQuery";
 import type { StageReport } from "../../requests/stageReport";
 import type { WorkflowContext } from "../context";
 
@@ -33,7 +33,7 @@ export interface RequestKind<P extends RequestPlan, R extends StageReport> {
   /** Why an approver's "Stop here" does not apply to the request now, or undefined when it does. */
   refuseStop(request: LicenseRequest): string | undefined;
   /** The change that undoes an applied request; throws ActionRefused when the kind cannot be undone so. */
-  inverse(request: LicenseRequest, plan: P): PreviewRequest;
+  inverse(request: LicenseRequest, plan: P): ChangeQuery;
   /** Applies the request's current stage, approved; resolves to the request as it then stands. */
   apply(request: LicenseRequest, plan: P, context: WorkflowContext): Promise<LicenseRequest>;
   /** After a restart: finishes a request left approved, applying or processing (in the background). */

@@ -11,7 +11,7 @@ const guid = z.string().regex(GUID).transform(directoryId);
 /** A product as typed ("E3", "Office 365 E3", "ENTERPRISEPACK") or a skuId. */
 const productPhrase = z.string().trim().min(1).max(100);
 
-export const previewRequestSchema = z.object({
+export const changeQuerySchema = z.object({
   target: z.union([
     z.object({ type: z.enum(["group", "user"]), id: guid }),
     z.object({ hint: z.enum(["group", "user", "either"]), name: z.string().trim().min(1).max(256) }),
@@ -26,7 +26,7 @@ export const previewRequestSchema = z.object({
   restore: z.object({ undoOf: z.number().int().positive(), disabledPlans: z.array(guid).max(500) }).optional(),
 });
 
-export type PreviewRequest = z.infer<typeof previewRequestSchema>;
+export type ChangeQuery = z.infer<typeof changeQuerySchema>;
 
 /**
  * A migration's pilot: the larger of `count` users and `percent` % of the eligible movers. The
@@ -42,11 +42,11 @@ export const pilotSettingSchema = z
  * without a product, the one the members hold directly. `pilot` and `waveSize` are the request's
  * settings, absent for the defaults (MigrationInput in src/licensing/migrationPlan.ts).
  */
-export const migrationPreviewRequestSchema = z.object({
+export const migrationQuerySchema = z.object({
   group: z.union([z.object({ id: guid }), z.object({ name: z.string().trim().min(1).max(256) })]),
   product: productPhrase.optional(),
   pilot: pilotSettingSchema.optional(),
   waveSize: z.number().int().min(1).max(1000).optional(),
 });
 
-export type MigrationPreviewRequest = z.infer<typeof migrationPreviewRequestSchema>;
+export type MigrationQuery = z.infer<typeof migrationQuerySchema>;

@@ -18,11 +18,11 @@ import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
 import { escapeMarkdown } from "../markdown";
 import {
-  migrationPreviewRequestSchema,
-  previewRequestSchema,
-  type MigrationPreviewRequest,
-  type PreviewRequest,
-} from "../requests/previewRequest";
+  migrationQuerySchema,
+  changeQuerySchema,
+  type MigrationQuery,
+  type ChangeQuery,
+} from "../requests/previewQuery";
 import { isMigration, type ConversationRef, type LicenseRequest, type RequestPlan } from "../requests/licenseRequest";
 import type {
   ChangePreviewOutcome,
@@ -31,7 +31,7 @@ import type {
   PreviewService,
   Unresolved,
 } from "../service/previewService";
-import { EXAMPLE_REQUESTS, parseCommand, type ChangeRequest, type MigrationRequest } from "./commands";
+import { EXAMPLE_REQUESTS, parseCommand, type ParsedChange, type ParsedMigration } from "./commands";
 import { runVerb, verbHandlers, type VerbHandlers } from "./verbHandlers";
 
 export interface IncomingMessage {
@@ -65,7 +65,7 @@ export interface Conversation {
 /** Groups from this size up get a "checking N members…" card while their members are read. */
 export const PROGRESS_MIN_MEMBERS = 2000;
 
-export class LicenseDesk {
+export class ChatService {
   private readonly verbs: VerbHandlers;
 
   constructor(
@@ -136,7 +136,7 @@ export class LicenseDesk {
         await this.approvals.requireMember(message.from);
         return { kind: "card", card: seatsCard(await this.graph.listProducts()) };
       case "change":
-        return this.preview(message.from, toPreviewRequest(command.request), pending);
+        return this.preview(message.from, toChangeQuery(command.request), pending);
       case "status":
         if (command.requestId !== undefined)
           return { kind: "card", card: requestCard(await this.approvals.view(message.from, command.requestId)) };
@@ -153,7 +153,7 @@ export class LicenseDesk {
         await this.approvals.useApprovalsChannel(message.from, message.conversation);
         return text("From now on I send approval cards to this conversation.");
       case "migrate":
-        return this.previewMigration(message.from, toMigrationPreviewRequest(command.request), pending);
+        return this.previewMigration(message.from, toMigrationQuery(command.request), pending);
       case "unknown":
         return text(
           `I did not understand that. Try for example:\n\n${EXAMPLE_REQUESTS.map((e) => `- ${e}`).join("\n")}\n\nSay **help** for everything I can do.`,
@@ -162,13 +162,13 @@ export class LicenseDesk {
   }
 
   /** A preview names members and their licenses: only for those who may request changes. */
-  private async preview(from: Actor, request: PreviewRequest, pending: PendingReply): Promise<Reply> {
+  private async preview(from: Actor, request: ChangeQuery, pending: PendingReply): Promise<Reply> {
     await this.approvals.require(from, "requester");
     return renderChange(await this.previews.preview(request, progressOf(pending)), this.now());
   }
 
   /** A migration's preview names the group's members and their licenses: requesters only, as a change's. */
-  private async previewMigration(from: Actor, request: MigrationPreviewRequest, pending: PendingReply): Promise<Reply> {
+  private async previewMigration(from: Actor, request: MigrationQuery, pending: PendingReply): Promise<Reply> {
     await this.approvals.require(from, "requester");
     return renderMigration(await this.previews.previewMigration(request, progressOf(pending)), this.now());
   }
@@ -283,18 +283,18 @@ function text(value: string): Reply {
 }
 
 /** What a preview button submits: the request, complete, so that pressing it needs no more questions. */
-function previewButtonData(request: PreviewRequest): object {
+function previewButtonData(request: ChangeQuery): object {
   return { command: "preview", request };
 }
 
 /** What a migration preview's buttons submit (Refresh, a choice's options): the request, complete. */
-function migrationButtonData(request: MigrationPreviewRequest): object {
+function migrationButtonData(request: MigrationQuery): object {
   return { command: "migration-preview", request };
 }
 
 type ButtonRequest =
-  | { kind: "change"; request: PreviewRequest }
-  | { kind: "migration"; request: MigrationPreviewRequest }
+  | { kind: "change"; request: ChangeQuery }
+  | { kind: "migration"; request: MigrationQuery }
   | { kind: "command"; command: string };
 
 /**
@@ -307,11 +307,11 @@ function buttonRequest(value: unknown): ButtonRequest | "invalid" | undefined {
   const request = "request" in value ? value.request : undefined;
   switch (value.command) {
     case "preview": {
-      const parsed = previewRequestSchema.safeParse(request);
+      const parsed = changeQuerySchema.safeParse(request);
       return parsed.success ? { kind: "change", request: parsed.data } : "invalid";
     }
     case "migration-preview": {
-      const parsed = migrationPreviewRequestSchema.safeParse(request);
+      const parsed = migrationQuerySchema.safeParse(request);
       return parsed.success ? { kind: "migration", request: parsed.data } : "invalid";
     }
     default:
@@ -319,7 +319,7 @@ function buttonRequest(value: unknown): ButtonRequest | "invalid" | undefined {
   }
 }
 
-function toPreviewRequest(request: ChangeRequest): PreviewRequest {
+function toChangeQuery(request: ParsedChange): ChangeQuery {
   return {
     target: { hint: request.target.hint, name: request.target.name },
     ...(request.from ? { from: request.from } : {}),
@@ -327,7 +327,7 @@ function toPreviewRequest(request: ChangeRequest): PreviewRequest {
   };
 }
 
-function toMigrationPreviewRequest(request: MigrationRequest): MigrationPreviewRequest {
+function toMigrationQuery(request: ParsedMigration): MigrationQuery {
   return {
     group: { name: request.group },
     ...(request.product !== undefined ? { product: request.product } : {}),
