@@ -10,7 +10,7 @@ import helpTemplate from "../../cards/help.json";
 import noticeTemplate from "../../cards/notice.json";
 import progressTemplate from "../../cards/progress.json";
 import seatsTemplate from "../../cards/seats.json";
-import { plural } from "../format";
+import { fmt, plural } from "../format";
 import type { Product } from "../licensing/model";
 import { productName } from "../licensing/productNames";
 import { availableSeats } from "../licensing/seats";
@@ -57,16 +57,36 @@ export function seatsCard(products: readonly Product[]): AdaptiveCard {
       skuPartNumber: product.skuPartNumber,
       consumed: product.consumedUnits,
       enabled: product.enabledUnits,
-      availableText: available < 0 ? `${-available} over` : String(available),
-      availableColor: available <= 0 ? "Attention" : "Good",
+      ...availability(product, available),
       status: product.capabilityStatus,
       statusColor: STATUS_COLORS[product.capabilityStatus],
     }));
   const summary =
     rows.length === 0
       ? "This tenant has no products that can be assigned to users."
-      : `${plural(rows.length, "product")} that can be assigned to users. Available = paid − used.`;
+      : `${plural(rows.length, "product")} that can be assigned to users. Available = paid − used.` +
+        (products.some((p) => p.appliesTo === "User" && (p.warningUnits ?? 0) > 0)
+          ? " In grace: seats of an expired subscription that still work until it is renewed or suspended."
+          : "");
   return bind(seatsTemplate, { summary, products: rows });
+}
+
+/**
+ * The Available column. Seats in grace (prepaidUnits.warning) still work, so a product using them is
+ * "5 used of 10 in grace (renew)", not "5 over"; only use beyond paid and grace seats is over.
+ */
+function availability(product: Product, available: number): { availableText: string; availableColor: string } {
+  const grace = product.warningUnits ?? 0;
+  const inGrace = Math.max(0, product.consumedUnits - product.enabledUnits);
+  if (grace > 0 && inGrace <= grace) {
+    const text =
+      inGrace > 0
+        ? `${fmt(inGrace)} used of ${fmt(grace)} in grace (renew)`
+        : `${fmt(available)}, and ${fmt(grace)} in grace (renew)`;
+    return { availableText: text, availableColor: "Warning" };
+  }
+  if (available < 0) return { availableText: `${fmt(inGrace - grace)} over`, availableColor: "Attention" };
+  return { availableText: fmt(available), availableColor: available === 0 ? "Attention" : "Good" };
 }
 
 /** A question with one button per answer; each button submits its `data`. `question` and `hint` are markdown; button titles are not rendered as markdown. */

@@ -552,6 +552,7 @@ function toProduct(sku: Graph.SubscribedSku): Product {
     appliesTo: sku.appliesTo === "Company" ? "Company" : "User",
     capabilityStatus: (sku.capabilityStatus ?? "Enabled") as CapabilityStatus,
     enabledUnits: sku.prepaidUnits?.enabled ?? 0,
+    warningUnits: sku.prepaidUnits?.warning ?? 0,
     consumedUnits: sku.consumedUnits ?? 0,
     servicePlans: (sku.servicePlans ?? []).map((p) => ({
       id: required(p.servicePlanId, "servicePlanId"),

@@ -19,6 +19,11 @@ export interface Product {
   readonly capabilityStatus: CapabilityStatus;
   /** prepaidUnits.enabled: seats paid for and usable. */
   readonly enabledUnits: number;
+  /**
+   * prepaidUnits.warning: seats of an expired subscription still in its grace period; they work
+   * until the subscription is renewed or suspended. Absent means none.
+   */
+  readonly warningUnits?: number;
   readonly consumedUnits: number;
   readonly servicePlans: readonly ServicePlan[];
 }

@@ -74,6 +74,37 @@ describe("cards", () => {
     assert.match(json, /"text":"70","color":"Good"/);
   });
 
+  it("seats shows seats in grace as in grace, not over, and says what grace means", () => {
+    const card = seatsCard([
+      product("ENTERPRISEPACK", 0, 5, { warningUnits: 10, capabilityStatus: "Warning" }),
+      product("STANDARDPACK", 20, 12, { warningUnits: 5 }),
+      product("SPE_E3", 0, 17, { warningUnits: 10, capabilityStatus: "Warning" }),
+    ]);
+    const texts = cardTexts(card);
+    assert.equal(
+      texts[1],
+      "3 products that can be assigned to users. Available = paid − used. In grace: seats of an expired subscription that still work until it is renewed or suspended.",
+    );
+    assert.deepEqual(texts.slice(6), [
+      "Microsoft 365 E3",
+      "SPE_E3",
+      "17 / 0",
+      "7 over",
+      "Warning",
+      "Office 365 E1",
+      "STANDARDPACK",
+      "12 / 20",
+      "8, and 5 in grace (renew)",
+      "Enabled",
+      "Office 365 E3",
+      "ENTERPRISEPACK",
+      "5 / 0",
+      "5 used of 10 in grace (renew)",
+      "Warning",
+    ]);
+    assert.match(JSON.stringify(card), /"text":"5 used of 10 in grace \(renew\)","color":"Warning"/);
+  });
+
   it("seats says so when there is nothing to show", () => {
     assert.equal(cardTexts(seatsCard([]))[1], "This tenant has no products that can be assigned to users.");
   });
