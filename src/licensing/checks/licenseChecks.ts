@@ -87,13 +87,24 @@ export interface SeatFigures {
   readonly target?: SeatCount;
 }
 
-/** T: users who do not hold it from any source need one. S: users who hold it only from the changed assignment free one. */
+/**
+ * T: users who do not hold it from any source and will get it need one. S: users who hold it only
+ * from the changed assignment free one, once it goes.
+ *
+ * A group's products reach a member all together or not at all (docs/graph-and-entra.md, "All or
+ * nothing per user"): a member who keeps a conflicting plan gets nothing from the group, so takes
+ * no seat of T, and still frees S; a member whose other license would lose a prerequisite keeps
+ * what the group gave (the removal fails with DependencyViolation), so takes no seat and frees none.
+ * A user's own call is refused whole in both cases, and those checks block it.
+ */
 export function countSeats(ctx: ChangeContext, facts: readonly UserFacts[]): SeatFigures {
   let needed = 0;
   let freed = 0;
   for (const f of facts) {
-    if (!f.holdsTarget) needed++;
-    if (f.holdsChanged && f.otherSourceStates.length === 0) freed++;
+    const refused = ctx.kind === "group" && f.lostDependencies.length > 0;
+    const failsTarget = ctx.kind === "group" && (refused || f.conflicts.length > 0);
+    if (!f.holdsTarget && !failsTarget) needed++;
+    if (f.holdsChanged && f.otherSourceStates.length === 0 && !refused) freed++;
   }
   const seats: Record<string, SeatCount> = {};
   const s = ctx.source;
