@@ -40,10 +40,10 @@ export interface KnownProduct {
 }
 
 /**
- * The products with aliases, named and identified by the catalog (the catalog test checks that it
- * lists them all). Not every catalog product: the resolver answers "not-owned" for any product
- * known here, and its tests expect "Office 365 E4" (in the catalog as ENTERPRISEWITHSCAL) to be no
- * product at all.
+ * The products with aliases, named and identified by the catalog. Not every catalog product yet:
+ * the resolver answers "the tenant does not own it" for any product known here, and the catalog
+ * repeats display names ("Visio Plan 2" twice) and near-names ("Microsoft 365 E3 (500 seats min)_HUB")
+ * that would turn a typo's suggestions into wrong products.
  */
 export const KNOWN_PRODUCTS: readonly KnownProduct[] = Object.entries(ALIASES).flatMap(([skuPartNumber, aliases]) => {
   const product = catalogProduct(skuPartNumber);

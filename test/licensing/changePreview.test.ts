@@ -436,6 +436,18 @@ describe("previewGroupChange", () => {
       assert.equal(c.users?.[0].note, "WORKPLACE_ANALYTICS needs EXCHANGE_S_STANDARD or EXCHANGE_S_ENTERPRISE");
     });
 
+    it("counts no seat of T and frees no seat of S for members whose removal would fail (DependencyViolation)", () => {
+      const more = (i: number): LicenseState[] => (i <= 2 ? [direct(WA)] : []);
+      const p = previewGroup({ users: members(10, more), to: F3 });
+      // All or nothing: u1 and u2 keep E1 from Sales (the removal fails) and get no F3.
+      assert.equal(p.seats.SPE_F1?.needed, 8);
+      assert.equal(p.seats.STANDARDPACK?.freed, 8);
+      assert.match(
+        check(p, "seats").detail,
+        /2 members cannot take Microsoft 365 F3 \(see the conflicts and dependencies checks\): all or nothing, they get nothing from Sales and need no seat\./,
+      );
+    });
+
     it("passes when T carries the prerequisite (E1 → E3), or another source still provides it", () => {
       const more = (i: number): LicenseState[] => (i === 1 ? [direct(WA)] : []);
       assert.equal(check(previewGroup({ users: members(10, more) }), "dependencies").status, "pass");

@@ -82,6 +82,10 @@ export function targetSubscribedCheck(
 export interface SeatFigures {
   readonly needed: number;
   readonly freed: number;
+  /** Users who already hold T from some source: they need no seat. */
+  readonly holders: number;
+  /** Members who will get nothing from the group (all or nothing): they need no seat either. */
+  readonly getNothing: number;
   /** Keyed by skuPartNumber; a product the tenant does not own has no entry. */
   readonly seats: Record<string, SeatCount>;
   readonly target?: SeatCount;
@@ -100,10 +104,14 @@ export interface SeatFigures {
 export function countSeats(ctx: ChangeContext, facts: readonly UserFacts[]): SeatFigures {
   let needed = 0;
   let freed = 0;
+  let holders = 0;
+  let getNothing = 0;
   for (const f of facts) {
     const refused = ctx.kind === "group" && f.lostDependencies.length > 0;
     const failsTarget = ctx.kind === "group" && (refused || f.conflicts.length > 0);
-    if (!f.holdsTarget && !failsTarget) needed++;
+    if (f.holdsTarget) holders++;
+    else if (failsTarget) getNothing++;
+    else needed++;
     if (f.holdsChanged && f.otherSourceStates.length === 0 && !refused) freed++;
   }
   const seats: Record<string, SeatCount> = {};
@@ -128,7 +136,7 @@ export function countSeats(ctx: ChangeContext, facts: readonly UserFacts[]): Sea
     };
     seats[t.skuPartNumber] = target; // written last: if S and T were one product, T's figures are the ones that matter
   }
-  return { needed, freed, seats, target };
+  return { needed, freed, holders, getNothing, seats, target };
 }
 
 /**
@@ -142,7 +150,7 @@ export function seatsCheck(ctx: ChangeContext, figures: SeatFigures, note?: stri
   const tName = ctx.index.name(ctx.targetSkuId);
   const needed = t.needed ?? 0;
   const shortfall = t.shortfall ?? 0;
-  const holders = ctx.users.length - needed;
+  const { holders, getNothing } = figures;
   const numbers = `${tName}: ${plural(needed, "seat")} needed, ${fmt(t.available)} available`;
   const freed = note ?? `The change frees ${plural(figures.freed, "seat")} of ${ctx.index.name(ctx.sourceSkuId)}.`;
   if (shortfall > 0) {
@@ -157,9 +165,13 @@ export function seatsCheck(ctx: ChangeContext, figures: SeatFigures, note?: stri
       detail: `${fmt(t.enabled)} enabled, ${fmt(t.consumed)} consumed; ${without}. Buy at least ${fmt(shortfall)} more ${tName} licenses or free ${fmt(shortfall)} seats, then preview again. ${freed}`,
     };
   }
+  const nothing =
+    getNothing > 0
+      ? ` ${plural(getNothing, "member")} cannot take ${tName} (see the conflicts and dependencies checks): all or nothing, they get nothing from ${ctx.subjectName} and need no seat.`
+      : "";
   const already =
     ctx.kind === "group"
-      ? `${plural(holders, "member")} already hold${holders === 1 ? "s" : ""} ${tName} and need${holders === 1 ? "s" : ""} no new seat.`
+      ? `${plural(holders, "member")} already hold${holders === 1 ? "s" : ""} ${tName} and need${holders === 1 ? "s" : ""} no new seat.${nothing}`
       : holders > 0
         ? `${ctx.subjectName} already holds ${tName}.`
         : "";
