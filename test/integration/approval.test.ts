@@ -753,16 +753,17 @@ describe("approval and apply on the demo tenant, through the bot", function () {
     }
 
     /** The 9 plans E3 brings that E1 has nothing to carry, in E3's order: what undoing E1 → E3 takes back. */
+    // By the names people read, from Microsoft's catalog.
     const E3_EXTRAS = [
-      "EXCHANGE_S_ENTERPRISE",
-      "SHAREPOINTENTERPRISE",
-      "OFFICESUBSCRIPTION",
-      "RMS_S_ENTERPRISE",
-      "MIP_S_CLP1",
-      "FORMS_PLAN_E3",
-      "STREAM_O365_E3",
-      "BPOS_S_TODO_2",
-      "WHITEBOARD_PLAN2",
+      "Exchange Online (Plan 2)",
+      "SharePoint (Plan 2)",
+      "Microsoft 365 Apps for enterprise",
+      "Azure Rights Management",
+      "Information Protection for Office 365 - Standard",
+      "Microsoft Forms (Plan E3)",
+      "Microsoft Stream for Office 365 E3",
+      "To-Do (Plan 2)",
+      "Whiteboard (Plan 2)",
     ];
 
     it("undo of the applied Marketing change: request #2 restores E1 with the plans Marketing had off, warns with the 9 plans E3 brought, and Patti's approval makes one write", async () => {
@@ -808,12 +809,12 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(continuity.status, "warn");
       assert.equal(
         continuity.title,
-        "Undoing request #1 takes back 9 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, RMS_S_ENTERPRISE, MIP_S_CLP1 and 4 more",
+        "Undoing request #1 takes back 9 plans that came with Office 365 E3: Exchange Online (Plan 2), SharePoint (Plan 2), Microsoft 365 Apps for enterprise, Azure Rights Management, Information Protection for Office 365 - Standard and 4 more",
       );
       assert.equal(
         continuity.detail,
         `Members of Marketing lose the services of ${E3_EXTRAS.join(", ")}: they go back to Office 365 E1 as it was before request #1. ` +
-          "Office 365 E1 is restored with 2 plans disabled, as before: YAMMER_ENTERPRISE, SWAY.",
+          "Office 365 E1 is restored with 2 plans disabled, as before: Yammer Enterprise, Sway.",
       );
       assert.deepEqual(
         preview.checks.filter((c) => c.status !== "pass").map((c) => c.id),
@@ -916,7 +917,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(continuity.status, "warn");
       assert.equal(
         continuity.detail,
-        `Megan Bowen loses the services of ${E3_EXTRAS.join(", ")}: they go back to Office 365 E1 as it was before request #1. Office 365 E1 is restored with 1 plan disabled, as before: SWAY.`,
+        `Megan Bowen loses the services of ${E3_EXTRAS.join(", ")}: they go back to Office 365 E1 as it was before request #1. Office 365 E1 is restored with 1 plan disabled, as before: Sway.`,
       );
 
       await approve(harness, asked2.card);

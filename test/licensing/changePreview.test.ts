@@ -7,7 +7,6 @@ import {
 } from "../../src/licensing/changePreview";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
-import { carries } from "../../src/licensing/servicePlanRules";
 import { E1, E3, F3, PLAN, WA } from "../support/productIds";
 import { licenseState, product, securityGroup, user } from "../support/tenantBuilder";
 
@@ -105,33 +104,12 @@ const GROUP_CHECKS: CheckId[] = [
 
 // ——— tests ———
 
-describe("servicePlanRules: plan families", () => {
-  it("a higher plan carries a lower one of its family, and a plan carries itself", () => {
-    assert.equal(carries("EXCHANGE_S_ENTERPRISE", "EXCHANGE_S_STANDARD"), true);
-    assert.equal(carries("EXCHANGE_S_ENTERPRISE", "EXCHANGE_S_DESKLESS"), true);
-    assert.equal(carries("EXCHANGE_S_STANDARD", "EXCHANGE_S_ESSENTIALS"), true);
-    assert.equal(carries("SHAREPOINTENTERPRISE", "SHAREPOINTDESKLESS"), true);
-    assert.equal(carries("MCOSTANDARD", "MCOIMP"), true);
-    assert.equal(carries("OFFICESUBSCRIPTION", "OFFICE_BUSINESS"), true);
-    assert.equal(carries("TEAMS1", "TEAMS1"), true);
-    assert.equal(carries("ANYTHING_NEW", "ANYTHING_NEW"), true);
-  });
-
-  it("a lower plan, a plan of the same tier, or of another family carries nothing", () => {
-    assert.equal(carries("EXCHANGE_S_STANDARD", "EXCHANGE_S_ENTERPRISE"), false);
-    assert.equal(carries("EXCHANGE_S_DESKLESS", "EXCHANGE_S_ESSENTIALS"), false);
-    assert.equal(carries("SHAREPOINTSTANDARD", "SHAREPOINTENTERPRISE"), false);
-    assert.equal(carries("OFFICESUBSCRIPTION", "SHAREPOINTWAC"), false);
-    assert.equal(carries("EXCHANGE_S_ENTERPRISE", "SHAREPOINTSTANDARD"), false);
-  });
-});
-
 describe("targetDisabledPlans", () => {
   it("E1 with SharePoint Plan 1 off → E3 with SharePoint Plan 2 off, the new Office apps on", () => {
     assert.deepEqual(targetDisabledPlans(e1(), [PLAN.SHAREPOINTSTANDARD], e3()), [PLAN.SHAREPOINTENTERPRISE]);
   });
 
-  it("carries each disabled plan by family or by itself, in the target's plan order", () => {
+  it("carries each disabled plan by workload or by itself, in the target's plan order", () => {
     const off = [PLAN.EXCHANGE_S_STANDARD, PLAN.MCOSTANDARD, PLAN.SHAREPOINTWAC];
     assert.deepEqual(targetDisabledPlans(e1(), off, e3()), [
       PLAN.EXCHANGE_S_ENTERPRISE,
@@ -469,13 +447,13 @@ describe("previewGroupChange", () => {
   });
 
   describe("service-continuity", () => {
-    it("blocks E1 → F3, naming the plans F3 does not carry and what to do", () => {
+    it("blocks E1 → F3, naming the workloads F3 does not carry and what to do", () => {
       const p = previewGroup({ to: F3 });
       const c = check(p, "service-continuity");
       assert.equal(c.status, "block");
       assert.equal(
         c.title,
-        "Sales would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD",
+        "Sales would lose Exchange mailbox, SharePoint and OneDrive, Office for the web, Skype for Business with Microsoft 365 F3",
       );
       assert.match(c.detail, /choose a target that includes them/);
       assert.equal(p.verdict, "blocked");
@@ -563,12 +541,15 @@ describe("previewGroupChange", () => {
         to: E1,
         ...s,
       });
-    const LOST = "EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION";
+    const LOST = "Exchange Online (Plan 2), SharePoint (Plan 2), Microsoft 365 Apps for enterprise";
 
     it("without restore, the inverse is blocked by service-continuity", () => {
       const c = check(undone(), "service-continuity");
       assert.equal(c.status, "block");
-      assert.equal(c.title, `Sales would lose 3 plans of Office 365 E3: ${LOST}`);
+      assert.equal(
+        c.title,
+        "Sales would lose Exchange mailbox, mailbox archive, SharePoint and OneDrive, desktop Office apps, shared computer activation and 1 more with Office 365 E1",
+      );
     });
 
     it("adds E1 back with exactly the recorded disabled plans (not the carry-over) and removes E3, in one call", () => {
@@ -592,7 +573,7 @@ describe("previewGroupChange", () => {
       assert.equal(c.title, `Undoing request #4 takes back 3 plans that came with Office 365 E3: ${LOST}`);
       assert.equal(
         c.detail,
-        `Members of Sales lose the services of ${LOST}: they go back to Office 365 E1 as it was before request #4. Office 365 E1 is restored with 1 plan disabled, as before: SHAREPOINTSTANDARD.`,
+        `Members of Sales lose the services of ${LOST}: they go back to Office 365 E1 as it was before request #4. Office 365 E1 is restored with 1 plan disabled, as before: SharePoint (Plan 1).`,
       );
       assert.deepEqual(notPass(p), ["service-continuity:warn"]);
       assert.equal(p.verdict, "warnings");
@@ -610,15 +591,15 @@ describe("previewGroupChange", () => {
       const c = check(undone({ restore: { undoOf: 4, disabledPlans: off } }), "service-continuity");
       assert.equal(
         c.title,
-        "Undoing request #4 takes back 6 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, SHAREPOINTWAC, OFFICESUBSCRIPTION, TEAMS1 and 1 more",
+        "Undoing request #4 takes back 6 plans that came with Office 365 E3: Exchange Online (Plan 2), SharePoint (Plan 2), Office for the Web, Microsoft 365 Apps for enterprise, Microsoft Teams and 1 more",
       );
       assert.match(
         c.detail,
-        /^Members of Sales lose the services of EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, SHAREPOINTWAC, OFFICESUBSCRIPTION, TEAMS1, MCOSTANDARD: /,
+        /^Members of Sales lose the services of Exchange Online \(Plan 2\), SharePoint \(Plan 2\), Office for the Web, Microsoft 365 Apps for enterprise, Microsoft Teams, Skype for Business Online \(Plan 2\): /,
       );
       assert.match(
         c.detail,
-        /restored with 5 plans disabled, as before: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, TEAMS1, MCOSTANDARD\.$/,
+        /restored with 5 plans disabled, as before: Exchange Online \(Plan 1\), SharePoint \(Plan 1\), Office for the Web, Microsoft Teams, Skype for Business Online \(Plan 2\)\.$/,
       );
     });
 
@@ -641,7 +622,7 @@ describe("previewGroupChange", () => {
       assert.equal(c.status, "pass");
       assert.equal(
         c.detail,
-        "Nobody loses a service: each enabled plan is kept, or carried by a higher plan of its family. Office 365 E3 is restored with 1 plan disabled, as before: OFFICESUBSCRIPTION.",
+        "Nobody loses a service: Exchange mailbox, SharePoint and OneDrive, Teams, Office for the web, Skype for Business are kept, each plan by itself or by a plan of the same or a higher tier. Office 365 E3 is restored with 1 plan disabled, as before: Microsoft 365 Apps for enterprise.",
       );
     });
 
@@ -923,7 +904,7 @@ describe("previewUserChange", () => {
     assert.equal(check(p, "service-continuity").status, "block");
     assert.equal(
       check(p, "service-continuity").title,
-      "User megan would lose 4 plans of Office 365 E1: EXCHANGE_S_STANDARD, SHAREPOINTSTANDARD, SHAREPOINTWAC, MCOSTANDARD",
+      "User megan would lose Exchange mailbox, SharePoint and OneDrive, Office for the web, Skype for Business with Microsoft 365 F3",
     );
     const warned = preview(user("megan", [direct(E1)]), [e1(), e3(50, 20, { capabilityStatus: "Warning" })]);
     assert.equal(check(warned, "target-subscribed").status, "warn");
@@ -960,7 +941,7 @@ describe("previewUserChange", () => {
     // TEAMS1 is off on the restored E1, so it goes too.
     assert.equal(
       c.title,
-      "Undoing request #2 takes back 4 plans that came with Office 365 E3: EXCHANGE_S_ENTERPRISE, SHAREPOINTENTERPRISE, OFFICESUBSCRIPTION, TEAMS1",
+      "Undoing request #2 takes back 4 plans that came with Office 365 E3: Exchange Online (Plan 2), SharePoint (Plan 2), Microsoft 365 Apps for enterprise, Microsoft Teams",
     );
     assert.match(c.detail, /^User megan loses the services of /);
     assert.deepEqual(notPass(p), ["service-continuity:warn"]);

@@ -9,13 +9,8 @@
 import type { LicenseState, Product, ServicePlan, TenantUser } from "../model";
 import type { CheckId, CheckResult, ProductRef, UserRef } from "../preview";
 import { productName } from "../productNames";
-import {
-  carries,
-  findPlanConflicts,
-  findUnmetDependencies,
-  type PlanConflict,
-  type UnmetDependency,
-} from "../servicePlanRules";
+import { carries } from "../workloads";
+import { findPlanConflicts, findUnmetDependencies, type PlanConflict, type UnmetDependency } from "../servicePlanRules";
 import { fmt, plural } from "../../format";
 
 /** A license state that gives the user its product now (Graph keeps Error and Disabled states, which give nothing). */
@@ -39,7 +34,7 @@ export function errorOf(state: Pick<LicenseState, "error">): string | null {
   return state.error === null || state.error === "None" ? null : state.error;
 }
 
-/** Whether target plan `t` provides the service of source plan `s`: the same plan id, or by name and family. */
+/** Whether target plan `t` provides the service of source plan `s`: the same plan id, or by name and workload. */
 export function planCarries(t: ServicePlan, s: ServicePlan): boolean {
   // An unnamed plan (servicePlanName missing on the wire) can only be matched by its id.
   return t.id === s.id || (t.name !== "" && s.name !== "" && carries(t.name, s.name));

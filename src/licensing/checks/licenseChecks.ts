@@ -4,7 +4,10 @@
  */
 import type { CheckResult, SeatCount } from "../preview";
 import { availableSeats } from "../seats";
-import { notChecked, planCarries, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
+import type { ServicePlan } from "../model";
+import { planFriendlyName } from "../catalog";
+import { backgroundReason, continuity, type Continuity } from "../workloads";
+import { notChecked, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
 import { fmt, listNames, plural } from "../../format";
 
 /**
@@ -263,9 +266,11 @@ export function dependenciesCheck(ctx: ChangeContext, facts: readonly UserFacts[
 }
 
 /**
- * Plans S enables on the changed assignment that no plan T will enable carries. When the change
- * undoes request `undoOf` (T restored as it was before it), those plans came with that request:
- * taking them back is the undo's purpose, so it warns with every plan lost instead of blocking.
+ * Every service S gives on the changed assignment is kept by T, by workload
+ * (docs/service-continuity.md). A lost workload blocks; a plan no workload places warns "not
+ * confirmed" and never blocks on its own. When the change undoes request `undoOf` (T restored as
+ * it was before it), what S gives came with that request: taking it back is the undo's purpose,
+ * so it warns with every plan lost instead of blocking.
  */
 export function serviceContinuityCheck(ctx: ChangeContext, undoOf?: number): CheckResult {
   const id = "service-continuity";
@@ -279,19 +284,32 @@ export function serviceContinuityCheck(ctx: ChangeContext, undoOf?: number): Che
   const targetOff = new Set(ctx.targetDisabled);
   // Company-level plans serve the tenant, not the user: nobody loses them with a user's license.
   const enabled = s.servicePlans.filter((p) => p.appliesTo === "User" && !sourceOff.has(p.id));
-  const lost = enabled.filter((sp) => !t.servicePlans.some((tp) => !targetOff.has(tp.id) && planCarries(tp, sp)));
+  const targetOn = t.servicePlans.filter((p) => !targetOff.has(p.id));
+  const now = compareWith(enabled, targetOn);
   const on = ctx.kind === "group" ? `on ${ctx.subjectName}` : `for ${ctx.subjectName}`;
-  const label = (p: { id: string; name: string }): string => p.name || p.id;
   const restored =
     undoOf === undefined
       ? ""
-      : ` ${restoredAs(tName, undoOf, t.servicePlans.filter((p) => targetOff.has(p.id)).map(label))}`;
-  if (lost.length === 0) {
+      : ` ${restoredAs(
+          tName,
+          undoOf,
+          t.servicePlans.filter((p) => targetOff.has(p.id)).map((p) => planName(planLabel(p))),
+        )}`;
+  const background =
+    now.background.length === 0
+      ? ""
+      : ` Not a service of their own, so nothing is lost without them: ${now.background.map(backgroundLabel).join("; ")}.`;
+  const lostPlans = [...now.lost.map((l) => l.plan), ...now.unplaced];
+  if (lostPlans.length === 0) {
+    const carried = enabled.length - now.background.length;
     return {
       id,
       status: "pass",
-      title: `${tName} carries all ${plural(enabled.length, "plan")} ${sName} enables ${on}`,
-      detail: `Nobody loses a service: each enabled plan is kept, or carried by a higher plan of its family.${restored}`,
+      title:
+        now.background.length === 0
+          ? `${tName} carries all ${plural(enabled.length, "plan")} ${sName} enables ${on}`
+          : `${tName} carries ${fmt(carried)} of the ${plural(enabled.length, "plan")} ${sName} enables ${on}; ${now.background.length === 1 ? "the other is not a service of its own" : `the other ${fmt(now.background.length)} are not services of their own`}`,
+      detail: `Nobody loses a service: ${listNames(now.keptWorkloads, 8)} ${now.keptWorkloads.length === 1 ? "is" : "are"} kept, each plan by itself or by a plan of the same or a higher tier.${background}${restored}`,
     };
   }
   if (undoOf !== undefined) {
@@ -299,26 +317,72 @@ export function serviceContinuityCheck(ctx: ChangeContext, undoOf?: number): Che
     return {
       id,
       status: "warn",
-      title: `Undoing request #${undoOf} takes back ${plural(lost.length, "plan")} that came with ${sName}: ${listNames(lost.map(label))}`,
-      detail: `${losers} the services of ${lost.map(label).join(", ")}: they go back to ${tName} as it was before request #${undoOf}.${restored}`,
+      title: `Undoing request #${undoOf} takes back ${plural(lostPlans.length, "plan")} that came with ${sName}: ${listNames(lostPlans.map(planName))}`,
+      detail: `${losers} the services of ${lostPlans.map(planName).join(", ")}: they go back to ${tName} as it was before request #${undoOf}.${restored}`,
     };
   }
-  // A plan T has but will leave disabled can be switched on; one T lacks needs another target.
-  const switchable = lost.filter((sp) => t.servicePlans.some((tp) => planCarries(tp, sp)));
-  const missing = lost.filter((sp) => !switchable.includes(sp));
+  const unconfirmed =
+    now.unplaced.length === 0
+      ? ""
+      : ` Not confirmed: License Desk cannot place ${listNames(now.unplaced.map(planName), 8)} in a workload, so it cannot tell whether ${tName} provides ${now.unplaced.length === 1 ? "its service" : "their services"}; compare the two products in Microsoft's service plan list before approving.`;
+  if (now.lost.length === 0) {
+    return {
+      id,
+      status: "warn",
+      title: `Not confirmed: ${tName} may not carry ${plural(now.unplaced.length, "plan")} ${sName} enables ${on}`,
+      detail: `Every workload License Desk knows is kept (${listNames(now.keptWorkloads, 8)}).${unconfirmed}${background}`,
+    };
+  }
+  // What T has but will leave disabled can be switched on; what T lacks needs another target.
+  const withAll = compareWith(enabled, t.servicePlans);
+  const missing = withAll.lost;
+  const switchable = now.lost.filter((l) => !missing.some((m) => m.plan === l.plan));
   const todo: string[] = [];
   if (missing.length > 0) {
+    const them = missing.length === 1 ? "it" : "them";
     todo.push(
-      `${tName} has nothing that carries ${listNames(missing.map(label))}: choose a target that includes ${missing.length === 1 ? "it" : "them"}, or, if losing ${missing.length === 1 ? "it" : "them"} is intended, disable ${missing.length === 1 ? "it" : "them"} on the ${sName} assignment first.`,
+      `${tName} has nothing that carries ${listNames(
+        missing.map((l) => planName(l.plan)),
+        8,
+      )}: choose a target that includes ${them}, or, if losing ${them} is intended, disable ${them} on the ${sName} assignment first.`,
     );
   }
-  if (switchable.length > 0) todo.push(`Enable the plans of ${tName} that carry ${listNames(switchable.map(label))}.`);
+  if (switchable.length > 0)
+    todo.push(
+      `Enable the plans of ${tName} that carry ${listNames(
+        switchable.map((l) => planName(l.plan)),
+        8,
+      )}.`,
+    );
   return {
     id,
     status: "block",
-    title: `${ctx.subjectName} would lose ${plural(lost.length, "plan")} of ${sName}: ${listNames(lost.map(label))}`,
-    detail: todo.join(" "),
+    title: `${ctx.subjectName} would lose ${listNames(now.lostWorkloads)} with ${tName}`,
+    detail: `${todo.join(" ")}${unconfirmed}`,
   };
+}
+
+/** Plans compared by name; a plan Graph sent without a name takes the name of the target plan of the same id, or its id. */
+function compareWith(source: readonly ServicePlan[], target: readonly ServicePlan[]): Continuity {
+  const byId = new Map(target.map((p) => [p.id, planLabel(p)]));
+  return continuity(
+    source.map((p) => p.name || (byId.get(p.id) ?? p.id)),
+    target.map(planLabel),
+  );
+}
+
+/** "Exchange Online (Plan 2)", or the plan's own name when the catalog does not list it. */
+function planName(plan: string): string {
+  return planFriendlyName(plan) ?? plan;
+}
+
+function planLabel(p: Pick<ServicePlan, "id" | "name">): string {
+  return p.name || p.id;
+}
+
+/** "Microsoft Search: Microsoft Search, which every work account has". */
+function backgroundLabel(plan: string): string {
+  return `${planName(plan)}: ${backgroundReason(plan) ?? "not a service of its own"}`;
 }
 
 /** How an undo restores T: with the plans that were off before the undone request, or all on when it recorded none. */
