@@ -76,3 +76,8 @@ export function planFriendlyName(servicePlanName: string): string | undefined {
   const name = servicePlanName.trim();
   return PLAN_FRIENDLY_NAMES.get(name) ?? PLAN_FRIENDLY_NAMES_ANY_CASE.get(name.toLowerCase());
 }
+
+/** The name people read for a plan: its friendly name, or the servicePlanName the catalog does not list. */
+export function planDisplayName(servicePlanName: string): string {
+  return planFriendlyName(servicePlanName) ?? servicePlanName;
+}

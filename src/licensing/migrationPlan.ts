@@ -30,6 +30,7 @@ import {
   processingStateCheck,
 } from "./checks/groupChecks";
 import { conflictsCheck, countSeats, seatsCheck, targetSubscribedCheck } from "./checks/licenseChecks";
+import { planDisplayName } from "./catalog";
 import { whatToDoFor } from "./licenseErrors";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
 import {
@@ -329,9 +330,9 @@ function sortedKey(ids: readonly string[]): string {
   return [...new Set(ids)].sort().join(",");
 }
 
-/** Plan id → its name in P ("SWAY"), the id when P or the plan is unknown. */
+/** Plan id → the name people read of its plan in P ("Sway"), the id when P or the plan is unknown. */
 function planNamer(product: Product | undefined): (id: string) => string {
-  const names = new Map((product?.servicePlans ?? []).map((p) => [p.id, p.name || p.id]));
+  const names = new Map((product?.servicePlans ?? []).map((p) => [p.id, p.name ? planDisplayName(p.name) : p.id]));
   return (id) => names.get(id) ?? id;
 }
 

@@ -13,7 +13,7 @@
 import type { Group, LicenseAssignmentState, SubscribedSku, TenantSnapshotInput, User } from "./snapshot";
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "./derivedFields";
 import { findPlanConflicts, findUnmetDependencies } from "../licensing/servicePlanRules";
-import { PRODUCTS, type CatalogProduct, type ProductKey, type ServicePlanName, planIdOf } from "./productCatalog";
+import { PRODUCTS, type ProductKey, type SimulatedProduct, planIdOf } from "./productCatalog";
 import { DEMO_IDS } from "./demoIds";
 
 // ---------------------------------------------------------------------------------------------
@@ -223,7 +223,7 @@ interface GroupSpec {
 
 interface LicenseSpec {
   product: ProductKey;
-  disabledPlans?: readonly ServicePlanName[];
+  disabledPlans?: readonly string[];
 }
 
 /** How a product's seats are set: free seats on top of what is consumed, or fixed units. */
@@ -236,7 +236,9 @@ class TenantBuilder {
   readonly groups: Group[] = [];
   private readonly upnCounters = new Map<string, number>();
   private readonly usedUpns = new Set<string>();
-  private readonly productsBySkuId = new Map<string, CatalogProduct>(Object.values(PRODUCTS).map((p) => [p.skuId, p]));
+  private readonly productsBySkuId = new Map<string, SimulatedProduct>(
+    Object.values(PRODUCTS).map((p) => [p.skuId, p]),
+  );
   private readonly planNamesById = new Map<string, string>();
   private readonly enabledPlanCache = new Map<string, ReadonlySet<string>>();
 
@@ -542,8 +544,8 @@ export const DEMO_LAYOUT = {
 } as const;
 
 /** Operations' usual disabledPlans on E3 (Yammer and Sway), and the odd one out (Yammer only). */
-export const OPERATIONS_DISABLED_PLANS: readonly ServicePlanName[] = ["YAMMER_ENTERPRISE", "SWAY"];
-export const OPERATIONS_OTHER_DISABLED_PLANS: readonly ServicePlanName[] = ["YAMMER_ENTERPRISE"];
+export const OPERATIONS_DISABLED_PLANS: readonly string[] = ["YAMMER_ENTERPRISE", "SWAY"];
+export const OPERATIONS_OTHER_DISABLED_PLANS: readonly string[] = ["YAMMER_ENTERPRISE"];
 
 const E1: LicenseSpec = { product: "STANDARDPACK" };
 const E3: LicenseSpec = { product: "ENTERPRISEPACK" };

@@ -752,26 +752,34 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       return { card: cardOf(card), text: line?.text ?? "" };
     }
 
-    /** The 9 plans E3 brings that E1 has nothing to carry, in E3's order: what undoing E1 → E3 takes back. */
-    // By the names people read, from Microsoft's catalog.
+    /** The 17 plans E3 brings that E1 has nothing to carry, in E3's order, by the names people read: what undoing E1 → E3 takes back. */
     const E3_EXTRAS = [
-      "Exchange Online (Plan 2)",
-      "SharePoint (Plan 2)",
-      "Microsoft 365 Apps for enterprise",
-      "Azure Rights Management",
-      "Information Protection for Office 365 - Standard",
-      "Microsoft Forms (Plan E3)",
-      "Microsoft Stream for Office 365 E3",
       "To-Do (Plan 2)",
+      "Common Data Service for Teams",
+      "Information Protection and Governance Analytics – Standard",
+      "Common Data Service",
+      "Exchange Online (Plan 2)",
+      "Power Automate for Office 365",
+      "Microsoft Forms (Plan E3)",
+      "Microsoft Kaizala Pro",
+      "Information Protection for Office 365 - Standard",
+      "Microsoft 365 Apps for enterprise",
+      "Power Apps for Office 365",
+      "Power Virtual Agents for Office 365",
+      "Project for Office (Plan E3)",
+      "Azure Rights Management",
+      "SharePoint (Plan 2)",
+      "Microsoft Stream for Office 365 E3",
       "Whiteboard (Plan 2)",
     ];
 
-    it("undo of the applied Marketing change: request #2 restores E1 with the plans Marketing had off, warns with the 9 plans E3 brought, and Patti's approval makes one write", async () => {
+    it("undo of the applied Marketing change: request #2 restores E1 with the plans Marketing had off, warns with the 17 plans E3 brought, and Patti's approval makes one write", async () => {
       const harness = await start();
       const sim = harness.simulator;
       const marketing = demoGroup("Marketing");
       // Before the change, Marketing's E1 has Yammer and Sway off.
-      const off = [PLAN.YAMMER_ENTERPRISE, PLAN.SWAY];
+      // In the products' plan order, as Graph lists them.
+      const off = [PLAN.SWAY, PLAN.YAMMER_ENTERPRISE];
       sim.state.assignGroupLicense(marketing.id, {
         addLicenses: [{ skuId: E1, disabledPlans: off }],
         removeLicenses: [],
@@ -809,12 +817,12 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       assert.equal(continuity.status, "warn");
       assert.equal(
         continuity.title,
-        "Undoing request #1 takes back 9 plans that came with Office 365 E3: Exchange Online (Plan 2), SharePoint (Plan 2), Microsoft 365 Apps for enterprise, Azure Rights Management, Information Protection for Office 365 - Standard and 4 more",
+        "Undoing request #1 takes back 17 plans that came with Office 365 E3: To-Do (Plan 2), Common Data Service for Teams, Information Protection and Governance Analytics – Standard, Common Data Service, Exchange Online (Plan 2) and 12 more",
       );
       assert.equal(
         continuity.detail,
         `Members of Marketing lose the services of ${E3_EXTRAS.join(", ")}: they go back to Office 365 E1 as it was before request #1. ` +
-          "Office 365 E1 is restored with 2 plans disabled, as before: Yammer Enterprise, Sway.",
+          "Office 365 E1 is restored with 2 plans disabled, as before: Sway, Yammer Enterprise.",
       );
       assert.deepEqual(
         preview.checks.filter((c) => c.status !== "pass").map((c) => c.id),

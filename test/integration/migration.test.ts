@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "../../src/simulator/derivedFields";
 import { DEMO_IDS } from "../../src/simulator/demoIds";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
-import { planIdOf, PRODUCTS, type CatalogProduct } from "../../src/simulator/productCatalog";
+import { planIdOf, PRODUCTS, type SimulatedProduct } from "../../src/simulator/productCatalog";
 import type {
   Group,
   LicenseAssignmentState,
@@ -97,7 +97,7 @@ function guid(block: number, n: number): string {
   return `${block.toString(16).padStart(8, "0")}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 }
 
-function directState(product: CatalogProduct, disabledPlans: readonly string[]): LicenseAssignmentState {
+function directState(product: SimulatedProduct, disabledPlans: readonly string[]): LicenseAssignmentState {
   return {
     skuId: product.skuId,
     assignedByGroup: null,
@@ -143,7 +143,7 @@ function securityGroup(id: string, displayName: string, members: readonly string
   };
 }
 
-function sku(product: CatalogProduct, users: readonly User[], enabled: number): SubscribedSku {
+function sku(product: SimulatedProduct, users: readonly User[], enabled: number): SubscribedSku {
   return {
     id: `${DEMO_IDS.organization}_${product.skuId}`,
     accountId: DEMO_IDS.organization,
@@ -678,7 +678,7 @@ describe("migration to group licensing, through the bot, with the invariant chec
       );
       assert.match(
         notVerified.users,
-        /Mismatch User 1 \(mismatch\.user\.1@contoso\.com\): Office 365 E3 from the group would not enable SWAY, which the direct one enables\./,
+        /Mismatch User 1 \(mismatch\.user\.1@contoso\.com\): Office 365 E3 from the group would not enable Sway, which the direct one enables\./,
       );
 
       await click(harness, "approve", stage1.ref);

@@ -162,7 +162,7 @@ describe("migration previews on the demo tenant, through the bot", () => {
         [
           "WARNING 8 users hold Office 365 E3 directly without being members of Operations",
           "WARNING 2 of 13 movers hold a direct Office 365 E3 that enables plans Operations's would not",
-          "INFO Operations will get Office 365 E3 with 2 plans disabled: YAMMER\\_ENTERPRISE, SWAY",
+          "INFO Operations will get Office 365 E3 with 2 plans disabled: Yammer Enterprise, Sway",
         ],
       );
       // Five names, then the count of the rest; each one of the 8.
@@ -172,7 +172,7 @@ describe("migration previews on the demo tenant, through the bot", () => {
         assert.ok(expected.outside.map(line).includes(u), `${u} is not outside`);
       assert.deepEqual(
         found[1].users,
-        expected.mismatch.map((u) => `${line(u)}: enables SWAY, which Operations would disable`),
+        expected.mismatch.map((u) => `${line(u)}: enables Sway, which Operations would disable`),
       );
     });
 

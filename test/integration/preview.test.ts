@@ -216,7 +216,7 @@ describe("previews on the demo tenant, through the bot", () => {
             `${u} holds no direct E1`,
           );
       }
-      assert.match(found[1].detail, /SHAREPOINTENTERPRISE with SHAREPOINTSTANDARD/);
+      assert.match(found[1].detail, /SharePoint \(Plan 2\) with SharePoint \(Plan 1\)/);
       assert.deepEqual(
         found[2].users,
         inError.map((u) => `${u}: MutuallyExclusiveViolation on Office 365 E1`),

@@ -366,10 +366,10 @@ describe("previewGroupChange", () => {
       assert.equal(c.status, "warn");
       assert.equal(c.title, "2 of 25 members keep a license that conflicts with Office 365 E3");
       assert.deepEqual(ids(c), ["u1", "u2"]);
-      assert.equal(c.users?.[0].note, "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, direct)");
+      assert.equal(c.users?.[0].note, "SharePoint (Plan 2) conflicts with SharePoint (Plan 1) (Office 365 E1, direct)");
       assert.equal(
         c.users?.[1].note,
-        "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group g-mkt)",
+        "SharePoint (Plan 2) conflicts with SharePoint (Plan 1) (Office 365 E1, group g-mkt)",
       );
       assert.match(c.detail, /MutuallyExclusiveViolation/);
       assert.equal(p.verdict, "warnings");
@@ -379,7 +379,7 @@ describe("previewGroupChange", () => {
       const c = check(previewGroup({ users: [user("u1", [fromGroup(E1), direct(F3)])] }), "conflicts");
       assert.equal(
         c.users?.[0].note,
-        "SHAREPOINTENTERPRISE conflicts with SHAREPOINTDESKLESS (Microsoft 365 F3, direct); MCOSTANDARD conflicts with MCOIMP (Microsoft 365 F3, direct)",
+        "SharePoint (Plan 2) conflicts with SharePoint Kiosk (Microsoft 365 F3, direct); Skype for Business Online (Plan 2) conflicts with Skype for Business Online (Plan 1) (Microsoft 365 F3, direct)",
       );
     });
 
@@ -411,7 +411,10 @@ describe("previewGroupChange", () => {
       assert.equal(c.status, "warn");
       assert.equal(c.title, "2 of 10 members would lose a prerequisite of another license");
       assert.deepEqual(ids(c), ["u1", "u2"]);
-      assert.equal(c.users?.[0].note, "WORKPLACE_ANALYTICS needs EXCHANGE_S_STANDARD or EXCHANGE_S_ENTERPRISE");
+      assert.equal(
+        c.users?.[0].note,
+        "Microsoft Workplace Analytics needs Exchange Online (Plan 1) or Exchange Online (Plan 2)",
+      );
     });
 
     it("counts no seat of T and frees no seat of S for members whose removal would fail (DependencyViolation)", () => {
@@ -880,7 +883,7 @@ describe("previewUserChange", () => {
     assert.match(c.detail, /Graph refuses the whole call/);
     assert.equal(
       c.users?.[0].note,
-      "SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD (Office 365 E1, group Marketing)",
+      "SharePoint (Plan 2) conflicts with SharePoint (Plan 1) (Office 365 E1, group Marketing)",
     );
     assert.equal(p.seats.STANDARDPACK.freed, 0);
     assert.equal(p.verdict, "blocked");

@@ -202,7 +202,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.deepEqual(ids(mismatch), ["y1", "y2"]);
       assert.deepEqual(
         mismatch.users?.map((u) => u.note),
-        ["enables SWAY, which Operations would disable", "enables SWAY, which Operations would disable"],
+        ["enables Sway, which Operations would disable", "enables Sway, which Operations would disable"],
       );
       assert.match(mismatch.detail, /so it is never removed: they stay on their direct license/);
 
@@ -213,7 +213,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       );
       assert.doesNotMatch(check(p, "seats").detail, /frees/);
       const assign = check(p, "group-assignment");
-      assert.equal(assign.title, "Operations will get Office 365 E3 with 2 plans disabled: YAMMER_ENTERPRISE, SWAY");
+      assert.equal(assign.title, "Operations will get Office 365 E3 with 2 plans disabled: Yammer Enterprise, Sway");
       assert.match(assign.detail, /11 of 13/);
     });
 
@@ -286,7 +286,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       );
       const assign = check(p, "group-assignment");
       assert.equal(assign.status, "info");
-      assert.equal(assign.title, "Operations already holds Office 365 E3 with 1 plan disabled: YAMMER_ENTERPRISE");
+      assert.equal(assign.title, "Operations already holds Office 365 E3 with 1 plan disabled: Yammer Enterprise");
       assert.equal(p.verdict, "ready");
     });
 
@@ -303,8 +303,8 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.deepEqual(
         check(p, "plan-mismatch").users?.map((u) => u.note),
         [
-          "enables YAMMER_ENTERPRISE, SWAY, which Operations would disable",
-          "enables YAMMER_ENTERPRISE, SWAY, which Operations would disable",
+          "enables Yammer Enterprise, Sway, which Operations would disable",
+          "enables Yammer Enterprise, Sway, which Operations would disable",
         ],
       );
       assert.equal(p.counts.pilot, 3, "pilot drawn from the 3 eligible only");
@@ -327,7 +327,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.deepEqual(ids(conflicts), ["new1"]);
       assert.match(
         conflicts.users![0]!.note!,
-        /SHAREPOINTENTERPRISE conflicts with SHAREPOINTSTANDARD \(Office 365 E1, direct\)/,
+        /SharePoint \(Plan 2\) conflicts with SharePoint \(Plan 1\) \(Office 365 E1, direct\)/,
       );
       assert.match(conflicts.detail, /MutuallyExclusiveViolation/);
     });
@@ -558,7 +558,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       );
       assert.equal(
         reasonOf(user("loses", [direct(YAMMER), inherited(YAMMER_SWAY)])),
-        "Office 365 E3 from the group would not enable SWAY, which the direct one enables. Their direct license stays; to move them, enable it on the group.",
+        "Office 365 E3 from the group would not enable Sway, which the direct one enables. Their direct license stays; to move them, enable it on the group.",
       );
     });
 

@@ -11,7 +11,7 @@ import {
   mulberry32,
 } from "../../src/simulator/generator";
 import { DEMO_IDS } from "../../src/simulator/demoIds";
-import { PRODUCTS, PRODUCT_CATALOG, SERVICE_PLANS, productDisplayName } from "../../src/simulator/productCatalog";
+import { PRODUCTS, PRODUCT_CATALOG, SERVICE_PLANS } from "../../src/simulator/productCatalog";
 import { snapshotSchema, type Group, type TenantSnapshot, type User } from "../../src/simulator/snapshot";
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "../../src/simulator/derivedFields";
 import { MUTUALLY_EXCLUSIVE_PLAN_SETS, PLAN_DEPENDENCIES } from "../../src/licensing/servicePlanRules";
@@ -191,8 +191,8 @@ describe("tenant generator", () => {
       assert.equal(PRODUCTS.SPE_E5.skuId, "06ebc4ee-1bb5-47dd-8120-11324bc54e06");
       assert.equal(PRODUCTS.SPB.skuId, "cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46");
       assert.equal(PRODUCTS.SPE_F1.skuId, "66b55226-6b4f-492c-910c-a3b7a3c9d993");
-      assert.equal(productDisplayName(E3), "Office 365 E3");
-      assert.equal(productDisplayName("SPE_F1"), "Microsoft 365 F3");
+      assert.equal(PRODUCTS.ENTERPRISEPACK.displayName, "Office 365 E3");
+      assert.equal(PRODUCTS.SPE_F1.displayName, "Microsoft 365 F3");
     });
 
     it("uses Microsoft's service plan ids", () => {

@@ -4,11 +4,11 @@ import { SnapshotError } from "../../src/simulator/snapshotValidation";
 import { TenantState } from "../../src/simulator/tenantState";
 import { countConsumedUnits, deriveAssignedLicenses } from "../../src/simulator/derivedFields";
 import type { Group, LicenseAssignmentState, SubscribedSku, TenantSnapshot, User } from "../../src/simulator/snapshot";
-import { E1, E3, F3, PLAN, WA, type PlanName } from "../support/productIds";
+import { E1, E3, F3, PLAN, WA } from "../support/productIds";
 
 // --- a small tenant builder -------------------------------------------------------------------
 
-const PRODUCTS: Record<string, { part: string; plans: PlanName[] }> = {
+const PRODUCTS: Record<string, { part: string; plans: string[] }> = {
   [E1]: {
     part: "STANDARDPACK",
     plans: ["EXCHANGE_S_STANDARD", "SHAREPOINTSTANDARD", "SHAREPOINTWAC", "TEAMS1", "MCOSTANDARD"],
@@ -36,7 +36,7 @@ const userId = (n: number) => `00000000-0000-4000-a000-${String(n).padStart(12, 
 const groupId = (n: number) => `00000000-0000-4000-b000-${String(n).padStart(12, "0")}`;
 const upn = (n: number) => `user${n}@contoso.com`;
 
-function direct(skuId: string, disabled: PlanName[] = []): LicenseAssignmentState {
+function direct(skuId: string, disabled: string[] = []): LicenseAssignmentState {
   return {
     skuId,
     assignedByGroup: null,
@@ -186,7 +186,7 @@ async function observeCycle(
 }
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const swap = (from: string, to: string) => ({ addLicenses: [{ skuId: to }], removeLicenses: [from] });
-const add = (skuId: string, disabled: PlanName[] = []) => ({
+const add = (skuId: string, disabled: string[] = []) => ({
   addLicenses: [{ skuId, disabledPlans: disabled.map((p) => PLAN[p]) }],
   removeLicenses: [],
 });

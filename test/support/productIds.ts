@@ -1,9 +1,9 @@
 /**
  * Microsoft's identifiers of the products and service plans the tests name. They are the simulator
- * catalog's (src/simulator/productCatalog.ts), whose ids generator.test.ts checks against Microsoft's
- * list, so that there is one copy of each.
+ * catalog's (src/simulator/productCatalog.ts), which takes them from Microsoft's catalog, so that
+ * there is one copy of each.
  */
-import { PRODUCTS, SERVICE_PLANS, type ServicePlanName } from "../../src/simulator/productCatalog";
+import { PRODUCTS, SERVICE_PLANS } from "../../src/simulator/productCatalog";
 
 /** STANDARDPACK, Office 365 E1. */
 export const E1: string = PRODUCTS.STANDARDPACK.skuId;
@@ -14,6 +14,10 @@ export const F3: string = PRODUCTS.SPE_F1.skuId;
 /** WORKPLACE_ANALYTICS, Microsoft Workplace Analytics. */
 export const WA: string = PRODUCTS.WORKPLACE_ANALYTICS.skuId;
 
-/** Service plan ids by servicePlanName. */
-export const PLAN = SERVICE_PLANS;
-export type PlanName = ServicePlanName;
+/** Service plan ids by servicePlanName; a name none of the products has throws, so a misspelt plan cannot pass unnoticed. */
+export const PLAN: Readonly<Record<string, string>> = new Proxy(SERVICE_PLANS, {
+  get(plans, name) {
+    if (typeof name === "string" && Object.hasOwn(plans, name)) return plans[name];
+    throw new Error(`None of the simulator's products has a service plan ${String(name)}`);
+  },
+});

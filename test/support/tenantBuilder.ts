@@ -3,13 +3,13 @@
  * tests of previews, migrations and outcomes. Each builder gives the plain case; `extra` changes it.
  */
 import type { LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
-import { PLAN, type PlanName } from "./productIds";
+import { PLAN } from "./productIds";
 
 /** A user product with these service plans: 100 seats, none used, unless told. */
 export function product(
   skuId: string,
   skuPartNumber: string,
-  plans: readonly PlanName[] = [],
+  plans: readonly string[] = [],
   enabledUnits = 100,
   consumedUnits = 0,
   extra: Partial<Product> = {},

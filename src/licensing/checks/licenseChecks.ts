@@ -5,7 +5,7 @@
 import type { CheckResult, SeatCount } from "../preview";
 import { availableSeats } from "../seats";
 import type { ServicePlan } from "../model";
-import { planFriendlyName } from "../catalog";
+import { planDisplayName as planName } from "../catalog";
 import { backgroundReason, continuity, type Continuity } from "../workloads";
 import { notChecked, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
 import { fmt, listNames, plural } from "../../format";
@@ -193,7 +193,12 @@ export function conflictsCheck(ctx: ChangeContext, facts: readonly UserFacts[]):
   const tName = ctx.index.name(ctx.targetSkuId);
   const hit = facts.filter((f) => f.conflicts.length > 0);
   const users = hit.map((f) =>
-    userRef(f.user, f.conflicts.map((c) => `${c.plan} conflicts with ${c.conflictsWith} (${c.heldBy})`).join("; ")),
+    userRef(
+      f.user,
+      f.conflicts
+        .map((c) => `${planName(c.plan)} conflicts with ${planName(c.conflictsWith)} (${c.heldBy})`)
+        .join("; "),
+    ),
   );
   if (hit.length === 0) {
     const title =
@@ -208,7 +213,9 @@ export function conflictsCheck(ctx: ChangeContext, facts: readonly UserFacts[]):
       users,
     );
   }
-  const pairs = [...new Set(hit.flatMap((f) => f.conflicts.map((c) => `${c.plan} with ${c.conflictsWith}`)))];
+  const pairs = [
+    ...new Set(hit.flatMap((f) => f.conflicts.map((c) => `${planName(c.plan)} with ${planName(c.conflictsWith)}`))),
+  ];
   const title =
     ctx.kind === "group"
       ? `${fmt(hit.length)} of ${plural(ctx.users.length, "member")} keep a license that conflicts with ${tName}`
@@ -234,7 +241,7 @@ export function dependenciesCheck(ctx: ChangeContext, facts: readonly UserFacts[
   const sName = ctx.index.name(ctx.sourceSkuId);
   const tName = ctx.index.name(ctx.targetSkuId);
   const needs = (d: { plan: string; requiresAnyOf: readonly string[] }): string =>
-    `${d.plan} needs ${d.requiresAnyOf.join(" or ")}`;
+    `${planName(d.plan)} needs ${d.requiresAnyOf.map(planName).join(" or ")}`;
   const hit = facts.filter((f) => f.lostDependencies.length > 0);
   const users = hit.map((f) => userRef(f.user, f.lostDependencies.map(needs).join("; ")));
   if (hit.length === 0) {
@@ -369,11 +376,6 @@ function compareWith(source: readonly ServicePlan[], target: readonly ServicePla
     source.map((p) => p.name || (byId.get(p.id) ?? p.id)),
     target.map(planLabel),
   );
-}
-
-/** "Exchange Online (Plan 2)", or the plan's own name when the catalog does not list it. */
-function planName(plan: string): string {
-  return planFriendlyName(plan) ?? plan;
 }
 
 function planLabel(p: Pick<ServicePlan, "id" | "name">): string {
