@@ -42,6 +42,7 @@ const CHECK_IDS = [
   "direct-source",
   "conflicts",
   "dependencies",
+  "all-or-nothing",
   "service-continuity",
   "nested-groups",
   "on-premises-sync",

@@ -15,6 +15,7 @@ import {
   membersLabel,
   operationView,
   seatRow,
+  seatsFreed,
   seatsTaken,
   type ChecksView,
   type SeatRow,
@@ -90,9 +91,6 @@ function subtitleTarget(preview: Preview): string {
 function seatRows(preview: Preview): SeatRow[] {
   return [
     ...seatRow(preview.to.skuPartNumber, preview.seats[preview.to.skuPartNumber], seatsTaken),
-    ...seatRow(preview.from.skuPartNumber, preview.seats[preview.from.skuPartNumber], (s) => ({
-      text: `${s.available + (s.freed ?? 0)} (frees ${s.freed ?? 0})`,
-      color: "Default",
-    })),
+    ...seatRow(preview.from.skuPartNumber, preview.seats[preview.from.skuPartNumber], seatsFreed),
   ];
 }

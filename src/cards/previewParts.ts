@@ -128,9 +128,21 @@ export function seatRow(
 
 /** What is left of a product that `needed` new seats are taken of, or the shortfall, in red. */
 export function seatsTaken(s: SeatCount): { text: string; color: string } {
-  return (s.shortfall ?? 0) > 0
-    ? { text: `short by ${s.shortfall} (needs ${s.needed})`, color: "Attention" }
-    : { text: `${s.available - (s.needed ?? 0)} (takes ${s.needed ?? 0})`, color: "Default" };
+  const needed = s.needed ?? 0;
+  if ((s.shortfall ?? 0) > 0) return { text: `short by ${s.shortfall} (needs ${needed})`, color: "Attention" };
+  return {
+    text: needed > 0 ? `${s.available - needed} (takes ${needed})` : `${s.available} (unchanged)`,
+    color: "Default",
+  };
+}
+
+/** What a product has available once `freed` seats are released. */
+export function seatsFreed(s: SeatCount): { text: string; color: string } {
+  const freed = s.freed ?? 0;
+  return {
+    text: freed > 0 ? `${s.available + freed} (frees ${freed})` : `${s.available} (unchanged)`,
+    color: "Default",
+  };
 }
 
 function findingRow(check: CheckResult): ChecksView["findings"][number] {

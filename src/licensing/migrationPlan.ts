@@ -370,6 +370,8 @@ export function planMigration(input: MigrationInput): MigrationPreview {
     source: product,
     target: product,
     users: members.users,
+    // Only the assign stage gives anyone P; when G holds it already, the migration takes no seat.
+    takesEffect: parts.groupAssignment.needed,
     isChanged: (s) => s.skuId === skuId && s.assignedByGroup === group.id,
     sourceDisabled: disabledPlans,
     targetDisabled: disabledPlans,

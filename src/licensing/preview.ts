@@ -14,6 +14,7 @@ export type CheckId =
   | "direct-source"
   | "conflicts"
   | "dependencies"
+  | "all-or-nothing"
   | "service-continuity"
   | "nested-groups"
   | "on-premises-sync"

@@ -844,3 +844,57 @@ export function generateLargeTenant(options: { users: number; seed?: number }): 
     ENTERPRISEPACK: { kind: "free", free: Math.ceil(count * 0.2) },
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Random tenants
+
+/**
+ * A small tenant drawn from `seed`, for tests that compare what a preview forecasts with what
+ * applying the change does. Two groups hold Office 365 E1 over a shared pool of 20 to 59 users
+ * ("Alpha" sometimes with Audio Conferencing too); next to them users hold licenses directly
+ * (E1 or E3, some with Audio Conferencing or Workplace Analytics, or Microsoft 365 F3), some have no
+ * usage location, and E3 may have fewer free seats than a group needs. Generation fails members in
+ * conflict exactly as Entra would, so every such tenant is consistent.
+ */
+export function generateRandomTenant(options: { seed: number }): TenantSnapshotInput {
+  const rng = new Random(options.seed);
+  const b = new TenantBuilder(rng, rng.guid());
+  const count = 20 + rng.int(40);
+  const chance = (p: number): boolean => rng.float() < p;
+  const users = b.addUsers(count, () => ({
+    department: "Sales",
+    jobTitle: "Sales Specialist",
+    ...(chance(0.1) ? { usageLocation: null } : {}),
+  }));
+  for (const user of users) {
+    if (user.usageLocation === null) continue;
+    const kind = rng.float();
+    if (kind < 0.22) {
+      b.assignDirect(user, kind < 0.15 ? E1 : { product: "ENTERPRISEPACK" });
+      // Workplace Analytics needs Exchange Online and Audio Conferencing Skype for Business Plan 2,
+      // which the direct E1 or E3 gives.
+      if (chance(0.3)) b.assignDirect(user, { product: "WORKPLACE_ANALYTICS" });
+      if (chance(0.3)) b.assignDirect(user, { product: "MCOMEETADV" });
+    } else if (kind < 0.3) b.assignDirect(user, { product: "SPE_F1" });
+  }
+  const withAudio = chance(0.5);
+  b.addGroup(
+    {
+      displayName: "Alpha",
+      description: `Licensed with Office 365 E1${withAudio ? " and Audio Conferencing" : ""}.`,
+      licenses: withAudio ? [E1, { product: "MCOMEETADV" }] : [E1],
+    },
+    users.filter(() => chance(0.5)),
+  );
+  b.addGroup(
+    { displayName: "Beta", description: "Licensed with Office 365 E1.", licenses: [E1] },
+    users.filter(() => chance(0.35)),
+  );
+  return b.snapshot({
+    STANDARDPACK: { kind: "free", free: 5 + rng.int(20) },
+    ENTERPRISEPACK: { kind: "free", free: rng.int(count) },
+    SPE_F1: { kind: "free", free: 5 },
+    MCOMEETADV: { kind: "free", free: rng.int(10) },
+    WORKPLACE_ANALYTICS: { kind: "free", free: 5 },
+  });
+}

@@ -394,6 +394,9 @@ describe("previews on the demo tenant, through the bot", () => {
           "Project Phoenix cannot hold licenses: it is a Microsoft 365 group without security enabled",
         ],
       );
+      // Nothing would move: no seat taken or freed.
+      assert.deepEqual(seatRow(texts, "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "95 (unchanged)"]);
+      assert.deepEqual(seatRow(texts, "Office 365 E1"), ["Office 365 E1", "262 / 300", "38", "38 (unchanged)"]);
     });
   });
 

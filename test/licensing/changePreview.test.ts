@@ -7,7 +7,7 @@ import {
 } from "../../src/licensing/changePreview";
 import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
-import { E1, E3, F3, PLAN, WA } from "../support/productIds";
+import { AUDIO, E1, E3, F3, PLAN, WA } from "../support/productIds";
 import { licenseState, product, securityGroup, user } from "../support/tenantBuilder";
 
 // ——— a small tenant builder ———
@@ -93,6 +93,7 @@ const GROUP_CHECKS: CheckId[] = [
   "direct-source",
   "conflicts",
   "dependencies",
+  "all-or-nothing",
   "service-continuity",
   "nested-groups",
   "on-premises-sync",
@@ -446,6 +447,75 @@ describe("previewGroupChange", () => {
         group: { assignedLicenses: [{ skuId: E1, disabledPlans: [PLAN.EXCHANGE_S_STANDARD] }] },
       });
       assert.equal(check(p, "dependencies").status, "pass");
+    });
+  });
+
+  describe("all-or-nothing", () => {
+    const audio = (): Product => product(AUDIO, "MCOMEETADV", ["MCOMEETADV"], 10, 3);
+    /** Sales holds E1 and Audio Conferencing; its members hold both from it, some more. */
+    const withAudio = (more: (i: number) => readonly LicenseState[]): Preview =>
+      previewGroup({
+        group: {
+          assignedLicenses: [
+            { skuId: E1, disabledPlans: [] },
+            { skuId: AUDIO, disabledPlans: [] },
+          ],
+        },
+        users: members(3, (i) => [fromGroup(AUDIO), ...more(i)]),
+        products: [e1(), e3(), f3(), wa(), audio()],
+      });
+
+    it("blocks when a member in conflict would lose a product they have only from the group, naming it", () => {
+      const c = check(
+        withAudio((i) => (i === 2 ? [direct(E1)] : [])),
+        "all-or-nothing",
+      );
+      assert.equal(c.status, "block");
+      assert.equal(
+        c.title,
+        "1 of 3 members would lose a product they have only from Sales: Microsoft 365 Audio Conferencing",
+      );
+      assert.deepEqual(ids(c), ["u2"]);
+      assert.equal(
+        c.users?.[0].note,
+        "loses Microsoft 365 Audio Conferencing: keeps Office 365 E1, direct, which conflicts with Office 365 E3",
+      );
+      assert.match(c.detail, /Remove the conflicting license first/);
+    });
+
+    it("counts the source too when the conflict comes from another product: F3 kept directly, E1 only from the group", () => {
+      const p = previewGroup({ users: [user("u1", [fromGroup(E1), direct(F3)]), user("u2", [fromGroup(E1)])] });
+      const c = check(p, "all-or-nothing");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, "1 of 2 members would lose a product they have only from Sales: Office 365 E1");
+      assert.equal(p.verdict, "blocked");
+    });
+
+    it("passes when each member in conflict has the group's products from elsewhere too", () => {
+      const c = check(
+        withAudio((i) => (i === 2 ? [direct(E1), direct(AUDIO)] : [])),
+        "all-or-nothing",
+      );
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "0 of 3 members would lose a product they have only from Sales");
+      // The conflict itself still warns: u2 gets nothing from Sales.
+      assert.equal(
+        check(
+          withAudio((i) => (i === 2 ? [direct(E1), direct(AUDIO)] : [])),
+          "conflicts",
+        ).status,
+        "warn",
+      );
+    });
+
+    it("passes when nobody is in conflict", () => {
+      assert.equal(
+        check(
+          withAudio(() => []),
+          "all-or-nothing",
+        ).status,
+        "pass",
+      );
     });
   });
 

@@ -290,6 +290,25 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.equal(p.verdict, "ready");
     });
 
+    it("takes no seat: only the assign stage gives anyone P, and there is none (a member in error stays so)", () => {
+      const members = [
+        ...range(4, "ys", () => [direct(YAMMER), inherited(YAMMER)]),
+        user("err", [licenseState(E3, OPS, { disabledPlans: YAMMER, state: "Error", error: "CountViolation" })]),
+      ];
+      const p = planMigration({
+        group: group({
+          assignedLicenses: [{ skuId: E3, disabledPlans: YAMMER }],
+          licenseProcessingState: "ProcessingComplete",
+        }),
+        members: { users: members, nestedGroups: [] },
+        directHolders: members.slice(0, 4),
+        products: [e3()],
+        skuId: E3,
+      });
+      assert.equal(p.counts.newMembers, 0);
+      assert.deepEqual(p.seats.ENTERPRISEPACK, { enabled: 124, consumed: 29, available: 95, needed: 0, shortfall: 0 });
+    });
+
     it("flags movers whose direct license enables a plan the group's disables", () => {
       const members = [...range(3, "ys", () => [direct(YAMMER_SWAY)]), ...range(2, "all", () => [direct([])])];
       const p = planMigration({

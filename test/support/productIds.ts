@@ -11,6 +11,8 @@ export const E1: string = PRODUCTS.STANDARDPACK.skuId;
 export const E3: string = PRODUCTS.ENTERPRISEPACK.skuId;
 /** SPE_F1, Microsoft 365 F3. */
 export const F3: string = PRODUCTS.SPE_F1.skuId;
+/** MCOMEETADV, Microsoft 365 Audio Conferencing. */
+export const AUDIO: string = PRODUCTS.MCOMEETADV.skuId;
 /** WORKPLACE_ANALYTICS, Microsoft Workplace Analytics. */
 export const WA: string = PRODUCTS.WORKPLACE_ANALYTICS.skuId;
 

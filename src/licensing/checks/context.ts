@@ -99,6 +99,11 @@ export interface ChangeContext {
   readonly target: Product | undefined;
   /** Users the change applies to: the group's user members, or the one user. */
   readonly users: readonly TenantUser[];
+  /**
+   * Whether the call changes what anyone holds: not when the group (or the user, directly) does not
+   * hold S, nor when a migration's group holds P already. Such a change takes and frees no seat.
+   */
+  readonly takesEffect: boolean;
   /** The state the change removes: S from G for a group change, S assigned directly for a user change. */
   isChanged(state: LicenseState): boolean;
   /** disabledPlans (ids) of S on the assignment being changed. */

@@ -5,7 +5,7 @@
 import type { GroupMembers, TenantGroup } from "../model";
 import type { CheckResult, UserRef } from "../preview";
 import { whatToDoFor } from "../licenseErrors";
-import { errorOf, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
+import { errorOf, isHolding, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
 import { fmt, listNames, plural } from "../../format";
 
 /** "3 of 25 members" */
@@ -94,6 +94,55 @@ export function directSourceCheck(ctx: ChangeContext, facts: readonly UserFacts[
     "warn",
     title,
     `They keep ${sName} after the change (their seat is not freed), and keeping it next to ${ctx.index.name(ctx.targetSkuId)} may conflict (see conflicts). Remove their direct or other-group ${sName} if they should have only the new product.`,
+    users,
+  );
+}
+
+/**
+ * All or nothing per user (docs/graph-and-entra.md): a member who keeps a plan that conflicts with
+ * T gets none of G's products after the change, so loses every product they have only from G (S
+ * and any other product of G). That is a loss of service: it blocks, naming what each loses.
+ */
+export function allOrNothingCheck(ctx: ChangeContext, group: TenantGroup, facts: readonly UserFacts[]): CheckResult {
+  const id = "all-or-nothing";
+  const tName = ctx.index.name(ctx.targetSkuId);
+  const losses = facts.flatMap((f) => {
+    if (f.conflicts.length === 0) return [];
+    const fromElsewhere = new Set(
+      f.user.licenseStates.filter((s) => isHolding(s) && s.assignedByGroup !== group.id).map((s) => s.skuId),
+    );
+    const lost = [
+      ...new Set(
+        f.user.licenseStates
+          .filter((s) => isHolding(s) && s.assignedByGroup === group.id && s.skuId !== ctx.targetSkuId)
+          .map((s) => s.skuId)
+          .filter((sku) => !fromElsewhere.has(sku)),
+      ),
+    ].map((sku) => ctx.index.name(sku));
+    return lost.length > 0 ? [{ f, lost }] : [];
+  });
+  const title = `${ofMembers(ctx, losses.length)} would lose a product they have only from ${group.displayName}`;
+  const users = losses.map(({ f, lost }) =>
+    userRef(
+      f.user,
+      `loses ${lost.join(", ")}: keeps ${[...new Set(f.conflicts.map((c) => c.heldBy))].join("; ")}, which conflicts with ${tName}`,
+    ),
+  );
+  if (losses.length === 0) {
+    return userCheck(
+      id,
+      "pass",
+      title,
+      `Members who cannot take ${tName} get none of ${group.displayName}'s products (all or nothing); none of them has a product only from ${group.displayName}.`,
+      users,
+    );
+  }
+  const lostProducts = [...new Set(losses.flatMap((l) => l.lost))];
+  return userCheck(
+    id,
+    "block",
+    `${title}: ${listNames(lostProducts)}`,
+    `They keep a license that conflicts with ${tName} (see conflicts), so Entra gives them none of ${group.displayName}'s products, all or nothing, and they lose ${listNames(lostProducts)}, which they have from nowhere else. Remove the conflicting license first (or disable its conflicting plan), then preview again.`,
     users,
   );
 }

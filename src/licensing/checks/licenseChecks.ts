@@ -102,14 +102,15 @@ export interface SeatFigures {
  * nothing per user"): a member who keeps a conflicting plan gets nothing from the group, so takes
  * no seat of T, and still frees S; a member whose other license would lose a prerequisite keeps
  * what the group gave (the removal fails with DependencyViolation), so takes no seat and frees none.
- * A user's own call is refused whole in both cases, and those checks block it.
+ * A user's own call is refused whole in both cases, and those checks block it. A change that does
+ * not take effect (ChangeContext.takesEffect) counts nothing.
  */
 export function countSeats(ctx: ChangeContext, facts: readonly UserFacts[]): SeatFigures {
   let needed = 0;
   let freed = 0;
   let holders = 0;
   let getNothing = 0;
-  for (const f of facts) {
+  for (const f of ctx.takesEffect ? facts : []) {
     const refused = ctx.kind === "group" && f.lostDependencies.length > 0;
     const failsTarget = ctx.kind === "group" && (refused || f.conflicts.length > 0);
     if (f.holdsTarget) holders++;
