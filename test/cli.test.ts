@@ -43,6 +43,7 @@ const CHECK_IDS = [
   "conflicts",
   "dependencies",
   "all-or-nothing",
+  "group-products",
   "service-continuity",
   "nested-groups",
   "on-premises-sync",

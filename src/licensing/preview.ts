@@ -15,6 +15,7 @@ export type CheckId =
   | "conflicts"
   | "dependencies"
   | "all-or-nothing"
+  | "group-products"
   | "service-continuity"
   | "nested-groups"
   | "on-premises-sync"

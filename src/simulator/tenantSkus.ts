@@ -1,9 +1,9 @@
 /**
  * The tenant's subscribed products as licensing reads and changes them: names for messages, free
- * seats, the plans a set of licenses enables, the dependencies a change would break, and the seat
+ * seats, the plans a set of licenses enables, the dependencies and conflicts a change would bring, and the seat
  * count kept true whenever a user's license states change.
  */
-import { findUnmetDependencies, type UnmetDependency } from "../licensing/servicePlanRules";
+import { findPlanConflicts, findUnmetDependencies, type UnmetDependency } from "../licensing/servicePlanRules";
 import { deriveAssignedLicenses } from "./derivedFields";
 import { heldSkuIds, type License } from "./licenseValues";
 import type { LicenseAssignmentState, SubscribedSku, User } from "./snapshot";
@@ -52,6 +52,22 @@ export class TenantSkus {
   newUnmetDependencies(before: readonly License[], after: readonly License[]): UnmetDependency[] {
     const alreadyUnmet = new Set(findUnmetDependencies(this.enabledPlanNames(before)).map((d) => d.plan));
     return findUnmetDependencies(this.enabledPlanNames(after)).filter((d) => !alreadyUnmet.has(d.plan));
+  }
+
+  /** "ENTERPRISEPACK (…) (SHAREPOINTENTERPRISE) and STANDARDPACK (…) (SHAREPOINTSTANDARD)": pairs of `after` whose plans exclude each other, and that `before` did not have. */
+  newConflictsBetween(before: readonly License[], after: readonly License[]): string[] {
+    const pairs = (licenses: readonly License[]): string[] =>
+      licenses.flatMap((a, i) =>
+        licenses
+          .slice(i + 1)
+          .flatMap((b) =>
+            findPlanConflicts(this.enabledPlanNames([a]), this.enabledPlanNames([b])).map(
+              (c) => `${this.name(a.skuId)} (${c.conflictsWith}) and ${this.name(b.skuId)} (${c.plan})`,
+            ),
+          ),
+      );
+    const existing = new Set(pairs(before));
+    return pairs(after).filter((p) => !existing.has(p));
   }
 
   /** Replaces a user's states, keeping assignedLicenses and consumedUnits true. */

@@ -11,7 +11,7 @@ import { assignDirectLicenses } from "./directLicenseAssignment";
 import { describeGroup } from "./entityDescriptions";
 import { directoryBadRequest, resourceNotFound } from "./graphErrors";
 import { applyGroupChange, GroupLicenseProcessing } from "./groupLicenseProcessing";
-import { canHoldLicenses } from "./licenseValues";
+import { canHoldLicenses, type License } from "./licenseValues";
 import type { Group, Organization, SubscribedSku, TenantSnapshot, User } from "./snapshot";
 import { parseSnapshot, validateSnapshot } from "./snapshotValidation";
 import { TenantSkus } from "./tenantSkus";
@@ -190,9 +190,32 @@ export class TenantState {
         );
       }
     }
-    group.assignedLicenses = applyGroupChange(group.assignedLicenses, request);
+    const next = applyGroupChange(group.assignedLicenses, request);
+    this.checkGroupProducts(group, next);
+    group.assignedLicenses = next;
     this.processing.schedule(group, "QueuedForProcessing");
     return clone(group);
+  }
+
+  /**
+   * Entra's rules on a group's own products (docs/graph-and-entra.md, "Rules on the group itself"):
+   * an add-on's prerequisite must be in the same group, and the group's products must not exclude
+   * each other. A change that would break either, where the group's licenses did not already, fails.
+   */
+  private checkGroupProducts(group: Group, next: readonly License[]): void {
+    const unmet = this.skus.newUnmetDependencies(group.assignedLicenses, next);
+    if (unmet.length > 0) {
+      const needs = unmet.map((d) => `${d.plan} needs one of ${d.requiresAnyOf.join(", ")}`).join("; ");
+      throw directoryBadRequest(
+        `License operation failed. Make sure that the group has necessary services before adding or removing a dependent service: ${needs} in ${describeGroup(group)}.`,
+      );
+    }
+    const added = this.skus.newConflictsBetween(group.assignedLicenses, next);
+    if (added.length > 0) {
+      throw directoryBadRequest(
+        `License operation failed: ${describeGroup(group)} cannot hold ${added.join("; ")}, whose service plans are mutually exclusive.`,
+      );
+    }
   }
 
   /** Re-evaluates every group-sourced license of one user, at once (docs/graph-and-entra.md, "reprocessLicenseAssignment"). */

@@ -94,6 +94,7 @@ const GROUP_CHECKS: CheckId[] = [
   "conflicts",
   "dependencies",
   "all-or-nothing",
+  "group-products",
   "service-continuity",
   "nested-groups",
   "on-premises-sync",
@@ -515,6 +516,62 @@ describe("previewGroupChange", () => {
           "all-or-nothing",
         ).status,
         "pass",
+      );
+    });
+  });
+
+  describe("group-products", () => {
+    const audio = (): Product => product(AUDIO, "MCOMEETADV", ["MCOMEETADV"], 10, 3);
+    const holding = (...skuIds: string[]) => ({
+      assignedLicenses: skuIds.map((skuId) => ({ skuId, disabledPlans: [] })),
+    });
+
+    it("passes and names the group's products when they go together", () => {
+      const c = check(previewGroup(), "group-products");
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "Sales would hold 1 product, none in conflict or missing a prerequisite: Office 365 E3");
+    });
+
+    it("blocks E1 → F3 on a group that also holds Audio Conferencing: its prerequisite leaves the group", () => {
+      const p = previewGroup({
+        group: holding(E1, AUDIO),
+        users: members(3, () => [fromGroup(AUDIO)]),
+        products: [e1(), e3(), f3(), wa(), audio()],
+        to: F3,
+      });
+      const c = check(p, "group-products");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, "Sales would hold an add-on without its prerequisite");
+      assert.match(
+        c.detail,
+        /^Microsoft 365 Audio Conferencing needs Skype for Business Online \(Plan 2\) in the same group, and Sales would have none\. Entra refuses/,
+      );
+      // E1 → E3 keeps Skype for Business Online (Plan 2): fine.
+      const ok = previewGroup({
+        group: holding(E1, AUDIO),
+        users: members(3, () => [fromGroup(AUDIO)]),
+        products: [e1(), e3(), f3(), wa(), audio()],
+      });
+      assert.equal(
+        check(ok, "group-products").title,
+        "Sales would hold 2 products, none in conflict or missing a prerequisite: Microsoft 365 Audio Conferencing, Office 365 E3",
+      );
+    });
+
+    it("blocks a move that puts two products whose plans exclude each other on the group", () => {
+      // Sales holds E1 and Workplace Analytics; moving Workplace Analytics to E3 leaves E1 next to E3.
+      const p = previewGroup({
+        group: holding(E1, WA),
+        users: members(2, () => [fromGroup(WA)]),
+        from: WA,
+        to: E3,
+      });
+      const c = check(p, "group-products");
+      assert.equal(c.status, "block");
+      assert.equal(c.title, "Sales would hold products that exclude each other");
+      assert.match(
+        c.detail,
+        /^SharePoint \(Plan 1\) \(Office 365 E1\) excludes SharePoint \(Plan 2\) \(Office 365 E3\)/,
       );
     });
   });

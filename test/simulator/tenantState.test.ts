@@ -587,6 +587,32 @@ describe("TenantState.assignGroupLicense", () => {
     assert.equal(t.group(groupId(1))?.licenseProcessingState, null);
   });
 
+  it("refuses a change that leaves an add-on without its prerequisite in the group, or products that exclude each other", () => {
+    // Group 1 holds E1 and Workplace Analytics, which needs Exchange Online Plan 1 or 2 from E1.
+    const t = load(snapshot([user(1)], [group(1, [1], [E1, WA])]));
+    assertGraphError(
+      () => t.assignGroupLicense(groupId(1), swap(E1, F3)),
+      400,
+      "Request_BadRequest",
+      /^License operation failed\. Make sure that the group has necessary services before adding or removing a dependent service: WORKPLACE_ANALYTICS needs one of EXCHANGE_S_STANDARD, EXCHANGE_S_ENTERPRISE in group 'Group 1' \(id [0-9a-f-]+\)\.$/,
+    );
+    assertGraphError(
+      () => t.assignGroupLicense(groupId(1), swap(WA, E3)),
+      400,
+      "Request_BadRequest",
+      /^License operation failed: group 'Group 1' \(id [0-9a-f-]+\) cannot hold STANDARDPACK .* \(SHAREPOINTSTANDARD\) and ENTERPRISEPACK .* \(SHAREPOINTENTERPRISE\), whose service plans are mutually exclusive\.$/,
+    );
+    // Nothing changed; E1 → E3 keeps Exchange for Workplace Analytics, and is accepted.
+    assert.deepEqual(
+      t.group(groupId(1))?.assignedLicenses.map((l) => l.skuId),
+      [E1, WA],
+    );
+    assert.deepEqual(
+      t.assignGroupLicense(groupId(1), swap(E1, E3)).assignedLicenses.map((l) => l.skuId),
+      [WA, E3],
+    );
+  });
+
   it("updates the group at once and goes Queued → InProgress → Complete, members processed at the end", async () => {
     const t = load(snapshot([user(1)], [group(1, [1])]), 40);
     const g = t.assignGroupLicense(groupId(1), add(E1));

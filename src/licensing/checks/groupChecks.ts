@@ -4,7 +4,9 @@
  */
 import type { GroupMembers, TenantGroup } from "../model";
 import type { CheckResult, UserRef } from "../preview";
+import { planDisplayName } from "../catalog";
 import { whatToDoFor } from "../licenseErrors";
+import { findPlanConflicts, findUnmetDependencies } from "../servicePlanRules";
 import { errorOf, isHolding, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
 import { fmt, listNames, plural } from "../../format";
 
@@ -145,6 +147,57 @@ export function allOrNothingCheck(ctx: ChangeContext, group: TenantGroup, facts:
     `They keep a license that conflicts with ${tName} (see conflicts), so Entra gives them none of ${group.displayName}'s products, all or nothing, and they lose ${listNames(lostProducts)}, which they have from nowhere else. Remove the conflicting license first (or disable its conflicting plan), then preview again.`,
     users,
   );
+}
+
+/**
+ * Entra's rules on the group's own products after the change (docs/graph-and-entra.md, "Rules on
+ * the group itself"): an add-on's prerequisite must be in the same group, and no two of its
+ * products may exclude each other. Either fails the whole call, so either blocks.
+ */
+export function groupProductsCheck(ctx: ChangeContext, group: TenantGroup): CheckResult {
+  const id = "group-products";
+  const after = [
+    ...group.assignedLicenses.filter((l) => l.skuId !== ctx.sourceSkuId && l.skuId !== ctx.targetSkuId),
+    { skuId: ctx.targetSkuId, disabledPlans: ctx.targetDisabled },
+  ];
+  const names = after.map((l) => ctx.index.name(l.skuId));
+  const plans = after.map((l) => ctx.index.enabledPlanNames(l.skuId, l.disabledPlans));
+  const unmet = findUnmetDependencies(new Set(plans.flatMap((p) => [...p])));
+  const conflicts = after.flatMap((_, i) =>
+    after
+      .slice(i + 1)
+      .flatMap((_b, k) =>
+        findPlanConflicts(plans[i], plans[i + 1 + k]).map(
+          (c) =>
+            `${planDisplayName(c.conflictsWith)} (${names[i]}) excludes ${planDisplayName(c.plan)} (${names[i + 1 + k]})`,
+        ),
+      ),
+  );
+  if (unmet.length === 0 && conflicts.length === 0) {
+    return {
+      id,
+      status: "pass",
+      title: `${group.displayName} would hold ${plural(after.length, "product")}, none in conflict or missing a prerequisite: ${listNames(names)}`,
+      detail:
+        "No add-on on the group lacks its prerequisite, and no two of its products have plans that exclude each other.",
+    };
+  }
+  const problems = [
+    ...unmet.map(
+      (d) =>
+        `${planDisplayName(d.plan)} needs ${d.requiresAnyOf.map(planDisplayName).join(" or ")} in the same group, and ${group.displayName} would have none`,
+    ),
+    ...conflicts,
+  ];
+  return {
+    id,
+    status: "block",
+    title:
+      unmet.length > 0
+        ? `${group.displayName} would hold an add-on without its prerequisite`
+        : `${group.displayName} would hold products that exclude each other`,
+    detail: `${problems.join("; ")}. Entra refuses such a change to a group ("Make sure that the group has necessary services before adding or removing a dependent service"). Choose a target that keeps what the group's other products need, or change the group's other products first.`,
+  };
 }
 
 /** Nested groups' members get nothing from G; `consequence` (", so …") says what that means for the request at hand. */
