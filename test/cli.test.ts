@@ -275,6 +275,7 @@ describe("license-desk plan", () => {
           "seats",
           "outside-members",
           "plan-mismatch",
+          "plan-gain",
           "conflicts",
           "nested-groups",
           "on-premises-sync",
@@ -298,6 +299,7 @@ describe("license-desk plan", () => {
         outside: 8,
         newMembers: 3,
         planMismatch: 2,
+        planGain: 0,
         pilot: 5,
         waves: 1,
         waveSize: 100,
@@ -311,7 +313,12 @@ describe("license-desk plan", () => {
           users: 13,
         },
         { kind: "pilot", title: "Pilot: remove the direct Office 365 E3 from 5 verified users", users: 5 },
-        { kind: "wave", title: "Wave 1 of 1: remove the direct Office 365 E3 from 6 verified users", users: 6 },
+        {
+          kind: "wave",
+          title: "Wave 1 of 1: remove the direct Office 365 E3 from 6 verified users",
+          users: 6,
+          note: "Once the migration is done, retire or change whatever assigns Office 365 E3 directly (scripts, provisioning, HR-driven automation): Microsoft's procedure keeps it running during the migration, and left running it gives back the direct licenses the migration removed.",
+        },
       ]);
       assert.deepEqual(json.seats, {
         ENTERPRISEPACK: { enabled: 124, consumed: 29, available: 95, needed: 3, shortfall: 0 },
@@ -360,6 +367,7 @@ describe("license-desk plan", () => {
         outside: 8,
         newMembers: 3,
         planMismatch: 2,
+        planGain: 0,
         pilot: 2,
         waves: 3,
         waveSize: 4,

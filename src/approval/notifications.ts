@@ -101,8 +101,10 @@ export const told = {
   stageFailed: (request: LicenseRequest, stageIndex: number, message: string): string =>
     `Stage ${stageIndex + 1} of request #${request.id} failed: ${message} Users not yet moved keep their direct license.`,
   migrationStopped: (request: LicenseRequest, why: string): string => `Request #${request.id}: ${why}`,
-  migrationDone: (request: LicenseRequest): string =>
-    `Request #${request.id} is done: ${describeMigrationProgress(request)}.`,
+  migrationDone: (request: LicenseRequest): string => {
+    const note = request.preview.kind === "direct-to-group" ? request.preview.stages.at(-1)?.note : undefined;
+    return `Request #${request.id} is done: ${describeMigrationProgress(request)}.${note ? ` ${note}` : ""}`;
+  },
   stageDone: (request: LicenseRequest, stageIndex: number, nextTitle: string): string =>
     `Request #${request.id}: stage ${stageIndex + 1} is done (${describeMigrationProgress(request)}). Next, waiting for an approver: ${nextTitle}.`,
 };

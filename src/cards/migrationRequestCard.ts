@@ -44,7 +44,7 @@ export function migrationRequestCard(request: LicenseRequest, plan: MigrationPre
         ? `Stopped by an approver after stage ${stage.index}: users not yet moved keep their direct license`
         : REQUEST_STATUS[request.status].text,
     statusStyle: REQUEST_STATUS[request.status].style,
-    statusDetail: `${describeMigrationProgress(request)}.${stage.error ? ` ${stage.error}` : ""}`,
+    statusDetail: `${describeMigrationProgress(request)}.${stage.error ? ` ${stage.error}` : ""}${automationNote(request, plan)}`,
     progress: [
       { title: "To migrate", value: fmt(plan.counts.migrating) },
       { title: "Verified", value: fmt(reports[0]?.verified?.length ?? 0) },
@@ -58,6 +58,13 @@ export function migrationRequestCard(request: LicenseRequest, plan: MigrationPre
     problems: problems(reports),
   });
   return { ...card, actions };
+}
+
+/** The plan's closing reminder, once the migration has run to its end (plans stored before it have none). */
+function automationNote(request: LicenseRequest, plan: MigrationPreview): string {
+  const note = plan.stages.at(-1)?.note;
+  const finished = request.status === "done" || request.status === "done-with-errors";
+  return note && finished ? ` ${escapeMarkdown(note)}` : "";
 }
 
 function problems(reports: readonly (MigrationStageReport | undefined)[]): object[] {

@@ -72,6 +72,8 @@ export interface MigrationStage {
   readonly title: string;
   /** Users the stage acts on: G's members (assign), the movers (verify), the removals (pilot, wave). */
   readonly users: number;
+  /** What the approver must do once the stage is done; only the last stage has one. */
+  readonly note?: string;
 }
 
 export interface MigrationCounts {
@@ -83,6 +85,8 @@ export interface MigrationCounts {
   readonly newMembers: number;
   /** Migrating members whose direct P enables a plan G's would not: never removed. */
   readonly planMismatch: number;
+  /** Migrating members with plans off directly that G's new assignment switches on (requests stored before it was added lack it). */
+  readonly planGain: number;
   readonly pilot: number;
   readonly waves: number;
   readonly waveSize: number;
@@ -127,6 +131,12 @@ export interface MigrationUsers {
   readonly migrating: readonly TenantUser[];
   /** Migrating members whose direct P enables plans (ids) that G's assignment would not. */
   readonly planMismatch: readonly { readonly user: TenantUser; readonly plans: readonly string[] }[];
+  /**
+   * Migrating members whose direct P has plans (ids) off that G's new assignment enables: a user gets
+   * every plan any of their assignments enables, so these switch on as soon as G is given P. Empty
+   * when G holds P already (they are on already).
+   */
+  readonly planGain: readonly { readonly user: TenantUser; readonly plans: readonly string[] }[];
   /** Migrating members whose direct P may be removed once verified: migrating without planMismatch. */
   readonly eligible: readonly TenantUser[];
   /** Users with a direct P assignment who are not user members of G (nested groups' members included). */
@@ -150,15 +160,26 @@ export function classifyMigration(
     : { needed: true, disabledPlans: mostCommonDisabledPlans(migratingStates.map((m) => m.direct)) };
   const lost = plansLostTo(groupAssignment.disabledPlans);
   const planMismatch: { user: TenantUser; plans: string[] }[] = [];
+  const planGain: { user: TenantUser; plans: string[] }[] = [];
   const eligible: TenantUser[] = [];
+  const groupOff = new Set(groupAssignment.disabledPlans);
   for (const { user, direct } of migratingStates) {
     const plans = lost(direct.disabledPlans);
     if (plans.length > 0) planMismatch.push({ user, plans });
     else eligible.push(user);
+    const gained = groupAssignment.needed ? [...new Set(direct.disabledPlans)].filter((id) => !groupOff.has(id)) : [];
+    if (gained.length > 0) planGain.push({ user, plans: gained });
   }
   const memberIds = new Set(members.users.map((u) => u.id));
   const outside = input.directHolders.filter((u) => !memberIds.has(u.id) && directState(u, skuId) !== undefined);
-  return { migrating: migratingStates.map((m) => m.user), planMismatch, eligible, outside, groupAssignment };
+  return {
+    migrating: migratingStates.map((m) => m.user),
+    planMismatch,
+    planGain,
+    eligible,
+    outside,
+    groupAssignment,
+  };
 }
 
 /**
@@ -413,6 +434,14 @@ export function planMigration(input: MigrationInput): MigrationPreview {
     }),
   );
 
+  // Microsoft's procedure keeps the automation that assigns direct licenses running during the
+  // migration; left running afterwards, it gives back what the waves removed.
+  const last = stages.length - 1;
+  stages[last] = {
+    ...stages[last],
+    note: `Once the migration is done, retire or change whatever assigns ${pName} directly (scripts, provisioning, HR-driven automation): Microsoft's procedure keeps it running during the migration, and left running it gives back the direct licenses the migration removed.`,
+  };
+
   const checks: CheckResult[] = [
     groupTypeCheck(group),
     targetSubscribedCheck({ index, target: product, targetSkuId: skuId }),
@@ -424,6 +453,7 @@ export function planMigration(input: MigrationInput): MigrationPreview {
     ),
     outsideMembersCheck(group, parts, pName),
     planMismatchCheck(group, parts, pName, planName),
+    planGainCheck(group, parts, pName, planName),
     conflictsCheck(ctx, facts),
     nestedGroupsCheck(group, members, `, so members of nested groups keep their direct ${pName} and are not migrated`),
     onPremisesSyncCheck(group),
@@ -444,6 +474,7 @@ export function planMigration(input: MigrationInput): MigrationPreview {
       outside: parts.outside.length,
       newMembers,
       planMismatch: parts.planMismatch.length,
+      planGain: parts.planGain.length,
       pilot,
       waves: waves.length,
       waveSize,
@@ -539,6 +570,38 @@ function planMismatchCheck(
     "warn",
     title,
     `They would lose those plans without their direct ${pName}, so it is never removed: they stay on their direct license. To move them too, enable those plans on ${group.displayName}, then ask again.`,
+    users,
+  );
+}
+
+/** Plans G's new assignment switches on for movers who have them off directly (the second article's "same licensing state", the other way). */
+function planGainCheck(
+  group: TenantGroup,
+  parts: MigrationUsers,
+  pName: string,
+  planName: (id: string) => string,
+): CheckResult {
+  const id = "plan-gain";
+  const users = parts.planGain.map((m) =>
+    userRef(
+      m.user,
+      `has ${listNames(m.plans.map(planName), 10)} off directly, which ${group.displayName} would enable`,
+    ),
+  );
+  const title = `${fmt(users.length)} of ${plural(parts.migrating.length, "mover")} have plans off that ${pName} from ${group.displayName} would switch on`;
+  if (users.length === 0)
+    return userCheck(
+      id,
+      "pass",
+      title,
+      `Nobody gets a plan they have off now: ${pName} from ${group.displayName} enables no plan a mover's direct one disables.`,
+      users,
+    );
+  return userCheck(
+    id,
+    "info",
+    title,
+    `A user gets every plan any of their assignments enables, so these switch on as soon as ${group.displayName} is given ${pName}, before any direct license is removed. If they are off on purpose, they cannot stay off for these users while they are in ${group.displayName}: disable them on the group too (then others lose them), or take these users out of the migration.`,
     users,
   );
 }

@@ -26,7 +26,8 @@ export type CheckId =
   // direct-to-group migration (src/licensing/migrationPlan.ts)
   | "group-assignment"
   | "outside-members"
-  | "plan-mismatch";
+  | "plan-mismatch"
+  | "plan-gain";
 
 /** pass: nothing to say; info: worth knowing; warn: some users will not get what was asked; block: nothing may be applied. */
 export type CheckStatus = "pass" | "info" | "warn" | "block";

@@ -96,7 +96,7 @@ export function migration(): MigrationPreview {
     checks: [],
     seats: {},
     groupAssignment: { needed: true, disabledPlans: [] },
-    counts: { migrating: 10, outside: 0, newMembers: 2, planMismatch: 0, pilot: 2, waves: 2, waveSize: 4 },
+    counts: { migrating: 10, outside: 0, newMembers: 2, planMismatch: 0, planGain: 0, pilot: 2, waves: 2, waveSize: 4 },
     settings: { pilot: { count: 2, percent: 0 }, waveSize: 4 },
     stages: [],
     operations: [

@@ -246,6 +246,7 @@ describe("the migration preview card of a group of 100,000 members", function ()
       outside: OUTSIDE,
       newMembers: 10_000,
       planMismatch: 10_000,
+      planGain: 0,
       pilot: 4_000,
       waves: 760,
       waveSize: 100,

@@ -38,6 +38,9 @@ import { BotProcess } from "../support/botProcess";
 import { cardOf, cardTexts } from "../support/cardText";
 import { scratchDir } from "../support/scratch";
 
+/** The migration's closing reminder, on its done notice and card. */
+const AUTOMATION =
+  "Once the migration is done, retire or change whatever assigns Office 365 E3 directly (scripts, provisioning, HR-driven automation): Microsoft's procedure keeps it running during the migration, and left running it gives back the direct licenses the migration removed.";
 const E3 = PRODUCTS.ENTERPRISEPACK;
 const E1 = PRODUCTS.STANDARDPACK;
 const AUDIO = PRODUCTS.MCOMEETADV;
@@ -565,7 +568,10 @@ describe("migration to group licensing, through the bot, with the invariant chec
       await click(harness, "approveAll", pilot.ref);
       const done = await untilFinished(harness, from, first.requestId);
       lap("19 waves");
-      assert.equal(done, `Request #${first.requestId} is done: 2,000 verified, 2,000 moved off their direct license.`);
+      assert.equal(
+        done,
+        `Request #${first.requestId} is done: 2,000 verified, 2,000 moved off their direct license. ${AUTOMATION}`,
+      );
 
       // The tenant: one group write, one removal per user, nobody without E3 at any point.
       invariant.assertHeld();
@@ -590,7 +596,10 @@ describe("migration to group licensing, through the bot, with the invariant chec
       const card = latestRequestCard(harness, from, first.requestId);
       const texts = cardTexts(card);
       assert.ok(texts.includes("Done"), texts.slice(0, 6).join(" | "));
-      assert.ok(texts.includes("2,000 verified, 2,000 moved off their direct license."), texts.slice(0, 6).join(" | "));
+      assert.ok(
+        texts.includes(`2,000 verified, 2,000 moved off their direct license. ${AUTOMATION}`),
+        texts.slice(0, 6).join(" | "),
+      );
       assert.deepEqual(facts(card), {
         "To migrate": "2,000",
         Verified: "2,000",
@@ -709,7 +718,7 @@ describe("migration to group licensing, through the bot, with the invariant chec
       const done = await untilFinished(harness, from, first.requestId);
       assert.equal(
         done,
-        `Request #${first.requestId} is done: 30 verified, 28 moved off their direct license, 2 skipped, 4 not verified.`,
+        `Request #${first.requestId} is done: 30 verified, 28 moved off their direct license, 2 skipped, 4 not verified. ${AUTOMATION}`,
       );
 
       invariant.assertHeld();
@@ -799,7 +808,10 @@ describe("migration to group licensing, through the bot, with the invariant chec
       const wave1 = await untilStageDone(harness, from, pilotRef.requestId, 2);
       await click(harness, "approveAll", wave1.ref);
       const done = await untilFinished(harness, from, pilotRef.requestId);
-      assert.equal(done, `Request #${pilotRef.requestId} is done: 300 verified, 300 moved off their direct license.`);
+      assert.equal(
+        done,
+        `Request #${pilotRef.requestId} is done: 300 verified, 300 moved off their direct license. ${AUTOMATION}`,
+      );
 
       assert.ok(invariant);
       invariant.assertHeld();
@@ -951,7 +963,10 @@ describe("migration to group licensing, through the bot, with the invariant chec
 
       await running.restart();
       const done = await untilFinished(running, from, ref.requestId);
-      assert.equal(done, `Request #${ref.requestId} is done: 300 verified, 300 moved off their direct license.`);
+      assert.equal(
+        done,
+        `Request #${ref.requestId} is done: 300 verified, 300 moved off their direct license. ${AUTOMATION}`,
+      );
       watch.assertHeld();
       // Each user's direct E3 removed by exactly one applied write, across both runs of the bot.
       assert.equal(watch.userWrites, 300);

@@ -115,6 +115,7 @@ const CHECKS: CheckId[] = [
   "seats",
   "outside-members",
   "plan-mismatch",
+  "plan-gain",
   "conflicts",
   "nested-groups",
   "on-premises-sync",
@@ -137,6 +138,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
         outside: 3,
         newMembers: 3,
         planMismatch: 2,
+        planGain: 0,
         pilot: 5,
         waves: 1,
         waveSize: 100,
@@ -178,6 +180,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
         "seats:pass",
         "outside-members:warn",
         "plan-mismatch:warn",
+        "plan-gain:pass",
         "conflicts:pass",
         "nested-groups:pass",
         "on-premises-sync:pass",
@@ -247,6 +250,46 @@ describe("migrationPlan: direct to group-based licensing", () => {
     });
   });
 
+  describe("plans the group switches on", () => {
+    it("lists each mover who has a plan off directly that the group's new assignment enables", () => {
+      // Most have nothing off, so the group gets every plan: the 3 with Yammer and Sway off gain them at once.
+      const members = [...range(5, "all", () => [direct([])]), ...range(3, "ys", () => [direct(YAMMER_SWAY)])];
+      const p = planMigration({
+        group: group(),
+        members: { users: members, nestedGroups: [] },
+        directHolders: members,
+        products: [e3()],
+        skuId: E3,
+      });
+      assert.deepEqual(p.groupAssignment, { needed: true, disabledPlans: [] });
+      const c = check(p, "plan-gain");
+      assert.equal(c.status, "info");
+      assert.equal(c.title, "3 of 8 movers have plans off that Office 365 E3 from Operations would switch on");
+      assert.deepEqual(ids(c), ["ys1", "ys2", "ys3"]);
+      assert.equal(c.users?.[0].note, "has Yammer Enterprise, Sway off directly, which Operations would enable");
+      assert.match(c.detail, /switch on as soon as Operations is given Office 365 E3/);
+      assert.equal(p.counts.planGain, 3);
+      // They lose nothing, so they still move.
+      assert.equal(p.counts.planMismatch, 0);
+    });
+
+    it("says nothing when the group holds the product already: its plans are on for its members now", () => {
+      const members = range(3, "ys", () => [direct(YAMMER_SWAY), inherited([])]);
+      const p = planMigration({
+        group: group({
+          assignedLicenses: [{ skuId: E3, disabledPlans: [] }],
+          licenseProcessingState: "ProcessingComplete",
+        }),
+        members: { users: members, nestedGroups: [] },
+        directHolders: members,
+        products: [e3()],
+        skuId: E3,
+      });
+      assert.equal(check(p, "plan-gain").status, "pass");
+      assert.equal(p.counts.planGain, 0);
+    });
+  });
+
   describe("a group that already holds the product", () => {
     it("skips the assign stage, keeps the group's disabled plans and compares the movers with them", () => {
       // G holds E3 with only Yammer off: the 11 (Yammer and Sway off directly) gain Sway, nobody loses a plan.
@@ -272,6 +315,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
         outside: 0,
         newMembers: 0,
         planMismatch: 0,
+        planGain: 0,
         pilot: 5,
         waves: 1,
         waveSize: 100,
@@ -468,6 +512,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
         outside: 0,
         newMembers: 0,
         planMismatch: 0,
+        planGain: 0,
         pilot: 100,
         waves: 19,
         waveSize: 100,
@@ -670,6 +715,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       outside: 1_000,
       newMembers: 2_000,
       planMismatch: 3_000,
+      planGain: 0,
       pilot: 4_750,
       waves: 903,
       waveSize: 100,
