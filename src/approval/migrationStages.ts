@@ -5,14 +5,18 @@
  *   Entra to process it, then verify every user to migrate shows the product both directly and
  *   inherited, the inherited one Active and enabling the same plans;
  * - the pilot, then waves: remove the direct assignment of verified users only, through $batch,
- *   each user's call removing that product and nothing else. Right before, each user is read again
+ *   each user's call removing that product and nothing else. First the group is read again: if its
+ *   products, the product's disabled plans or its processing state changed since the plan, the
+ *   migration stops, removing nothing. Right before, each user is read again
  *   and skipped if the inherited assignment is not Active at that moment; right after, each is read
  *   again and must still hold the product. Anyone without it stops the migration.
  *
  * Every stage can be run again after a restart: what is already done is recognised, not redone.
  */
-import type { TenantUser } from "../licensing/model";
-import { isHolding, userRef } from "../licensing/checks/context";
+import type { Product, TenantGroup, TenantUser } from "../licensing/model";
+import { errorOf, isHolding, userRef } from "../licensing/checks/context";
+import { whatToDoFor } from "../licensing/licenseErrors";
+import { fmt, listNames, plural } from "../format";
 import {
   classifyMigration,
   directRemovalOperation,
@@ -81,7 +85,21 @@ export class MigrationStages {
     // Every mover, plan mismatch included: those fail verification with the plans they would lose, so they are reported, not dropped.
     const check = verifyMigration(users.migrating, groupId, skuId, onGroup?.disabledPlans ?? [], products);
     const verified = check.verified.map((u) => u.id);
-    const report: MigrationStageReport = { kind: "assign", verified, notVerified: check.failed };
+    // Members who do not move get the product from the group too: their errors are the group's to fix.
+    const movers = new Set(users.migrating.map((u) => u.id));
+    const memberErrors = members.users.flatMap((user) => {
+      if (movers.has(user.id)) return [];
+      const state = user.licenseStates.find((s) => s.skuId === skuId && s.assignedByGroup === groupId);
+      const error = state ? errorOf(state) : null;
+      return error === null ? [] : [{ ...userRef(user), reason: `${error}: ${whatToDoFor(error)}` }];
+    });
+    const report: MigrationStageReport = {
+      kind: "assign",
+      verified,
+      notVerified: check.failed,
+      memberErrors,
+      groupProducts: current.assignedLicenses.map((l) => l.skuId).sort(),
+    };
     const pilot = verified.slice(0, plan.counts.pilot > 0 ? Math.min(plan.counts.pilot, verified.length) : 0);
     if (pilot.length === 0) return { report };
     return {
@@ -94,6 +112,16 @@ export class MigrationStages {
     };
   }
 
+  /** Reads the group again; the products only to name them, when the group's have changed. */
+  private async groupChanges(plan: MigrationPreview, assigned: unknown, pName: string): Promise<string[]> {
+    const group = await this.graph.getGroup(plan.target.id);
+    const verifiedWith = isMigrationStageReport(assigned) ? assigned.groupProducts : undefined;
+    const productsChanged =
+      verifiedWith !== undefined && sortedKey(verifiedWith) !== sortedKey(group.assignedLicenses.map((l) => l.skuId));
+    const products = productsChanged ? await this.graph.listProducts() : [];
+    return groupChanges(group, plan, verifiedWith, pName, products);
+  }
+
   private async removeDirect(request: LicenseRequest, plan: MigrationPreview, index: number): Promise<StageOutcome> {
     const groupId = plan.target.id;
     const skuId = plan.product.skuId;
@@ -102,6 +130,13 @@ export class MigrationStages {
     const skipped: (UserRef & { reason: string })[] = [];
     const lost: UserRef[] = [];
     const pName = productName(plan.product.skuPartNumber);
+    const changed = await this.groupChanges(plan, request.stages[0].report, pName);
+    if (changed.length > 0) {
+      return {
+        report: { kind: "removal", removed, skipped, lost },
+        stop: `${plan.target.displayName} changed since the migration was planned: ${changed.join("; ")}. Nobody's direct license was removed in this stage. Check the group, then ask for the migration again.`,
+      };
+    }
     for (const chunk of splitIntoWaves(ids, 20)) {
       const before = await this.graph.getUsers(chunk);
       const toRemove: TenantUser[] = [];
@@ -160,6 +195,48 @@ export class MigrationStages {
       ),
     };
   }
+}
+
+/** The names of products by skuId, for messages; the skuId of one the tenant does not own. */
+function productNames(products: readonly Product[], skuIds: readonly string[]): string {
+  return listNames(
+    skuIds
+      .map((id) => products.find((p) => p.skuId === id))
+      .map((p, i) => (p ? productName(p.skuPartNumber) : skuIds[i])),
+  );
+}
+
+/**
+ * What differs between the group now and the plan, in words: P gone or its disabled plans changed,
+ * other products added or removed since its members were verified (`verifiedWith`), or a license
+ * change still processing.
+ */
+function groupChanges(
+  group: TenantGroup,
+  plan: MigrationPreview,
+  verifiedWith: readonly string[] | undefined,
+  pName: string,
+  products: readonly Product[],
+): string[] {
+  const changes: string[] = [];
+  const onGroup = group.assignedLicenses.find((l) => l.skuId === plan.product.skuId);
+  if (!onGroup) changes.push(`it no longer holds ${pName}`);
+  else if (sortedKey(onGroup.disabledPlans) !== sortedKey(plan.groupAssignment.disabledPlans))
+    changes.push(
+      `${pName} on it now has ${plural(onGroup.disabledPlans.length, "plan")} disabled where the plan had ${fmt(plan.groupAssignment.disabledPlans.length)}`,
+    );
+  const now = group.assignedLicenses.map((l) => l.skuId);
+  if (verifiedWith && sortedKey(verifiedWith) !== sortedKey(now))
+    changes.push(
+      `it held ${productNames(products, verifiedWith)} when its members were verified, and now holds ${productNames(products, now) || "nothing"}`,
+    );
+  if (group.licenseProcessingState !== "ProcessingComplete")
+    changes.push(`its license processing is ${group.licenseProcessingState ?? "not reported"}, not complete`);
+  return changes;
+}
+
+function sortedKey(ids: readonly string[]): string {
+  return [...new Set(ids)].sort().join(",");
 }
 
 function removalStage(

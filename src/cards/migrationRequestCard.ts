@@ -75,6 +75,7 @@ function problems(reports: readonly (MigrationStageReport | undefined)[]): objec
     return firstLines(lines, USERS_SHOWN).join("\n\n");
   };
   const notVerified = reports[0]?.notVerified ?? [];
+  const memberErrors = reports[0]?.memberErrors ?? [];
   const skipped = reports.flatMap((r) => r?.skipped ?? []);
   const lost = reports.flatMap((r) => r?.lost ?? []);
   return [
@@ -93,6 +94,15 @@ function problems(reports: readonly (MigrationStageReport | undefined)[]): objec
             title: `${notVerified.length} not verified: their direct license stays`,
             color: "Warning",
             users: list(notVerified),
+          },
+        ]
+      : []),
+    ...(memberErrors.length > 0
+      ? [
+          {
+            title: `${memberErrors.length === 1 ? "1 other member is" : `${memberErrors.length} other members are`} in error on the product from the group`,
+            color: "Warning",
+            users: list(memberErrors),
           },
         ]
       : []),

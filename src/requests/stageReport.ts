@@ -15,6 +15,10 @@ export interface MigrationStageReport {
   /** Assign: users verified ready for their direct license to go (their ids, in member order). */
   readonly verified?: readonly string[];
   readonly notVerified?: readonly (UserRef & { readonly reason: string })[];
+  /** Assign: members who do not move (no direct license) and whose product from the group is in error. */
+  readonly memberErrors?: readonly (UserRef & { readonly reason: string })[];
+  /** Assign: the group's products (skuIds, sorted) once processed; each removal stage checks they are unchanged. */
+  readonly groupProducts?: readonly string[];
   /** Removal: direct assignments removed (or found already removed). */
   readonly removed?: readonly UserRef[];
   /** Removal: users left alone because it was not safe at the moment of their removal. */

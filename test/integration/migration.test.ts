@@ -79,6 +79,8 @@ interface TenantSpec {
   readonly conflicted?: number;
   /** Users outside the group who hold E3 directly: never touched. */
   readonly outside?: number;
+  /** Members who hold only E1 directly: they do not move, and E3 from the group fails for them. */
+  readonly newInConflict?: number;
   /** Seats of Audio Conferencing, which nobody holds yet (a product an administrator may add to the group later). */
   readonly audioSeats?: number;
 }
@@ -89,7 +91,8 @@ interface TenantUsers {
   readonly mismatch: readonly string[];
   readonly conflicted: readonly string[];
   readonly outside: readonly string[];
-  /** Every member of the group, in member order (mismatch, conflicted, movers). */
+  readonly newInConflict: readonly string[];
+  /** Every member of the group, in member order (mismatch, conflicted, movers, new in conflict). */
   readonly members: readonly string[];
   /** Everyone who holds E3 at the start: the members and the users outside. */
   readonly holders: readonly string[];
@@ -192,7 +195,8 @@ function buildTenant(spec: TenantSpec): { path: string; snapshot: TenantSnapshot
   ]);
   const movers = make(0xa1, spec.movers, "Mover", () => [directState(E3, GROUP_DISABLED)]);
   const outside = make(0xa4, spec.outside ?? 0, "Outside User", () => [directState(E3, GROUP_DISABLED)]);
-  const members = [...mismatch, ...conflicted, ...movers];
+  const newInConflict = make(0xa5, spec.newInConflict ?? 0, "New Member", () => [directState(E1, [])]);
+  const members = [...mismatch, ...conflicted, ...movers, ...newInConflict];
   const users = [...people, ...members, ...outside];
   const snapshot: TenantSnapshotInput = {
     organization: {
@@ -231,8 +235,9 @@ function buildTenant(spec: TenantSpec): { path: string; snapshot: TenantSnapshot
       mismatch: ids(mismatch),
       conflicted: ids(conflicted),
       outside: ids(outside),
+      newInConflict: ids(newInConflict),
       members: ids(members),
-      holders: ids([...members, ...outside]),
+      holders: ids([...mismatch, ...conflicted, ...movers, ...outside]),
     },
   };
 }
@@ -633,7 +638,7 @@ describe("migration to group licensing, through the bot, with the invariant chec
       console.log(`      2,000 users: ${timings.join(", ")}; ${invariant.writes} writes checked`);
     });
   });
-  describe("who is not moved: users outside the group, plan mismatch, users in error, a user whose inherited E3 fails before their wave", () => {
+  describe("who is not moved: users outside the group, plan mismatch, users in error, and a group changed before a wave", () => {
     let tenant: ReturnType<typeof buildTenant>;
     let harness: BotHarness;
     let simulator: GraphSimulatorServer;
@@ -642,7 +647,7 @@ describe("migration to group licensing, through the bot, with the invariant chec
     before(async () => {
       // 34 members: 2 plan mismatch, 2 also holding E1 directly, 30 movers; 3 outside the group.
       // Audio Conferencing has seats for 30: the 2 last movers will not get it (see below).
-      tenant = buildTenant({ movers: 30, mismatch: 2, conflicted: 2, outside: 3, audioSeats: 30 });
+      tenant = buildTenant({ movers: 30, mismatch: 2, conflicted: 2, outside: 3, newInConflict: 1, audioSeats: 30 });
       harness = await BotHarness.start(tenant.path, 0);
       assert.ok(harness.bot.tenant.simulator, "the bot runs on the simulated tenant");
       simulator = harness.bot.tenant.simulator;
@@ -689,6 +694,13 @@ describe("migration to group licensing, through the bot, with the invariant chec
         notVerified.users,
         /Mismatch User 1 \(mismatch\.user\.1@contoso\.com\): Office 365 E3 from the group would not enable Sway, which the direct one enables\./,
       );
+      // A member who does not move is in error too: reported with what to do.
+      const others = problem(stage1.card, /other member is in error/);
+      assert.equal(others.title, "1 other member is in error on the product from the group");
+      assert.equal(
+        others.users,
+        "New Member 1 (new.member.1@contoso.com): MutuallyExclusiveViolation: they hold a conflicting product from another source; remove it, then reprocess",
+      );
 
       await click(harness, "approve", stage1.ref);
       const pilot = await untilStageDone(harness, from, first.requestId, 2);
@@ -697,7 +709,7 @@ describe("migration to group licensing, through the bot, with the invariant chec
         /\(30 verified, 5 moved off their direct license, 4 not verified\)\. Next, waiting for an approver: Wave 1 of 1: remove the direct Office 365 E3 of 25 verified users\.$/,
       );
 
-      // Between verification and the wave, behind the bot's back: an administrator adds Audio
+      // Between the pilot and the wave, behind the bot's back: an administrator adds Audio
       // Conferencing to the group, with seats for 30. Entra processes members in order and the two
       // last movers get CountViolation, for everything the group gives them: their E3 from the group is in Error.
       simulator.state.assignGroupLicense(GROUP_ID, {
@@ -714,26 +726,35 @@ describe("migration to group licensing, through the bot, with the invariant chec
         assert.ok(directE3(u), "they still hold E3 directly");
       }
 
+      // The wave reads the group again before removing anything: it changed since the plan, so the
+      // migration stops, saying what changed, and removes nothing more.
+      const removalsBefore = simulator.counters.byRoute[USER_REMOVALS];
       await click(harness, "approve", pilot.ref);
-      const done = await untilFinished(harness, from, first.requestId);
-      assert.equal(
-        done,
-        `Request #${first.requestId} is done: 30 verified, 28 moved off their direct license, 2 skipped, 4 not verified. ${AUTOMATION}`,
+      const stopped = await untilMessage(
+        harness,
+        from,
+        new RegExp(`^Request #${first.requestId}: Migration Group changed`),
+        "the migration to stop",
       );
+      assert.equal(
+        stopped,
+        `Request #${first.requestId}: Migration Group changed since the migration was planned: it held Office 365 E3 when its members were verified, and now holds Office 365 E3, Microsoft 365 Audio Conferencing. Nobody's direct license was removed in this stage. Check the group, then ask for the migration again.`,
+      );
+      assert.equal(harness.bot.approvals.get(first.requestId).status, "failed");
+      assert.equal(simulator.counters.byRoute[USER_REMOVALS], removalsBefore);
 
       invariant.assertHeld();
-      // Removed: the 28 movers whose inherited E3 was Active at their removal, once each; nobody else.
-      const removed = users.movers.slice(0, 28);
+      // Removed: the 5 of the pilot, once each; nobody else.
+      const removed = users.movers.slice(0, 5);
       assert.deepEqual(
         removed.filter((id) => invariant.removalsOf(id) !== 1),
         [],
       );
-      for (const id of [...failing, ...users.mismatch, ...users.conflicted, ...users.outside])
+      for (const id of [...users.movers.slice(5), ...users.mismatch, ...users.conflicted, ...users.outside])
         assert.equal(invariant.removalsOf(id), 0, `${simulator.state.user(id)?.displayName} was written to`);
-      assert.equal(simulator.counters.byRoute[USER_REMOVALS], 28);
       for (const id of removed) assert.equal(directE3(simulator.state.user(id)!), undefined);
       // Everyone not moved keeps the direct E3 they had; the users outside the group are exactly as they were.
-      for (const id of [...failing, ...users.mismatch, ...users.conflicted])
+      for (const id of [...users.movers.slice(5), ...users.mismatch, ...users.conflicted])
         assert.ok(directE3(simulator.state.user(id)!), `${simulator.state.user(id)?.displayName} keeps the direct E3`);
       for (const id of users.outside) assert.deepEqual(simulator.state.user(id), original.get(id));
       for (const id of users.conflicted)
@@ -745,29 +766,16 @@ describe("migration to group licensing, through the bot, with the invariant chec
         );
 
       const card = latestRequestCard(harness, from, first.requestId);
-      const texts = cardTexts(card);
-      assert.ok(texts.includes("Done, with errors"), texts.slice(0, 6).join(" | "));
       assert.deepEqual(facts(card), {
         "To migrate": "34",
         Verified: "30",
-        "Moved to group licensing": "28",
+        "Moved to group licensing": "5",
         "Keep a direct license (outside the group)": "3",
       });
-      const skipped = problem(card, /skipped at the moment of removal/);
-      assert.equal(skipped.title, "2 skipped at the moment of removal: their direct license stays");
-      assert.equal(
-        skipped.users,
-        ["Mover 29 (mover.29@contoso.com)", "Mover 30 (mover.30@contoso.com)"]
-          .map(
-            (u) =>
-              `${u}: Office 365 E3 from the group is not Active without error right now, or no longer enables every plan the direct one does, so the direct one stays.`,
-          )
-          .join("\n\n"),
-      );
       assert.deepEqual(stageLines(card), [
         "1. Give Migration Group Office 365 E3 and verify: done-with-errors (approved by Patti Fernandez)",
         "2. Pilot: remove the direct Office 365 E3 of 5 verified users: done (approved by Patti Fernandez)",
-        "3. Wave 1 of 1: remove the direct Office 365 E3 of 25 verified users: done-with-errors (approved by Patti Fernandez)",
+        "3. Wave 1 of 1: remove the direct Office 365 E3 of 25 verified users: failed (approved by Patti Fernandez)",
       ]);
     });
   });
