@@ -51,6 +51,9 @@ const CHECK_IDS = [
   "usage-location",
   "existing-errors",
   "processing-state",
+  "group-size",
+  "entra-id-p1",
+  "guests",
 ];
 
 describe("license-desk plan", () => {
@@ -282,6 +285,9 @@ describe("license-desk plan", () => {
           "dynamic-membership",
           "existing-errors",
           "processing-state",
+          "group-size",
+          "entra-id-p1",
+          "guests",
         ],
       );
       const warned = checks.filter((c) => c.status === "warn").map((c) => [c.id, c.count, c.users?.length]);

@@ -51,6 +51,7 @@ const USER_FIELDS = [
   "displayName",
   "userPrincipalName",
   "usageLocation",
+  "userType",
   "assignedLicenses",
   "licenseAssignmentStates",
 ];
@@ -61,6 +62,7 @@ const GROUP_FIELDS = [
   "securityEnabled",
   "mailEnabled",
   "membershipRule",
+  "membershipRuleProcessingState",
   "onPremisesSyncEnabled",
   "assignedLicenses",
   "licenseProcessingState",
@@ -597,6 +599,7 @@ function toUser(user: Graph.User): TenantUser {
     displayName: user.displayName ?? "",
     userPrincipalName: user.userPrincipalName ?? "",
     usageLocation: user.usageLocation ?? null,
+    userType: user.userType ?? null,
     assignedLicenses: toLicenses(user.assignedLicenses),
     licenseStates: (user.licenseAssignmentStates ?? []).map((s): LicenseState => ({
       skuId: required(s.skuId, "licenseAssignmentState.skuId"),
@@ -618,6 +621,7 @@ function toGroup(group: Graph.Group): TenantGroup {
     securityEnabled: group.securityEnabled ?? false,
     mailEnabled: group.mailEnabled ?? false,
     membershipRule: group.membershipRule ?? null,
+    membershipRuleProcessingState: group.membershipRuleProcessingState ?? null,
     onPremisesSyncEnabled: group.onPremisesSyncEnabled ?? null,
     assignedLicenses: toLicenses(group.assignedLicenses),
     licenseProcessingState: (processing?.state ?? null) as LicenseProcessingState | null,

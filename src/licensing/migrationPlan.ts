@@ -23,8 +23,11 @@ import {
 import { fmt, listNames, plural } from "../format";
 import {
   dynamicMembershipCheck,
+  entraIdP1Check,
   existingErrorsCheck,
+  groupSizeCheck,
   groupTypeCheck,
+  guestsCheck,
   nestedGroupsCheck,
   onPremisesSyncCheck,
   processingStateCheck,
@@ -460,6 +463,9 @@ export function planMigration(input: MigrationInput): MigrationPreview {
     dynamicMembershipCheck(group),
     existingErrorsCheck(ctx, group),
     processingStateCheck(group),
+    groupSizeCheck(group, members.users.length),
+    entraIdP1Check(group, members.users.length, input.products, skuId),
+    guestsCheck(group, members.users, pName),
   ];
   return {
     kind: "direct-to-group",

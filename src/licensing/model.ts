@@ -52,6 +52,8 @@ export interface TenantUser {
   readonly displayName: string;
   readonly userPrincipalName: string;
   readonly usageLocation: string | null;
+  /** "Member" or "Guest" (an external user invited into the tenant); null when Graph does not say. */
+  readonly userType: string | null;
   readonly assignedLicenses: readonly AssignedLicense[];
   readonly licenseStates: readonly LicenseState[];
 }
@@ -66,6 +68,8 @@ export interface TenantGroup {
   readonly securityEnabled: boolean;
   readonly mailEnabled: boolean;
   readonly membershipRule: string | null;
+  /** A dynamic group's rule processing: "On", or "Paused" (members are not updated); null for others. */
+  readonly membershipRuleProcessingState: string | null;
   /** true: synced from on-premises now; false: was synced once; null: never synced. */
   readonly onPremisesSyncEnabled: boolean | null;
   readonly assignedLicenses: readonly AssignedLicense[];

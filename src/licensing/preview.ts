@@ -23,6 +23,9 @@ export type CheckId =
   | "usage-location"
   | "existing-errors"
   | "processing-state"
+  | "group-size"
+  | "entra-id-p1"
+  | "guests"
   // direct-to-group migration (src/licensing/migrationPlan.ts)
   | "group-assignment"
   | "outside-members"

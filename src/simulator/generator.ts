@@ -205,6 +205,7 @@ interface UserSpec {
   jobTitle: string;
   /** undefined: drawn from USAGE_LOCATIONS; null: never set. */
   usageLocation?: string | null;
+  userType?: "Member" | "Guest";
   id?: string;
   givenName?: string;
   surname?: string;
@@ -268,6 +269,7 @@ class TenantBuilder {
       jobTitle: spec.jobTitle,
       department: spec.department,
       accountEnabled: true,
+      userType: spec.userType ?? "Member",
       usageLocation: spec.usageLocation === undefined ? this.usageLocation() : spec.usageLocation,
       assignedLicenses: [],
       licenseAssignmentStates: [],
@@ -519,7 +521,8 @@ export const DEMO_GROUP_NAMES = {
  */
 export const DEMO_LAYOUT = {
   sales: { members: 60, directE1: 6, directE3: 4, noUsageLocation: 3 },
-  marketing: { members: 25 },
+  // The last 2 are guests from the agency Marketing works with.
+  marketing: { members: 25, guests: 2 },
   customerSupport: { members: 120 },
   finance: { members: 12 },
   engineering: { members: 24 },
@@ -605,6 +608,7 @@ export function generateDemoTenant(options: { seed?: number } = {}): TenantSnaps
   const marketing = b.addUsers(L.marketing.members, (i) => ({
     department: "Marketing",
     jobTitle: i % 6 === 0 ? "Marketing Lead" : "Marketing Specialist",
+    ...(i >= L.marketing.members - L.marketing.guests ? { userType: "Guest" as const } : {}),
   }));
   b.addGroup(
     { displayName: N.marketing, description: "Marketing team. Licensed with Office 365 E1.", licenses: [E1] },

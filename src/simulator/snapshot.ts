@@ -77,6 +77,8 @@ export const userSchema = z.object({
   jobTitle: z.string().nullable().default(null),
   department: z.string().nullable().default(null),
   accountEnabled: z.boolean().default(true),
+  /** "Guest" for an external user invited into the tenant. */
+  userType: z.enum(["Member", "Guest"]).default("Member"),
   /** Two letters (ISO 3166-1 alpha-2), or null when never set. */
   usageLocation: z.string().length(2).nullable(),
   assignedLicenses: z.array(assignedLicenseSchema),

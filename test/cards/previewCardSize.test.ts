@@ -49,6 +49,7 @@ function toUser(user: User, usageLocation: string | null): TenantUser {
     displayName: user.displayName,
     userPrincipalName: user.userPrincipalName,
     usageLocation,
+    userType: user.userType,
     assignedLicenses: user.assignedLicenses,
     licenseStates: user.licenseAssignmentStates.map((s) => ({
       skuId: s.skuId,
@@ -68,6 +69,7 @@ function toGroup(group: Group): TenantGroup {
     securityEnabled: group.securityEnabled,
     mailEnabled: group.mailEnabled,
     membershipRule: group.membershipRule,
+    membershipRuleProcessingState: group.membershipRuleProcessingState,
     onPremisesSyncEnabled: group.onPremisesSyncEnabled,
     assignedLicenses: group.assignedLicenses,
     licenseProcessingState: group.licenseProcessingState?.state ?? null,
@@ -217,6 +219,7 @@ describe("the migration preview card of a group of 100,000 members", function ()
           displayName: `Outside ${i}`,
           userPrincipalName: `outside.${i}@contoso.com`,
           usageLocation: "US",
+          userType: "Member",
           assignedLicenses: [],
           licenseStates: [],
         },

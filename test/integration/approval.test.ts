@@ -826,7 +826,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       );
       assert.deepEqual(
         preview.checks.filter((c) => c.status !== "pass").map((c) => c.id),
-        ["service-continuity"],
+        ["service-continuity", "guests"],
       );
       assert.equal(sim.counters.writes, 0);
 

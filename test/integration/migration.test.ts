@@ -125,6 +125,7 @@ function user(id: string, name: string, upn: string, states: LicenseAssignmentSt
     jobTitle: null,
     department: "Operations",
     accountEnabled: true,
+    userType: "Member",
     usageLocation: "US",
     assignedLicenses: deriveAssignedLicenses(states),
     licenseAssignmentStates: states,

@@ -135,8 +135,17 @@ describe("previews on the demo tenant, through the bot", () => {
       assert.equal(texts[3], "Nothing has changed yet.");
       assert.deepEqual(seatRow(texts, "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "70 (takes 25)"]);
       assert.deepEqual(seatRow(texts, "Office 365 E1"), ["Office 365 E1", "262 / 300", "38", "63 (frees 25)"]);
-      assert.deepEqual(findings(card), []);
-      assert.ok(texts.includes("Nothing else to look at."));
+      // Ready: the only finding is worth knowing, the 2 agency guests who get E3 too.
+      assert.deepEqual(findings(card), [
+        {
+          label: "INFO",
+          title: "2 of 25 members of Marketing are guests",
+          detail:
+            "Guests (external users invited into the tenant) get Office 365 E3 from Marketing like everyone else, each on one of your seats. Check that they should, or take them out of the group.",
+          users: ["Maria Thomas (maria.thomas@contoso.com)", "Ethan Nguyen (ethan.nguyen@contoso.com)"],
+        },
+      ]);
+      assert.ok(texts.includes("What to look at (1)"));
       // The operation, exactly as it will be sent, behind Details.
       const marketing = demoGroup("Marketing").id;
       assert.ok(

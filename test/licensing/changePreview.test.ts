@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { groupSizeCheck } from "../../src/licensing/checks/groupChecks";
 import {
   previewGroupChange,
   previewUserChange,
@@ -102,6 +103,9 @@ const GROUP_CHECKS: CheckId[] = [
   "usage-location",
   "existing-errors",
   "processing-state",
+  "group-size",
+  "entra-id-p1",
+  "guests",
 ];
 
 // ——— tests ———
@@ -573,6 +577,76 @@ describe("previewGroupChange", () => {
         c.detail,
         /^SharePoint \(Plan 1\) \(Office 365 E1\) excludes SharePoint \(Plan 2\) \(Office 365 E3\)/,
       );
+    });
+  });
+
+  describe("group-size, entra-id-p1, guests, and a paused dynamic rule", () => {
+    it("group-size: passes under 10,000 members, informs from 10,000, warns past Microsoft's 60,000", () => {
+      const g = group();
+      assert.deepEqual(
+        [25, 10_000, 60_000, 60_001].map((n) => [groupSizeCheck(g, n).status, groupSizeCheck(g, n).title]),
+        [
+          ["pass", "Sales has 25 members"],
+          ["info", "Sales has 10,000 members"],
+          ["info", "Sales has 60,000 members"],
+          ["warn", "Sales has 60,001 members"],
+        ],
+      );
+      assert.match(
+        groupSizeCheck(g, 60_001).detail,
+        /up to 24 hours for a group of 60,000 users, and this one is larger/,
+      );
+    });
+
+    it("entra-id-p1: passes when the target includes it (E3)", () => {
+      const c = check(previewGroup(), "entra-id-p1");
+      assert.equal(c.status, "pass");
+      assert.equal(c.title, "Office 365 E3 includes the right to group-based licensing");
+    });
+
+    it("entra-id-p1: counts the tenant's seats of products that include it when the target does not", () => {
+      // E1 → F3: the tenant's 50 E3 seats cover the 25 members.
+      const p = previewGroup({ to: F3 });
+      assert.deepEqual(
+        [check(p, "entra-id-p1").status, check(p, "entra-id-p1").title],
+        ["pass", "Entra ID P1 or a product with it: 50 seats for 25 members of Sales"],
+      );
+      const fewer = previewGroup({ to: F3, products: [e1(), e3(10, 5), f3(), wa()] });
+      assert.equal(check(fewer, "entra-id-p1").status, "info");
+      assert.equal(
+        check(fewer, "entra-id-p1").title,
+        "Entra ID P1 or a product with it: 10 seats for 25 members of Sales",
+      );
+    });
+
+    it("entra-id-p1: warns when the tenant owns none", () => {
+      const c = check(previewGroup({ to: F3, products: [e1(), f3(), wa()] }), "entra-id-p1");
+      assert.equal(c.status, "warn");
+      assert.equal(c.title, "The tenant owns no Entra ID P1, nor a product that includes it");
+    });
+
+    it("guests: lists the members who are guests", () => {
+      const users = [...members(3), { ...user("guest1", [fromGroup(E1)]), userType: "Guest" }];
+      const c = check(previewGroup({ users }), "guests");
+      assert.equal(c.status, "info");
+      assert.equal(c.title, "1 of 4 members of Sales are guests");
+      assert.deepEqual(ids(c), ["guest1"]);
+      assert.equal(check(previewGroup(), "guests").status, "pass");
+    });
+
+    it("dynamic-membership: warns when the rule's processing is paused", () => {
+      const dynamic = { groupTypes: ["DynamicMembership"], membershipRule: 'user.department -eq "Sales"' };
+      const paused = check(
+        previewGroup({ group: { ...dynamic, membershipRuleProcessingState: "Paused" } }),
+        "dynamic-membership",
+      );
+      assert.equal(paused.status, "warn");
+      assert.equal(paused.title, "Sales is a dynamic group whose rule processing is paused");
+      const on = check(
+        previewGroup({ group: { ...dynamic, membershipRuleProcessingState: "On" } }),
+        "dynamic-membership",
+      );
+      assert.equal(on.status, "info");
     });
   });
 

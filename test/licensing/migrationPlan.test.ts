@@ -122,6 +122,9 @@ const CHECKS: CheckId[] = [
   "dynamic-membership",
   "existing-errors",
   "processing-state",
+  "group-size",
+  "entra-id-p1",
+  "guests",
 ];
 
 // ——— tests ———
@@ -187,6 +190,9 @@ describe("migrationPlan: direct to group-based licensing", () => {
         "dynamic-membership:pass",
         "existing-errors:pass",
         "processing-state:pass",
+        "group-size:pass",
+        "entra-id-p1:pass",
+        "guests:pass",
       ]);
       assert.equal(p.verdict, "warnings");
 

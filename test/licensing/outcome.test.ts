@@ -16,6 +16,7 @@ const user = (id: string, states: readonly LicenseState[]): TenantUser => ({
   displayName: `User ${id}`,
   userPrincipalName: `${id}@contoso.com`,
   usageLocation: "US",
+  userType: "Member",
   assignedLicenses: [
     ...new Set(states.filter((s) => s.state === "Active" || s.state === "ActiveWithError").map((s) => s.skuId)),
   ].map((skuId) => ({ skuId, disabledPlans: [] })),

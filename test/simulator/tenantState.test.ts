@@ -69,6 +69,7 @@ function user(n: number, states: LicenseAssignmentState[] = [], usageLocation: s
     jobTitle: null,
     department: null,
     accountEnabled: true,
+    userType: "Member",
     usageLocation,
     licenseAssignmentStates: states,
     assignedLicenses: deriveAssignedLicenses(states),

@@ -47,6 +47,7 @@ export function user(
     displayName: `User ${id}`,
     userPrincipalName: `${id}@contoso.com`,
     usageLocation,
+    userType: "Member",
     assignedLicenses: skus.map((skuId) => ({ skuId, disabledPlans: [] })),
     licenseStates: states,
   };
@@ -61,6 +62,7 @@ export function securityGroup(id: string, displayName: string, extra: Partial<Te
     securityEnabled: true,
     mailEnabled: false,
     membershipRule: null,
+    membershipRuleProcessingState: null,
     onPremisesSyncEnabled: null,
     assignedLicenses: [],
     licenseProcessingState: null,

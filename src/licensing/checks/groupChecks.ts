@@ -2,7 +2,8 @@
  * Checks that only a group change has: what the group is and how its
  * members hold the source product now.
  */
-import type { GroupMembers, TenantGroup } from "../model";
+import type { GroupMembers, Product, TenantGroup, TenantUser } from "../model";
+import { productName } from "../productNames";
 import type { CheckResult, UserRef } from "../preview";
 import { planDisplayName } from "../catalog";
 import { whatToDoFor } from "../licenseErrors";
@@ -243,6 +244,14 @@ export function onPremisesSyncCheck(group: TenantGroup): CheckResult {
 
 export function dynamicMembershipCheck(group: TenantGroup): CheckResult {
   const id = "dynamic-membership";
+  if (group.groupTypes.includes("DynamicMembership") && group.membershipRuleProcessingState === "Paused") {
+    return {
+      id,
+      status: "warn",
+      title: `${group.displayName} is a dynamic group whose rule processing is paused`,
+      detail: `Rule: ${group.membershipRule ?? "(not read)"}. While processing is paused (membershipRuleProcessingState Paused) Entra does not update its members: the change reaches today's members, and people who should join or leave the group will not until an administrator resumes it.`,
+    };
+  }
   if (group.groupTypes.includes("DynamicMembership")) {
     return {
       id,
@@ -337,4 +346,110 @@ export function processingStateCheck(group: TenantGroup): CheckResult {
         : `License processing on ${group.displayName} is complete`,
     detail: "Members have what the group holds.",
   };
+}
+
+/**
+ * Products whose holders may benefit from group-based licensing, besides those with an Entra ID P1
+ * or P2 plan: Office 365 E3 and above (docs/graph-and-entra.md, "Licenses group-based licensing needs").
+ */
+const GROUP_LICENSING_PRODUCTS: ReadonlySet<string> = new Set([
+  "ENTERPRISEPACK",
+  "ENTERPRISEPREMIUM",
+  "ENTERPRISEPREMIUM_NOPSTNCONF",
+  "Office_365_E3_(no_Teams)",
+  "Office_365_w/o_Teams_Bundle_E5",
+  "ENTERPRISEPACK_GOV",
+  "ENTERPRISEPACK_USGOV_GCCHIGH",
+  "ENTERPRISEPACK_USGOV_DOD",
+  "ENTERPRISEPACKPLUS_FACULTY",
+]);
+
+function allowsGroupLicensing(p: Product): boolean {
+  return (
+    GROUP_LICENSING_PRODUCTS.has(p.skuPartNumber) ||
+    p.servicePlans.some((sp) => sp.name === "AAD_PREMIUM" || sp.name === "AAD_PREMIUM_P2")
+  );
+}
+
+/**
+ * Group-based licensing needs Entra ID P1 (or a product that includes it) for every user who
+ * benefits. Entra does not enforce it: a licensing-terms warning. `productSkuId` is what the group
+ * gives (T, or P of a migration): when it includes the right, every member who gets it is covered.
+ */
+export function entraIdP1Check(
+  group: TenantGroup,
+  memberCount: number,
+  products: readonly Product[],
+  productSkuId: string,
+): CheckResult {
+  const id = "entra-id-p1";
+  const given = products.find((p) => p.skuId === productSkuId);
+  if (given && allowsGroupLicensing(given)) {
+    return {
+      id,
+      status: "pass",
+      title: `${productName(given.skuPartNumber)} includes the right to group-based licensing`,
+      detail: `Microsoft's terms require Entra ID P1, or a product that includes it, for every user who benefits from group licensing; each member of ${group.displayName} who gets ${productName(given.skuPartNumber)} has it.`,
+    };
+  }
+  const owned = products.filter(
+    (p) => allowsGroupLicensing(p) && (p.capabilityStatus === "Enabled" || p.capabilityStatus === "Warning"),
+  );
+  const seats = owned.reduce((n, p) => n + p.enabledUnits + (p.warningUnits ?? 0), 0);
+  const names = listNames(owned.map((p) => productName(p.skuPartNumber)));
+  if (seats === 0) {
+    return {
+      id,
+      status: "warn",
+      title: "The tenant owns no Entra ID P1, nor a product that includes it",
+      detail: `Microsoft's terms require Entra ID P1 (or Microsoft 365 Business Premium, Office 365 E3 and above) for every user who benefits from group-based licensing; Entra does not enforce it. Buy Entra ID P1 for the ${plural(memberCount, "member")} of ${group.displayName}, or license them another way.`,
+    };
+  }
+  return {
+    id,
+    status: seats < memberCount ? "info" : "pass",
+    title: `Entra ID P1 or a product with it: ${plural(seats, "seat")} for ${plural(memberCount, "member")} of ${group.displayName}`,
+    detail: `Microsoft's terms require one for every user who benefits from group-based licensing (Entra does not enforce it). The tenant owns ${names}.${seats < memberCount ? ` Check that the members of ${group.displayName} hold one.` : ""}`,
+  };
+}
+
+/** Microsoft's guidance on group processing times (docs/graph-and-entra.md, "Group license processing"). */
+const LARGE_GROUP = 10_000;
+const GUIDANCE_MEMBERS = 60_000;
+
+export function groupSizeCheck(group: TenantGroup, memberCount: number): CheckResult {
+  const id = "group-size";
+  const title = `${group.displayName} has ${plural(memberCount, "member")}`;
+  if (memberCount > GUIDANCE_MEMBERS) {
+    return {
+      id,
+      status: "warn",
+      title,
+      detail: `Entra processes a group's licenses in the background; Microsoft's guidance expects up to 24 hours for a group of ${fmt(GUIDANCE_MEMBERS)} users, and this one is larger. Expect the follow-up to take a day or more, or split the group.`,
+    };
+  }
+  if (memberCount >= LARGE_GROUP) {
+    return {
+      id,
+      status: "info",
+      title,
+      detail: `Entra processes a group's licenses in the background: for this many members it may take hours (Microsoft's guidance: up to 24 hours for ${fmt(GUIDANCE_MEMBERS)} users). The bot follows it to the end.`,
+    };
+  }
+  return { id, status: "pass", title, detail: "Entra usually processes a group of this size within minutes." };
+}
+
+/** Guests (external users) get the group's licenses like members, on the tenant's seats. */
+export function guestsCheck(group: TenantGroup, members: readonly TenantUser[], productLabel: string): CheckResult {
+  const id = "guests";
+  const guests = members.filter((u) => u.userType === "Guest");
+  const title = `${fmt(guests.length)} of ${plural(members.length, "member")} of ${group.displayName} are guests`;
+  if (guests.length === 0) return userCheck(id, "pass", title, "Every member is a user of this tenant.", []);
+  return userCheck(
+    id,
+    "info",
+    title,
+    `Guests (external users invited into the tenant) get ${productLabel} from ${group.displayName} like everyone else, each on one of your seats. Check that they should, or take them out of the group.`,
+    guests.map((u) => userRef(u)),
+  );
 }

@@ -74,6 +74,7 @@ export const userType: EntityType<User> = {
     userPrincipalName: (u) => u.userPrincipalName,
     department: (u) => u.department,
     accountEnabled: (u) => u.accountEnabled,
+    userType: (u) => u.userType,
     usageLocation: (u) => u.usageLocation,
     assignedLicenses: (u) => u.assignedLicenses,
     assignedPlans: (u, s) => assignedPlans(u, s),
