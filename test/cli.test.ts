@@ -38,6 +38,7 @@ const CHECK_IDS = [
   "source-assigned",
   "group-type",
   "target-subscribed",
+  "subscription-term",
   "seats",
   "direct-source",
   "conflicts",
@@ -274,6 +275,7 @@ describe("license-desk plan", () => {
         [
           "group-type",
           "target-subscribed",
+          "subscription-term",
           "group-assignment",
           "seats",
           "outside-members",

@@ -30,6 +30,7 @@ import type {
   LicenseProcessingState,
   LicenseState,
   Product,
+  Subscription,
   TenantGroup,
   TenantUser,
 } from "../licensing/model";
@@ -207,6 +208,32 @@ export class GraphGateway {
         .get(),
     );
     return (page as GraphCollection<Graph.SubscribedSku>).value.map(toProduct);
+  }
+
+  /**
+   * The tenant's commercial subscriptions (trial, state, next date), or undefined when the app may
+   * not read them: they need Organization.Read.All, which an admin may not have granted
+   * (docs/graph-and-entra.md, "Subscriptions").
+   */
+  async listSubscriptions(): Promise<Subscription[] | undefined> {
+    try {
+      const page = await this.call("read the tenant's subscriptions", () =>
+        this.client
+          .api("/directory/subscriptions")
+          .select(["skuId", "status", "isTrial", "nextLifecycleDateTime", "totalLicenses"])
+          .get(),
+      );
+      return (page as GraphCollection<Graph.CompanySubscription>).value.map((s) => ({
+        skuId: required(s.skuId, "subscription.skuId"),
+        status: s.status ?? "Enabled",
+        isTrial: s.isTrial ?? false,
+        nextLifecycleDateTime: s.nextLifecycleDateTime ?? null,
+        totalLicenses: s.totalLicenses ?? 0,
+      }));
+    } catch (error) {
+      if (error instanceof TenantRequestError && error.status === 403) return undefined;
+      throw error;
+    }
   }
 
   /**

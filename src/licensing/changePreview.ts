@@ -31,13 +31,14 @@ import {
 import {
   conflictsCheck,
   countSeats,
+  subscriptionTermCheck,
   dependenciesCheck,
   seatsCheck,
   serviceContinuityCheck,
   targetSubscribedCheck,
 } from "./checks/licenseChecks";
 import { userSourceAssignedCheck, userUsageLocationCheck } from "./checks/userChecks";
-import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
+import type { GroupMembers, LicenseState, Product, SubscriptionsRead, TenantGroup, TenantUser } from "./model";
 import { verdictOf, type CheckResult, type Operation, type Preview, type SourceRef } from "./preview";
 
 /**
@@ -62,6 +63,8 @@ export interface GroupChangeInput {
   readonly groupNames?: ReadonlyMap<string, string>;
   /** When the change undoes a request: T as it was before it. */
   readonly restore?: Restore;
+  /** The tenant's subscriptions, for subscription-term; not read: that check says so. */
+  readonly subscriptions?: SubscriptionsRead;
 }
 
 export interface UserChangeInput {
@@ -73,6 +76,8 @@ export interface UserChangeInput {
   readonly toSkuId: string;
   /** When the change undoes a request: T as it was before it. */
   readonly restore?: Restore;
+  /** The tenant's subscriptions, for subscription-term; not read: that check says so. */
+  readonly subscriptions?: SubscriptionsRead;
 }
 
 /**
@@ -187,6 +192,7 @@ export function previewGroupChange(input: GroupChangeInput): Preview {
     groupSourceAssignedCheck(ctx, group),
     groupTypeCheck(group),
     targetSubscribedCheck(ctx),
+    subscriptionTermCheck(ctx.index.name(toSkuId), toSkuId, input.subscriptions),
     seatsCheck(ctx, seats),
     directSourceCheck(ctx, facts),
     conflictsCheck(ctx, facts),
@@ -240,6 +246,7 @@ export function previewUserChange(input: UserChangeInput): Preview {
   const checks: CheckResult[] = [
     userSourceAssignedCheck(ctx, user, groupName),
     targetSubscribedCheck(ctx),
+    subscriptionTermCheck(ctx.index.name(toSkuId), toSkuId, input.subscriptions),
     seatsCheck(ctx, seats),
     conflictsCheck(ctx, facts),
     dependenciesCheck(ctx, facts),

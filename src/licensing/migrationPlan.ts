@@ -32,10 +32,16 @@ import {
   onPremisesSyncCheck,
   processingStateCheck,
 } from "./checks/groupChecks";
-import { conflictsCheck, countSeats, seatsCheck, targetSubscribedCheck } from "./checks/licenseChecks";
+import {
+  conflictsCheck,
+  countSeats,
+  seatsCheck,
+  subscriptionTermCheck,
+  targetSubscribedCheck,
+} from "./checks/licenseChecks";
 import { planDisplayName } from "./catalog";
 import { whatToDoFor } from "./licenseErrors";
-import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "./model";
+import type { GroupMembers, LicenseState, Product, SubscriptionsRead, TenantGroup, TenantUser } from "./model";
 import {
   verdictOf,
   type CheckResult,
@@ -66,6 +72,8 @@ export interface MigrationInput {
   readonly waveSize?: number;
   /** Optional id → displayName of other groups, to name them in notes; ids are shown otherwise. */
   readonly groupNames?: ReadonlyMap<string, string>;
+  /** The tenant's subscriptions, for subscription-term; not read: that check says so. */
+  readonly subscriptions?: SubscriptionsRead;
 }
 
 export type MigrationStageKind = "assign" | "verify" | "pilot" | "wave";
@@ -448,6 +456,7 @@ export function planMigration(input: MigrationInput): MigrationPreview {
   const checks: CheckResult[] = [
     groupTypeCheck(group),
     targetSubscribedCheck({ index, target: product, targetSkuId: skuId }),
+    subscriptionTermCheck(pName, skuId, input.subscriptions),
     groupAssignmentCheck(group, members.users.length, parts, pName, planName),
     seatsCheck(
       ctx,

@@ -29,6 +29,23 @@ export interface Product {
 }
 
 /** A product on a user or a group, with the plans switched off for it. */
+/** A commercial subscription behind a product (Graph's companySubscription). */
+export interface Subscription {
+  readonly skuId: string;
+  /** Enabled, Warning, Suspended, Deleted or LockedOut. */
+  readonly status: string;
+  readonly isTrial: boolean;
+  /** When it moves to its next state if not renewed (ISO 8601); null when Graph does not say. */
+  readonly nextLifecycleDateTime: string | null;
+  readonly totalLicenses: number;
+}
+
+/** The tenant's subscriptions as read for a preview: `list` undefined when the app may not read them. */
+export interface SubscriptionsRead {
+  readonly list: readonly Subscription[] | undefined;
+  readonly readAt: Date;
+}
+
 export interface AssignedLicense {
   readonly skuId: string;
   readonly disabledPlans: readonly string[];

@@ -10,6 +10,7 @@ export type CheckId =
   | "source-assigned"
   | "group-type"
   | "target-subscribed"
+  | "subscription-term"
   | "seats"
   | "direct-source"
   | "conflicts"

@@ -13,6 +13,7 @@
 import { rankByName } from "./nameMatching";
 import type { GraphGateway, NamedEntity } from "../graph/graphGateway";
 import { previewGroupChange, previewUserChange } from "../licensing/changePreview";
+import type { SubscriptionsRead } from "../licensing/model";
 import { directProductsOf, planMigration, type MigrationPreview } from "../licensing/migrationPlan";
 import type { Product, TenantGroup, TenantUser } from "../licensing/model";
 import type { Preview } from "../licensing/preview";
@@ -71,7 +72,7 @@ export class PreviewService {
   constructor(private readonly graph: GraphGateway) {}
 
   async preview(request: ChangeQuery, progress?: PreviewProgress): Promise<ChangePreviewOutcome> {
-    const products = await this.graph.listProducts();
+    const [products, subscriptions] = await Promise.all([this.graph.listProducts(), this.subscriptions()]);
     const to = ownedProduct(request.to, products, (skuId) => ({ ...request, to: skuId }));
     if ("outcome" in to) return to.outcome;
 
@@ -107,6 +108,7 @@ export class PreviewService {
         fromSkuId: from.product.skuId,
         toSkuId: to.product.skuId,
         restore,
+        subscriptions,
       });
       return { kind: "preview", preview, request: resolved };
     }
@@ -120,8 +122,14 @@ export class PreviewService {
       fromSkuId: from.product.skuId,
       toSkuId: to.product.skuId,
       restore,
+      subscriptions,
     });
     return { kind: "preview", preview, request: resolved };
+  }
+
+  /** The tenant's subscriptions, when the app may read them, and when they were read. */
+  private async subscriptions(): Promise<SubscriptionsRead> {
+    return { list: await this.graph.listSubscriptions(), readAt: new Date() };
   }
 
   /**
@@ -130,7 +138,7 @@ export class PreviewService {
    * one the members hold directly), then the members and every direct holder of the product.
    */
   async previewMigration(request: MigrationQuery, progress?: PreviewProgress): Promise<MigrationPreviewOutcome> {
-    const products = await this.graph.listProducts();
+    const [products, subscriptions] = await Promise.all([this.graph.listProducts(), this.subscriptions()]);
     const named =
       request.product === undefined
         ? undefined
@@ -157,7 +165,15 @@ export class PreviewService {
       ...(pilot ? { pilot: { count: pilot.count, percent: pilot.percent } } : {}),
       ...(waveSize !== undefined ? { waveSize } : {}),
     };
-    const preview = planMigration({ group, members, directHolders, products, skuId: product.skuId, ...settings });
+    const preview = planMigration({
+      group,
+      members,
+      directHolders,
+      products,
+      skuId: product.skuId,
+      subscriptions,
+      ...settings,
+    });
     // The settings go with the resolved request, so that Refresh and Request approval plan the same stages.
     return {
       kind: "migration-preview",

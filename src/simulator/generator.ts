@@ -10,7 +10,14 @@
  *
  * The format is documented in docs/tenant-snapshot.md, with a table of the demo tenant's groups.
  */
-import type { Group, LicenseAssignmentState, SubscribedSku, TenantSnapshotInput, User } from "./snapshot";
+import type {
+  CompanySubscription,
+  Group,
+  LicenseAssignmentState,
+  SubscribedSku,
+  TenantSnapshotInput,
+  User,
+} from "./snapshot";
 import { countConsumedUnits, deriveAssignedLicenses, isHolding } from "./derivedFields";
 import { findPlanConflicts, findUnmetDependencies } from "../licensing/servicePlanRules";
 import { PRODUCTS, type ProductKey, type SimulatedProduct, planIdOf } from "./productCatalog";
@@ -225,6 +232,12 @@ interface GroupSpec {
 interface LicenseSpec {
   product: ProductKey;
   disabledPlans?: readonly string[];
+}
+
+/** A product's subscription: a trial or not, and when it moves to its next state if not renewed. */
+interface SubscriptionTerms {
+  isTrial?: boolean;
+  nextLifecycleDateTime: string;
 }
 
 /** How a product's seats are set: free seats on top of what is consumed, or fixed units. */
@@ -470,9 +483,39 @@ class TenantBuilder {
     });
   }
 
-  snapshot(seats: Partial<Record<ProductKey, SkuSeats>>): TenantSnapshotInput {
+  /** One subscription per product with `terms`, its licenses the product's paid units. */
+  private subscriptions(
+    skus: readonly SubscribedSku[],
+    terms: Partial<Record<ProductKey, SubscriptionTerms>>,
+  ): CompanySubscription[] {
+    return (Object.keys(terms) as ProductKey[]).flatMap((key) => {
+      const sku = skus.find((s) => s.skuPartNumber === key);
+      const t = terms[key];
+      if (!sku || !t) return [];
+      const { enabled, warning, suspended, lockedOut } = sku.prepaidUnits;
+      return [
+        {
+          id: this.rng.guid(),
+          commerceSubscriptionId: this.rng.guid(),
+          createdDateTime: "2025-01-06T08:00:00Z",
+          isTrial: t.isTrial ?? false,
+          nextLifecycleDateTime: t.nextLifecycleDateTime,
+          skuId: sku.skuId,
+          skuPartNumber: sku.skuPartNumber,
+          status: sku.capabilityStatus,
+          totalLicenses: enabled + warning + suspended + lockedOut,
+        },
+      ];
+    });
+  }
+
+  snapshot(
+    seats: Partial<Record<ProductKey, SkuSeats>>,
+    terms: Partial<Record<ProductKey, SubscriptionTerms>> = {},
+  ): TenantSnapshotInput {
     this.processGroupLicenses();
     this.finishUsers();
+    const subscribedSkus = this.subscribedSkus(seats);
     return {
       organization: {
         id: this.organizationId,
@@ -483,7 +526,8 @@ class TenantBuilder {
           { name: "contoso.onmicrosoft.com", isDefault: false },
         ],
       },
-      subscribedSkus: this.subscribedSkus(seats),
+      subscribedSkus,
+      subscriptions: this.subscriptions(subscribedSkus, terms),
       users: this.users,
       groups: this.groups,
     };
@@ -791,26 +835,39 @@ export function generateDemoTenant(options: { seed?: number } = {}): TenantSnaps
     [patti, finance[0]],
   );
 
-  return b.snapshot({
-    STANDARDPACK: { kind: "free", free: L.e1FreeSeats },
-    ENTERPRISEPACK: { kind: "free", free: L.e3FreeSeats },
-    // An expired subscription in its grace period: its units move from enabled to warning.
-    ENTERPRISEPREMIUM: {
-      kind: "fixed",
-      capabilityStatus: "Warning",
-      prepaidUnits: { enabled: 0, suspended: 0, warning: 10, lockedOut: 0 },
+  return b.snapshot(
+    {
+      STANDARDPACK: { kind: "free", free: L.e1FreeSeats },
+      ENTERPRISEPACK: { kind: "free", free: L.e3FreeSeats },
+      // An expired subscription in its grace period: its units move from enabled to warning.
+      ENTERPRISEPREMIUM: {
+        kind: "fixed",
+        capabilityStatus: "Warning",
+        prepaidUnits: { enabled: 0, suspended: 0, warning: 10, lockedOut: 0 },
+      },
+      SPE_F1: { kind: "free", free: 4 },
+      SPB: { kind: "free", free: 1 },
+      // Suspended: nothing can be assigned, and nobody holds it.
+      SPE_E5: {
+        kind: "fixed",
+        capabilityStatus: "Suspended",
+        prepaidUnits: { enabled: 0, suspended: 20, warning: 0, lockedOut: 0 },
+      },
+      WORKPLACE_ANALYTICS: { kind: "free", free: 2 },
+      MCOMEETADV: { kind: "free", free: 6 },
     },
-    SPE_F1: { kind: "free", free: 4 },
-    SPB: { kind: "free", free: 1 },
-    // Suspended: nothing can be assigned, and nobody holds it.
-    SPE_E5: {
-      kind: "fixed",
-      capabilityStatus: "Suspended",
-      prepaidUnits: { enabled: 0, suspended: 20, warning: 0, lockedOut: 0 },
+    // Multi-year agreements renew far ahead; Business Premium is a trial, the expired E5 ends its grace.
+    {
+      STANDARDPACK: { nextLifecycleDateTime: "2030-06-30T00:00:00Z" },
+      ENTERPRISEPACK: { nextLifecycleDateTime: "2030-06-30T00:00:00Z" },
+      ENTERPRISEPREMIUM: { nextLifecycleDateTime: "2027-01-31T00:00:00Z" },
+      SPE_F1: { nextLifecycleDateTime: "2030-06-30T00:00:00Z" },
+      SPB: { isTrial: true, nextLifecycleDateTime: "2027-01-31T00:00:00Z" },
+      SPE_E5: { nextLifecycleDateTime: "2027-01-31T00:00:00Z" },
+      WORKPLACE_ANALYTICS: { nextLifecycleDateTime: "2030-06-30T00:00:00Z" },
+      MCOMEETADV: { nextLifecycleDateTime: "2030-06-30T00:00:00Z" },
     },
-    WORKPLACE_ANALYTICS: { kind: "free", free: 2 },
-    MCOMEETADV: { kind: "free", free: 6 },
-  });
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

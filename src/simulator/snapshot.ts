@@ -117,9 +117,25 @@ export const organizationSchema = z.object({
   verifiedDomains: z.array(z.object({ name: z.string(), isDefault: z.boolean().default(false) })).default([]),
 });
 
+/** A commercial subscription (Graph's companySubscription), as GET /directory/subscriptions lists it. */
+export const companySubscriptionSchema = z.object({
+  id: z.string(),
+  commerceSubscriptionId: z.string().nullable().default(null),
+  createdDateTime: z.string().nullable().default(null),
+  isTrial: z.boolean().default(false),
+  /** When the subscription moves to its next state (status) if not renewed. */
+  nextLifecycleDateTime: z.string().nullable().default(null),
+  skuId: guid,
+  skuPartNumber: z.string(),
+  status: z.enum(["Enabled", "Deleted", "Suspended", "Warning", "LockedOut"]),
+  totalLicenses: z.number().int().min(0),
+});
+
 export const snapshotSchema = z.object({
   organization: organizationSchema,
   subscribedSkus: z.array(subscribedSkuSchema),
+  /** The products' subscriptions; none listed means none is known (not that a product has none). */
+  subscriptions: z.array(companySubscriptionSchema).default([]),
   users: z.array(userSchema),
   groups: z.array(groupSchema),
 });
@@ -132,6 +148,7 @@ export type LicenseError = (typeof licenseErrorValues)[number];
 export type User = z.infer<typeof userSchema>;
 export type Group = z.infer<typeof groupSchema>;
 export type Organization = z.infer<typeof organizationSchema>;
+export type CompanySubscription = z.infer<typeof companySubscriptionSchema>;
 export type TenantSnapshot = z.infer<typeof snapshotSchema>;
 /** What a generator writes: the defaults may be left out. */
 export type TenantSnapshotInput = z.input<typeof snapshotSchema>;

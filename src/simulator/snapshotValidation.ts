@@ -218,6 +218,12 @@ export function validateSnapshot(snapshot: TenantSnapshot): void {
   checkGroups(snapshot, skus);
   checkUsers(snapshot, skus);
   checkConsumedUnits(snapshot);
+  for (const s of snapshot.subscriptions)
+    if (!skus.has(s.skuId))
+      throw new SnapshotError(
+        `subscription ${s.id}`,
+        `subscription ${s.id} is for ${s.skuId}, which is not in subscribedSkus`,
+      );
 }
 
 /** Checks a snapshot's shape (snapshotSchema), refusing it with SnapshotError at the first problem. */

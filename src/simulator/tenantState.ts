@@ -12,7 +12,7 @@ import { describeGroup } from "./entityDescriptions";
 import { directoryBadRequest, resourceNotFound } from "./graphErrors";
 import { applyGroupChange, GroupLicenseProcessing } from "./groupLicenseProcessing";
 import { canHoldLicenses, type License } from "./licenseValues";
-import type { Group, Organization, SubscribedSku, TenantSnapshot, User } from "./snapshot";
+import type { CompanySubscription, Group, Organization, SubscribedSku, TenantSnapshot, User } from "./snapshot";
 import { parseSnapshot, validateSnapshot } from "./snapshotValidation";
 import { TenantSkus } from "./tenantSkus";
 
@@ -76,6 +76,10 @@ export class TenantState {
 
   subscribedSkus(): SubscribedSku[] {
     return clone(this.data.subscribedSkus);
+  }
+
+  subscriptions(): CompanySubscription[] {
+    return clone(this.data.subscriptions);
   }
 
   sku(skuId: string): SubscribedSku | undefined {

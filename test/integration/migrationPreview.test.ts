@@ -199,10 +199,11 @@ describe("migration previews on the demo tenant, through the bot", () => {
       ]);
     });
 
-    it("reads the tenant in 6 requests: roles, products, the group by name, its members and nested groups, E3's holders", () => {
+    it("reads the tenant in 7 requests: roles, products and subscriptions, the group by name, its members and nested groups, E3's holders", () => {
       assert.deepEqual(routes, {
         "POST /users/{id}/checkMemberGroups": 1,
         "GET /subscribedSkus": 1,
+        "GET /directory/subscriptions": 1,
         "GET /groups": 1,
         [MEMBER_PAGES]: 1,
         "GET /groups/{id}/members/microsoft.graph.group": 1,

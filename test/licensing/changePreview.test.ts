@@ -6,7 +6,15 @@ import {
   targetDisabledPlans,
   type Restore,
 } from "../../src/licensing/changePreview";
-import type { GroupMembers, LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
+import type {
+  GroupMembers,
+  LicenseState,
+  Product,
+  Subscription,
+  SubscriptionsRead,
+  TenantGroup,
+  TenantUser,
+} from "../../src/licensing/model";
 import type { CheckId, CheckResult, Preview } from "../../src/licensing/preview";
 import { AUDIO, E1, E3, F3, PLAN, WA } from "../support/productIds";
 import { licenseState, product, securityGroup, user } from "../support/tenantBuilder";
@@ -36,6 +44,18 @@ const f3 = (): Product =>
 const wa = (): Product => product(WA, "WORKPLACE_ANALYTICS", ["WORKPLACE_ANALYTICS"], 10, 2);
 
 const SALES = "g-sales";
+
+/** Every product's subscription, paid and renewing far ahead: subscription-term passes unless a test says otherwise. */
+const SUBSCRIPTIONS: SubscriptionsRead = {
+  list: [E1, E3, F3, WA].map((skuId) => ({
+    skuId,
+    status: "Enabled",
+    isTrial: false,
+    nextLifecycleDateTime: "2030-06-30T00:00:00Z",
+    totalLicenses: 100,
+  })),
+  readAt: new Date("2026-12-01T00:00:00Z"),
+};
 
 const fromGroup = (skuId: string, groupId = SALES, extra: Partial<LicenseState> = {}): LicenseState =>
   licenseState(skuId, groupId, extra);
@@ -75,6 +95,7 @@ function previewGroup(s: Scenario = {}): Preview {
     toSkuId: s.to ?? E3,
     ...(s.groupNames ? { groupNames: s.groupNames } : {}),
     ...(s.restore ? { restore: s.restore } : {}),
+    subscriptions: SUBSCRIPTIONS,
   });
 }
 
@@ -90,6 +111,7 @@ const GROUP_CHECKS: CheckId[] = [
   "source-assigned",
   "group-type",
   "target-subscribed",
+  "subscription-term",
   "seats",
   "direct-source",
   "conflicts",
@@ -580,6 +602,73 @@ describe("previewGroupChange", () => {
     });
   });
 
+  describe("subscription-term", () => {
+    const withTerms = (list: SubscriptionsRead["list"]) =>
+      previewGroupChange({
+        group: group(),
+        members: { users: members(25), nestedGroups: [] },
+        products: [e1(), e3(), f3(), wa()],
+        fromSkuId: E1,
+        toSkuId: E3,
+        subscriptions: { list, readAt: new Date("2026-12-01T00:00:00Z") },
+      });
+    const e3Subscription = (extra: Partial<Subscription>): Subscription => ({
+      skuId: E3,
+      status: "Enabled",
+      isTrial: false,
+      nextLifecycleDateTime: "2030-06-30T00:00:00Z",
+      totalLicenses: 50,
+      ...extra,
+    });
+
+    it("passes for a paid subscription that renews after 30 days, with its date", () => {
+      const c = check(withTerms([e3Subscription({})]), "subscription-term");
+      assert.deepEqual([c.status, c.title], ["pass", "Office 365 E3: 1 paid subscription, next renewal 2030-06-30"]);
+    });
+
+    it("warns for a trial, with its licenses and end", () => {
+      const c = check(
+        withTerms([e3Subscription({ isTrial: true, nextLifecycleDateTime: "2027-01-31T00:00:00Z" })]),
+        "subscription-term",
+      );
+      assert.equal(c.status, "warn");
+      assert.equal(c.title, "Office 365 E3 is a trial subscription");
+      assert.match(
+        c.detail,
+        /^Office 365 E3: a trial of 50 licenses until 2027-01-31\. Members moved onto it lose it when it ends/,
+      );
+    });
+
+    it("warns for one that moves to its next state within 30 days, counting the days", () => {
+      const c = check(
+        withTerms([e3Subscription({ nextLifecycleDateTime: "2026-12-21T00:00:00Z" })]),
+        "subscription-term",
+      );
+      assert.equal(c.status, "warn");
+      assert.equal(c.title, "Office 365 E3's subscription ends soon");
+      assert.match(
+        c.detail,
+        /50 licenses \(Enabled\) that move to their next state on 2026-12-21 unless renewed, in 20 days/,
+      );
+      // Day 31 does not warn.
+      assert.equal(
+        check(withTerms([e3Subscription({ nextLifecycleDateTime: "2027-01-01T00:00:00Z" })]), "subscription-term")
+          .status,
+        "pass",
+      );
+    });
+
+    it("says so when the subscriptions could not be read (no permission) or list none of T", () => {
+      const denied = check(withTerms(undefined), "subscription-term");
+      assert.equal(denied.status, "info");
+      assert.match(
+        denied.detail,
+        /needs the Organization\.Read\.All application permission, which this app was not granted/,
+      );
+      assert.equal(check(withTerms([]), "subscription-term").title, "No subscription of Office 365 E3 is listed");
+    });
+  });
+
   describe("group-size, entra-id-p1, guests, and a paused dynamic rule", () => {
     it("group-size: passes under 10,000 members, informs from 10,000, warns past Microsoft's 60,000", () => {
       const g = group();
@@ -1009,10 +1098,11 @@ describe("previewUserChange", () => {
     ["g-mkt", "Marketing"],
   ]);
   const preview = (u: TenantUser, products: Product[] = [e1(), e3(), f3(), wa()], to = E3): Preview =>
-    previewUserChange({ user: u, groupNames, products, fromSkuId: E1, toSkuId: to });
+    previewUserChange({ user: u, groupNames, products, fromSkuId: E1, toSkuId: to, subscriptions: SUBSCRIPTIONS });
   const USER_CHECKS: CheckId[] = [
     "source-assigned",
     "target-subscribed",
+    "subscription-term",
     "seats",
     "conflicts",
     "dependencies",
@@ -1132,6 +1222,7 @@ describe("previewUserChange", () => {
       fromSkuId: E3,
       toSkuId: E1,
       restore: { undoOf: 2, disabledPlans: [PLAN.TEAMS1] },
+      subscriptions: SUBSCRIPTIONS,
     });
     assert.deepEqual(p.operations, [
       {

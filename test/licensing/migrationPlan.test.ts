@@ -111,6 +111,7 @@ const statuses = (p: MigrationPreview): string[] => p.checks.map((c) => `${c.id}
 const CHECKS: CheckId[] = [
   "group-type",
   "target-subscribed",
+  "subscription-term",
   "group-assignment",
   "seats",
   "outside-members",
@@ -179,6 +180,7 @@ describe("migrationPlan: direct to group-based licensing", () => {
       assert.deepEqual(statuses(p), [
         "group-type:pass",
         "target-subscribed:pass",
+        "subscription-term:info",
         "group-assignment:info",
         "seats:pass",
         "outside-members:warn",

@@ -103,6 +103,17 @@ function snapshot(): TenantSnapshotInput {
         servicePlans: E3_PLANS,
       },
     ],
+    subscriptions: [
+      {
+        id: "sub-e1",
+        isTrial: true,
+        nextLifecycleDateTime: "2027-01-31T00:00:00Z",
+        skuId: E1,
+        skuPartNumber: "STANDARDPACK",
+        status: "Enabled",
+        totalLicenses: 10,
+      },
+    ],
     users: [
       user(ALICE, "Alice Smith", {
         assignedLicenses: [{ skuId: E1, disabledPlans: [] }],
@@ -232,6 +243,23 @@ describe("GraphSimulatorServer", () => {
         /JSON/,
       );
       assertGraphError(await call("POST", `/users/${ALICE}/assignLicense`), 400, "BadRequest", /Empty Payload/);
+    });
+  });
+
+  describe("GET /directory/subscriptions", () => {
+    it("lists the companySubscriptions in Graph's shape, with $select", async () => {
+      const res = await get("/directory/subscriptions");
+      assert.equal(res.status, 200);
+      assert.equal(res.body["@odata.context"], `${base}v1.0/$metadata#directory/subscriptions`);
+      const [e1] = res.body.value!;
+      assert.equal(e1.id, "sub-e1");
+      assert.equal(e1.isTrial, true);
+      assert.equal(e1.nextLifecycleDateTime, "2027-01-31T00:00:00Z");
+      assert.equal(e1.totalLicenses, 10);
+      assert.equal(e1.status, "Enabled");
+      const selected = await get("/directory/subscriptions?$select=skuId,isTrial");
+      assert.deepEqual(selected.body.value![0], { id: "sub-e1", skuId: E1, isTrial: true });
+      assertGraphError(await get("/directory/subscriptions?$select=bogus"), 400, "BadRequest", /bogus/);
     });
   });
 

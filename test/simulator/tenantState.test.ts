@@ -120,6 +120,7 @@ function snapshot(users: User[], groups: Group[] = [], seats: Record<string, num
       verifiedDomains: [],
     },
     subscribedSkus,
+    subscriptions: [],
     users,
     groups,
   };

@@ -4,7 +4,7 @@
  */
 import type { CheckResult, SeatCount } from "../preview";
 import { availableSeats } from "../seats";
-import type { ServicePlan } from "../model";
+import type { ServicePlan, SubscriptionsRead } from "../model";
 import { planDisplayName as planName } from "../catalog";
 import { backgroundReason, continuity, type Continuity } from "../workloads";
 import { notChecked, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
@@ -92,6 +92,66 @@ export interface SeatFigures {
   /** Keyed by skuPartNumber; a product the tenant does not own has no entry. */
   readonly seats: Record<string, SeatCount>;
   readonly target?: SeatCount;
+}
+
+/** From how many days before a subscription's next lifecycle date a change onto it warns. */
+const ENDS_SOON_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+/**
+ * The subscriptions behind T (docs/graph-and-entra.md, "Subscriptions"): members moved onto a trial,
+ * or onto one that moves to its next state within 30 days unless renewed, lose it when it ends.
+ */
+export function subscriptionTermCheck(name: string, skuId: string, read: SubscriptionsRead | undefined): CheckResult {
+  const id = "subscription-term";
+  if (!read?.list) {
+    return {
+      id,
+      status: "info",
+      title: `Not checked: whether ${name} is a trial or ends soon`,
+      detail: read
+        ? "Reading subscriptions needs the Organization.Read.All application permission, which this app was not granted. Grant it (with admin consent) to have trials and ending subscriptions flagged here."
+        : "The tenant's subscriptions were not read for this preview.",
+    };
+  }
+  const own = read.list.filter((s) => s.skuId.toLowerCase() === skuId.toLowerCase() && s.status !== "Deleted");
+  if (own.length === 0) {
+    return {
+      id,
+      status: "info",
+      title: `No subscription of ${name} is listed`,
+      detail: "Graph lists no subscription for this product, so whether it is a trial and when it renews are unknown.",
+    };
+  }
+  const day = (iso: string): string => iso.slice(0, 10);
+  const daysLeft = (iso: string): number => Math.ceil((Date.parse(iso) - read.readAt.getTime()) / DAY_MS);
+  const problems = own.flatMap((s) => {
+    const next = s.nextLifecycleDateTime;
+    if (s.isTrial) return [`a trial of ${plural(s.totalLicenses, "license")}${next ? ` until ${day(next)}` : ""}`];
+    if (next && daysLeft(next) <= ENDS_SOON_DAYS)
+      return [
+        `${plural(s.totalLicenses, "license")} (${s.status}) that move to their next state on ${day(next)} unless renewed, ${daysLeft(next) >= 0 ? `in ${plural(daysLeft(next), "day")}` : "a date already past"}`,
+      ];
+    return [];
+  });
+  if (problems.length > 0) {
+    return {
+      id,
+      status: "warn",
+      title: own.some((s) => s.isTrial) ? `${name} is a trial subscription` : `${name}'s subscription ends soon`,
+      detail: `${name}: ${problems.join("; ")}. Members moved onto it lose it when it ends: buy or renew it before approving, or choose another product.`,
+    };
+  }
+  const next = own
+    .map((s) => s.nextLifecycleDateTime)
+    .filter((d): d is string => d !== null)
+    .sort()[0];
+  return {
+    id,
+    status: "pass",
+    title: `${name}: ${plural(own.length, "paid subscription")}${next ? `, next renewal ${day(next)}` : ""}`,
+    detail: `No trial, and nothing ends in the next ${ENDS_SOON_DAYS} days.`,
+  };
 }
 
 /**

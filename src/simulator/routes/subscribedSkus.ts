@@ -1,7 +1,10 @@
-/** GET /subscribedSkus: the tenant's products, with their seats and service plans. */
+/**
+ * GET /subscribedSkus: the tenant's products, with their seats and service plans; and
+ * GET /directory/subscriptions: the commercial subscriptions behind them (trial, state, next date).
+ */
 import { contextUrl, jsonResponse, type SimResponse } from "../graphResponses";
 import type { Route, RouteContext } from "../routing";
-import type { Organization, SubscribedSku } from "../snapshot";
+import type { CompanySubscription, Organization, SubscribedSku } from "../snapshot";
 import { readSelect } from "./collectionQuery";
 import { project, type Getter } from "./entityTypes";
 
@@ -31,6 +34,33 @@ function listSubscribedSkus(ctx: RouteContext): SimResponse {
   });
 }
 
+const SUBSCRIPTION_PROPS: Record<string, Getter<CompanySubscription>> = {
+  id: (s) => s.id,
+  commerceSubscriptionId: (s) => s.commerceSubscriptionId,
+  createdDateTime: (s) => s.createdDateTime,
+  isTrial: (s) => s.isTrial,
+  nextLifecycleDateTime: (s) => s.nextLifecycleDateTime,
+  ownerId: () => null,
+  ownerTenantId: () => null,
+  ownerType: () => null,
+  serviceStatus: () => [],
+  skuId: (s) => s.skuId,
+  skuPartNumber: (s) => s.skuPartNumber,
+  status: (s) => s.status,
+  totalLicenses: (s) => s.totalLicenses,
+};
+
+function listSubscriptions(ctx: RouteContext): SimResponse {
+  const select = readSelect(ctx, [SUBSCRIPTION_PROPS], "microsoft.graph.companySubscription");
+  const all = Object.keys(SUBSCRIPTION_PROPS).filter((p) => p !== "id");
+  return jsonResponse(200, {
+    "@odata.context": contextUrl(ctx.base, "directory/subscriptions", select),
+    value: ctx.state.subscriptions().map((s) => project(SUBSCRIPTION_PROPS, all, s, ctx.state, select)),
+  });
+}
+
 export const subscribedSkuRoutes: readonly Route[] = [
   { method: "GET", template: "/subscribedSkus", options: ["$select"], handler: listSubscribedSkus },
+  // Graph documents $select, $filter and $top on it; the product only selects.
+  { method: "GET", template: "/directory/subscriptions", options: ["$select"], handler: listSubscriptions },
 ];
