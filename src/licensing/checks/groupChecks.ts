@@ -1,6 +1,7 @@
 /**
- * Checks that only a group change has: what the group is and how its
- * members hold the source product now.
+ * Checks that only a group change (or a migration onto a group) has: what the group is, how its
+ * members hold the source product now, Entra's rules on the group's own products and on each member
+ * (all or nothing), and what the terms of group licensing ask (Entra ID P1, size, guests).
  */
 import type { GroupMembers, Product, TenantGroup, TenantUser } from "../model";
 import { productName } from "../productNames";
