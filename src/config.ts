@@ -10,6 +10,7 @@ import type { BotAuthSettings } from "./teams/botHost";
 import { directoryId, isGuid } from "./directoryId";
 import { SettingsError } from "./errors";
 import { DEMO_IDS } from "./simulator/demoIds";
+import { README_PERMISSIONS } from "./simulator/permissions";
 
 const optionalText = z.string().trim().optional();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -63,6 +64,22 @@ const environmentSchema = z.object({
   SIMULATOR_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).default(3000),
   SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_THROTTLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** Comma-separated application permissions the simulated tenant grants; empty: what the README asks for. */
+  SIMULATOR_PERMISSIONS: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const names = value
+        .split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "");
+      const bad = names.find((p) => !/^[A-Za-z]+(\.[A-Za-z]+)+$/.test(p));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: "custom", message: `"${bad}" is not a Graph permission name such as User.Read.All` });
+        return z.NEVER;
+      }
+      return names.length > 0 ? names : [...README_PERMISSIONS];
+    }),
 
   APPROVER_GROUP_IDS: objectIds,
   REQUESTER_GROUP_IDS: objectIds,
@@ -90,6 +107,8 @@ export interface SimulatedTenantSettings {
   processingDelayMs: number;
   latencyMs: number;
   throttleRate: number;
+  /** The application permissions the simulated tenant grants the bot. */
+  permissions: readonly string[];
 }
 
 /**
@@ -212,6 +231,7 @@ function tenantSettings(e: Environment): TenantSettings {
       processingDelayMs: e.SIMULATOR_PROCESSING_DELAY_MS,
       latencyMs: e.SIMULATOR_LATENCY_MS,
       throttleRate: e.SIMULATOR_THROTTLE_RATE,
+      permissions: e.SIMULATOR_PERMISSIONS,
     };
   }
   if (!e.GRAPH_TENANT_ID)

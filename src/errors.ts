@@ -32,15 +32,23 @@ export class TenantRequestError extends UserFacingError {
     readonly requestId: string | undefined,
     /** Graph's Retry-After on a 429 or 503, in seconds: how long it asks to be left alone. */
     readonly retryAfterSeconds?: number,
+    /** The application permission the call needs (docs/graph-contract.md), named when Graph answers 403. */
+    readonly permission?: string,
   ) {
     super(`${operation} failed: ${status ?? "no answer"} ${graphCode ?? ""} ${graphMessage}`.trim());
     this.name = "TenantRequestError";
     this.code = graphCode ?? (status === undefined ? "noAnswer" : `http${status}`);
-    this.userMessage = describe(operation, status, graphMessage, requestId);
+    this.userMessage = describe(operation, status, graphMessage, requestId, permission);
   }
 }
 
-function describe(what: string, status: number | undefined, message: string, requestId: string | undefined): string {
+function describe(
+  what: string,
+  status: number | undefined,
+  message: string,
+  requestId: string | undefined,
+  permission: string | undefined,
+): string {
   // The operation may name what the user typed and the message is Graph's: both are shown as text, not markdown.
   const operation = escapeMarkdown(what);
   const ref = requestId ? ` (Graph request-id ${escapeMarkdown(requestId)})` : "";
@@ -48,6 +56,8 @@ function describe(what: string, status: number | undefined, message: string, req
   const graphMessage = escapeMarkdown(message.trim().replace(/\.+$/, ""));
   if (status === undefined)
     return `I could not reach Microsoft Graph to ${operation}: ${graphMessage}. Try again in a minute; if it persists, ask the Teams administrator to check the bot's network.`;
+  if (status === 403 && permission)
+    return `Microsoft Graph refused to let me ${operation}${ref}: it needs the ${escapeMarkdown(permission)} application permission, which this app was not granted. Ask the Teams administrator to grant it (with admin consent), then try again.`;
   if (status === 401 || status === 403)
     return `Microsoft Graph refused to let me ${operation}${ref}: ${graphMessage}. Ask the Teams administrator to check the app's Graph permissions.`;
   if (status === 429 || status >= 500)

@@ -34,10 +34,11 @@ export async function connectTenant(tenant: TenantSettings, timeoutMs?: number):
     };
   }
   if ("url" in tenant) return connectRunningSimulator(tenant, timeoutMs);
-  const simulator = new GraphSimulatorServer(loadSnapshot(tenant.snapshotPath, tenant.processingDelayMs), {
-    latencyMs: tenant.latencyMs,
-    throttleRate: tenant.throttleRate,
-  });
+  const simulator = new GraphSimulatorServer(
+    loadSnapshot(tenant.snapshotPath, tenant.processingDelayMs),
+    { latencyMs: tenant.latencyMs, throttleRate: tenant.throttleRate },
+    tenant.permissions,
+  );
   const url = await simulator.listen(tenant.port);
   return {
     graph: new GraphGateway(createGraphClient({ kind: "simulator", url }, timeoutMs)),

@@ -19,8 +19,27 @@ describe("settings", () => {
       processingDelayMs: 3000,
       latencyMs: 0,
       throttleRate: 0,
+      // What the README asks an admin to grant.
+      permissions: [
+        "LicenseAssignment.ReadWrite.All",
+        "LicenseAssignment.Read.All",
+        "User.Read.All",
+        "GroupMember.Read.All",
+        "Organization.Read.All",
+        "User.ReadWrite.All",
+      ],
     });
     assert.deepEqual(s.playground, { enabled: true, port: 56150 });
+  });
+
+  it("grants the simulated tenant the permissions SIMULATOR_PERMISSIONS lists, and refuses a malformed name", () => {
+    const s = loadSettings({ SIMULATOR_PERMISSIONS: " User.Read.All, GroupMember.Read.All " });
+    assert.ok(s.tenant.kind === "simulated" && "permissions" in s.tenant);
+    assert.deepEqual(s.tenant.permissions, ["User.Read.All", "GroupMember.Read.All"]);
+    assert.throws(
+      () => loadSettings({ SIMULATOR_PERMISSIONS: "User.Read.All,drop table" }),
+      /SIMULATOR_PERMISSIONS.*"drop table" is not a Graph permission name/,
+    );
   });
 
   it("treats empty values as not set", () => {

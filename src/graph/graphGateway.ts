@@ -193,7 +193,7 @@ export class GraphGateway {
 
   /** The tenant's products with their seats and service plans. */
   async listProducts(): Promise<Product[]> {
-    const page = await this.call("read the tenant's subscribed products", () =>
+    const page = await this.call("read the tenant's subscribed products", "LicenseAssignment.Read.All", () =>
       this.client
         .api("/subscribedSkus")
         .select([
@@ -217,7 +217,7 @@ export class GraphGateway {
    */
   async listSubscriptions(): Promise<Subscription[] | undefined> {
     try {
-      const page = await this.call("read the tenant's subscriptions", () =>
+      const page = await this.call("read the tenant's subscriptions", "Organization.Read.All", () =>
         this.client
           .api("/directory/subscriptions")
           .select(["skuId", "status", "isTrial", "nextLifecycleDateTime", "totalLicenses"])
@@ -244,6 +244,7 @@ export class GraphGateway {
     const find = (filter: string) =>
       this.listAll<Graph.Group>(
         `find the group "${name}"`,
+        "GroupMember.Read.All",
         this.client.api("/groups").filter(encodeURIComponent(filter)).select(GROUP_FIELDS).top(PAGE_SIZE),
         1,
       );
@@ -256,6 +257,7 @@ export class GraphGateway {
   async listGroupNames(limit: number): Promise<NamedEntity[]> {
     const groups = await this.listAll<Graph.Group>(
       "list the tenant's groups",
+      "GroupMember.Read.All",
       this.client.api("/groups").select(["id", "displayName"]).top(PAGE_SIZE),
       Math.ceil(limit / PAGE_SIZE),
     );
@@ -270,6 +272,7 @@ export class GraphGateway {
     const find = (filter: string) =>
       this.listAll<Graph.User>(
         `find the user "${name}"`,
+        "User.Read.All",
         this.client.api("/users").filter(encodeURIComponent(filter)).select(USER_FIELDS).top(PAGE_SIZE),
         1,
       );
@@ -283,6 +286,7 @@ export class GraphGateway {
   async listUserNames(limit: number): Promise<NamedEntity[]> {
     const users = await this.listAll<Graph.User>(
       "list the tenant's users",
+      "User.Read.All",
       this.client.api("/users").select(["id", "displayName", "userPrincipalName"]).top(PAGE_SIZE),
       Math.ceil(limit / PAGE_SIZE),
     );
@@ -290,7 +294,7 @@ export class GraphGateway {
   }
 
   async getGroup(id: string): Promise<TenantGroup> {
-    const group = await this.call(`read the group ${id}`, () =>
+    const group = await this.call(`read the group ${id}`, "GroupMember.Read.All", () =>
       this.client
         .api(`/groups/${encodeURIComponent(id)}`)
         .select(GROUP_FIELDS)
@@ -300,7 +304,7 @@ export class GraphGateway {
   }
 
   async getUser(id: string): Promise<TenantUser> {
-    const user = await this.call(`read the user ${id}`, () =>
+    const user = await this.call(`read the user ${id}`, "User.Read.All", () =>
       this.client
         .api(`/users/${encodeURIComponent(id)}`)
         .select(USER_FIELDS)
@@ -320,6 +324,7 @@ export class GraphGateway {
     const eventual = { ConsistencyLevel: "eventual" };
     const users = await this.listAll<Graph.User>(
       "read the group's members",
+      "GroupMember.Read.All",
       this.client
         .api(`/groups/${id}/members/microsoft.graph.user`)
         .headers(eventual)
@@ -332,6 +337,7 @@ export class GraphGateway {
     );
     const nestedGroups = await this.listAll<Graph.Group>(
       "read the group's nested groups",
+      "GroupMember.Read.All",
       this.client.api(`/groups/${id}/members/microsoft.graph.group`).select(["id", "displayName"]).top(PAGE_SIZE),
       Number.POSITIVE_INFINITY,
     );
@@ -351,6 +357,7 @@ export class GraphGateway {
     const eventual = { ConsistencyLevel: "eventual" };
     const users = await this.listAll<Graph.User>(
       "find the users who hold the product directly",
+      "User.Read.All",
       this.client
         .api("/users")
         .headers(eventual)
@@ -372,6 +379,7 @@ export class GraphGateway {
   async groupNames(ids: readonly string[]): Promise<Map<string, string>> {
     const answers = await this.batch(
       "read group names",
+      "GroupMember.Read.All",
       ids.map((gid) => ({ method: "GET", url: `/groups/${encodeURIComponent(gid)}?$select=id,displayName` })),
     );
     const names = new Map<string, string>();
@@ -387,8 +395,23 @@ export class GraphGateway {
     const select = USER_FIELDS.join(",");
     const answers = await this.batch(
       "read users' licenses",
+      "User.Read.All",
       ids.map((id) => ({ method: "GET", url: `/users/${encodeURIComponent(id)}?$select=${select}` })),
     );
+    // Only an unknown user is left out: any other refusal (403, say) would silently drop users.
+    const refused = answers.find((r) => r.status !== 200 && r.status !== 404);
+    if (refused) {
+      const error = graphErrorOf(JSON.stringify(refused.body ?? {}));
+      throw new TenantRequestError(
+        "read users' licenses",
+        refused.status,
+        error.code,
+        error.message ?? `status ${refused.status}`,
+        error.requestId,
+        undefined,
+        "User.Read.All",
+      );
+    }
     return answers.filter((r) => r.status === 200).map((r) => toUser(r.body as Graph.User));
   }
 
@@ -403,6 +426,7 @@ export class GraphGateway {
     }
     const answers = await this.batch(
       "change users' licenses",
+      "LicenseAssignment.ReadWrite.All",
       operations.map((o) => ({
         method: o.method,
         url: o.path,
@@ -421,13 +445,13 @@ export class GraphGateway {
    * Items Graph throttles (429) are sent again after their Retry-After (bounded), so callers see a 429
    * only once retries are spent.
    */
-  private async batch(operation: string, requests: readonly BatchItem[]): Promise<BatchAnswer[]> {
+  private async batch(operation: string, permission: string, requests: readonly BatchItem[]): Promise<BatchAnswer[]> {
     const answers: BatchAnswer[] = new Array(requests.length);
     for (let start = 0; start < requests.length; start += BATCH_SIZE) {
       let pending = requests.slice(start, start + BATCH_SIZE).map((request, n) => ({ index: start + n, request }));
       for (let attempt = 0; pending.length > 0; attempt++) {
         const body = { requests: pending.map((p) => ({ id: String(p.index), ...p.request })) };
-        const answer = (await this.call(operation, () => this.client.api("/$batch").post(body))) as {
+        const answer = (await this.call(operation, permission, () => this.client.api("/$batch").post(body))) as {
           responses: (BatchAnswer & { id: string; headers?: Record<string, string> })[];
         };
         const throttled: typeof pending = [];
@@ -451,7 +475,7 @@ export class GraphGateway {
 
   /** The id of the tenant Graph answers for (GET /organization). */
   async organizationId(): Promise<string> {
-    const page = (await this.call("read the tenant's id", () =>
+    const page = (await this.call("read the tenant's id", "Organization.Read.All", () =>
       this.client.api("/organization").select(["id"]).get(),
     )) as GraphCollection<Graph.Organization>;
     return directoryId(required(page.value[0]?.id, "organization.id"));
@@ -469,7 +493,7 @@ export class GraphGateway {
     if (operation.method !== "POST" || !target)
       throw new Error(`not an assignLicense operation: ${operation.method} ${operation.path}`);
     const what = `change the licenses of the ${target[1] === "groups" ? "group" : "user"} ${decodeURIComponent(target[2]!)}`;
-    const response = (await this.call(what, () =>
+    const response = (await this.call(what, "LicenseAssignment.ReadWrite.All", () =>
       this.client.api(operation.path).responseType(ResponseType.RAW).post(operation.body),
     )) as Response;
     const requestId = response.headers.get("request-id") ?? undefined;
@@ -490,7 +514,7 @@ export class GraphGateway {
 
   /** Re-runs group-based licensing for one user, at once (docs/graph-and-entra.md, "reprocessLicenseAssignment"). */
   async reprocessUser(userId: string): Promise<void> {
-    await this.call(`reprocess the licenses of the user ${userId}`, () =>
+    await this.call(`reprocess the licenses of the user ${userId}`, "User.ReadWrite.All", () =>
       this.client.api(`/users/${encodeURIComponent(userId)}/reprocessLicenseAssignment`).post(undefined),
     );
   }
@@ -504,8 +528,10 @@ export class GraphGateway {
     const unique = [...new Map(groupIds.map((id) => [id.toLowerCase(), id])).values()];
     for (let i = 0; i < unique.length; i += MEMBER_GROUPS_PER_CALL) {
       const chunk = unique.slice(i, i + MEMBER_GROUPS_PER_CALL);
-      const answer = (await this.call(`check the group memberships of the user ${userId}`, () =>
-        this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).post({ groupIds: chunk }),
+      const answer = (await this.call(
+        `check the group memberships of the user ${userId}`,
+        "User.Read.All and GroupMember.Read.All",
+        () => this.client.api(`/users/${encodeURIComponent(userId)}/checkMemberGroups`).post({ groupIds: chunk }),
       )) as { value?: string[] };
       const found = new Set((answer.value ?? []).map((id) => id.toLowerCase()));
       for (const id of chunk) if (found.has(id.toLowerCase())) member.add(id);
@@ -516,24 +542,31 @@ export class GraphGateway {
   /** All pages of a listing, up to `maxPages`, following @odata.nextLink (sent with `headers`, as the first page was). */
   private async listAll<T>(
     operation: string,
+    permission: string,
     first: GraphRequest,
     maxPages: number,
     onCount?: (count: number) => void,
     headers: Record<string, string> = {},
   ): Promise<T[]> {
-    let page = (await this.call(operation, () => first.get())) as GraphCollection<T>;
+    let page = (await this.call(operation, permission, () => first.get())) as GraphCollection<T>;
     if (onCount && page["@odata.count"] !== undefined) onCount(page["@odata.count"]);
     const items = [...page.value];
     for (let pages = 1; page["@odata.nextLink"] && pages < maxPages; pages++) {
       const next = page["@odata.nextLink"];
-      page = (await this.call(operation, () => this.client.api(next).headers(headers).get())) as GraphCollection<T>;
+      page = (await this.call(operation, permission, () =>
+        this.client.api(next).headers(headers).get(),
+      )) as GraphCollection<T>;
       items.push(...page.value);
     }
     return items;
   }
 
-  /** Runs one Graph request and turns any failure into a TenantRequestError that says what was being done. */
-  private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one Graph request and turns any failure into a TenantRequestError that says what was being
+   * done; `permission` is the application permission the call needs (docs/graph-contract.md), named
+   * when Graph refuses it with 403.
+   */
+  private async call<T>(operation: string, permission: string, request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (error) {
@@ -547,6 +580,7 @@ export class GraphGateway {
           error.message,
           error.requestId ?? undefined,
           Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+          permission,
         );
       }
       throw new TenantRequestError(

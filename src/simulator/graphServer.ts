@@ -31,6 +31,7 @@ import { subscribedSkuRoutes } from "./routes/subscribedSkus";
 import { userRoutes } from "./routes/users";
 import { matchRoute, unmatchedResponse, type Handler, type Route, type RouteContext } from "./routing";
 import type { TenantState } from "./tenantState";
+import { permits, README_PERMISSIONS } from "./permissions";
 
 function normalizeHeaders(headers: SimRequest["headers"]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -53,11 +54,15 @@ export class GraphSimulatorServer {
   private server: http.Server | undefined;
   private baseUrl: string | undefined;
   private readonly routes: readonly Route[];
+  private granted: ReadonlySet<string>;
 
+  /** `permissions`: the application permissions the app was granted (default: what the README asks for). */
   constructor(
     readonly state: TenantState,
     faults?: Partial<SimulatorFaults>,
+    permissions: readonly string[] = README_PERMISSIONS,
   ) {
+    this.granted = new Set(permissions);
     if (faults) this.setFaults(faults);
     this.routes = [
       ...subscribedSkuRoutes,
@@ -82,6 +87,11 @@ export class GraphSimulatorServer {
     this.faults = changeFaults(this.faults, f);
     if (f.throttleRate !== undefined) this.throttle.restart();
     for (const wake of [...this.heldWrites]) wake();
+  }
+
+  /** Grants exactly these application permissions from now on (an admin changing the app's consent). */
+  grantPermissions(permissions: readonly string[]): void {
+    this.granted = new Set(permissions);
   }
 
   getFaults(): SimulatorFaults {
@@ -217,6 +227,11 @@ export class GraphSimulatorServer {
     };
     if (isBatch && !topLevel)
       return errorResponse(400, "BadRequest", "A batch request cannot contain another batch request.");
+    // Graph checks the token's permissions per request, a $batch's items one by one.
+    if (matched.route.permissions && !permits(matched.route.permissions, this.granted)) {
+      this.counters.denied++;
+      return errorResponse(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+    }
     if (matched.route.write) return this.write(ctx, matched.route.handler, signal);
     return matched.route.handler(ctx);
   }

@@ -15,6 +15,8 @@ export class RequestCounters {
   throttled = 0;
   /** Requests answered 503 by the "outage" fault. */
   unavailable = 0;
+  /** Requests answered 403: the app was not granted a permission the call needs. */
+  denied = 0;
   /** Keyed by route template, e.g. "GET /groups/{id}/members"; unmatched paths as "GET (unmatched)". */
   byRoute: Record<string, number> = {};
 
@@ -25,6 +27,7 @@ export class RequestCounters {
     this.dropped = 0;
     this.throttled = 0;
     this.unavailable = 0;
+    this.denied = 0;
     this.byRoute = {};
   }
 }

@@ -5,6 +5,7 @@
 import { errorResponse } from "./graphErrors";
 import type { SimResponse } from "./graphResponses";
 import type { QueryOptionName, RawQuery } from "./odata/queryOptions";
+import type { PermissionRule } from "./permissions";
 import type { TenantState } from "./tenantState";
 
 /** One request as a handler sees it. */
@@ -33,6 +34,8 @@ export interface Route {
   /** Query options the route accepts; any other `$` option is a 400. */
   options: readonly QueryOptionName[];
   write?: boolean;
+  /** The application permissions that allow the call (none: the $batch envelope, whose items are each checked). */
+  permissions?: PermissionRule;
   handler: Handler;
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { TenantRequestError } from "../../src/errors";
 import { createGraphClient, GraphGateway } from "../../src/graph/graphGateway";
+import { README_PERMISSIONS } from "../../src/simulator/permissions";
 import type { Operation } from "../../src/licensing/preview";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
 import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
@@ -91,6 +92,28 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
 
   it("reads the tenant's id", async () => {
     assert.equal(await graph.organizationId(), ORG);
+  });
+
+  it("names the permission a refused call needs: Reprocess without User.ReadWrite.All, reading users without User.Read.All", async () => {
+    server.grantPermissions(README_PERMISSIONS.filter((p) => p !== "User.ReadWrite.All"));
+    await assert.rejects(graph.reprocessUser(ALICE), (error: unknown) => {
+      assert.ok(error instanceof TenantRequestError);
+      assert.equal(error.status, 403);
+      assert.equal(error.code, "Authorization_RequestDenied");
+      assert.match(
+        error.userMessage,
+        /^Microsoft Graph refused to let me reprocess the licenses of the user .*: it needs the User\.ReadWrite\.All application permission, which this app was not granted\. Ask the Teams administrator to grant it \(with admin consent\), then try again\.$/,
+      );
+      return true;
+    });
+    assert.equal(server.counters.writes, 0);
+    // A refused item of a $batch is an error, not a user silently left out.
+    server.grantPermissions(["LicenseAssignment.Read.All"]);
+    await assert.rejects(graph.getUsers([ALICE]), (error: unknown) => {
+      assert.ok(error instanceof TenantRequestError);
+      assert.match(error.userMessage, /it needs the User\.Read\.All application permission/);
+      return true;
+    });
   });
 
   it("gives up on a request Graph does not answer in time, saying it could not reach Graph", async () => {

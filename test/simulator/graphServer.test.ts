@@ -6,6 +6,7 @@ import {
   type PageCollection,
 } from "@microsoft/microsoft-graph-client";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
+import { README_PERMISSIONS } from "../../src/simulator/permissions";
 import { odataString } from "../../src/simulator/odata/filterSyntax";
 import type { TenantSnapshotInput } from "../../src/simulator/snapshot";
 import { TenantState } from "../../src/simulator/tenantState";
@@ -213,6 +214,103 @@ describe("GraphSimulatorServer", () => {
   afterEach(async () => {
     await server.close();
     server.state.stop();
+  });
+
+  describe("application permissions", () => {
+    // Each call the product makes, and what Microsoft's page for it names (docs/graph-contract.md).
+    const CALLS: readonly [string, string, string, unknown, readonly string[]][] = [
+      ["GET", "/subscribedSkus", "LicenseAssignment.Read.All", undefined, ["Organization.Read.All"]],
+      ["GET", "/directory/subscriptions", "Organization.Read.All", undefined, ["Directory.Read.All"]],
+      ["GET", "/organization", "Organization.Read.All", undefined, ["Directory.Read.All"]],
+      ["GET", "/users?$top=1", "User.Read.All", undefined, ["Directory.Read.All"]],
+      ["GET", `/users/${ALICE}`, "User.Read.All", undefined, ["User.ReadWrite.All"]],
+      ["GET", "/groups?$top=1", "GroupMember.Read.All", undefined, ["Group.Read.All"]],
+      ["GET", `/groups/${E3_GROUP}`, "GroupMember.Read.All", undefined, ["Directory.Read.All"]],
+      [
+        "GET",
+        `/groups/${E3_GROUP}/members/microsoft.graph.user`,
+        "GroupMember.Read.All",
+        undefined,
+        ["Group.Read.All"],
+      ],
+      [
+        "POST",
+        `/users/${ALICE}/assignLicense`,
+        "LicenseAssignment.ReadWrite.All",
+        { addLicenses: [], removeLicenses: [] },
+        ["User.ReadWrite.All"],
+      ],
+      [
+        "POST",
+        `/groups/${E3_GROUP}/assignLicense`,
+        "LicenseAssignment.ReadWrite.All",
+        { addLicenses: [], removeLicenses: [] },
+        ["Group.ReadWrite.All"],
+      ],
+      [
+        "POST",
+        `/users/${ALICE}/reprocessLicenseAssignment`,
+        "User.ReadWrite.All",
+        undefined,
+        ["Directory.ReadWrite.All"],
+      ],
+    ];
+
+    /** README permissions that are higher-privileged alternatives for a call, so left out of its "others". */
+    const ALSO: Readonly<Record<string, readonly string[]>> = {
+      "/users?$top=1": ["User.ReadWrite.All"],
+      [`/users/${ALICE}`]: ["User.ReadWrite.All"],
+      [`/users/${ALICE}/assignLicense`]: ["User.ReadWrite.All"],
+    };
+
+    for (const [method, path, least, body, higher] of CALLS) {
+      it(`${method} ${path.split("?")[0]}: 403 without ${least}; its least or a higher permission lets it through`, async () => {
+        // Every other permission the README asks for, less any that would also allow this call.
+        const others = README_PERMISSIONS.filter((p) => p !== least && !higher.includes(p) && !ALSO[path]?.includes(p));
+        server.grantPermissions(others);
+        const writes = server.counters.writes;
+        assertGraphError(
+          await call(method, path, body === undefined ? {} : { body }),
+          403,
+          "Authorization_RequestDenied",
+          /^Insufficient privileges to complete the operation\.$/,
+        );
+        assert.equal(server.counters.writes, writes, "a refused call changes nothing");
+        for (const enough of [least, ...higher]) {
+          server.grantPermissions([...others, enough]);
+          const res = await call(method, path, body === undefined ? {} : { body });
+          assert.ok(res.status < 300, `${enough}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      });
+    }
+
+    it("checkMemberGroups needs User.Read.All together with GroupMember.Read.All (or Directory.Read.All)", async () => {
+      const ask = () => call("POST", `/users/${ALICE}/checkMemberGroups`, { body: { groupIds: [E3_GROUP] } });
+      server.grantPermissions(["User.Read.All"]);
+      assertGraphError(await ask(), 403, "Authorization_RequestDenied");
+      server.grantPermissions(["GroupMember.Read.All"]);
+      assertGraphError(await ask(), 403, "Authorization_RequestDenied");
+      server.grantPermissions(["User.Read.All", "GroupMember.Read.All"]);
+      assert.equal((await ask()).status, 200);
+      server.grantPermissions(["Directory.Read.All"]);
+      assert.equal((await ask()).status, 200);
+    });
+
+    it("checks each $batch item on its own: the envelope is 200, a refused item 403", async () => {
+      server.grantPermissions(["GroupMember.Read.All"]);
+      const res = await call("POST", "/$batch", {
+        body: {
+          requests: [
+            { id: "1", method: "GET", url: `/groups/${E3_GROUP}?$select=id` },
+            { id: "2", method: "GET", url: `/users/${ALICE}?$select=id` },
+          ],
+        },
+      });
+      assert.equal(res.status, 200);
+      const byId = new Map((res.body.responses as { id: string; status: number }[]).map((r) => [r.id, r.status]));
+      assert.deepEqual([byId.get("1"), byId.get("2")], [200, 403]);
+      assert.equal(server.counters.denied, 1);
+    });
   });
 
   describe("protocol", () => {

@@ -11,6 +11,7 @@ import type { Group, User } from "../snapshot";
 import { order, page, readFilter, readSelect, wantsCount } from "./collectionQuery";
 import { groupType, isUser, renderEntity, userType, type EntityType } from "./entityTypes";
 import { readJsonBody } from "./requestBody";
+import { anyOf } from "../permissions";
 
 function findGroup(ctx: RouteContext, id: string): Group {
   const group = ctx.state.group(id);
@@ -97,19 +98,44 @@ function listMembersOfType<T extends User | Group>(
 
 const isGroup = (m: User | Group): m is Group => !isUser(m);
 
+// Application permissions from Microsoft's "List groups", "Get group" and "List group members" pages.
+const READ_GROUPS = anyOf(
+  "GroupMember.Read.All",
+  "Group.Read.All",
+  "Directory.Read.All",
+  "Group.ReadWrite.All",
+  "Directory.ReadWrite.All",
+);
+const READ_MEMBERS = anyOf(
+  "GroupMember.Read.All",
+  "Directory.Read.All",
+  "Group.Read.All",
+  "Group.ReadWrite.All",
+  "GroupMember.ReadWrite.All",
+);
+
 export const groupRoutes: readonly Route[] = [
-  { method: "GET", template: "/groups", options: LIST_OPTIONS, handler: listGroups },
-  { method: "GET", template: "/groups/{id}", options: ["$select"], handler: getGroup },
-  { method: "POST", template: "/groups/{id}/assignLicense", options: [], write: true, handler: assignGroupLicense },
+  { method: "GET", template: "/groups", options: LIST_OPTIONS, permissions: READ_GROUPS, handler: listGroups },
+  { method: "GET", template: "/groups/{id}", options: ["$select"], permissions: READ_GROUPS, handler: getGroup },
+  {
+    method: "POST",
+    template: "/groups/{id}/assignLicense",
+    options: [],
+    write: true,
+    permissions: anyOf("LicenseAssignment.ReadWrite.All", "Directory.ReadWrite.All", "Group.ReadWrite.All"),
+    handler: assignGroupLicense,
+  },
   {
     method: "GET",
     template: "/groups/{id}/members/microsoft.graph.user",
+    permissions: READ_MEMBERS,
     options: LIST_OPTIONS,
     handler: (ctx) => listMembersOfType(ctx, userType, isUser),
   },
   {
     method: "GET",
     template: "/groups/{id}/members/microsoft.graph.group",
+    permissions: READ_MEMBERS,
     options: LIST_OPTIONS,
     handler: (ctx) => listMembersOfType(ctx, groupType, isGroup),
   },

@@ -4,6 +4,7 @@ import type { Route, RouteContext } from "../routing";
 import type { Organization } from "../snapshot";
 import { readSelect } from "./collectionQuery";
 import { project, type Getter } from "./entityTypes";
+import { anyOf } from "../permissions";
 
 const organizationProps: Record<string, Getter<Organization>> = {
   id: (o) => o.id,
@@ -22,5 +23,16 @@ function listOrganization(ctx: RouteContext): SimResponse {
 }
 
 export const organizationRoutes: readonly Route[] = [
-  { method: "GET", template: "/organization", options: ["$select"], handler: listOrganization },
+  {
+    method: "GET",
+    template: "/organization",
+    options: ["$select"],
+    permissions: anyOf(
+      "Organization.Read.All",
+      "Directory.Read.All",
+      "Organization.ReadWrite.All",
+      "Directory.ReadWrite.All",
+    ),
+    handler: listOrganization,
+  },
 ];

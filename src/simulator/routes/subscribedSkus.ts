@@ -7,6 +7,7 @@ import type { Route, RouteContext } from "../routing";
 import type { CompanySubscription, Organization, SubscribedSku } from "../snapshot";
 import { readSelect } from "./collectionQuery";
 import { project, type Getter } from "./entityTypes";
+import { anyOf } from "../permissions";
 
 function subscribedSkuProps(org: Organization): Record<string, Getter<SubscribedSku>> {
   return {
@@ -60,7 +61,25 @@ function listSubscriptions(ctx: RouteContext): SimResponse {
 }
 
 export const subscribedSkuRoutes: readonly Route[] = [
-  { method: "GET", template: "/subscribedSkus", options: ["$select"], handler: listSubscribedSkus },
+  {
+    method: "GET",
+    template: "/subscribedSkus",
+    options: ["$select"],
+    permissions: anyOf(
+      "LicenseAssignment.Read.All",
+      "Directory.Read.All",
+      "Directory.ReadWrite.All",
+      "Organization.Read.All",
+      "Organization.ReadWrite.All",
+    ),
+    handler: listSubscribedSkus,
+  },
   // Graph documents $select, $filter and $top on it; the product only selects.
-  { method: "GET", template: "/directory/subscriptions", options: ["$select"], handler: listSubscriptions },
+  {
+    method: "GET",
+    template: "/directory/subscriptions",
+    options: ["$select"],
+    permissions: anyOf("Organization.Read.All", "Directory.Read.All", "Organization.ReadWrite.All"),
+    handler: listSubscriptions,
+  },
 ];

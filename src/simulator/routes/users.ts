@@ -10,6 +10,7 @@ import type { User } from "../snapshot";
 import { order, page, readFilter, readSelect, wantsCount } from "./collectionQuery";
 import { renderEntity, userType } from "./entityTypes";
 import { readJsonBody } from "./requestBody";
+import { anyOf } from "../permissions";
 
 /** checkMemberGroups takes at most 20 group ids a request. */
 const MAX_CHECK_MEMBER_GROUPS = 20;
@@ -92,17 +93,39 @@ function checkMemberGroups(ctx: RouteContext): SimResponse {
   return jsonResponse(200, { "@odata.context": `${ctx.base}v1.0/$metadata#Collection(Edm.String)`, value });
 }
 
+// Application permissions from Microsoft's "List users" and "Get user" pages.
+const READ_USERS = anyOf("User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All");
+
 export const userRoutes: readonly Route[] = [
-  { method: "GET", template: "/users", options: LIST_OPTIONS, handler: listUsers },
-  { method: "GET", template: "/users/{id}", options: ["$select"], handler: getUser },
-  { method: "POST", template: "/users/{id}/assignLicense", options: [], write: true, handler: assignUserLicense },
+  { method: "GET", template: "/users", options: LIST_OPTIONS, permissions: READ_USERS, handler: listUsers },
+  { method: "GET", template: "/users/{id}", options: ["$select"], permissions: READ_USERS, handler: getUser },
+  {
+    method: "POST",
+    template: "/users/{id}/assignLicense",
+    options: [],
+    write: true,
+    permissions: anyOf("LicenseAssignment.ReadWrite.All", "Directory.ReadWrite.All", "User.ReadWrite.All"),
+    handler: assignUserLicense,
+  },
   {
     method: "POST",
     template: "/users/{id}/reprocessLicenseAssignment",
+    permissions: anyOf("User.ReadWrite.All", "Directory.ReadWrite.All"),
     options: [],
     write: true,
     handler: reprocessUser,
   },
   // A read that Graph sends as a POST: not a write, so not counted in counters.writes.
-  { method: "POST", template: "/users/{id}/checkMemberGroups", options: [], handler: checkMemberGroups },
+  {
+    method: "POST",
+    template: "/users/{id}/checkMemberGroups",
+    options: [],
+    // Another user's memberships: two permissions together, or Directory.Read.All.
+    permissions: [
+      ["User.Read.All", "GroupMember.Read.All"],
+      ["User.Read.All", "Group.Read.All"],
+      ["Directory.Read.All"],
+    ],
+    handler: checkMemberGroups,
+  },
 ];
