@@ -37,6 +37,7 @@ const SALES_EMEA = guid(101);
 const WEIRD_GROUP = guid(102);
 const E3_GROUP = guid(103);
 const BIG_GROUP = guid(104);
+const UNIFIED = guid(106);
 const BIG_MEMBERS = 2500;
 
 function user(
@@ -148,6 +149,7 @@ function snapshot(): TenantSnapshotInput {
       group(SALES, "Sales", [ALICE, BOB, SALES_EMEA]),
       group(SALES_EMEA, "Sales EMEA", [BOB]),
       group(WEIRD_GROUP, WEIRD, [ALICE]),
+      group(UNIFIED, "Project X", [ALICE], { groupTypes: ["Unified"], mailEnabled: true }),
       group(E3_GROUP, "E3 users", [CAROL], {
         assignedLicenses: [{ skuId: E3, disabledPlans: [] }],
         licenseProcessingState: { state: "ProcessingComplete" },
@@ -184,6 +186,8 @@ async function call(
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text === "" ? {} : (JSON.parse(text) as Json) };
 }
+/** The advanced-query header Graph requires with a cast, $count, $search and some filters. */
+const EVENTUAL = { ConsistencyLevel: "eventual" } as const;
 const get = (path: string, headers?: Record<string, string>) => call("GET", path, { headers });
 
 function assertGraphError(
@@ -228,7 +232,7 @@ describe("GraphSimulatorServer", () => {
       ["GET", `/groups/${E3_GROUP}`, "GroupMember.Read.All", undefined, ["Directory.Read.All"]],
       [
         "GET",
-        `/groups/${E3_GROUP}/members/microsoft.graph.user`,
+        `/groups/${E3_GROUP}/members/microsoft.graph.user?$count=true`,
         "GroupMember.Read.All",
         undefined,
         ["Group.Read.All"],
@@ -270,7 +274,7 @@ describe("GraphSimulatorServer", () => {
         server.grantPermissions(others);
         const writes = server.counters.writes;
         assertGraphError(
-          await call(method, path, body === undefined ? {} : { body }),
+          await call(method, path, { ...(body === undefined ? {} : { body }), headers: EVENTUAL }),
           403,
           "Authorization_RequestDenied",
           /^Insufficient privileges to complete the operation\.$/,
@@ -278,7 +282,7 @@ describe("GraphSimulatorServer", () => {
         assert.equal(server.counters.writes, writes, "a refused call changes nothing");
         for (const enough of [least, ...higher]) {
           server.grantPermissions([...others, enough]);
-          const res = await call(method, path, body === undefined ? {} : { body });
+          const res = await call(method, path, { ...(body === undefined ? {} : { body }), headers: EVENTUAL });
           assert.ok(res.status < 300, `${enough}: ${res.status} ${JSON.stringify(res.body)}`);
         }
       });
@@ -585,11 +589,11 @@ describe("GraphSimulatorServer", () => {
     it("pages 2,500 user members at $top=999 in 3 pages, nextLink on the first two, each with @odata.type", async () => {
       const seen = new Set<string>();
       let path: string | undefined =
-        `/groups/${BIG_GROUP}/members/microsoft.graph.user?$top=999&$select=id,displayName`;
+        `/groups/${BIG_GROUP}/members/microsoft.graph.user?$count=true&$top=999&$select=id,displayName`;
       const sizes: number[] = [];
       const links: boolean[] = [];
       while (path) {
-        const res = await get(path);
+        const res = await get(path, EVENTUAL);
         assert.equal(res.status, 200);
         sizes.push(res.body.value!.length);
         for (const m of res.body.value!) {
@@ -608,7 +612,8 @@ describe("GraphSimulatorServer", () => {
 
     it("lists direct members cast to users or to groups", async () => {
       const users = await get(
-        `/groups/${SALES}/members/microsoft.graph.user?$select=userPrincipalName,assignedLicenses,usageLocation`,
+        `/groups/${SALES}/members/microsoft.graph.user?$count=true&$select=userPrincipalName,assignedLicenses,usageLocation`,
+        EVENTUAL,
       );
       assert.deepEqual(users.body.value, [
         {
@@ -626,7 +631,10 @@ describe("GraphSimulatorServer", () => {
           usageLocation: "US",
         },
       ]);
-      const groups = await get(`/groups/${SALES}/members/microsoft.graph.group?$select=displayName`);
+      const groups = await get(
+        `/groups/${SALES}/members/microsoft.graph.group?$count=true&$select=displayName`,
+        EVENTUAL,
+      );
       assert.deepEqual(groups.body.value, [
         { "@odata.type": "#microsoft.graph.group", id: SALES_EMEA, displayName: "Sales EMEA" },
       ]);
@@ -636,6 +644,32 @@ describe("GraphSimulatorServer", () => {
         "BadRequest",
       );
       assertGraphError(await get(`/groups/${guid(999)}/members/microsoft.graph.user`), 404, "Request_ResourceNotFound");
+    });
+
+    it("refuses a cast without ConsistencyLevel: eventual and $count, as the members page says Graph requires", async () => {
+      const cast = `/groups/${SALES}/members/microsoft.graph.user`;
+      for (const [path, headers] of [
+        [cast, EVENTUAL],
+        [`${cast}?$count=true`, {}],
+        [cast, {}],
+      ] as const)
+        assertGraphError(
+          await get(path, headers),
+          400,
+          "Request_UnsupportedQuery",
+          /ConsistencyLevel.*eventual.*\$count=true/,
+        );
+    });
+
+    it("refuses the cast to groups on a Microsoft 365 group, which cannot contain groups", async () => {
+      assertGraphError(
+        await get(`/groups/${UNIFIED}/members/microsoft.graph.group?$count=true`, EVENTUAL),
+        400,
+        "Request_UnsupportedQuery",
+        /Microsoft 365 group cannot have groups as members/,
+      );
+      // Its users are listed as for any group.
+      assert.equal((await get(`/groups/${UNIFIED}/members/microsoft.graph.user?$count=true`, EVENTUAL)).status, 200);
     });
   });
 
@@ -1139,8 +1173,11 @@ describe("GraphSimulatorServer", () => {
       Client.init({ baseUrl: base, defaultVersion: "v1.0", authProvider: (done) => done(null, "unused") });
 
     it("reads with $select/$top and follows nextLinks by hand and with PageIterator", async () => {
+      // A cast is an advanced query: the header goes with every page, the iterator's included.
       const first = (await client()
         .api(`/groups/${BIG_GROUP}/members/microsoft.graph.user`)
+        .headers(EVENTUAL)
+        .count(true)
         .select(["id", "userPrincipalName", "assignedLicenses"])
         .top(999)
         .get()) as Json;
@@ -1153,15 +1190,21 @@ describe("GraphSimulatorServer", () => {
       ]);
       const byHand = (await client()
         .api(first["@odata.nextLink"] as string)
+        .headers(EVENTUAL)
         .get()) as Json;
       assert.equal(byHand.value!.length, 999);
       assert.equal(byHand.value![0]!.userPrincipalName, "bulk999@contoso.com");
 
       const upns: string[] = [];
-      const iterator = new PageIterator(client(), first as PageCollection, (u: { userPrincipalName: string }) => {
-        upns.push(u.userPrincipalName);
-        return true;
-      });
+      const iterator = new PageIterator(
+        client(),
+        first as PageCollection,
+        (u: { userPrincipalName: string }) => {
+          upns.push(u.userPrincipalName);
+          return true;
+        },
+        { headers: EVENTUAL },
+      );
       await iterator.iterate();
       assert.equal(upns.length, BIG_MEMBERS);
       assert.equal(new Set(upns).size, BIG_MEMBERS);

@@ -77,7 +77,23 @@ function listMembersOfType<T extends User | Group>(
   isType: (m: User | Group) => m is T,
 ): SimResponse {
   const select = readSelect(ctx, [type.props], type.typeName);
-  findGroup(ctx, ctx.params.id!);
+  const group = findGroup(ctx, ctx.params.id!);
+  // An OData cast is an advanced query: Graph requires ConsistencyLevel: eventual and $count
+  // ("List group members"), and a Microsoft 365 group, which cannot contain groups, refuses the cast to group.
+  if (!ctx.eventual || ctx.query.options.$count === undefined) {
+    throw new GraphErrorAnswer(
+      400,
+      "Request_UnsupportedQuery",
+      "OData cast on members requires the ConsistencyLevel header set to 'eventual' and $count=true.",
+    );
+  }
+  if (type.typeName === "microsoft.graph.group" && group.groupTypes.includes("Unified")) {
+    throw new GraphErrorAnswer(
+      400,
+      "Request_UnsupportedQuery",
+      "Unsupported query: a Microsoft 365 group cannot have groups as members.",
+    );
+  }
   // Graph filters members only with advanced query capabilities.
   if (ctx.query.options.$filter !== undefined && !ctx.eventual) {
     throw new GraphErrorAnswer(
