@@ -14,10 +14,13 @@ import {
   GraphError,
   MiddlewareFactory,
   ResponseType,
+  RetryHandler,
+  RetryHandlerOptions,
   type AuthenticationProvider,
   type Context,
   type GraphRequest,
   type Middleware,
+  type ShouldRetry,
 } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type * as Graph from "@microsoft/microsoft-graph-types";
@@ -164,12 +167,33 @@ export function createGraphClient(target: GraphTarget, timeoutMs = DEFAULT_TIMEO
 /** How long one HTTP request to Graph may take before it is abandoned (and, for a write, the tenant is checked). */
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** The client's default middleware (auth, retries with Retry-After, redirects, telemetry) with a time limit on each attempt. */
+/**
+ * The client's default middleware (auth, retries with Retry-After, redirects, telemetry) with a time
+ * limit on each attempt, and retries that never send a write again after a 503 or 504.
+ */
 function middlewareChain(authProvider: AuthenticationProvider, timeoutMs: number): Middleware[] {
-  const chain = MiddlewareFactory.getDefaultMiddlewareChain(authProvider);
+  const chain = MiddlewareFactory.getDefaultMiddlewareChain(authProvider).map((m) =>
+    m instanceof RetryHandler ? new RetryHandler(new RetryHandlerOptions(undefined, undefined, safeToResend)) : m,
+  );
   chain.splice(chain.length - 1, 0, new TimeoutHandler(timeoutMs));
   return chain;
 }
+
+/**
+ * A 429 means Graph did not take the request, so anything may be sent again. A 503 or 504 may come
+ * after a write landed (docs/graph-contract.md): sending assignLicense or reprocessLicenseAssignment
+ * again, alone or in a $batch, could apply it twice, so the caller gets the error and checks the tenant.
+ */
+const safeToResend: ShouldRetry = (_delay, _attempt, request, options, response) => {
+  if (response.status !== 503 && response.status !== 504) return true;
+  const url = typeof request === "string" ? request : request.url;
+  const method = (options?.method ?? (typeof request === "string" ? "GET" : request.method)).toUpperCase();
+  if (method !== "POST") return true;
+  const writes = /\/(assignLicense|reprocessLicenseAssignment)(\?|$)/;
+  if (writes.test(url)) return false;
+  const body = typeof options?.body === "string" ? options.body : "";
+  return !(/\/\$batch(\?|$)/.test(url) && /assignLicense|reprocessLicenseAssignment/.test(body));
+};
 
 /** Gives each attempt its own abort signal: a Graph that never answers becomes an error, not a hang. */
 class TimeoutHandler implements Middleware {

@@ -29,6 +29,8 @@ export interface SimulatorFaults {
    * - "hold": neither applied nor answered while the faults stay so. Once `writes` is set to
    *   something else the held write goes on under that mode; if its client disconnects first it is
    *   dropped, never applied (counters.held, counters.dropped);
+   * - "apply-then-504": applied at once, then answered 504 Gateway Timeout, as a gateway answers when
+   *   the service behind it finished too late: a client that sends it again writes twice.
    * - "apply-then-hang": applied at once (counted in counters.writes), then never answered; it ends
    *   only when its client disconnects (or the server closes).
    * - "apply-late": applied `lateWriteMs` after it was received (counted in counters.writes then),
@@ -43,8 +45,8 @@ export interface SimulatorFaults {
   lateWriteMs: number;
 }
 
-export type WriteFault = "normal" | "hold" | "apply-then-hang" | "apply-late";
-const WRITE_FAULTS: readonly WriteFault[] = ["normal", "hold", "apply-then-hang", "apply-late"];
+export type WriteFault = "normal" | "hold" | "apply-then-504" | "apply-then-hang" | "apply-late";
+const WRITE_FAULTS: readonly WriteFault[] = ["normal", "hold", "apply-then-504", "apply-then-hang", "apply-late"];
 
 export const DEFAULT_FAULTS: Readonly<SimulatorFaults> = {
   latencyMs: 0,

@@ -253,6 +253,8 @@ export class GraphSimulatorServer {
       return this.apply(ctx, handler);
     }
     const response = await this.apply(ctx, handler);
+    if (this.faults.writes === "apply-then-504")
+      return errorResponse(504, "GatewayTimeout", "The gateway did not receive a timely response from the service.");
     // The write is in the tenant; its answer is never sent. Only the client leaving ends the wait.
     if (this.faults.writes === "apply-then-hang") await waitUnless(signal, new Set(), () => false);
     return response;

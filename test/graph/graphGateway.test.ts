@@ -116,6 +116,27 @@ describe("GraphGateway writes and membership (against the simulated tenant)", ()
     });
   });
 
+  it("never sends a write again after a 503 or 504 (it may have landed), and still retries a read", async () => {
+    server.setFaults({ writes: "apply-then-504", retryAfterSeconds: 0 });
+    await assert.rejects(graph.assignLicense(move(`/groups/${SALES}/assignLicense`)), (error: unknown) => {
+      assert.ok(error instanceof TenantRequestError);
+      assert.equal(error.status, 504);
+      return true;
+    });
+    assert.equal(server.counters.writes, 1, "applied once, sent once");
+    assert.equal(server.counters.byRoute["POST /groups/{id}/assignLicense"], 1);
+    // The same through $batch: one user removal, applied once.
+    server.counters.reset();
+    const [answer] = await graph.assignLicenses([move(`/users/${ALICE}/assignLicense`, [])]);
+    assert.equal(answer?.status, 504);
+    assert.equal(server.counters.writes, 1);
+    // A read under an outage is sent again, as the client's retry handler does (1 + 3 retries).
+    server.setFaults({ writes: "normal", outage: true });
+    server.counters.reset();
+    await assert.rejects(graph.listProducts());
+    assert.equal(server.counters.byRoute["GET /subscribedSkus"], 4);
+  });
+
   it("gives up on a request Graph does not answer in time, saying it could not reach Graph", async () => {
     const impatient = new GraphGateway(createGraphClient({ kind: "simulator", url }, 200));
     server.setFaults({ latencyMs: 1000 });

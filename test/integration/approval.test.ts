@@ -1235,6 +1235,25 @@ describe("approval and apply on the demo tenant, through the bot", function () {
   });
 
   describe("Graph failure", () => {
+    it("assignLicense lands but Graph answers 504: sent once, found in effect, followed to done", async () => {
+      const harness = await start();
+      const sim = harness.simulator;
+      const asked = await ask(harness, "move group Marketing from E1 to E3");
+      sim.counters.reset();
+      sim.setFaults({ writes: "apply-then-504" });
+      try {
+        await approve(harness, asked.card);
+        await harness.bot.approvals.idle();
+      } finally {
+        sim.setFaults({ writes: "normal" });
+      }
+      // Never sent again: a second assignLicense could not be told from a new change.
+      assert.equal(sim.counters.byRoute["POST /groups/{id}/assignLicense"], 1);
+      assert.equal(sim.counters.writes, 1);
+      assert.equal(harness.bot.approvals.get(asked.id).status, "done");
+      assert.equal(sim.state.sku(E3)?.consumedUnits, 29 + 25);
+    });
+
     it("assignLicense keeps answering 429: after the client's bounded retries the request is failed, the tenant unchanged, Adele told", async () => {
       const harness = await start();
       const sim = harness.simulator;

@@ -1160,7 +1160,7 @@ describe("GraphSimulatorServer", () => {
         server.setFaults({ writes: "hold" });
         assert.throws(
           () => server.setFaults({ writes: "drop" as "hold" }),
-          /writes must be one of normal, hold, apply-then-hang, apply-late, not drop/,
+          /writes must be one of normal, hold, apply-then-504, apply-then-hang, apply-late, not drop/,
         );
         assert.equal(server.getFaults().writes, "hold");
         server.setFaults({ writes: "normal" });
