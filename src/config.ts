@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { RoleSettings } from "./approval/roles";
-import type { GraphAppRegistration } from "./graph/graphGateway";
+import { cloudOf, GRAPH_CLOUDS, type GraphAppRegistration } from "./graph/graphGateway";
 import type { BotAuthSettings } from "./teams/botHost";
 import { directoryId, isGuid } from "./directoryId";
 import { SettingsError } from "./errors";
@@ -51,7 +51,14 @@ const environmentSchema = z.object({
   GRAPH_CLIENT_ID: optionalText,
   GRAPH_CLIENT_SECRET: optionalText,
   GRAPH_CERTIFICATE_PATH: optionalText,
-  GRAPH_BASE_URL: z.url().default("https://graph.microsoft.com/"),
+  GRAPH_BASE_URL: z
+    .url()
+    .default("https://graph.microsoft.com/")
+    .refine((url) => cloudOf(url) !== undefined, {
+      message: `must be a Microsoft Graph root: ${Object.keys(GRAPH_CLOUDS)
+        .map((h) => `https://${h}/`)
+        .join(", ")}`,
+    }),
 
   SIMULATOR_URL: z
     .url({

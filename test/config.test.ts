@@ -5,6 +5,7 @@ import { DEMO_IDS } from "../src/simulator/demoIds";
 import { GraphSimulatorServer } from "../src/simulator/graphServer";
 import { TenantState } from "../src/simulator/tenantState";
 import { connectTenant } from "../src/tenantConnection";
+import { cloudOf } from "../src/graph/graphGateway";
 
 describe("settings", () => {
   it("runs the simulated tenant in local mode when nothing is set", () => {
@@ -57,6 +58,29 @@ describe("settings", () => {
     });
   });
 
+  it("signs in to a national cloud's own authority, for a scope on its own Graph root", () => {
+    assert.deepEqual(cloudOf("https://graph.microsoft.us/"), {
+      authorityHost: "https://login.microsoftonline.us",
+      scope: "https://graph.microsoft.us/.default",
+    });
+    assert.deepEqual(cloudOf("https://microsoftgraph.chinacloudapi.cn/"), {
+      authorityHost: "https://login.chinacloudapi.cn",
+      scope: "https://microsoftgraph.chinacloudapi.cn/.default",
+    });
+    assert.deepEqual(cloudOf("https://graph.microsoft.com/"), {
+      authorityHost: "https://login.microsoftonline.com",
+      scope: "https://graph.microsoft.com/.default",
+    });
+    const gov = loadSettings({
+      GRAPH_TENANT_ID: "t",
+      GRAPH_CLIENT_ID: "c",
+      GRAPH_CLIENT_SECRET: "x",
+      GRAPH_BASE_URL: "https://dod-graph.microsoft.us/",
+    });
+    assert.ok(gov.tenant.kind === "graph");
+    assert.equal(gov.tenant.baseUrl, "https://dod-graph.microsoft.us/");
+  });
+
   const refusals: [string, NodeJS.ProcessEnv, string][] = [
     ["a port that is not a number", { PORT: "eighty" }, "PORT"],
     ["a port out of range", { PORT: "70000" }, "PORT"],
@@ -80,6 +104,7 @@ describe("settings", () => {
     ],
     ["a throttle rate above 1", { SIMULATOR_THROTTLE_RATE: "1.5" }, "SIMULATOR_THROTTLE_RATE"],
     ["a Graph base URL that is not a URL", { GRAPH_BASE_URL: "graph" }, "GRAPH_BASE_URL"],
+    ["a Graph base URL that is no Graph root", { GRAPH_BASE_URL: "https://graph.example.com/" }, "GRAPH_BASE_URL"],
     [
       "an approver group id that is not a GUID",
       { APPROVER_GROUP_IDS: "6a2d8f3b-5c1e-4b7a-9e4d-0b3c7f1a8e62,Approvers" },

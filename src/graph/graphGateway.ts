@@ -122,7 +122,24 @@ export interface NamedEntity {
   readonly userPrincipalName?: string;
 }
 
-const GRAPH_SCOPE = "https://graph.microsoft.com/.default";
+/**
+ * Microsoft Graph's roots and the sign-in authority of each cloud ("Microsoft Graph national cloud
+ * deployments"): a national cloud's token comes from its own authority, for a scope on its own root.
+ */
+export const GRAPH_CLOUDS: Readonly<Record<string, string>> = {
+  "graph.microsoft.com": "https://login.microsoftonline.com",
+  "graph.microsoft.us": "https://login.microsoftonline.us",
+  "dod-graph.microsoft.us": "https://login.microsoftonline.us",
+  "microsoftgraph.chinacloudapi.cn": "https://login.chinacloudapi.cn",
+};
+
+/** The authority and the .default scope for a Graph root; undefined for a host that is no Graph root. */
+export function cloudOf(baseUrl: string): { authorityHost: string; scope: string } | undefined {
+  if (!URL.canParse(baseUrl)) return undefined;
+  const host = new URL(baseUrl).host.toLowerCase();
+  const authorityHost = GRAPH_CLOUDS[host];
+  return authorityHost ? { authorityHost, scope: `https://${host}/.default` } : undefined;
+}
 
 /** Microsoft Graph with an app registration: the root to call, and the app's credentials in its tenant. */
 export interface GraphAppRegistration {
@@ -148,13 +165,20 @@ export function createGraphClient(target: GraphTarget, timeoutMs = DEFAULT_TIMEO
     });
   }
   const tenant = target;
+  const cloud = cloudOf(tenant.baseUrl);
+  // The settings refuse any other root; this guards a caller that skipped them.
+  if (!cloud) throw new Error(`${tenant.baseUrl} is not a Microsoft Graph root`);
+  const { authorityHost, scope } = cloud;
   const credential =
     "clientSecret" in tenant.credential
-      ? new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.credential.clientSecret)
-      : new ClientCertificateCredential(tenant.tenantId, tenant.clientId, {
-          certificate: readFileSync(tenant.credential.certificatePath, "utf8"),
-        });
-  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [GRAPH_SCOPE] });
+      ? new ClientSecretCredential(tenant.tenantId, tenant.clientId, tenant.credential.clientSecret, { authorityHost })
+      : new ClientCertificateCredential(
+          tenant.tenantId,
+          tenant.clientId,
+          { certificate: readFileSync(tenant.credential.certificatePath, "utf8") },
+          { authorityHost },
+        );
+  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [scope] });
   const baseUrl = tenant.baseUrl.endsWith("/") ? tenant.baseUrl : `${tenant.baseUrl}/`;
   return Client.initWithMiddleware({
     baseUrl,
