@@ -14,13 +14,14 @@
  * Every stage can be run again after a restart: what is already done is recognised, not redone.
  */
 import type { Product, TenantGroup, TenantUser } from "../licensing/model";
-import { errorOf, isHolding, userRef } from "../licensing/checks/context";
+import { errorOf, isHolding, ProductIndex, userRef } from "../licensing/checks/context";
 import { whatToDoFor } from "../licensing/licenseErrors";
 import { fmt, listNames, plural } from "../format";
 import {
   classifyMigration,
   directRemovalOperation,
   safeToRemoveDirect,
+  sortedKey,
   splitIntoWaves,
   verifyMigration,
   type MigrationPreview,
@@ -197,15 +198,6 @@ export class MigrationStages {
   }
 }
 
-/** The names of products by skuId, for messages; the skuId of one the tenant does not own. */
-function productNames(products: readonly Product[], skuIds: readonly string[]): string {
-  return listNames(
-    skuIds
-      .map((id) => products.find((p) => p.skuId === id))
-      .map((p, i) => (p ? productName(p.skuPartNumber) : skuIds[i])),
-  );
-}
-
 /**
  * What differs between the group now and the plan, in words: P gone or its disabled plans changed,
  * other products added or removed since its members were verified (`verifiedWith`), or a license
@@ -226,17 +218,16 @@ function groupChanges(
       `${pName} on it now has ${plural(onGroup.disabledPlans.length, "plan")} disabled where the plan had ${fmt(plan.groupAssignment.disabledPlans.length)}`,
     );
   const now = group.assignedLicenses.map((l) => l.skuId);
-  if (verifiedWith && sortedKey(verifiedWith) !== sortedKey(now))
+  if (verifiedWith && sortedKey(verifiedWith) !== sortedKey(now)) {
+    const index = new ProductIndex(products);
+    const names = (ids: readonly string[]) => listNames(ids.map((id) => index.name(id)));
     changes.push(
-      `it held ${productNames(products, verifiedWith)} when its members were verified, and now holds ${productNames(products, now) || "nothing"}`,
+      `it held ${names(verifiedWith)} when its members were verified, and now holds ${names(now) || "nothing"}`,
     );
+  }
   if (group.licenseProcessingState !== "ProcessingComplete")
     changes.push(`its license processing is ${group.licenseProcessingState ?? "not reported"}, not complete`);
   return changes;
-}
-
-function sortedKey(ids: readonly string[]): string {
-  return [...new Set(ids)].sort().join(",");
 }
 
 function removalStage(

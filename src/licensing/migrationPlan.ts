@@ -358,7 +358,8 @@ export function verifyMigration(
   return { verified, failed };
 }
 
-function sortedKey(ids: readonly string[]): string {
+/** A list of ids as a set, in one spelling: two lists with the same ids give the same key. */
+export function sortedKey(ids: readonly string[]): string {
   return [...new Set(ids)].sort().join(",");
 }
 

@@ -62,6 +62,21 @@ export function findPlanConflicts(held: ReadonlySet<string>, added: ReadonlySet<
   return conflicts;
 }
 
+/**
+ * The conflicts between each two of several assignments' enabled plans (a group's products, say):
+ * `first` and `second` index `planSets`, and each conflict's `plan` is of the second.
+ */
+export function findConflictsBetween(
+  planSets: readonly ReadonlySet<string>[],
+): { readonly first: number; readonly second: number; readonly conflict: PlanConflict }[] {
+  const found: { first: number; second: number; conflict: PlanConflict }[] = [];
+  for (let first = 0; first < planSets.length; first++)
+    for (let second = first + 1; second < planSets.length; second++)
+      for (const conflict of findPlanConflicts(planSets[first], planSets[second]))
+        found.push({ first, second, conflict });
+  return found;
+}
+
 /** A plan that is enabled but lacks every one of the plans it needs. */
 export interface UnmetDependency {
   readonly plan: string;

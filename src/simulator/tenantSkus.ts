@@ -3,7 +3,7 @@
  * seats, the plans a set of licenses enables, the dependencies and conflicts a change would bring, and the seat
  * count kept true whenever a user's license states change.
  */
-import { findPlanConflicts, findUnmetDependencies, type UnmetDependency } from "../licensing/servicePlanRules";
+import { findConflictsBetween, findUnmetDependencies, type UnmetDependency } from "../licensing/servicePlanRules";
 import { deriveAssignedLicenses } from "./derivedFields";
 import { heldSkuIds, type License } from "./licenseValues";
 import type { LicenseAssignmentState, SubscribedSku, User } from "./snapshot";
@@ -57,14 +57,9 @@ export class TenantSkus {
   /** "ENTERPRISEPACK (…) (SHAREPOINTENTERPRISE) and STANDARDPACK (…) (SHAREPOINTSTANDARD)": pairs of `after` whose plans exclude each other, and that `before` did not have. */
   newConflictsBetween(before: readonly License[], after: readonly License[]): string[] {
     const pairs = (licenses: readonly License[]): string[] =>
-      licenses.flatMap((a, i) =>
-        licenses
-          .slice(i + 1)
-          .flatMap((b) =>
-            findPlanConflicts(this.enabledPlanNames([a]), this.enabledPlanNames([b])).map(
-              (c) => `${this.name(a.skuId)} (${c.conflictsWith}) and ${this.name(b.skuId)} (${c.plan})`,
-            ),
-          ),
+      findConflictsBetween(licenses.map((l) => this.enabledPlanNames([l]))).map(
+        ({ first, second, conflict: c }) =>
+          `${this.name(licenses[first].skuId)} (${c.conflictsWith}) and ${this.name(licenses[second].skuId)} (${c.plan})`,
       );
     const existing = new Set(pairs(before));
     return pairs(after).filter((p) => !existing.has(p));

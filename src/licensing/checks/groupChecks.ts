@@ -8,7 +8,7 @@ import { productName } from "../productNames";
 import type { CheckResult, UserRef } from "../preview";
 import { planDisplayName } from "../catalog";
 import { whatToDoFor } from "../licenseErrors";
-import { findPlanConflicts, findUnmetDependencies } from "../servicePlanRules";
+import { findConflictsBetween, findUnmetDependencies } from "../servicePlanRules";
 import { errorOf, isHolding, userCheck, userRef, type ChangeContext, type UserFacts } from "./context";
 import { fmt, listNames, plural } from "../../format";
 
@@ -165,15 +165,9 @@ export function groupProductsCheck(ctx: ChangeContext, group: TenantGroup): Chec
   const names = after.map((l) => ctx.index.name(l.skuId));
   const plans = after.map((l) => ctx.index.enabledPlanNames(l.skuId, l.disabledPlans));
   const unmet = findUnmetDependencies(new Set(plans.flatMap((p) => [...p])));
-  const conflicts = after.flatMap((_, i) =>
-    after
-      .slice(i + 1)
-      .flatMap((_b, k) =>
-        findPlanConflicts(plans[i], plans[i + 1 + k]).map(
-          (c) =>
-            `${planDisplayName(c.conflictsWith)} (${names[i]}) excludes ${planDisplayName(c.plan)} (${names[i + 1 + k]})`,
-        ),
-      ),
+  const conflicts = findConflictsBetween(plans).map(
+    ({ first, second, conflict: c }) =>
+      `${planDisplayName(c.conflictsWith)} (${names[first]}) excludes ${planDisplayName(c.plan)} (${names[second]})`,
   );
   if (unmet.length === 0 && conflicts.length === 0) {
     return {
