@@ -36,7 +36,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const server = new GraphSimulatorServer(loadSnapshot(args.snapshot, args.processingDelayMs));
+  const server = new GraphSimulatorServer(loadSnapshot(args.snapshot, { processingDelayMs: args.processingDelayMs }));
   const url = await server.listen(args.port);
   console.log(url);
   console.error(

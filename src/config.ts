@@ -11,6 +11,7 @@ import { directoryId, isGuid } from "./directoryId";
 import { SettingsError } from "./errors";
 import { DEMO_IDS } from "./simulator/demoIds";
 import { README_PERMISSIONS } from "./simulator/permissions";
+import { DEFAULT_INDEX_LAG_MS, DEFAULT_PROCESSING_STATE_LAG_MS } from "./simulator/readLag";
 
 const optionalText = z.string().trim().optional();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -69,6 +70,8 @@ const environmentSchema = z.object({
   SIMULATOR_SNAPSHOT: z.string().trim().min(1).default("tenants/demo.json"),
   SIMULATOR_PORT: port.default(0),
   SIMULATOR_PROCESSING_DELAY_MS: z.coerce.number().int().min(0).default(3000),
+  SIMULATOR_INDEX_LAG_MS: z.coerce.number().int().min(0).default(DEFAULT_INDEX_LAG_MS),
+  SIMULATOR_PROCESSING_STATE_LAG_MS: z.coerce.number().int().min(0).default(DEFAULT_PROCESSING_STATE_LAG_MS),
   SIMULATOR_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   SIMULATOR_THROTTLE_RATE: z.coerce.number().min(0).max(1).default(0),
   /** Comma-separated application permissions the simulated tenant grants; empty: what the README asks for. */
@@ -112,6 +115,10 @@ export interface SimulatedTenantSettings {
   snapshotPath: string;
   port: number;
   processingDelayMs: number;
+  /** How far eventually consistent reads lag behind license changes. */
+  indexLagMs: number;
+  /** How long a group's processing state reads as it was before an accepted assignLicense. */
+  processingStateLagMs: number;
   latencyMs: number;
   throttleRate: number;
   /** The application permissions the simulated tenant grants the bot. */
@@ -236,6 +243,8 @@ function tenantSettings(e: Environment): TenantSettings {
       snapshotPath: e.SIMULATOR_SNAPSHOT,
       port: e.SIMULATOR_PORT,
       processingDelayMs: e.SIMULATOR_PROCESSING_DELAY_MS,
+      indexLagMs: e.SIMULATOR_INDEX_LAG_MS,
+      processingStateLagMs: e.SIMULATOR_PROCESSING_STATE_LAG_MS,
       latencyMs: e.SIMULATOR_LATENCY_MS,
       throttleRate: e.SIMULATOR_THROTTLE_RATE,
       permissions: e.SIMULATOR_PERMISSIONS,

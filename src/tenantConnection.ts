@@ -11,7 +11,7 @@ import { TenantRequestError } from "./errors";
 import { createGraphClient, GraphGateway } from "./graph/graphGateway";
 import { GraphSimulatorServer } from "./simulator/graphServer";
 import { SnapshotError } from "./simulator/snapshotValidation";
-import { TenantState } from "./simulator/tenantState";
+import { TenantState, type TenantStateOptions } from "./simulator/tenantState";
 
 export interface TenantConnection {
   readonly graph: GraphGateway;
@@ -35,7 +35,11 @@ export async function connectTenant(tenant: TenantSettings, timeoutMs?: number):
   }
   if ("url" in tenant) return connectRunningSimulator(tenant, timeoutMs);
   const simulator = new GraphSimulatorServer(
-    loadSnapshot(tenant.snapshotPath, tenant.processingDelayMs),
+    loadSnapshot(tenant.snapshotPath, {
+      processingDelayMs: tenant.processingDelayMs,
+      indexLagMs: tenant.indexLagMs,
+      processingStateLagMs: tenant.processingStateLagMs,
+    }),
     { latencyMs: tenant.latencyMs, throttleRate: tenant.throttleRate },
     tenant.permissions,
   );
@@ -82,7 +86,7 @@ async function connectRunningSimulator(
 }
 
 /** Reads and checks a snapshot file; a problem is a SettingsError naming SIMULATOR_SNAPSHOT. */
-export function loadSnapshot(path: string, processingDelayMs: number): TenantState {
+export function loadSnapshot(path: string, options: TenantStateOptions): TenantState {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, "utf8"));
@@ -93,7 +97,7 @@ export function loadSnapshot(path: string, processingDelayMs: number): TenantSta
     );
   }
   try {
-    return TenantState.fromJson(json, { processingDelayMs });
+    return TenantState.fromJson(json, options);
   } catch (error) {
     if (error instanceof SnapshotError)
       throw new SettingsError("SIMULATOR_SNAPSHOT", `${path} is not a consistent tenant: ${error.message}`);

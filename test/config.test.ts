@@ -18,6 +18,8 @@ describe("settings", () => {
       snapshotPath: "tenants/demo.json",
       port: 0,
       processingDelayMs: 3000,
+      indexLagMs: 1000,
+      processingStateLagMs: 1000,
       latencyMs: 0,
       throttleRate: 0,
       // What the README asks an admin to grant.

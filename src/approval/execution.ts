@@ -9,6 +9,7 @@ import { groupOutcome, userOutcome } from "../licensing/outcome";
 import type { Operation, Preview } from "../licensing/preview";
 import { currentStage, type LicenseRequest } from "../requests/licenseRequest";
 import type { WorkflowContext } from "./context";
+import type { ProcessedGroup } from "./followUp";
 import { told } from "./notifications";
 import { FollowUpAbandoned, SYSTEM } from "./types";
 
@@ -134,8 +135,9 @@ async function followToEnd(context: WorkflowContext, request: LicenseRequest, pl
   const { records, graph, notices } = context;
   let report: OutcomeReport;
   if (plan.target.type === "group") {
+    let processed: ProcessedGroup;
     try {
-      await context.groupProcessing.wait(plan.target.id, plan.to.skuId, request.stages[0].approvedAt);
+      processed = await context.groupProcessing.wait(plan.target.id, plan.to.skuId, request.stages[0].approvedAt);
     } catch (error) {
       if (!(error instanceof FollowUpAbandoned)) throw error;
       const failed = records.transition(
@@ -148,12 +150,8 @@ async function followToEnd(context: WorkflowContext, request: LicenseRequest, pl
       await notices.announce(failed, told.followUpAbandoned(failed, error.userMessage));
       return;
     }
-    const [group, members, products] = await Promise.all([
-      graph.getGroup(plan.target.id),
-      graph.listGroupMembers(plan.target.id),
-      graph.listProducts(),
-    ]);
-    report = groupOutcome({ group, members, products, fromSkuId: plan.from.skuId, toSkuId: plan.to.skuId });
+    const products = await graph.listProducts();
+    report = groupOutcome({ ...processed, products, fromSkuId: plan.from.skuId, toSkuId: plan.to.skuId });
   } else {
     const [user, products] = await Promise.all([graph.getUser(plan.target.id), graph.listProducts()]);
     report = userOutcome({ user, products, fromSkuId: plan.from.skuId, toSkuId: plan.to.skuId });

@@ -31,6 +31,7 @@ import { productName } from "../licensing/productNames";
 import type { Logger } from "../log";
 import type { LicenseRequest } from "../requests/licenseRequest";
 import { isMigrationStageReport, type MigrationStageReport } from "../requests/stageReport";
+import type { ProcessedGroup } from "./followUp";
 import type { WorkflowGraph } from "./types";
 
 export interface StageOutcome {
@@ -45,10 +46,14 @@ export class MigrationStages {
   constructor(
     private readonly graph: Pick<
       WorkflowGraph,
-      "getGroup" | "listGroupMembers" | "listProducts" | "getUsers" | "assignLicense" | "assignLicenses"
+      "getGroup" | "listProducts" | "getUsers" | "assignLicense" | "assignLicenses"
     >,
     /** Waits for Entra's processing of the group; `since` (the stage's approval) starts its deadline. */
-    private readonly waitForProcessing: (groupId: string, skuId: string, since: string | undefined) => Promise<void>,
+    private readonly waitForProcessing: (
+      groupId: string,
+      skuId: string,
+      since: string | undefined,
+    ) => Promise<ProcessedGroup>,
     private readonly log: Logger,
   ) {}
 
@@ -74,13 +79,9 @@ export class MigrationStages {
       this.log.info({ request: requestId, stage: 0, path: assign.path }, "sending the group's license to Graph");
       await this.graph.assignLicense(assign);
     }
-    await this.waitForProcessing(groupId, skuId, approvedAt);
-
-    const [current, members, products] = await Promise.all([
-      this.graph.getGroup(groupId),
-      this.graph.listGroupMembers(groupId),
-      this.graph.listProducts(),
-    ]);
+    // The members as they are now, read one by one: the listing's index may not show the group's product yet.
+    const { group: current, members } = await this.waitForProcessing(groupId, skuId, approvedAt);
+    const products = await this.graph.listProducts();
     const onGroup = current.assignedLicenses.find((l) => l.skuId === skuId);
     const users = classifyMigration({ group: current, members, directHolders: [], skuId });
     // Every mover, plan mismatch included: those fail verification with the plans they would lose, so they are reported, not dropped.

@@ -6,13 +6,20 @@
 import { findConflictsBetween, findUnmetDependencies, type UnmetDependency } from "../licensing/servicePlanRules";
 import { deriveAssignedLicenses } from "./derivedFields";
 import { heldSkuIds, type License } from "./licenseValues";
+import type { LicenseFields } from "./readLag";
 import type { LicenseAssignmentState, SubscribedSku, User } from "./snapshot";
 
 export class TenantSkus {
   private readonly skusById = new Map<string, SubscribedSku>();
 
-  /** Over the tenant's own sku objects: their consumedUnits change as users' states do. */
-  constructor(skus: readonly SubscribedSku[]) {
+  /**
+   * Over the tenant's own sku objects: their consumedUnits change as users' states do.
+   * `userChanged` hears every change of a user's license fields, with the fields it replaced.
+   */
+  constructor(
+    skus: readonly SubscribedSku[],
+    private readonly userChanged: (user: User, before: LicenseFields) => void = () => {},
+  ) {
     for (const s of skus) this.skusById.set(s.skuId, s);
   }
 
@@ -71,7 +78,9 @@ export class TenantSkus {
     const after = heldSkuIds(states);
     for (const skuId of before) if (!after.has(skuId)) this.known(skuId).consumedUnits--;
     for (const skuId of after) if (!before.has(skuId)) this.known(skuId).consumedUnits++;
+    const replaced = { licenseAssignmentStates: user.licenseAssignmentStates, assignedLicenses: user.assignedLicenses };
     user.licenseAssignmentStates = states;
     user.assignedLicenses = deriveAssignedLicenses(states);
+    this.userChanged(user, replaced);
   }
 }

@@ -13,12 +13,17 @@ import { directoryBadRequest, resourceNotFound } from "./graphErrors";
 import { applyGroupChange, GroupLicenseProcessing } from "./groupLicenseProcessing";
 import { canHoldLicenses, type License } from "./licenseValues";
 import type { CompanySubscription, Group, Organization, SubscribedSku, TenantSnapshot, User } from "./snapshot";
+import { DEFAULT_INDEX_LAG_MS, DEFAULT_PROCESSING_STATE_LAG_MS, ReadLag } from "./readLag";
 import { parseSnapshot, validateSnapshot } from "./snapshotValidation";
 import { TenantSkus } from "./tenantSkus";
 
 export interface TenantStateOptions {
   /** Time spent in each of QueuedForProcessing and ProcessingInProgress. 0 still defers to a timer. */
   processingDelayMs: number;
+  /** How far eventually consistent reads lag behind license changes (readLag.ts); DEFAULT_INDEX_LAG_MS unless set. */
+  indexLagMs?: number;
+  /** How long a group's processing state reads as before an accepted assignLicense; DEFAULT_PROCESSING_STATE_LAG_MS unless set. */
+  processingStateLagMs?: number;
   now?: () => Date;
 }
 
@@ -32,6 +37,7 @@ export class TenantState {
   private readonly groupsById = new Map<string, Group>();
   private readonly skus: TenantSkus;
   private readonly processing: GroupLicenseProcessing;
+  private readonly lag: ReadLag;
   private readonly now: () => Date;
 
   private constructor(
@@ -42,12 +48,19 @@ export class TenantState {
       throw new RangeError(`processingDelayMs must be a non-negative number, not ${options.processingDelayMs}`);
     }
     this.now = options.now ?? (() => new Date());
+    this.lag = new ReadLag(
+      {
+        indexLagMs: options.indexLagMs ?? DEFAULT_INDEX_LAG_MS,
+        processingStateLagMs: options.processingStateLagMs ?? DEFAULT_PROCESSING_STATE_LAG_MS,
+      },
+      () => this.now().getTime(),
+    );
     for (const u of data.users) {
       this.usersById.set(u.id.toLowerCase(), u);
       this.usersByUpn.set(u.userPrincipalName.toLowerCase(), u);
     }
     for (const g of data.groups) this.groupsById.set(g.id.toLowerCase(), g);
-    this.skus = new TenantSkus(data.subscribedSkus);
+    this.skus = new TenantSkus(data.subscribedSkus, (user, before) => this.lag.userChanged(user, before));
     this.processing = new GroupLicenseProcessing(
       this.skus,
       (group) => this.directUserMembers(group),
@@ -103,6 +116,16 @@ export class TenantState {
   group(id: string): Group | undefined {
     const g = this.groupsById.get(id.toLowerCase());
     return g && clone(g);
+  }
+
+  /** A user as an eventually consistent read (`ConsistencyLevel: eventual`) shows it now; not a copy. */
+  indexedUser(user: User): User {
+    return this.lag.indexed(user);
+  }
+
+  /** A group as a read reports it now (its processing state may lag behind a write); not a copy. */
+  reportedGroup(group: Group): Group {
+    return this.lag.reported(group);
   }
 
   /** Direct members, in snapshot order. */
@@ -196,6 +219,7 @@ export class TenantState {
     }
     const next = applyGroupChange(group.assignedLicenses, request);
     this.checkGroupProducts(group, next);
+    this.lag.groupAssigning(group);
     group.assignedLicenses = next;
     this.processing.schedule(group, "QueuedForProcessing");
     return clone(group);

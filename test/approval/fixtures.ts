@@ -133,15 +133,24 @@ export class FakeGraph {
   /** Answers getGroup; by default the group as it stands. */
   readGroup: () => Promise<TenantGroup> = async () => this.group;
   readonly writes: Operation[] = [];
-  /** What a write does to the tenant, after it is counted (by default: the user or group moves to E3). */
+  /**
+   * What a write does to the tenant, after it is counted (by default: the user moves to E3, or the
+   * group does and, processed at once, its members hold E3 from it).
+   */
   onWrite: (operation: Operation) => void = (operation) => {
-    if (operation.path.startsWith("/users/")) this.users.set(USER_ID, user(USER_ID, [licenseState(E3, null)]));
-    else
-      this.group = {
-        ...this.group,
-        assignedLicenses: [{ skuId: E3, disabledPlans: [] }],
-        licenseProcessingState: "ProcessingComplete",
-      };
+    if (operation.path.startsWith("/users/")) {
+      this.users.set(USER_ID, user(USER_ID, [licenseState(E3, null)]));
+      return;
+    }
+    this.group = {
+      ...this.group,
+      assignedLicenses: [{ skuId: E3, disabledPlans: [] }],
+      licenseProcessingState: "ProcessingComplete",
+    };
+    for (const [id, member] of this.users) {
+      const others = member.licenseStates.filter((s) => s.assignedByGroup !== GROUP_ID);
+      this.users.set(id, user(id, [...others, licenseState(E3, GROUP_ID)]));
+    }
   };
 
   readonly api: WorkflowGraph = {

@@ -3,17 +3,29 @@ import pino from "pino";
 import { ABANDONED_AFTER_24_HOURS, GroupProcessing } from "../../src/approval/followUp";
 import { FollowUpAbandoned } from "../../src/approval/types";
 import { TenantRequestError } from "../../src/errors";
-import type { TenantGroup } from "../../src/licensing/model";
-import { E3 } from "../support/productIds";
-import { securityGroup } from "../support/tenantBuilder";
+import type { TenantGroup, TenantUser } from "../../src/licensing/model";
+import { E1, E3 } from "../support/productIds";
+import { licenseState, securityGroup, user } from "../support/tenantBuilder";
 import { ADELE_CHAT, FakeClock, GROUP_ID, groupChange, PATTI, START, workflow } from "./fixtures";
 
 const HOUR = 3_600_000;
 
-function processing(reads: (() => TenantGroup)[], delays: number[], clock: FakeClock) {
+/** Group reads in turn (the last one repeated), over a group of one member whose own reads go in turn too. */
+function processing(
+  reads: (() => TenantGroup)[],
+  delays: number[],
+  clock: FakeClock,
+  memberReads: (() => TenantUser)[] = [],
+) {
   let n = 0;
+  let m = 0;
+  const member = () => memberReads[Math.min(m++, memberReads.length - 1)]();
   const follow = new GroupProcessing({
-    graph: { getGroup: async () => reads[Math.min(n++, reads.length - 1)]() },
+    graph: {
+      getGroup: async () => reads[Math.min(n++, reads.length - 1)](),
+      listGroupMembers: async () => ({ users: memberReads.length > 0 ? [user("u1")] : [], nestedGroups: [] }),
+      getUsers: async (ids) => ids.map(() => member()),
+    },
     pollDelaysMs: delays,
     clock,
     log: pino({ level: "silent" }),
@@ -39,6 +51,21 @@ describe("following a group's license processing", () => {
     await follow.wait(GROUP_ID, E3, new Date(START).toISOString());
     assert.equal(reads(), 3);
     assert.deepEqual(clock.waits, [30_000, 1000]);
+  });
+
+  it("does not take a complete state as the end until the members, read one by one, show the product from the group", async () => {
+    const clock = new FakeClock(START);
+    // The state read "complete" before the write was processed; the member's own read shows when it was.
+    const before = () => user("u1", [licenseState(E1, null)]);
+    const after = () => user("u1", [licenseState(E1, null), licenseState(E3, GROUP_ID)]);
+    const { follow, reads } = processing([complete], [500, 1000], clock, [before, before, after]);
+    const processed = await follow.wait(GROUP_ID, E3, new Date(START).toISOString());
+    assert.equal(reads(), 3);
+    assert.deepEqual(clock.waits, [500, 1000]);
+    assert.deepEqual(
+      processed.members.users.map((u) => u.licenseStates.map((s) => `${s.skuId}:${s.assignedByGroup ?? "direct"}`)),
+      [[`${E1}:direct`, `${E3}:${GROUP_ID}`]],
+    );
   });
 
   it("throws a non-transient error at once", async () => {

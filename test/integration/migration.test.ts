@@ -26,6 +26,7 @@ import type {
   User,
 } from "../../src/simulator/snapshot";
 import { TenantState } from "../../src/simulator/tenantState";
+import { isMigrationStageReport } from "../../src/requests/stageReport";
 import {
   BotHarness,
   PEOPLE,
@@ -1017,6 +1018,24 @@ describe("migration to group licensing, through the bot, with the invariant chec
       }
     });
   });
+  it("with the member listing a minute behind Graph's writes, stage 1 verifies every mover from their own reads and proposes the pilot", async () => {
+    // The listing would show nobody holding E3 from the group yet: only reads of each user can verify.
+    const tenant = buildTenant({ movers: 40 });
+    const harness = await BotHarness.start(tenant.path, 0, { env: { SIMULATOR_INDEX_LAG_MS: "60000" } });
+    try {
+      const from = harness.mark();
+      const { ref } = await requestMigration(harness);
+      await click(harness, "approve", ref);
+      await untilStageDone(harness, from, ref.requestId, 1);
+      const report = harness.bot.approvals.get(ref.requestId).stages[0]?.report;
+      assert.ok(isMigrationStageReport(report) && report.kind === "assign");
+      assert.equal(report.verified?.length, 40);
+      assert.deepEqual(report.notVerified, []);
+    } finally {
+      await harness.close();
+    }
+  });
+
   it("the watch itself: a direct E3 removed with nothing from the group is counted as a violation, not thrown", async () => {
     const tenant = buildTenant({ movers: 2 });
     const simulator = new GraphSimulatorServer(TenantState.fromJson(tenant.snapshot, { processingDelayMs: 0 }));

@@ -12,6 +12,7 @@ import type { CheckResult, Preview } from "../../src/licensing/preview";
 import { PreviewService } from "../../src/service/previewService";
 import { generateRandomTenant } from "../../src/simulator/generator";
 import { GraphSimulatorServer } from "../../src/simulator/graphServer";
+import { DEFAULT_INDEX_LAG_MS } from "../../src/simulator/readLag";
 import { TenantState } from "../../src/simulator/tenantState";
 import { DEMO } from "../support/demoTenant";
 import { E1, E3 } from "../support/productIds";
@@ -22,8 +23,21 @@ interface Tenant {
   readonly previews: PreviewService;
 }
 
+/**
+ * The tenant's clock runs ahead by the index's lag after each change (`catchUp`), so that the next
+ * preview, which reads members through that index, sees it, as a preview made a moment later would.
+ */
+let clockAhead = 0;
+function catchUp(): void {
+  clockAhead += DEFAULT_INDEX_LAG_MS;
+}
+
 async function open(snapshot: unknown): Promise<Tenant> {
-  const sim = new GraphSimulatorServer(TenantState.fromJson(snapshot, { processingDelayMs: 0 }), { latencyMs: 0 });
+  const state = TenantState.fromJson(snapshot, {
+    processingDelayMs: 0,
+    now: () => new Date(Date.now() + clockAhead),
+  });
+  const sim = new GraphSimulatorServer(state, { latencyMs: 0 });
   const url = await sim.listen(0);
   const graph = new GraphGateway(createGraphClient({ kind: "simulator", url }));
   return { sim, graph, previews: new PreviewService(graph) };
@@ -45,9 +59,11 @@ interface Outcome {
   readonly members: readonly TenantUser[];
 }
 
+/** The members read one by one (current), as the follow-up reads them; the listing's index may lag. */
 async function read(t: Tenant, groupId: string): Promise<Outcome> {
   const products: Product[] = await t.graph.listProducts();
-  const { users } = await t.graph.listGroupMembers(groupId);
+  const listed = await t.graph.listGroupMembers(groupId);
+  const users = await t.graph.getUsers(listed.users.map((u) => u.id));
   return { consumed: new Map(products.map((p) => [p.skuId, p.consumedUnits])), members: users };
 }
 
@@ -89,6 +105,7 @@ async function previewApplyCompare(
   assert.equal((await t.graph.assignLicense(p.operations[0])).status, 202);
   await t.sim.state.whenIdle();
   const after = await read(t, groupId);
+  catchUp();
 
   const label = `${name} (${p.from.skuPartNumber} → ${p.to.skuPartNumber})`;
   assert.equal(

@@ -480,7 +480,7 @@ describe("GraphSimulatorServer", () => {
       );
       // Carol's E3 from her group is in error: it is in no assignedLicenses, so she does not match.
       assert.deepEqual(names((await get(holders(E3), eventual)).body), []);
-      // The filter reads the tenant as it is now.
+      // The filter reads the index, which lags behind a change ("consistency" below).
       assert.equal(
         (
           await call("POST", `/users/${BOB}/assignLicense`, {
@@ -489,7 +489,7 @@ describe("GraphSimulatorServer", () => {
         ).status,
         200,
       );
-      assert.deepEqual(names((await get(holders(E1), eventual)).body), ["Alice Smith", "Bob Jones"]);
+      assert.deepEqual(names((await get(holders(E1), eventual)).body), ["Alice Smith"]);
       // Like Graph, only with advanced query capabilities; and only `any` on skuId, with an unquoted GUID.
       assertGraphError(
         await get(holders(E1)),
@@ -733,6 +733,81 @@ describe("GraphSimulatorServer", () => {
       assert.equal((await call("POST", `/users/${CAROL}/reprocessLicenseAssignment`, { body: {} })).status, 200);
       assert.equal(server.counters.writes, 2);
       assert.equal(server.counters.byRoute["POST /users/{id}/reprocessLicenseAssignment"], 2);
+    });
+  });
+
+  describe('consistency (docs/graph-contract.md, "Consistency")', () => {
+    let now = Date.parse("2026-03-02T09:00:00.000Z");
+    /** A tenant on a clock the test moves; processing slow enough that a group stays queued. */
+    async function lagging(lag: { indexLagMs?: number; processingStateLagMs?: number } = {}): Promise<void> {
+      await server.close();
+      server.state.stop();
+      const state = TenantState.fromJson(snapshot(), { processingDelayMs: 60_000, now: () => new Date(now), ...lag });
+      server = new GraphSimulatorServer(state);
+      base = await server.listen(0);
+    }
+    const skusOf = (body: Json, id: string) =>
+      (body.value ?? [])
+        .filter((u) => u.id === id)
+        .map((u) => (u.assignedLicenses as { skuId: string }[]).map((l) => l.skuId));
+    const eventualReads = async () => ({
+      members: skusOf(
+        (
+          await get(
+            `/groups/${SALES_EMEA}/members/microsoft.graph.user?$count=true&$select=id,assignedLicenses`,
+            EVENTUAL,
+          )
+        ).body,
+        BOB,
+      ),
+      holders: (
+        await get(`/users?$filter=assignedLicenses/any(x:x/skuId eq ${E1})&$count=true&$select=id`, EVENTUAL)
+      ).body.value?.map((u) => u.id),
+    });
+
+    it("advanced queries show a user's licenses as they were until the index lag (1 s by default) has passed; reads by id at once", async () => {
+      await lagging();
+      const assigned = await call("POST", `/users/${BOB}/assignLicense`, {
+        body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] },
+      });
+      assert.equal(assigned.status, 200);
+      assert.deepEqual((await get(`/users/${BOB}?$select=assignedLicenses`)).body.assignedLicenses, [
+        { skuId: E1, disabledPlans: [] },
+      ]);
+      assert.deepEqual(skusOf((await get("/users?$select=id,assignedLicenses")).body, BOB), [[E1]]);
+      const holdersBefore = (await eventualReads()).holders;
+      now += 999;
+      assert.deepEqual(await eventualReads(), { members: [[]], holders: holdersBefore });
+      assert.ok(!holdersBefore?.includes(BOB));
+      now += 1;
+      assert.deepEqual(await eventualReads(), { members: [[E1]], holders: [...(holdersBefore ?? []), BOB].sort() });
+    });
+
+    it("with SIMULATOR_INDEX_LAG_MS 0 an advanced query shows a change at once", async () => {
+      await lagging({ indexLagMs: 0 });
+      await call("POST", `/users/${BOB}/assignLicense`, {
+        body: { addLicenses: [{ skuId: E1, disabledPlans: [] }], removeLicenses: [] },
+      });
+      assert.deepEqual((await eventualReads()).members, [[E1]]);
+    });
+
+    it("a group's processing state reads as it was before an accepted assignLicense for 1 s by default; its licenses change at once", async () => {
+      await lagging();
+      const written = await call("POST", `/groups/${E3_GROUP}/assignLicense`, {
+        body: { addLicenses: [], removeLicenses: [E3] },
+      });
+      assert.equal(written.status, 202);
+      const read = async () => (await get(`/groups/${E3_GROUP}?$select=assignedLicenses,licenseProcessingState`)).body;
+      assert.deepEqual(await read(), {
+        "@odata.context": `${base}v1.0/$metadata#groups(assignedLicenses,licenseProcessingState)/$entity`,
+        id: E3_GROUP,
+        assignedLicenses: [],
+        licenseProcessingState: { state: "ProcessingComplete" },
+      });
+      now += 999;
+      assert.deepEqual((await read()).licenseProcessingState, { state: "ProcessingComplete" });
+      now += 1;
+      assert.deepEqual((await read()).licenseProcessingState, { state: "QueuedForProcessing" });
     });
   });
 

@@ -16,7 +16,7 @@ import { anyOf } from "../permissions";
 function findGroup(ctx: RouteContext, id: string): Group {
   const group = ctx.state.group(id);
   if (!group) throw resourceNotFound(id);
-  return group;
+  return ctx.state.reportedGroup(group);
 }
 
 function listGroups(ctx: RouteContext): SimResponse {
@@ -35,7 +35,7 @@ function listGroups(ctx: RouteContext): SimResponse {
   }
   const filter = readFilter(ctx, groupType);
   const count = wantsCount(ctx);
-  let groups = [...ctx.state.groups()];
+  let groups = ctx.state.groups().map((g) => ctx.state.reportedGroup(g));
   if (filter) {
     groups = groups.filter((g) =>
       evaluateFilter(filter, (p) =>
@@ -105,7 +105,11 @@ function listMembersOfType<T extends User | Group>(
   if (ctx.query.options.$orderby !== undefined)
     throw new GraphErrorAnswer(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
   const count = wantsCount(ctx);
-  let members = ctx.state.membersReadOnly(ctx.params.id!).filter(isType);
+  // The cast is an advanced query: members' license fields come from the index, which lags (readLag.ts).
+  let members = ctx.state
+    .membersReadOnly(ctx.params.id!)
+    .filter(isType)
+    .map((m) => (isUser(m) ? (ctx.state.indexedUser(m) as T) : m));
   const filter = readFilter(ctx, type);
   if (filter) members = members.filter((m) => evaluateFilter(filter, (p) => type.props[p]?.(m, ctx.state)));
   const render = renderEntity(type, ctx.state, select, true);

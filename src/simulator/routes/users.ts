@@ -25,7 +25,8 @@ function listUsers(ctx: RouteContext): SimResponse {
   const select = readSelect(ctx, [userType.props], userType.typeName);
   const filter = readFilter(ctx, userType);
   const count = wantsCount(ctx);
-  let users = [...ctx.state.users()];
+  // With ConsistencyLevel: eventual the list is an advanced query, answered from the index (readLag.ts).
+  let users = ctx.eventual ? ctx.state.users().map((u) => ctx.state.indexedUser(u)) : [...ctx.state.users()];
   if (filter) users = users.filter((u) => evaluateFilter(filter, (p) => userType.props[p]?.(u, ctx.state)));
   users = order(ctx, userType, users);
   return page(
