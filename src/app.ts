@@ -7,6 +7,7 @@ import { ApprovalService, DEFAULT_POLL_DELAYS_MS } from "./approval/approvalServ
 import { RoleDirectory } from "./approval/roles";
 import { ChatService } from "./chat/chatService";
 import type { Settings } from "./config";
+import { missingPermissionLines } from "./graph/appPermissions";
 import type { Logger } from "./log";
 import { PreviewService } from "./service/previewService";
 import { openDataFolder } from "./store/dataFolder";
@@ -54,7 +55,8 @@ export async function startBot(settings: Settings, log: Logger, options: StartOp
     log,
     now: options.now,
   });
-  const desk = new ChatService(tenant.graph, previews, approvals, log, options.now);
+  const permissionNotes = missingPermissionLines(tenant.permissions);
+  const desk = new ChatService(tenant.graph, previews, approvals, log, permissionNotes, options.now);
   const endpoint = await host.listen(new LicenseDeskBot(desk), settings.port, settings.host);
   // Requests a previous run left in the middle are finished before new work comes in.
   await approvals.reconcile();

@@ -1,14 +1,20 @@
 #!/usr/bin/env node
 /**
- * The command line: the bot's preview from a shell, for scripts and support.
+ * The command line: the bot's preview from a shell, for scripts and support, and a check of what the
+ * app may do in its tenant.
  *
  *   license-desk plan "<request>" [--tenant FILE] [--json]
+ *   license-desk check [--tenant FILE]
  *
  * Reads the tenant configured in the environment (or .env), or with --tenant loads FILE into the
  * simulated tenant. Prints the preview card's content as text, or with --json the preview object
  * (docs/plan-json.md). A migration to group-based licensing ("migrate Sales to group licensing for
  * E3") prints its migration preview the same way. Exit codes: 0 ready or warnings, 1 blocked, 2 a request it could not
  * understand or resolve (the reason on stderr), 3 a setting or the tenant failed.
+ *
+ * `check` signs in as the bot does, lists the application permissions in the app's token against
+ * what License Desk needs, and tries one read of each kind. Exit codes: 0 every needed permission
+ * granted and every read worked, 1 otherwise, 3 a setting failed.
  */
 import "dotenv/config";
 import { parseArgs } from "node:util";
@@ -17,13 +23,15 @@ import { migrationPreviewView, type MigrationPreviewView } from "./cards/migrati
 import type { ChecksView } from "./cards/previewParts";
 import { EXAMPLE_REQUESTS } from "./chat/commands";
 import { parseChangeSentence, parseMigrationSentence } from "./chat/requestParser";
-import { loadSettings, type TenantSettings } from "./config";
+import { loadSettings } from "./config";
 import { SettingsError } from "./errors";
 import { UserFacingError } from "./errors";
 import { PreviewService } from "./service/previewService";
-import { connectTenant } from "./tenantConnection";
+import { APP_PERMISSIONS, missingPermissionLines, probeReads } from "./graph/appPermissions";
+import { connectTenant, type TenantConnection } from "./tenantConnection";
 
-const USAGE = 'usage: license-desk plan "<request>" [--tenant FILE] [--json]';
+const USAGE =
+  'usage: license-desk plan "<request>" [--tenant FILE] [--json]\n       license-desk check [--tenant FILE]';
 
 export const EXIT = { ok: 0, blocked: 1, notUnderstood: 2, failed: 3 } as const;
 
@@ -44,6 +52,7 @@ export async function runCli(
     return EXIT.notUnderstood;
   }
   const [verb, text, ...extra] = args.positionals;
+  if (verb === "check" && text === undefined && !args.values.json) return runCheck(args.values.tenant, out, err);
   if (verb !== "plan" || text === undefined || extra.length > 0) {
     err(USAGE);
     return EXIT.notUnderstood;
@@ -58,33 +67,8 @@ export async function runCli(
     return EXIT.notUnderstood;
   }
 
-  let tenant: TenantSettings;
-  try {
-    const settings = loadSettings(
-      args.values.tenant
-        ? {
-            ...process.env,
-            GRAPH_TENANT_ID: "",
-            GRAPH_CLIENT_ID: "",
-            GRAPH_CLIENT_SECRET: "",
-            GRAPH_CERTIFICATE_PATH: "",
-            SIMULATOR_SNAPSHOT: args.values.tenant,
-          }
-        : process.env,
-    );
-    tenant = settings.tenant;
-  } catch (error) {
-    err(error instanceof SettingsError ? error.message : String(error));
-    return EXIT.failed;
-  }
-
-  let connection;
-  try {
-    connection = await connectTenant(tenant);
-  } catch (error) {
-    err(error instanceof SettingsError ? error.message : String(error));
-    return EXIT.failed;
-  }
+  const connection = await connect(args.values.tenant, err);
+  if (!connection) return EXIT.failed;
   try {
     const service = new PreviewService(connection.graph);
     const outcome = migration
@@ -123,6 +107,66 @@ export async function runCli(
   } catch (error) {
     err(error instanceof UserFacingError ? error.userMessage : String(error));
     return EXIT.failed;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The tenant of the settings in the environment, or FILE in the simulated tenant; undefined after saying why not. */
+async function connect(
+  tenantFile: string | undefined,
+  err: (line: string) => void,
+): Promise<TenantConnection | undefined> {
+  try {
+    const settings = loadSettings(
+      tenantFile
+        ? {
+            ...process.env,
+            GRAPH_TENANT_ID: "",
+            GRAPH_CLIENT_ID: "",
+            GRAPH_CLIENT_SECRET: "",
+            GRAPH_CERTIFICATE_PATH: "",
+            SIMULATOR_SNAPSHOT: tenantFile,
+          }
+        : process.env,
+    );
+    return await connectTenant(settings.tenant, settings.graphTimeoutMs);
+  } catch (error) {
+    err(error instanceof SettingsError ? error.message : String(error));
+    return undefined;
+  }
+}
+
+/** `license-desk check`: the permissions in the app's token, then one read of each kind. */
+async function runCheck(
+  tenantFile: string | undefined,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const connection = await connect(tenantFile, err);
+  if (!connection) return EXIT.failed;
+  try {
+    const granted = connection.permissions;
+    out(connection.description);
+    out("");
+    if (granted.roles === undefined) {
+      out(`Application permissions: unknown (${granted.unknownBecause ?? "no token"})`);
+    } else {
+      out(`Application permissions in the app's token: ${granted.roles.join(", ") || "none"}`);
+      const missing = new Set(granted.missing.map((p) => p.name));
+      for (const p of APP_PERMISSIONS)
+        out(`  ${missing.has(p.name) ? "✗" : "✓"} ${p.name}${p.optional ? " (optional)" : ""}: ${p.feature}`);
+      for (const line of missingPermissionLines(granted)) out(`  ${line}`);
+    }
+    out("");
+    out("One read of each kind");
+    const reads = await probeReads(connection.graph);
+    for (const r of reads) out(`  ${r.ok ? "✓" : "✗"} ${r.what}: ${r.detail}`);
+    const needed = granted.missing.filter((p) => !p.optional);
+    const fine = needed.length === 0 && granted.roles !== undefined && reads.every((r) => r.ok);
+    out("");
+    out(fine ? "Everything License Desk needs works." : "Something License Desk needs does not work: see ✗ above.");
+    return fine ? EXIT.ok : EXIT.blocked;
   } finally {
     await connection.close();
   }

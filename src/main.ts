@@ -2,6 +2,7 @@
 import "dotenv/config";
 import { startBot } from "./app";
 import { loadSettings } from "./config";
+import { missingPermissionLines } from "./graph/appPermissions";
 import { SettingsError } from "./errors";
 import { createLogger } from "./log";
 import { DataFolderError } from "./store/dataFolder";
@@ -12,6 +13,13 @@ async function main(): Promise<void> {
   const log = createLogger(settings.logLevel);
   const bot = await startBot(settings, log);
   log.info(`tenant: ${bot.tenant.description}`);
+  const granted = bot.tenant.permissions;
+  if (granted.roles === undefined)
+    log.warn(
+      `the app's Graph permissions are unknown (${granted.unknownBecause ?? "no token"}); each call will say what it lacks`,
+    );
+  else if (granted.missing.length === 0) log.info({ roles: granted.roles }, "Graph permissions: every feature is on");
+  else for (const line of missingPermissionLines(granted)) log.warn({ roles: granted.roles }, line);
   if (settings.bot.kind === "local")
     log.warn(
       "no bot credentials (MICROSOFT_APP_ID): local mode, activities are not authenticated; for the Agents Playground only",

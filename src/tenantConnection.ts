@@ -8,6 +8,7 @@ import type { RunningSimulatorSettings, TenantSettings } from "./config";
 import { SettingsError } from "./errors";
 import { directoryId } from "./directoryId";
 import { TenantRequestError } from "./errors";
+import { readGrantedPermissions, type GrantedPermissions } from "./graph/appPermissions";
 import { createGraphClient, GraphGateway } from "./graph/graphGateway";
 import { GraphSimulatorServer } from "./simulator/graphServer";
 import { SnapshotError } from "./simulator/snapshotValidation";
@@ -21,6 +22,8 @@ export interface TenantConnection {
   readonly tenantId: string;
   /** One line for the start-up log. */
   readonly description: string;
+  /** The application permissions the app's token says it holds, read once at connection. */
+  readonly permissions: GrantedPermissions;
   close(): Promise<void>;
 }
 
@@ -28,6 +31,7 @@ export async function connectTenant(tenant: TenantSettings, timeoutMs?: number):
   if (tenant.kind === "graph") {
     return {
       graph: new GraphGateway(createGraphClient(tenant, timeoutMs)),
+      permissions: await readGrantedPermissions(tenant, timeoutMs),
       tenantId: directoryId(tenant.tenantId),
       description: `Microsoft Graph at ${tenant.baseUrl} for tenant ${tenant.tenantId}`,
       close: async () => {},
@@ -46,6 +50,7 @@ export async function connectTenant(tenant: TenantSettings, timeoutMs?: number):
   const url = await simulator.listen(tenant.port);
   return {
     graph: new GraphGateway(createGraphClient({ kind: "simulator", url }, timeoutMs)),
+    permissions: await readGrantedPermissions({ kind: "simulator", url }, timeoutMs),
     simulator,
     tenantId: directoryId(simulator.state.organization.id),
     description: `simulated tenant "${simulator.state.organization.displayName}" from ${tenant.snapshotPath} at ${url}`,
@@ -79,6 +84,7 @@ async function connectRunningSimulator(
   }
   return {
     graph,
+    permissions: await readGrantedPermissions({ kind: "simulator", url: tenant.url }, timeoutMs),
     tenantId,
     description: `simulated tenant ${tenantId} running at ${tenant.url}`,
     close: async () => {},

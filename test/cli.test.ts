@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomUUID } from "node:crypto";
 import { runCli } from "../src/cli";
-import { DEMO, demoGroup } from "./support/demoTenant";
+import { DEMO, demo, demoGroup } from "./support/demoTenant";
 import { E1, E3, PLAN } from "./support/productIds";
 
 const groupId = (name: string): string => demoGroup(name).id;
@@ -438,11 +438,64 @@ describe("license-desk plan", () => {
     assert.ok(err.includes(missing), err);
   });
 
+  describe("check: the app's permissions and one read of each kind", () => {
+    afterEach(() => {
+      delete process.env.SIMULATOR_PERMISSIONS;
+    });
+
+    it("with what the README asks for: every permission granted, every read works, exit 0", async () => {
+      const { code, out, err } = await run("check", "--tenant", DEMO);
+      assert.equal(err, "");
+      assert.equal(code, 0);
+      assert.match(out[0], /^simulated tenant "Contoso" from .*demo\.json at http:\/\/127\.0\.0\.1:\d+\/$/);
+      assert.ok(out.includes("  ✓ User.ReadWrite.All (optional): Reprocess users in error"), out.join("\n"));
+      assert.deepEqual(
+        out.filter((l) => l.startsWith("  ✓ ") && l.includes("(GET ")),
+        [
+          "  ✓ products and seats (GET /subscribedSkus): 8 products",
+          "  ✓ users (GET /users): read 1 user",
+          "  ✓ groups (GET /groups): read Sales",
+          "  ✓ group members (GET /groups/{id}/members/microsoft.graph.user): Sales has 60 user members",
+          `  ✓ the organization (GET /organization): tenant ${demo.organization.id}`,
+          "  ✓ subscriptions (GET /directory/subscriptions): 8 subscriptions",
+        ],
+      );
+      assert.equal(out[out.length - 1], "Everything License Desk needs works.");
+    });
+
+    it("with the three permissions an earlier README named: the missing ones and the failing reads, each saying why, exit 1", async () => {
+      process.env.SIMULATOR_PERMISSIONS = "LicenseAssignment.ReadWrite.All,User.Read.All,GroupMember.Read.All";
+      const { code, out } = await run("check", "--tenant", DEMO);
+      assert.equal(code, 1);
+      assert.ok(
+        out.includes("  ✗ LicenseAssignment.Read.All: reading the products and seats (every preview, seats, approval)"),
+        out.join("\n"),
+      );
+      const failed = out.filter((l) => l.startsWith("  ✗ ") && l.includes("(GET "));
+      assert.deepEqual(
+        failed.map((l) => l.split(":")[0]),
+        [
+          "  ✗ products and seats (GET /subscribedSkus)",
+          "  ✗ the organization (GET /organization)",
+          "  ✗ subscriptions (GET /directory/subscriptions)",
+        ],
+      );
+      assert.match(
+        failed[0],
+        /it needs the LicenseAssignment\.Read\.All application permission, which this app was not granted/,
+      );
+      assert.equal(out[out.length - 1], "Something License Desk needs does not work: see ✗ above.");
+    });
+  });
+
   describe("usage errors exit 2 with the usage line", () => {
-    const USAGE = 'usage: license-desk plan "<request>" [--tenant FILE] [--json]';
+    const USAGE =
+      'usage: license-desk plan "<request>" [--tenant FILE] [--json]\n       license-desk check [--tenant FILE]';
     for (const argv of [
       [],
       ["plan"],
+      ["check", "extra"],
+      ["check", "--json"],
       ["apply", "move group Sales from E1 to E3"],
       ["plan", "move group Sales from E1 to E3", "extra"],
       ["plan", "move group Sales from E1 to E3", "--bogus"],

@@ -17,8 +17,13 @@ import { availableSeats } from "../licensing/seats";
 import { bind, type AdaptiveCard } from "./adaptiveCard";
 
 /** What the bot can do, with example requests. */
-export function helpCard(): AdaptiveCard {
+/**
+ * What a person can say. `permissionNotes` (appPermissions.ts, missingPermissionLines) says which
+ * features are off because the app lacks a Graph permission.
+ */
+export function helpCard(permissionNotes: readonly string[] = []): AdaptiveCard {
   return bind(helpTemplate, {
+    ...permissionNotesData(permissionNotes),
     commands: [
       {
         example: "move group Sales from E1 to E3",
@@ -47,7 +52,8 @@ const STATUS_COLORS: Readonly<Record<Product["capabilityStatus"], string>> = {
 };
 
 /** The tenant's products that can be assigned to users, by name, with their seats. */
-export function seatsCard(products: readonly Product[]): AdaptiveCard {
+/** The tenant's products with their seats; `permissionNotes` as on the help card. */
+export function seatsCard(products: readonly Product[], permissionNotes: readonly string[] = []): AdaptiveCard {
   const rows = products
     .filter((p) => p.appliesTo === "User")
     .map((p) => ({ product: p, name: productName(p.skuPartNumber), available: availableSeats(p) }))
@@ -68,7 +74,11 @@ export function seatsCard(products: readonly Product[]): AdaptiveCard {
         (products.some((p) => p.appliesTo === "User" && (p.warningUnits ?? 0) > 0)
           ? " In grace: seats of an expired subscription that still work until it is renewed or suspended."
           : "");
-  return bind(seatsTemplate, { summary, products: rows });
+  return bind(seatsTemplate, { summary, products: rows, ...permissionNotesData(permissionNotes) });
+}
+
+function permissionNotesData(notes: readonly string[]): { hasPermissionNotes: boolean; permissionNotes: string[] } {
+  return { hasPermissionNotes: notes.length > 0, permissionNotes: [...notes] };
 }
 
 /**

@@ -73,6 +73,8 @@ export class ChatService {
     private readonly previews: PreviewService,
     private readonly approvals: ApprovalService,
     private readonly log: Logger,
+    /** Features off for lack of a Graph permission, in words (shown on help and seats). */
+    private readonly permissionNotes: readonly string[] = [],
     private readonly now: () => Date = () => new Date(),
   ) {
     this.verbs = verbHandlers(approvals);
@@ -130,11 +132,11 @@ export class ChatService {
     const command = parseCommand(words);
     switch (command.kind) {
       case "help":
-        return { kind: "card", card: helpCard() };
+        return { kind: "card", card: helpCard(this.permissionNotes) };
       case "seats":
         // The tenant's products and seats are for the people who use License Desk.
         await this.approvals.requireMember(message.from);
-        return { kind: "card", card: seatsCard(await this.graph.listProducts()) };
+        return { kind: "card", card: seatsCard(await this.graph.listProducts(), this.permissionNotes) };
       case "change":
         return this.preview(message.from, toChangeQuery(command.request), pending);
       case "status":

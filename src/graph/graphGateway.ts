@@ -8,7 +8,7 @@
  * with Retry-After (bounded), so callers see a throttling error only once retries are spent.
  */
 import { readFileSync } from "node:fs";
-import { ClientCertificateCredential, ClientSecretCredential } from "@azure/identity";
+import { ClientCertificateCredential, ClientSecretCredential, type TokenCredential } from "@azure/identity";
 import {
   Client,
   GraphError,
@@ -165,6 +165,19 @@ export function createGraphClient(target: GraphTarget, timeoutMs = DEFAULT_TIMEO
     });
   }
   const tenant = target;
+  const { credential, scope } = signIn(tenant);
+  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [scope] });
+  const baseUrl = tenant.baseUrl.endsWith("/") ? tenant.baseUrl : `${tenant.baseUrl}/`;
+  return Client.initWithMiddleware({
+    baseUrl,
+    defaultVersion: "v1.0",
+    middleware: middlewareChain(authProvider, timeoutMs),
+    customHosts: new Set([new URL(baseUrl).host]),
+  });
+}
+
+/** The app's credential on its cloud's authority, and the scope of a token for that cloud's Graph. */
+function signIn(tenant: GraphAppRegistration): { credential: TokenCredential; scope: string } {
   const cloud = cloudOf(tenant.baseUrl);
   // The settings refuse any other root; this guards a caller that skipped them.
   if (!cloud) throw new Error(`${tenant.baseUrl} is not a Microsoft Graph root`);
@@ -178,14 +191,30 @@ export function createGraphClient(target: GraphTarget, timeoutMs = DEFAULT_TIMEO
           { certificate: readFileSync(tenant.credential.certificatePath, "utf8") },
           { authorityHost },
         );
-  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: [scope] });
-  const baseUrl = tenant.baseUrl.endsWith("/") ? tenant.baseUrl : `${tenant.baseUrl}/`;
-  return Client.initWithMiddleware({
-    baseUrl,
-    defaultVersion: "v1.0",
-    middleware: middlewareChain(authProvider, timeoutMs),
-    customHosts: new Set([new URL(baseUrl).host]),
-  });
+  return { credential, scope };
+}
+
+/**
+ * An access token for Graph, as the app gets one (client credentials): from the cloud's authority,
+ * or from the simulated tenant's token endpoint (src/simulator/tokenEndpoint.ts).
+ */
+export async function accessTokenFor(target: GraphTarget, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string> {
+  if (target.kind === "simulator") {
+    const response = await fetch(new URL("organizations/oauth2/v2.0/token", target.url), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "client_credentials", scope: "https://graph.microsoft.com/.default" }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = (await response.json()) as { access_token?: unknown };
+    if (!response.ok || typeof body.access_token !== "string")
+      throw new Error(`the simulated tenant's token endpoint answered ${response.status}`);
+    return body.access_token;
+  }
+  const { credential, scope } = signIn(target);
+  const token = await credential.getToken(scope, { abortSignal: AbortSignal.timeout(timeoutMs) });
+  if (!token) throw new Error("Entra gave no access token");
+  return token.token;
 }
 
 /** How long one HTTP request to Graph may take before it is abandoned (and, for a write, the tenant is checked). */

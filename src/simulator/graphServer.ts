@@ -32,6 +32,7 @@ import { userRoutes } from "./routes/users";
 import { matchRoute, unmatchedResponse, type Handler, type Route, type RouteContext } from "./routing";
 import type { TenantState } from "./tenantState";
 import { permits, README_PERMISSIONS } from "./permissions";
+import { isTokenRequest, tokenResponse } from "./tokenEndpoint";
 
 function normalizeHeaders(headers: SimRequest["headers"]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -129,6 +130,10 @@ export class GraphSimulatorServer {
   async handle(request: SimRequest): Promise<SimResponse> {
     if (this.faults.latencyMs > 0) await delay(this.faults.latencyMs);
     const headers = normalizeHeaders(request.headers);
+    // Sign-in is Entra's, not Graph's: neither counted nor subject to Graph's faults.
+    if (isTokenRequest(request.method, new URL(request.url, "http://simulator/").pathname)) {
+      return tokenResponse(this.state.organization.id, [...this.granted], "https://graph.microsoft.com");
+    }
     const requestId = randomUUID();
     const clientRequestId = headers["client-request-id"] ?? requestId;
     let response: SimResponse;
