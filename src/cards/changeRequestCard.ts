@@ -4,7 +4,7 @@
  * cards/request-status.json above cards/preview.json.
  */
 import requestStatusTemplate from "../../cards/request-status.json";
-import { firstLines, utcMinute } from "../format";
+import { firstLines, fmt, utcMinute } from "../format";
 import type { OutcomeReport } from "../licensing/outcome";
 import type { Preview } from "../licensing/preview";
 import { productName } from "../licensing/productNames";
@@ -76,15 +76,15 @@ function outcomeView(report: OutcomeReport, preview: Preview): object {
   const to = productName(preview.to.skuPartNumber);
   const members =
     preview.target.type === "group"
-      ? `${report.holdTarget} of ${report.members} members now hold ${to}`
+      ? `${fmt(report.holdTarget)} of ${fmt(report.members)} members now hold ${to}`
       : `${escapeMarkdown(preview.target.displayName)} ${report.holdTarget > 0 ? "now holds" : "does not hold"} ${to}`;
   return {
-    outcomeSummary: `${members}${report.failed > 0 ? `; ${report.failed} did not get it` : ""}.`,
+    outcomeSummary: `${members}${report.failed > 0 ? `; ${fmt(report.failed)} did not get it` : ""}.`,
     outcomeSeats: Object.entries(report.seats).map(([sku, s]) => ({
-      text: `${productName(sku)}: ${s.consumed} / ${s.enabled} used, ${s.available} available now`,
+      text: `${productName(sku)}: ${fmt(s.consumed)} / ${fmt(s.enabled)} used, ${fmt(s.available)} available now`,
     })),
     outcomeErrors: report.errors.map((e) => ({
-      count: String(e.count),
+      count: fmt(e.count),
       error: e.error,
       whatToDo: e.whatToDo,
       users: firstLines(

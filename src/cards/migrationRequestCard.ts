@@ -4,12 +4,12 @@
  * next action for the approver: approve this stage, approve all remaining ones, or stop.
  */
 import migrationRequestTemplate from "../../cards/migration-request.json";
-import { firstLines, fmt } from "../format";
+import { firstLines, fmt, plural } from "../format";
 import { describeMigrationProgress } from "../requests/migrationProgress";
 import { isMigrationStageReport, type MigrationStageReport } from "../requests/stageReport";
 import type { MigrationPreview } from "../licensing/migrationPlan";
 import { escapeMarkdown } from "../markdown";
-import { currentStage, type LicenseRequest } from "../requests/licenseRequest";
+import { currentStage, type LicenseRequest, type Stage } from "../requests/licenseRequest";
 import { bind, DETAILS_TOGGLE, type AdaptiveCard } from "./adaptiveCard";
 import { rejectButton, verbButton } from "./cardVerbs";
 import { migrationHeadline } from "./migrationPreviewCard";
@@ -51,14 +51,46 @@ export function migrationRequestCard(request: LicenseRequest, plan: MigrationPre
       { title: "Moved to group licensing", value: fmt(reports.reduce((n, r) => n + (r?.removed?.length ?? 0), 0)) },
       { title: "Keep a direct license (outside the group)", value: fmt(plan.counts.outside) },
     ],
-    stages: request.stages.map((st) => ({
-      text: `${st.index + 1}. ${escapeMarkdown(st.title)}: ${st.status}${st.approvedBy ? ` (approved by ${escapeMarkdown(st.approvedBy.name)})` : ""}`,
-      color: st.status === "failed" ? "Attention" : st.status === "done-with-errors" ? "Warning" : "Default",
-    })),
+    stages: stageLines(request.stages),
     problems: problems(reports),
   });
   return { ...card, actions };
 }
+
+/**
+ * A line per stage; past EVERY_STAGE_UP_TO stages, a run of at least RUN_SHOWN_AS_ONE waves that
+ * ended alike (same status, same approver) is one line: a migration of 100,000 users has 1,000
+ * waves, and Teams refuses a card over 28 KB.
+ */
+function stageLines(stages: readonly Stage[]): { text: string; color: string }[] {
+  const lines: { text: string; color: string }[] = [];
+  const alike = (a: Stage, b: Stage) => a.status === b.status && a.approvedBy?.name === b.approvedBy?.name;
+  for (let i = 0; i < stages.length;) {
+    let end = i;
+    // Waves only (stage 3 on): the assign stage and the pilot keep their own lines.
+    const collapsing = stages.length > EVERY_STAGE_UP_TO && i >= 2;
+    while (collapsing && end + 1 < stages.length && alike(stages[end + 1]!, stages[i]!)) end++;
+    const st = stages[i]!;
+    const color = st.status === "failed" ? "Attention" : st.status === "done-with-errors" ? "Warning" : "Default";
+    const outcome = `${st.status}${st.approvedBy ? ` (approved by ${escapeMarkdown(st.approvedBy.name)})` : ""}`;
+    if (end - i + 1 >= RUN_SHOWN_AS_ONE) {
+      const run = stages.slice(i, end + 1);
+      const users = run.reduce((n, s) => n + s.operations.length, 0);
+      lines.push({
+        text: `${i + 1}–${end + 1}. Waves ${fmt(i - 1)} to ${fmt(end - 1)}, ${plural(users, "user")} in all: ${outcome}`,
+        color,
+      });
+      i = end + 1;
+    } else {
+      lines.push({ text: `${i + 1}. ${escapeMarkdown(st.title)}: ${outcome}`, color });
+      i++;
+    }
+  }
+  return lines;
+}
+
+const EVERY_STAGE_UP_TO = 12;
+const RUN_SHOWN_AS_ONE = 3;
 
 /** The plan's closing reminder, once the migration has run to its end (plans stored before it have none). */
 function automationNote(request: LicenseRequest, plan: MigrationPreview): string {
@@ -82,7 +114,7 @@ function problems(reports: readonly (MigrationStageReport | undefined)[]): objec
     ...(lost.length > 0
       ? [
           {
-            title: `${lost.length} no longer hold the product: the migration stopped`,
+            title: `${fmt(lost.length)} no longer hold the product: the migration stopped`,
             color: "Attention",
             users: list(lost),
           },
@@ -91,7 +123,7 @@ function problems(reports: readonly (MigrationStageReport | undefined)[]): objec
     ...(notVerified.length > 0
       ? [
           {
-            title: `${notVerified.length} not verified: their direct license stays`,
+            title: `${fmt(notVerified.length)} not verified: their direct license stays`,
             color: "Warning",
             users: list(notVerified),
           },
@@ -100,7 +132,7 @@ function problems(reports: readonly (MigrationStageReport | undefined)[]): objec
     ...(memberErrors.length > 0
       ? [
           {
-            title: `${memberErrors.length === 1 ? "1 other member is" : `${memberErrors.length} other members are`} in error on the product from the group`,
+            title: `${memberErrors.length === 1 ? "1 other member is" : `${fmt(memberErrors.length)} other members are`} in error on the product from the group`,
             color: "Warning",
             users: list(memberErrors),
           },
@@ -109,7 +141,7 @@ function problems(reports: readonly (MigrationStageReport | undefined)[]): objec
     ...(skipped.length > 0
       ? [
           {
-            title: `${skipped.length} skipped at the moment of removal: their direct license stays`,
+            title: `${fmt(skipped.length)} skipped at the moment of removal: their direct license stays`,
             color: "Warning",
             users: list(skipped),
           },

@@ -7,10 +7,13 @@
 import assert from "node:assert/strict";
 import { previewCard } from "../../src/cards/changePreviewCard";
 import { migrationPreviewCard } from "../../src/cards/migrationPreviewCard";
+import { migrationRequestCard } from "../../src/cards/migrationRequestCard";
+import { requestCard } from "../../src/cards/requestCards";
 import { previewGroupChange } from "../../src/licensing/changePreview";
-import { planMigration, type MigrationPreview } from "../../src/licensing/migrationPlan";
+import { directRemovalOperation, planMigration, type MigrationPreview } from "../../src/licensing/migrationPlan";
 import type { LicenseState, Product, TenantGroup, TenantUser } from "../../src/licensing/model";
 import type { Preview } from "../../src/licensing/preview";
+import type { LicenseRequest, RequestStatus, Stage } from "../../src/requests/licenseRequest";
 import { generateLargeTenant } from "../../src/simulator/generator";
 import {
   snapshotSchema,
@@ -19,6 +22,7 @@ import {
   type TenantSnapshot,
   type User,
 } from "../../src/simulator/snapshot";
+import { cardTexts } from "../support/cardText";
 import { E1, E3 } from "../support/productIds";
 
 /** Teams refuses a message whose card is larger than this. */
@@ -151,6 +155,57 @@ describe("the preview card of a group of 100,000 members", function () {
     assert.ok(bytes < TEAMS_CARD_LIMIT, `${bytes} bytes`);
   });
 
+  it("as a request done with 10,000 members in error: under 28 KB, five of them named and the rest counted", () => {
+    const inConflict = preview.checks.find((c) => c.id === "conflicts")?.users ?? [];
+    const request: LicenseRequest = {
+      id: 3,
+      kind: preview.kind,
+      status: "done-with-errors",
+      version: 4,
+      requester: { id: "adele", name: "Adele Vance" },
+      createdAt: "2025-06-01T12:00:00.000Z",
+      expiresAt: "2025-06-30T12:00:00.000Z",
+      preview,
+      stages: [
+        {
+          index: 0,
+          title: "Move All Employees from E1 to E3",
+          status: "done-with-errors",
+          operations: preview.operations,
+          approvedBy: { id: "patti", name: "Patti Fernandez" },
+          approvedAt: "2025-06-01T13:00:00.000Z",
+          report: {
+            members: USERS,
+            holdTarget: 20_000,
+            holdSource: 80_000,
+            failed: 80_000,
+            errors: [
+              {
+                error: "MutuallyExclusiveViolation",
+                count: 10_000,
+                whatToDo: "remove it, then reprocess",
+                users: inConflict,
+              },
+              { error: "CountViolation", count: 70_000, whatToDo: "buy seats, then reprocess", users: [] },
+            ],
+            seats: { ENTERPRISEPACK: { enabled: 20_000, consumed: 20_000, available: 0 } },
+          },
+        },
+      ],
+      requesterConversation: {},
+      cards: [],
+    };
+    const card = requestCard(request);
+    const bytes = Buffer.byteLength(JSON.stringify(card), "utf8");
+    assert.ok(bytes < TEAMS_CARD_LIMIT, `${bytes} bytes`);
+    const texts = cardTexts(card);
+    assert.ok(
+      texts.includes("20,000 of 100,000 members now hold Office 365 E3; 80,000 did not get it."),
+      texts.join(" | "),
+    );
+    assert.ok(texts.some((t) => t.split("\n\n").length === 6 && t.endsWith("\n\nand 9,995 more")));
+  });
+
   it("shows at most five names per finding, then the exact count of the rest", () => {
     const findings = findingsOf(card);
     const withUsers = preview.checks.filter((c) => c.status !== "pass" && (c.users?.length ?? 0) > 0);
@@ -262,6 +317,77 @@ describe("the migration preview card of a group of 100,000 members", function ()
     const bytes = Buffer.byteLength(JSON.stringify(card), "utf8");
     assert.ok(bytes < TEAMS_CARD_LIMIT, `${bytes} bytes`);
     assert.ok(JSON.stringify(card.actions).includes('"verb":"requestMigration"'));
+  });
+
+  it("as a request after 999 of 1,000 waves: under 28 KB, the finished waves in one line, the users first five and a count", () => {
+    const patti = { id: "patti", name: "Patti Fernandez" };
+    const approvedAt = "2025-06-02T09:00:00.000Z";
+    const ids = Array.from({ length: 90_000 }, (_, i) => `user-${i}`);
+    const ref = (id: string) => ({ id, displayName: `User ${id}`, userPrincipalName: `${id}@contoso.com` });
+    const removal = (users: string[]) => users.map((id) => directRemovalOperation(id, E3));
+    const stage = (index: number, title: string, users: string[], status: RequestStatus = "done"): Stage => ({
+      index,
+      title,
+      status,
+      operations: removal(users),
+      ...(status === "pending" ? {} : { approvedBy: patti, approvedAt }),
+      report: { kind: "removal", removed: status === "pending" ? [] : users.map(ref), skipped: [], lost: [] },
+    });
+    const waves = Array.from({ length: 1000 }, (_, w) =>
+      stage(
+        w + 2,
+        `Wave ${w + 1} of 1000: remove the direct Office 365 E3 of 86 verified users`,
+        ids.slice(4000 + w * 86, 4000 + (w + 1) * 86),
+        w === 999 ? "pending" : "done",
+      ),
+    );
+    const request: LicenseRequest = {
+      id: 7,
+      kind: "direct-to-group",
+      status: "pending",
+      version: 1003,
+      requester: { id: "adele", name: "Adele Vance" },
+      createdAt: "2025-06-01T12:00:00.000Z",
+      expiresAt: "2025-06-30T12:00:00.000Z",
+      preview,
+      stages: [
+        {
+          index: 0,
+          title: "Give All Employees Office 365 E3 and verify",
+          status: "done",
+          operations: [],
+          approvedBy: patti,
+          approvedAt,
+          report: {
+            kind: "assign",
+            verified: ids,
+            notVerified: Array.from({ length: 10_000 }, (_, i) => ({
+              ...ref(`mismatch-${i}`),
+              reason: "would lose Sway",
+            })),
+            memberErrors: [],
+            groupProducts: [E3],
+          },
+        },
+        stage(1, "Pilot: remove the direct Office 365 E3 of 4000 verified users", ids.slice(0, 4000)),
+        ...waves,
+      ],
+      requesterConversation: {},
+      cards: [],
+    };
+    const card = migrationRequestCard(request, preview);
+    const bytes = Buffer.byteLength(JSON.stringify(card), "utf8");
+    assert.ok(bytes < TEAMS_CARD_LIMIT, `${bytes} bytes`);
+    const texts = cardTexts(card);
+    const stages = texts.slice(texts.indexOf("Stages") + 1, texts.indexOf("Stages") + 5);
+    assert.deepEqual(stages, [
+      "1. Give All Employees Office 365 E3 and verify: done (approved by Patti Fernandez)",
+      "2. Pilot: remove the direct Office 365 E3 of 4000 verified users: done (approved by Patti Fernandez)",
+      "3–1001. Waves 1 to 999, 85,914 users in all: done (approved by Patti Fernandez)",
+      "1002. Wave 1000 of 1000: remove the direct Office 365 E3 of 86 verified users: pending",
+    ]);
+    assert.ok(texts.includes("10,000 not verified: their direct license stays"));
+    assert.ok(texts.some((t) => t.endsWith("and 9,995 more")));
   });
 
   it("shows the waves as one line, and at most five names per finding", () => {
