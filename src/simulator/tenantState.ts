@@ -38,6 +38,10 @@ export class TenantState {
   private readonly skus: TenantSkus;
   private readonly processing: GroupLicenseProcessing;
   private readonly lag: ReadLag;
+  private readonly membersByKind = new Map<
+    string,
+    { of: readonly string[]; length: number; user: readonly string[]; group: readonly string[] }
+  >();
   private readonly now: () => Date;
 
   private constructor(
@@ -130,20 +134,46 @@ export class TenantState {
 
   /** Direct members, in snapshot order. */
   members(groupId: string): (User | Group)[] {
-    return this.requireGroup(groupId).members.map((id) =>
-      clone(this.usersById.get(id.toLowerCase()) ?? (this.groupsById.get(id.toLowerCase()) as Group)),
-    );
+    return this.requireGroup(groupId).members.map((id) => clone(this.memberReadOnly(id)));
+  }
+
+  // Reads without copies, for the HTTP layer, which only reads them to render a page: a page must
+  // cost what it holds, not what the tenant holds (copying 100,000 members, or every user, for each
+  // page of 999 made listing a large group quadratic). Callers must not change what they get.
+
+  usersReadOnly(): readonly User[] {
+    return this.data.users;
+  }
+
+  groupsReadOnly(): readonly Group[] {
+    return this.data.groups;
+  }
+
+  groupReadOnly(id: string): Group | undefined {
+    return this.groupsById.get(id.toLowerCase());
+  }
+
+  /** A member id of a group: the user or group it names (the snapshot's validation guarantees one). */
+  memberReadOnly(id: string): User | Group {
+    const key = id.toLowerCase();
+    return this.usersById.get(key) ?? (this.groupsById.get(key) as Group);
   }
 
   /**
-   * The same members without copies, for the HTTP layer, which only reads them to render a page:
-   * copying 100,000 members for each page of 999 made listing a large group quadratic. The caller
-   * must not change them.
+   * The ids of a group's direct members of one kind, in snapshot order, worked out once per group
+   * and kept while its member list is the same.
    */
-  membersReadOnly(groupId: string): readonly (User | Group)[] {
-    return this.requireGroup(groupId).members.map(
-      (id) => this.usersById.get(id.toLowerCase()) ?? (this.groupsById.get(id.toLowerCase()) as Group),
-    );
+  memberIds(groupId: string, kind: "user" | "group"): readonly string[] {
+    const group = this.requireGroup(groupId);
+    let split = this.membersByKind.get(group.id);
+    if (!split || split.of !== group.members || split.length !== group.members.length) {
+      const users: string[] = [];
+      const groups: string[] = [];
+      for (const id of group.members) (this.usersById.has(id.toLowerCase()) ? users : groups).push(id);
+      split = { of: group.members, length: group.members.length, user: users, group: groups };
+      this.membersByKind.set(group.id, split);
+    }
+    return split[kind];
   }
 
   /**

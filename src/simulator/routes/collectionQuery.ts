@@ -58,7 +58,7 @@ export function wantsCount(ctx: RouteContext): boolean {
 }
 
 /** The items sorted as $orderby asks (one of the type's sortable properties). */
-export function order<T>(ctx: RouteContext, type: EntityType<T>, items: T[]): T[] {
+export function order<T>(ctx: RouteContext, type: EntityType<T>, items: readonly T[]): readonly T[] {
   const raw = ctx.query.options.$orderby;
   if (raw === undefined) return items;
   const m = /^\s*([A-Za-z]+)(?:\s+(asc|desc))?\s*$/i.exec(raw);

@@ -13,8 +13,9 @@ import { groupType, isUser, renderEntity, userType, type EntityType } from "./en
 import { readJsonBody } from "./requestBody";
 import { anyOf } from "../permissions";
 
+/** The group as a read reports it; not a copy (the page renders it and lets it go). */
 function findGroup(ctx: RouteContext, id: string): Group {
-  const group = ctx.state.group(id);
+  const group = ctx.state.groupReadOnly(id);
   if (!group) throw resourceNotFound(id);
   return ctx.state.reportedGroup(group);
 }
@@ -35,7 +36,7 @@ function listGroups(ctx: RouteContext): SimResponse {
   }
   const filter = readFilter(ctx, groupType);
   const count = wantsCount(ctx);
-  let groups = ctx.state.groups().map((g) => ctx.state.reportedGroup(g));
+  let groups: readonly Group[] = ctx.state.groupsReadOnly().map((g) => ctx.state.reportedGroup(g));
   if (filter) {
     groups = groups.filter((g) =>
       evaluateFilter(filter, (p) =>
@@ -74,7 +75,7 @@ function assignGroupLicense(ctx: RouteContext): SimResponse {
 function listMembersOfType<T extends User | Group>(
   ctx: RouteContext,
   type: EntityType<T>,
-  isType: (m: User | Group) => m is T,
+  kind: "user" | "group",
 ): SimResponse {
   const select = readSelect(ctx, [type.props], type.typeName);
   const group = findGroup(ctx, ctx.params.id!);
@@ -106,17 +107,17 @@ function listMembersOfType<T extends User | Group>(
     throw new GraphErrorAnswer(400, "Request_UnsupportedQuery", "Sorting not supported for current query.");
   const count = wantsCount(ctx);
   // The cast is an advanced query: members' license fields come from the index, which lags (readLag.ts).
-  let members = ctx.state
-    .membersReadOnly(ctx.params.id!)
-    .filter(isType)
-    .map((m) => (isUser(m) ? (ctx.state.indexedUser(m) as T) : m));
-  const filter = readFilter(ctx, type);
-  if (filter) members = members.filter((m) => evaluateFilter(filter, (p) => type.props[p]?.(m, ctx.state)));
+  const member = (id: string): T => {
+    const m = ctx.state.memberReadOnly(id);
+    return (isUser(m) ? ctx.state.indexedUser(m) : m) as T;
+  };
   const render = renderEntity(type, ctx.state, select, true);
-  return page(ctx, members, contextUrl(ctx.base, type.entitySet, select), render, count);
+  let ids = ctx.state.memberIds(group.id, kind);
+  const filter = readFilter(ctx, type);
+  // Only a filter needs every member; a page otherwise resolves just the members it shows.
+  if (filter) ids = ids.filter((id) => evaluateFilter(filter, (p) => type.props[p]?.(member(id), ctx.state)));
+  return page(ctx, ids, contextUrl(ctx.base, type.entitySet, select), (id) => render(member(id)), count);
 }
-
-const isGroup = (m: User | Group): m is Group => !isUser(m);
 
 // Application permissions from Microsoft's "List groups", "Get group" and "List group members" pages.
 const READ_GROUPS = anyOf(
@@ -150,13 +151,13 @@ export const groupRoutes: readonly Route[] = [
     template: "/groups/{id}/members/microsoft.graph.user",
     permissions: READ_MEMBERS,
     options: LIST_OPTIONS,
-    handler: (ctx) => listMembersOfType(ctx, userType, isUser),
+    handler: (ctx) => listMembersOfType(ctx, userType, "user"),
   },
   {
     method: "GET",
     template: "/groups/{id}/members/microsoft.graph.group",
     permissions: READ_MEMBERS,
     options: LIST_OPTIONS,
-    handler: (ctx) => listMembersOfType(ctx, groupType, isGroup),
+    handler: (ctx) => listMembersOfType(ctx, groupType, "group"),
   },
 ];

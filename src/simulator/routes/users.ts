@@ -26,7 +26,8 @@ function listUsers(ctx: RouteContext): SimResponse {
   const filter = readFilter(ctx, userType);
   const count = wantsCount(ctx);
   // With ConsistencyLevel: eventual the list is an advanced query, answered from the index (readLag.ts).
-  let users = ctx.eventual ? ctx.state.users().map((u) => ctx.state.indexedUser(u)) : [...ctx.state.users()];
+  const all = ctx.state.usersReadOnly();
+  let users = ctx.eventual ? all.map((u) => ctx.state.indexedUser(u)) : all;
   if (filter) users = users.filter((u) => evaluateFilter(filter, (p) => userType.props[p]?.(u, ctx.state)));
   users = order(ctx, userType, users);
   return page(
