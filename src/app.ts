@@ -11,6 +11,7 @@ import { missingPermissionLines } from "./graph/appPermissions";
 import type { Logger } from "./log";
 import { PreviewService } from "./service/previewService";
 import { openDataFolder } from "./store/dataFolder";
+import { BackgroundTurns } from "./teams/backgroundTurns";
 import { BotHost } from "./teams/botHost";
 import { LicenseDeskBot } from "./teams/licenseDeskBot";
 import { connectTenant, type TenantConnection } from "./tenantConnection";
@@ -19,6 +20,8 @@ export interface RunningBot {
   readonly endpoint: string;
   readonly tenant: TenantConnection;
   readonly approvals: ApprovalService;
+  /** Resolves once every message received so far has been answered (answers go out after their turn). */
+  answered(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,7 +60,9 @@ export async function startBot(settings: Settings, log: Logger, options: StartOp
   });
   const permissionNotes = missingPermissionLines(tenant.permissions);
   const desk = new ChatService(tenant.graph, previews, approvals, log, permissionNotes, options.now);
-  const endpoint = await host.listen(new LicenseDeskBot(desk), settings.port, settings.host);
+  const turns = new BackgroundTurns(log);
+  const bot = new LicenseDeskBot(desk, { turns, conversationAt: (ref) => host.conversationAt(ref) });
+  const endpoint = await host.listen(bot, settings.port, settings.host);
   // Requests a previous run left in the middle are finished before new work comes in.
   await approvals.reconcile();
   const sweep = setInterval(
@@ -73,10 +78,12 @@ export async function startBot(settings: Settings, log: Logger, options: StartOp
     endpoint,
     tenant,
     approvals,
+    answered: () => turns.idle(),
     close: async () => {
       clearInterval(sweep);
       approvals.stop();
       await host.close();
+      await turns.idle();
       await approvals.idle();
       store.close();
       await tenant.close();

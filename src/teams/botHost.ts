@@ -17,9 +17,12 @@ import {
 } from "botbuilder";
 import * as restify from "restify";
 import type { Notifier } from "../approval/approvalService";
+import type { Conversation } from "../chat/chatService";
+import type { ConversationRef } from "../requests/licenseRequest";
 import { SettingsError } from "../errors";
 import type { Logger } from "../log";
 import type { LicenseDeskBot } from "./licenseDeskBot";
+import { SOMETHING_WENT_WRONG } from "./backgroundTurns";
 import { TeamsNotifier } from "./teamsNotifier";
 
 /** Bot Framework credentials; none means local mode (no auth), for the Agents Playground. */
@@ -51,8 +54,8 @@ export const INTERNAL_ERROR = {
 export class BotHost {
   private readonly server: restify.Server;
   private readonly adapter: CloudAdapter;
-  /** Sends and updates cards outside a turn (approval cards, outcomes). */
-  readonly notifier: Notifier;
+  /** Sends and updates cards outside a turn (approval cards, outcomes, answers to messages). */
+  private readonly proactive: TeamsNotifier;
 
   constructor(
     auth: BotAuthSettings,
@@ -62,9 +65,9 @@ export class BotHost {
     this.adapter = new CloudAdapter(botFrameworkAuthentication(auth));
     this.adapter.onTurnError = async (context: TurnContext, error: Error) => {
       log.error({ err: error, activity: context.activity.type }, "turn failed");
-      await context.sendActivity("Something went wrong on my side. Nothing was changed. Try again in a moment.");
+      await context.sendActivity(SOMETHING_WENT_WRONG);
     };
-    this.notifier = new TeamsNotifier(this.adapter, auth.kind === "azure" ? auth.appId : "");
+    this.proactive = new TeamsNotifier(this.adapter, auth.kind === "azure" ? auth.appId : "");
     this.server = restify.createServer({ name: "license-desk" });
     this.server.use(restify.plugins.bodyParser({ maxBodySize: 256 * 1024 }));
     this.server.get("/healthz", (_req, res, next) => {
@@ -92,6 +95,15 @@ export class BotHost {
         done();
       },
     );
+  }
+
+  get notifier(): Notifier {
+    return this.proactive;
+  }
+
+  /** A conversation reached outside any turn, by its stored reference. */
+  conversationAt(conversation: ConversationRef): Conversation {
+    return this.proactive.conversationAt(conversation);
   }
 
   /** Serves the bot; resolves to the messaging endpoint's URL. */

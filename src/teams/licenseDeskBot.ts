@@ -1,9 +1,11 @@
 /**
  * The Teams activity handler: translates activities into ChatService messages and card actions,
- * and replies into activities. It holds no logic of its own.
+ * and replies into activities. It holds no logic of its own. A message's turn ends once the typing
+ * indicator is sent; its answer goes out after it (backgroundTurns.ts).
  */
 import {
   CardFactory,
+  DeliveryModes,
   MessageFactory,
   TeamsActivityHandler,
   TurnContext,
@@ -15,22 +17,39 @@ import type { Actor } from "../approval/approvalService";
 import type { Conversation, ChatService, Reply } from "../chat/chatService";
 import { directoryId } from "../directoryId";
 import type { ConversationRef } from "../requests/licenseRequest";
+import { SOMETHING_WENT_WRONG, type BackgroundTurns } from "./backgroundTurns";
+
+export interface AfterTurn {
+  readonly turns: BackgroundTurns;
+  /** A conversation reached outside any turn (proactive messages). */
+  conversationAt(conversation: ConversationRef): Conversation;
+}
 
 export class LicenseDeskBot extends TeamsActivityHandler {
-  constructor(private readonly desk: ChatService) {
+  constructor(
+    private readonly desk: ChatService,
+    afterTurn: AfterTurn,
+  ) {
     super();
     this.onMessage(async (context, next) => {
       await context.sendActivity({ type: "typing" });
       // The text goes as sent: the desk answers a message whose text is not text.
-      await this.desk.handle(
-        {
-          text: context.activity.text,
-          value: context.activity.value,
-          from: actorOf(context),
-          conversation: referenceOf(context),
-        },
-        conversationOf(context),
-      );
+      const message = {
+        text: context.activity.text,
+        value: context.activity.value,
+        from: actorOf(context),
+        conversation: referenceOf(context),
+      };
+      if (context.activity.deliveryMode === DeliveryModes.ExpectReplies) {
+        // The channel asked for every reply in the turn's own response: none can come after it.
+        await this.desk.handle(message, conversationOf(context));
+      } else {
+        const later = afterTurn.conversationAt(message.conversation);
+        afterTurn.turns.run(
+          () => this.desk.handle(message, later),
+          async () => void (await later.send({ kind: "text", text: SOMETHING_WENT_WRONG })),
+        );
+      }
       await next();
     });
     this.onMembersAdded(async (context, next) => {

@@ -1,10 +1,12 @@
 /**
- * Proactive messages: the approval workflow's cards and notices, sent into stored conversations
- * and updated in place, through the same CloudAdapter as the replies.
+ * Proactive messages: the approval workflow's cards and notices, and the answers to messages sent
+ * after their turn, sent into stored conversations and updated in place, through the same
+ * CloudAdapter as the replies.
  */
 import type { CloudAdapter, ConversationReference } from "botbuilder";
 import type { Notifier } from "../approval/approvalService";
 import { requestCard } from "../cards/requestCards";
+import type { Conversation, Reply } from "../chat/chatService";
 import type { CardRef, ConversationRef, LicenseRequest } from "../requests/licenseRequest";
 import { toActivity } from "./licenseDeskBot";
 
@@ -15,38 +17,34 @@ export class TeamsNotifier implements Notifier {
     private readonly appId: string,
   ) {}
 
-  async sendRequestCard(conversation: ConversationRef, request: LicenseRequest): Promise<string | undefined> {
-    let id: string | undefined;
-    await this.adapter.continueConversationAsync(
-      this.appId,
-      conversation as Partial<ConversationReference>,
-      async (context) => {
-        id = (await context.sendActivity(toActivity({ kind: "card", card: requestCard(request) })))?.id;
+  /** A conversation reached outside any turn: each send or update is a turn of its own. */
+  conversationAt(conversation: ConversationRef): Conversation {
+    const reference = conversation as Partial<ConversationReference>;
+    return {
+      send: async (reply: Reply) => {
+        let id: string | undefined;
+        await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+          id = (await context.sendActivity(toActivity(reply)))?.id;
+        });
+        return id;
       },
-    );
-    return id;
-  }
-
-  async updateRequestCard(card: CardRef, request: LicenseRequest): Promise<void> {
-    await this.adapter.continueConversationAsync(
-      this.appId,
-      card.conversation as Partial<ConversationReference>,
-      async (context) => {
-        await context.updateActivity({
-          ...toActivity({ kind: "card", card: requestCard(request) }),
-          id: card.activityId,
+      update: async (activityId: string, reply: Reply) => {
+        await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
+          await context.updateActivity({ ...toActivity(reply), id: activityId });
         });
       },
-    );
+    };
+  }
+
+  sendRequestCard(conversation: ConversationRef, request: LicenseRequest): Promise<string | undefined> {
+    return this.conversationAt(conversation).send({ kind: "card", card: requestCard(request) });
+  }
+
+  updateRequestCard(card: CardRef, request: LicenseRequest): Promise<void> {
+    return this.conversationAt(card.conversation).update(card.activityId, { kind: "card", card: requestCard(request) });
   }
 
   async tell(conversation: ConversationRef, text: string): Promise<void> {
-    await this.adapter.continueConversationAsync(
-      this.appId,
-      conversation as Partial<ConversationReference>,
-      async (context) => {
-        await context.sendActivity(toActivity({ kind: "text", text }));
-      },
-    );
+    await this.conversationAt(conversation).send({ kind: "text", text });
   }
 }

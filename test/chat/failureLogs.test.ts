@@ -73,7 +73,9 @@ describe("the log of refusals, decisions and writes", () => {
   it("a group's change, requested and approved: stored, approved and sent once each at info, with the request id", async () => {
     const before = lines.length;
     const adele = { from: PEOPLE.adele };
-    const preview = onlyCard(await channel.say(bot.endpoint, "move group Sales from E1 to E3", undefined, adele));
+    const preview = onlyCard(
+      await channel.say(bot.endpoint, "move group Sales from E1 to E3", undefined, adele, () => bot.answered()),
+    );
     const asked = await channel.invoke(bot.endpoint, "requestApproval", executeData(preview, "requestApproval"), adele);
     const requestCard = cardOf(asked.replies[0]);
     const approved = await channel.invoke(bot.endpoint, "approve", executeData(requestCard, "approve"), {

@@ -622,6 +622,27 @@ describe("previews of large groups: the request budget and the progress card", (
 
 // ---------------------------------------------------------------------------------------------
 
+describe("a message's turn with Graph 2 s away (docs/teams-limits.md)", function () {
+  this.timeout(60_000);
+  let harness: BotHarness | undefined;
+  after(async () => harness?.close());
+
+  it("ends once the typing indicator is sent; the preview, which takes several Graph calls, follows it in the chat", async () => {
+    harness = await BotHarness.start(DEMO, 0, { env: { SIMULATOR_LATENCY_MS: "2000" } });
+    harness.simulator.counters.reset();
+    const started = Date.now();
+    const answer = await harness.say("move group Marketing from E1 to E3");
+    const answeredMs = Date.now() - started;
+    const turn = harness.turns.at(-1);
+    assert.equal(turn?.kind, "message");
+    assert.ok((turn?.ms ?? Infinity) < 1000, `the turn took ${turn?.ms} ms`);
+    // At least three calls in a row, 2 s each: the answer came long after the turn.
+    assert.ok(harness.simulator.counters.total >= 3, JSON.stringify(harness.simulator.counters.byRoute));
+    assert.ok(answeredMs >= 6000, `answered after ${answeredMs} ms`);
+    assert.equal(cardTexts(onlyCard(answer))[2], "Ready: every check passed");
+  });
+});
+
 describe("a tenant that owns both Office 365 E3 and Microsoft 365 E3", () => {
   let dir: string;
   let harness: BotHarness;

@@ -88,8 +88,25 @@ export interface InvokeAnswer extends BotAnswer {
  * receives what the bot sends and updates. It outlives any one bot, so a bot restarted on the
  * same data still reaches it through the conversations it stored.
  */
+/**
+ * The longest an HTTP turn (a message or a card's invoke) may take: Teams and the Bot Service stop
+ * waiting after about 15 s, and a card's invoke should be answered within a few seconds
+ * (docs/teams-limits.md). Every turn a test makes is held to it.
+ */
+export const TURN_LIMIT_MS = 5000;
+
+/** One HTTP turn as the channel timed it. */
+export interface TimedTurn {
+  readonly kind: "message" | "invoke";
+  readonly ms: number;
+}
+
 export class TeamsChannel {
   private activityCount = 0;
+  /** Every turn posted so far, with how long the bot took to answer its HTTP request. */
+  readonly turns: TimedTurn[] = [];
+  /** When the connector last heard from the bot. */
+  private lastTraffic = 0;
   /** How long the connector takes to answer each activity the bot sends or updates, as a slow channel would. */
   connectorDelayMs = 0;
   /** Every activity the bot has sent to the conversation, in order, with the id the connector gave it. */
@@ -108,6 +125,7 @@ export class TeamsChannel {
       let body = "";
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
       req.on("end", () => {
+        this.lastTraffic = Date.now();
         const activity = JSON.parse(body) as SentActivity;
         // updateActivity: PUT /v3/conversations/{conversationId}/activities/{activityId}.
         const update =
@@ -141,11 +159,35 @@ export class TeamsChannel {
     return channel;
   }
 
-  /** Sends one message from a Teams user to the bot at `endpoint` and returns what the bot answered (typing indicators left out). */
-  async say(endpoint: string, text: string, value?: unknown, origin: Origin = {}): Promise<BotAnswer> {
+  /**
+   * Sends one message from a Teams user to the bot at `endpoint` and returns what the bot answered
+   * (typing indicators left out): its turn ends before the answer, so `answered` waits for it.
+   */
+  async say(
+    endpoint: string,
+    text: string,
+    value: unknown,
+    origin: Origin,
+    answered: (mark: { replies: number; updates: number }) => Promise<void>,
+  ): Promise<BotAnswer> {
     const mark = this.mark();
     const response = await this.post(endpoint, { type: "message", text, value }, origin);
+    await answered(mark);
     return { status: response.status, ...this.since(mark) };
+  }
+
+  /**
+   * Waits until the bot has sent something since `mark` and then nothing for `quietMs`: how a
+   * channel that cannot see inside the bot (a bot in another process) knows a message is answered.
+   */
+  async quiet(mark: { replies: number; updates: number }, quietMs = 300, timeoutMs = 60_000): Promise<void> {
+    const started = Date.now();
+    for (;;) {
+      const { replies, updates } = this.since(mark);
+      if ((replies.length > 0 || updates.length > 0) && Date.now() - this.lastTraffic >= quietMs) return;
+      assert.ok(Date.now() - started < timeoutMs, `no answer within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and data. */
@@ -191,12 +233,21 @@ export class TeamsChannel {
     };
   }
 
-  private post(endpoint: string, activity: Record<string, unknown>, origin: Origin): Promise<Response> {
-    return fetch(endpoint, {
+  /** Posts one activity as a turn, timed: a turn over TURN_LIMIT_MS fails the test. */
+  private async post(endpoint: string, activity: Record<string, unknown>, origin: Origin): Promise<Response> {
+    const started = performance.now();
+    const response = await fetch(endpoint, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(this.activity(activity, origin)),
     });
+    const turn: TimedTurn = {
+      kind: activity.type === "invoke" ? "invoke" : "message",
+      ms: Math.round(performance.now() - started),
+    };
+    this.turns.push(turn);
+    assert.ok(turn.ms <= TURN_LIMIT_MS, `a ${turn.kind} turn took ${turn.ms} ms, over Teams' ${TURN_LIMIT_MS} ms`);
+    return response;
   }
 
   close(): Promise<void> {
@@ -223,6 +274,11 @@ export class BotHarness {
     const simulator = this.bot.tenant.simulator;
     assert.ok(simulator, "the bot runs on the simulated tenant");
     return simulator;
+  }
+
+  /** Every turn posted so far, timed. */
+  get turns(): readonly TimedTurn[] {
+    return this.channel.turns;
   }
 
   /** How long the connector takes to answer each activity the bot sends or updates, as a slow channel would. */
@@ -256,7 +312,7 @@ export class BotHarness {
 
   /** Sends one message from a Teams user and returns what the bot answered (typing indicators left out). */
   say(text: string, value?: unknown, origin: Origin = {}): Promise<BotAnswer> {
-    return this.channel.say(this.bot.endpoint, text, value, origin);
+    return this.channel.say(this.bot.endpoint, text, value, origin, () => this.bot.answered());
   }
 
   /** Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and data. */

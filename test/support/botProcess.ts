@@ -169,7 +169,7 @@ export class BotProcess {
 
   /** Sends one message from a Teams user (Adele in her personal chat unless `origin` says otherwise). */
   say(text: string, value?: unknown, origin: Origin = {}): Promise<BotAnswer> {
-    return this.channel.say(this.endpoint, text, value, origin);
+    return this.channel.say(this.endpoint, text, value, origin, (mark) => this.channel.quiet(mark));
   }
 
   /** Clicks an Action.Execute button. */
