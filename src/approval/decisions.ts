@@ -3,13 +3,13 @@
  * card's version current, exactly one of any number of concurrent approvals going on to apply),
  * reject, cancel, stop a migration between stages; and the expiry of requests nobody decided on.
  */
-import type { ConversationRef, LicenseRequest, RequestPlan } from "../requests/licenseRequest";
+import type { ConversationRef, LicenseRequest } from "../requests/licenseRequest";
 import { currentStage } from "../requests/licenseRequest";
 import { requireCurrent, type AccessPolicy } from "./access";
+import { proceedWithApproval } from "./approvalCheck";
 import type { WorkflowContext } from "./context";
 import { kindOf } from "./kinds";
 import { told } from "./notifications";
-import { seatsMoved } from "./recheck";
 import { isExpired } from "./rules";
 import { ActionRefused, person, SYSTEM, type Actor } from "./types";
 
@@ -20,9 +20,10 @@ export class Decisions {
   ) {}
 
   /**
-   * Approve: the approver is checked in the tenant, the card's version must be current, and the
-   * preview is run again: if the tenant changed what it said, nothing is applied and a fresh
-   * approval is asked for. Exactly one of any number of concurrent approvals goes on to apply.
+   * Approve: the approver is checked in the tenant and the card's version must be current; the
+   * click is then answered, and the preview is run again after it (approvalCheck.ts): if the tenant
+   * changed what it said, nothing is applied and a fresh approval is asked for. Exactly one of any
+   * number of concurrent approvals goes on.
    */
   approve(
     actor: Actor,
@@ -42,7 +43,7 @@ export class Decisions {
     version: number,
     allRemaining: boolean,
   ): Promise<LicenseRequest> {
-    const { records, notices, work, log } = this.context;
+    const { records, work, log } = this.context;
     const kind = kindOf(request.preview);
     // Both ids are in one spelling (directoryId) from where they entered.
     if (request.requester.id === actor.id)
@@ -51,52 +52,28 @@ export class Decisions {
     if (notForAll !== undefined) throw new ActionRefused("notForThisRequest", notForAll);
     requireCurrent(request, version);
     if (isExpired(request, records.now())) return this.expire(request);
+    if (request.preview.verdict === "blocked")
+      throw new ActionRefused(
+        "notForThisRequest",
+        "This change is blocked (the card says why), so it cannot be approved. Nothing was applied.",
+      );
 
     const index = currentStage(request).index;
-    // The first stage is checked against the tenant as it is now; a migration's later stages check
-    // each user again at the moment of their removal.
-    let moved: string | undefined;
-    let fresh: RequestPlan | undefined;
-    if (index === 0) {
-      fresh = await kind.previewAgain(request, request.preview, this.context);
-      if (!fresh || kind.changedSince(request.preview, fresh)) {
-        const changed = fresh ?? request.preview;
-        const updated = records.transition(request, { preview: changed }, actor, "preview-changed", {
-          verdict: changed.verdict,
-        });
-        await notices.refreshCards(updated);
-        throw new ActionRefused(
-          "tenantChanged",
-          changed.verdict === "blocked"
-            ? "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview."
-            : "The tenant has changed since this was previewed (users, seats needed or the call to make), so nothing was applied. Check the updated card and approve again.",
-        );
-      }
-      moved = seatsMoved(request.preview, fresh);
-    }
     const approved = records.tryTransition(
       request,
-      // Seat counts that moved but still fit: the card shows them as they are now.
       {
         status: "approved",
-        ...(moved && fresh ? { preview: fresh } : {}),
         stage: { index, status: "approved", approvedBy: person(actor), approvedAt: records.now().toISOString() },
       },
       actor,
       "approved",
-      {
-        stage: index,
-        ...(allRemaining ? { allRemaining: true } : {}),
-        ...(moved ? { seatsMoved: moved } : {}),
-      },
+      { stage: index, ...(allRemaining ? { allRemaining: true } : {}) },
     );
     if (!approved) return records.lostRace(request.id);
     log.info({ request: approved.id, actor: actor.id, stage: index }, "approved");
-    // The change is applied in the background: the approver's click is answered at once.
-    work.run(approved.id, async () => {
-      await notices.announce(approved, told.approved(actor.name, approved, index, moved));
-      await kindOf(approved.preview).apply(approved, approved.preview, this.context);
-    });
+    // The first stage is checked against the tenant again, then applied, after the click is answered;
+    // a migration's later stages check each user again at the moment of their removal.
+    work.run(approved.id, () => proceedWithApproval(this.context, approved));
     return approved;
   }
 

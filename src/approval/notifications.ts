@@ -82,6 +82,14 @@ export class Notifications {
 export const told = {
   approved: (approver: string, request: LicenseRequest, stageIndex: number, moved: string | undefined): string =>
     `${escapeMarkdown(approver)} approved ${stageIndex === 0 ? "" : `stage ${stageIndex + 1} of `}request #${request.id}.${moved ? ` Seats moved since the preview without changing the decision: ${moved}` : ""} I am applying it now.`,
+  /** The approval-time re-check found the tenant changed: the request waits for an approver again. */
+  changedBeforeApplying: (approver: string, request: LicenseRequest, verdict: string): string =>
+    verdict === "blocked"
+      ? `${escapeMarkdown(approver)} approved request #${request.id}, but the tenant has changed since it was previewed and the change is now blocked, so nothing was applied. The card shows the new preview.`
+      : `${escapeMarkdown(approver)} approved request #${request.id}, but the tenant has changed since it was previewed (users, seats needed or the call to make), so nothing was applied. The card shows the new preview: an approver must approve it again.`,
+  /** The approval-time re-check could not read the tenant: nothing was applied, the request waits again. */
+  checkFailed: (approver: string, request: LicenseRequest, why: string): string =>
+    `${escapeMarkdown(approver)} approved request #${request.id}, but I could not check the tenant again before applying it, so nothing was applied and it waits for an approver again. ${why}`,
   rejected: (approver: string, request: LicenseRequest, reason: string): string =>
     `${escapeMarkdown(approver)} rejected request #${request.id}: ${escapeMarkdown(reason)}`,
   stopped: (approver: string, request: LicenseRequest, afterStage: number): string =>

@@ -54,6 +54,9 @@ function statusDetail(request: LicenseRequest): string {
     case "pending":
       return "An approver can approve or reject it. Nothing has changed yet.";
     case "approved":
+      return stage?.checkedAt === undefined
+        ? `${by}Checking the tenant again before sending the change to Microsoft Graph.`
+        : `${by}Sending the change to Microsoft Graph.`;
     case "applying":
       return `${by}Sending the change to Microsoft Graph.`;
     case "processing":

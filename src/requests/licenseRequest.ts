@@ -62,6 +62,12 @@ export interface Stage {
    */
   readonly attemptedAt?: string;
   /**
+   * When the tenant was checked again after the approval (the first stage only): an approval is
+   * answered at once and checked after it, so an approved first stage without it is applied only
+   * once the check says nothing the approver approved has changed.
+   */
+  readonly checkedAt?: string;
+  /**
    * The outcome report (who moved, who did not and why), once the stage has finished: a StageReport
    * as the request's kind wrote it, read back through the guards in stageReport.ts.
    */

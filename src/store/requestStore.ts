@@ -66,7 +66,10 @@ export interface NewLicenseRequest {
 /** A change to a request, applied only if the request is still at `expectVersion` (compare and set). */
 export interface Transition {
   readonly status?: RequestStatus;
-  readonly stage?: { readonly index: number } & Partial<Omit<Stage, "index" | "title" | "operations">>;
+  /** A stage's fields to set; `approvedBy` and `approvedAt` null clear them (an approval undone by the re-check). */
+  readonly stage?: { readonly index: number } & Partial<
+    Omit<Stage, "index" | "title" | "operations" | "approvedBy" | "approvedAt">
+  > & { readonly approvedBy?: Person | null; readonly approvedAt?: string | null };
   readonly preview?: RequestPlan;
   readonly expiresAt?: string;
   readonly rejectedBy?: Person;

@@ -127,6 +127,10 @@ export const SCHEMA_STEPS: readonly string[] = [
   ) STRICT;
   CREATE INDEX outbox_undelivered ON outbox(request_id) WHERE delivered_at IS NULL;
   `,
+  // An approval answered at once, the tenant checked again after it.
+  `
+  ALTER TABLE stages ADD COLUMN checked_at TEXT;
+  `,
 ];
 
 /** The database file was written by a newer License Desk (or is not ours): refused, never downgraded. */
@@ -182,6 +186,7 @@ interface StageRow {
   report: string | null;
   error: string | null;
   attempted_at: string | null;
+  checked_at: string | null;
 }
 
 interface CardRow {
@@ -478,8 +483,10 @@ export class SqliteRequestStore implements RequestStore {
       params.push(value);
     };
     if (stage.status !== undefined) set("status", stage.status);
-    if (stage.approvedBy !== undefined) set("approved_by", JSON.stringify(stage.approvedBy));
+    if (stage.approvedBy !== undefined)
+      set("approved_by", stage.approvedBy === null ? null : JSON.stringify(stage.approvedBy));
     if (stage.approvedAt !== undefined) set("approved_at", stage.approvedAt);
+    if (stage.checkedAt !== undefined) set("checked_at", stage.checkedAt);
     if (stage.graphStatus !== undefined) set("graph_status", stage.graphStatus);
     if (stage.graphRequestId !== undefined) set("graph_request_id", stage.graphRequestId);
     if (stage.report !== undefined) set("report", JSON.stringify(stage.report));
@@ -528,7 +535,7 @@ export class SqliteRequestStore implements RequestStore {
     const record = `request ${row.id}`;
     const stageRows = this.db
       .prepare(
-        `SELECT idx, title, status, operations, approved_by, approved_at, graph_status, graph_request_id, report, error, attempted_at
+        `SELECT idx, title, status, operations, approved_by, approved_at, graph_status, graph_request_id, report, error, attempted_at, checked_at
          FROM stages WHERE request_id = ? ORDER BY idx ASC`,
       )
       .all(row.id) as StageRow[]; // STRICT table
@@ -579,6 +586,7 @@ function toStage(row: StageRow, record: string): Stage {
   if (row.report !== null) stage.report = parseJson(row.report, record, "report");
   if (row.error !== null) stage.error = row.error;
   if (row.attempted_at !== null) stage.attemptedAt = row.attempted_at;
+  if (row.checked_at !== null) stage.checkedAt = row.checked_at;
   return stage;
 }
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { TenantRequestError } from "../../src/errors";
 import { ADELE, ADELE_CHAT, MEGAN, PATTI, refusal, START, userChange, workflow } from "./fixtures";
 
 describe("approval decisions", () => {
@@ -64,16 +65,38 @@ describe("approval decisions", () => {
     assert.equal(w.graph.writes.length + own.graph.writes.length, 0);
   });
 
-  it("re-checks at approval: a tenant that changed the call to make refuses and updates the card", async () => {
+  it("re-checks after the approval is answered: a tenant that changed the call to make applies nothing, and the request waits again", async () => {
     const w = workflow();
     const stored = await w.request();
     w.previews.plan = userChange({ operations: [] });
-    assert.deepEqual(await refusal(w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT)), [
-      "tenantChanged",
-      "The tenant has changed since this was previewed (users, seats needed or the call to make), so nothing was applied. Check the updated card and approve again.",
+    const approved = await w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT);
+    assert.equal(approved.status, "approved");
+    await w.context.work.idle();
+    const reopened = w.store.get(stored.id);
+    assert.deepEqual([reopened?.status, reopened?.version], ["pending", stored.version + 2]);
+    assert.equal(reopened?.stages[0]?.approvedBy, undefined);
+    assert.deepEqual(w.notifier.updated.at(-1), { activityId: "activity-1", version: stored.version + 2 });
+    assert.deepEqual(w.notifier.told, [
+      `Patti Fernandez approved request #${stored.id}, but the tenant has changed since it was previewed (users, seats needed or the call to make), so nothing was applied. The card shows the new preview: an approver must approve it again.`,
     ]);
-    assert.equal(w.store.get(stored.id)?.version, stored.version + 1);
-    assert.deepEqual(w.notifier.updated, [{ activityId: "activity-1", version: stored.version + 1 }]);
+    assert.equal(w.graph.writes.length, 0);
+  });
+
+  it("re-checks after the approval is answered: a Graph that cannot be read applies nothing, says why, and the request waits again", async () => {
+    const w = workflow();
+    const stored = await w.request();
+    w.previews.gate = Promise.reject(
+      new TenantRequestError("read the group's members", 503, "serviceNotAvailable", "Try later.", "req-9"),
+    );
+    w.previews.gate.catch(() => undefined);
+    await w.decisions.approve(PATTI, stored.id, stored.version, ADELE_CHAT);
+    await w.context.work.idle();
+    assert.equal(w.store.get(stored.id)?.status, "pending");
+    assert.equal(w.notifier.told.length, 1);
+    assert.match(
+      w.notifier.told[0],
+      /^Patti Fernandez approved request #\d+, but I could not check the tenant again before applying it, so nothing was applied and it waits for an approver again\. Microsoft Graph /,
+    );
     assert.equal(w.graph.writes.length, 0);
   });
 

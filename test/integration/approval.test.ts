@@ -277,10 +277,11 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       sim.counters.reset();
       const mark = harness.mark();
       const approved = await approve(harness, cardOf(channelCard), PEOPLE.patti, APPROVALS_CHANNEL);
+      // Answered at once: the tenant is checked again after the click (docs/teams-limits.md).
       assert.equal(head(invokeCard(approved))[2], "Approved: applying");
       assert.match(
         head(invokeCard(approved))[3],
-        /^Approved by Patti Fernandez on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Sending the change to Microsoft Graph\.$/,
+        /^Approved by Patti Fernandez on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Checking the tenant again before sending the change to Microsoft Graph\.$/,
       );
       await harness.bot.approvals.idle();
 
@@ -623,14 +624,17 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       sim.counters.reset();
 
       const mark = harness.mark();
-      const answer = await approve(harness, asked.card);
-      assert.deepEqual(seatRow(cardTexts(invokeCard(answer)), "Office 365 E3"), [
+      await approve(harness, asked.card);
+      await harness.bot.approvals.idle();
+      // Checked again after the click: the card shows the seats as they were then.
+      const shown = lastCards(harness.since(mark).updates).get(asked.cardId);
+      assert.ok(shown);
+      assert.deepEqual(seatRow(cardTexts(shown), "Office 365 E3"), [
         "Office 365 E3",
         "30 / 124",
         "94",
         "69 (takes 25)",
       ]);
-      await harness.bot.approvals.idle();
       assert.equal(sim.counters.writes, 1);
       assert.equal(harness.bot.approvals.get(asked.id).status, "done");
       const told = harness.since(mark).replies.map((r) => r.text);
@@ -659,30 +663,33 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       await new Promise((resolve) => setTimeout(resolve, DEFAULT_INDEX_LAG_MS));
       sim.counters.reset();
 
+      // The click is answered at once; the tenant is checked again after it (docs/teams-limits.md).
       const mark = harness.mark();
-      const refused = await approve(harness, asked.card);
-      assert.equal(
-        refusal(refused),
-        "The tenant has changed since this was previewed (users, seats needed or the call to make), so nothing was applied. Check the updated card and approve again.",
-      );
-      const shown = invokeCard(refused);
-      const shownTexts = cardTexts(shown);
-      assert.equal(shownTexts[4], "Waiting for an approver");
-      assert.deepEqual(seatRow(shownTexts, "Office 365 E3"), ["Office 365 E3", "29 / 124", "95", "71 (takes 24)"]);
+      const clicked = head(invokeCard(await approve(harness, asked.card)));
+      assert.deepEqual(clicked.slice(2, 3), ["Approved: applying"]);
+      assert.match(clicked[3], /Checking the tenant again before sending the change to Microsoft Graph\.$/);
+      await harness.bot.approvals.idle();
       assert.equal(sim.counters.writes, 0);
       const request = harness.bot.approvals.get(asked.id);
-      assert.deepEqual([request.status, request.version], ["pending", 2]);
-      // The card in the chat shows the new preview too.
+      assert.deepEqual([request.status, request.version], ["pending", 3]);
+      assert.equal(request.stages[0]?.approvedBy, undefined, "the approval is undone");
+      // The card in the chat shows the new preview, waiting for an approver again.
       const updated = lastCards(harness.since(mark).updates).get(asked.cardId);
       assert.ok(updated, "the request card in the chat was not updated");
+      assert.equal(head(updated)[2], "Waiting for an approver");
       assert.deepEqual(seatRow(cardTexts(updated), "Office 365 E3"), [
         "Office 365 E3",
         "29 / 124",
         "95",
         "71 (takes 24)",
       ]);
-      assert.deepEqual(executeData(updated, "approve"), { requestId: asked.id, version: 2 });
-      assert.equal(harness.since(mark).replies.length, 0, "nobody is told anything but the approver");
+      assert.deepEqual(executeData(updated, "approve"), { requestId: asked.id, version: 3 });
+      assert.deepEqual(
+        harness.since(mark).replies.map((r) => r.text),
+        [
+          "Patti Fernandez approved request #1, but the tenant has changed since it was previewed (users, seats needed or the call to make), so nothing was applied. The card shows the new preview: an approver must approve it again.",
+        ],
+      );
 
       // The card as it was (version 1) is out of date.
       assert.equal(
@@ -722,19 +729,24 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       sim.counters.reset();
 
       const mark = harness.mark();
-      const refused = await approve(harness, asked.card);
-      assert.equal(
-        refusal(refused),
-        "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview.",
-      );
-      assert.equal(verdictOf(invokeCard(refused)), "Blocked by 1 problem");
+      await approve(harness, asked.card);
+      await harness.bot.approvals.idle();
       const updated = lastCards(harness.since(mark).updates).get(asked.cardId);
       assert.ok(updated);
       assert.equal(verdictOf(updated), "Blocked by 1 problem");
-      // Approving the blocked preview on the new card is refused the same way.
+      assert.ok(
+        harness
+          .since(mark)
+          .replies.some(
+            (r) =>
+              r.text ===
+              "Patti Fernandez approved request #1, but the tenant has changed since it was previewed and the change is now blocked, so nothing was applied. The card shows the new preview.",
+          ),
+      );
+      // Approving the blocked preview on the new card is refused at once.
       assert.equal(
         refusal(await approve(harness, updated, PEOPLE.jonas)),
-        "The tenant has changed and this change is now blocked, so nothing was applied. The card shows the new preview.",
+        "This change is blocked (the card says why), so it cannot be approved. Nothing was applied.",
       );
       assert.equal(sim.counters.writes, 0);
       assert.deepEqual(sim.state.user(DEMO_IDS.megan)?.assignedLicenses, []);
@@ -1269,6 +1281,9 @@ describe("approval and apply on the demo tenant, through the bot", function () {
       harness.connectorDelayMs = 300;
       const mark = harness.mark();
       await approve(harness, asked.card);
+      // The click is answered before the tenant is checked again: the throttling starts after that check.
+      for (let i = 0; i < 500 && harness.bot.approvals.get(asked.id).stages[0]?.checkedAt === undefined; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       assert.equal(
         sim.counters.byRoute["POST /groups/{id}/assignLicense"],
         undefined,
@@ -1565,6 +1580,37 @@ describe("twenty pending requests on one product", function () {
     assert.equal(harness.simulator.counters.writes, 20);
     const e3 = harness.simulator.state.subscribedSkus().find((s) => s.skuId === E3);
     assert.equal(e3?.consumedUnits, 49);
+  });
+});
+
+describe("Approve with Graph 2 s away (docs/teams-limits.md)", function () {
+  this.timeout(90_000);
+  afterEach(async () => {
+    for (const h of harnesses.splice(0)) await h.close();
+  });
+
+  it("the click is answered after one Graph call (the approver's roles); the re-check, the write and the follow-up come after it, and the cards follow", async () => {
+    const harness = await BotHarness.start(DEMO, 0);
+    harnesses.push(harness);
+    const sim = harness.simulator;
+    const asked = await ask(harness, "move group Marketing from E1 to E3");
+    sim.setFaults({ latencyMs: 2000 });
+    sim.counters.reset();
+    const mark = harness.mark();
+    const clicked = await approve(harness, asked.card);
+    const turn = harness.turns.at(-1);
+    assert.equal(turn?.kind, "invoke");
+    assert.ok((turn?.ms ?? Infinity) < 3000, `the click took ${turn?.ms} ms`);
+    assert.deepEqual(sim.counters.byRoute, { "POST /users/{id}/checkMemberGroups": 1 });
+    assert.equal(head(invokeCard(clicked))[2], "Approved: applying");
+    await harness.bot.approvals.idle();
+    assert.equal(harness.bot.approvals.get(asked.id).status, "done");
+    assert.equal(sim.counters.writes, 1);
+    assert.deepEqual(cardStates(harness.since(mark).updates).get(asked.cardId), [
+      "Approved: applying",
+      "Applied: Entra is processing the members",
+      "Done",
+    ]);
   });
 });
 

@@ -144,7 +144,7 @@ describe("restart: the bot process killed with a request in the middle", functio
     readonly audit: readonly string[];
   }
 
-  const SENT_ONCE = ["approved", "applying", "graph-call", "finished"];
+  const SENT_ONCE = ["approved", "checked-again", "applying", "graph-call", "finished"];
 
   /** Asks, clicks Request approval and Approve: the request on its way to Graph. */
   async function requestAndApprove(running: BotProcess, ask = ASK): Promise<CardRef> {
@@ -254,6 +254,33 @@ describe("restart: the bot process killed with a request in the middle", functio
       audit: SENT_ONCE,
     },
     {
+      step: "approved, the click answered, the re-check against the tenant reading a slow Graph",
+      async reach(running) {
+        const ref = await requestApproval(running);
+        const before = simulator.counters.byRoute["GET /subscribedSkus"] ?? 0;
+        // The click itself reads the approver's roles only (1 s here); the re-check reads on after it.
+        simulator.setFaults({ latencyMs: 1000 });
+        await approve(running, ref);
+        await until(
+          "the re-check to reach the tenant",
+          () => (simulator.counters.byRoute["GET /subscribedSkus"] ?? 0) > before,
+        );
+        return ref;
+      },
+      async afterKill() {
+        simulator.setFaults({ latencyMs: 0 });
+        const store = bot!.openStore();
+        try {
+          const request = store.get(1);
+          assert.deepEqual([request?.status, request?.stages[0]?.checkedAt], ["approved", undefined]);
+        } finally {
+          store.close();
+        }
+      },
+      // The restarted bot checks the tenant again, then applies: nobody clicks again.
+      audit: SENT_ONCE,
+    },
+    {
       step: "approved, the Graph write held and then dropped (sent, never in effect)",
       async reach(running) {
         simulator.setFaults({ writes: "hold" });
@@ -268,7 +295,7 @@ describe("restart: the bot process killed with a request in the middle", functio
         assert.deepEqual([simulator.counters.writes, marketingSkus()], [0, [E1]], "the tenant is unchanged");
       },
       // Two attempts on record: the restarted bot waited out the first, found it not in effect and sent it again.
-      audit: ["approved", "applying", "applying", "graph-call", "finished"],
+      audit: ["approved", "checked-again", "applying", "applying", "graph-call", "finished"],
     },
     {
       step: "the Graph write in flight, Graph completing it after the bot died",
@@ -286,7 +313,7 @@ describe("restart: the bot process killed with a request in the middle", functio
         assert.deepEqual(marketingSkus(), [E1], "not applied yet when the bot restarts");
       },
       // The restarted bot waits out the write's time limit, finds it applied and does not send it again.
-      audit: ["approved", "applying", "found-applied", "finished"],
+      audit: ["approved", "checked-again", "applying", "found-applied", "finished"],
     },
     {
       step: "the group's write in effect, its answer never recorded",
@@ -300,7 +327,7 @@ describe("restart: the bot process killed with a request in the middle", functio
         simulator.setFaults({ writes: "normal" });
         assert.deepEqual(marketingSkus(), [E3], "the change is in the tenant");
       },
-      audit: ["approved", "applying", "found-applied", "finished"],
+      audit: ["approved", "checked-again", "applying", "found-applied", "finished"],
     },
     {
       step: "a user's write in effect, its answer never recorded",
@@ -315,7 +342,7 @@ describe("restart: the bot process killed with a request in the middle", functio
         simulator.setFaults({ writes: "normal" });
         assert.deepEqual(meganSkus(), [E3], "the change is in the tenant");
       },
-      audit: ["approved", "applying", "found-applied", "finished"],
+      audit: ["approved", "checked-again", "applying", "found-applied", "finished"],
     },
     {
       step: "Entra still processing the group (the follow-up under way)",
