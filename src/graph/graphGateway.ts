@@ -75,6 +75,12 @@ const GROUP_FIELDS = [
 const BATCH_SIZE = 20;
 /** How often a throttled $batch item is sent again before its 429 is the answer. */
 const BATCH_RETRIES = 5;
+/**
+ * $batch requests in flight at once. Graph evaluates each item against its throttling limits on
+ * its own ("JSON batching"); four keep a 100,000-user read to a quarter of the round trips while
+ * a 429 still slows only the items it names.
+ */
+const BATCHES_IN_FLIGHT = 4;
 
 interface BatchItem {
   readonly method: string;
@@ -535,30 +541,45 @@ export class GraphGateway {
    */
   private async batch(operation: string, permission: string, requests: readonly BatchItem[]): Promise<BatchAnswer[]> {
     const answers: BatchAnswer[] = new Array(requests.length);
-    for (let start = 0; start < requests.length; start += BATCH_SIZE) {
-      let pending = requests.slice(start, start + BATCH_SIZE).map((request, n) => ({ index: start + n, request }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        const body = { requests: pending.map((p) => ({ id: String(p.index), ...p.request })) };
-        const answer = (await this.call(operation, permission, () => this.client.api("/$batch").post(body))) as {
-          responses: (BatchAnswer & { id: string; headers?: Record<string, string> })[];
-        };
-        const throttled: typeof pending = [];
-        let wait = 0;
-        for (const r of answer.responses) {
-          const item = pending.find((p) => String(p.index) === r.id);
-          if (!item) continue;
-          if (r.status === 429 && attempt < BATCH_RETRIES) {
-            throttled.push(item);
-            wait = Math.max(wait, retryAfterSeconds(r.headers, attempt));
-          } else {
-            answers[item.index] = { status: r.status, body: r.body };
-          }
-        }
-        pending = throttled;
-        if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
-      }
-    }
+    const starts = Array.from({ length: Math.ceil(requests.length / BATCH_SIZE) }, (_, n) => n * BATCH_SIZE);
+    // A few $batch requests in flight at once: reading 100,000 users one by one is 5,000 of them.
+    let next = 0;
+    const worker = async () => {
+      while (next < starts.length) await this.batchOf(operation, permission, requests, starts[next++]!, answers);
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCHES_IN_FLIGHT, starts.length) }, worker));
     return answers;
+  }
+
+  /** One $batch of up to 20 requests from `start`, its throttled items sent again; answers written into `answers`. */
+  private async batchOf(
+    operation: string,
+    permission: string,
+    requests: readonly BatchItem[],
+    start: number,
+    answers: BatchAnswer[],
+  ): Promise<void> {
+    let pending = requests.slice(start, start + BATCH_SIZE).map((request, n) => ({ index: start + n, request }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const body = { requests: pending.map((p) => ({ id: String(p.index), ...p.request })) };
+      const answer = (await this.call(operation, permission, () => this.client.api("/$batch").post(body))) as {
+        responses: (BatchAnswer & { id: string; headers?: Record<string, string> })[];
+      };
+      const throttled: typeof pending = [];
+      let wait = 0;
+      for (const r of answer.responses) {
+        const item = pending.find((p) => String(p.index) === r.id);
+        if (!item) continue;
+        if (r.status === 429 && attempt < BATCH_RETRIES) {
+          throttled.push(item);
+          wait = Math.max(wait, retryAfterSeconds(r.headers, attempt));
+        } else {
+          answers[item.index] = { status: r.status, body: r.body };
+        }
+      }
+      pending = throttled;
+      if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+    }
   }
 
   /** The id of the tenant Graph answers for (GET /organization). */
