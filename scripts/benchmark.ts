@@ -1,70 +1,148 @@
 /**
- * Prints how previews scale, measured on the simulated tenant over HTTP through the same Graph
- * client as production: for groups of several sizes, the wall time of a preview and of a
- * migration plan, and the Graph requests each made (the budget is ceil(N/999) + 3 for a change).
+ * The bot at scale, end to end: the real bot and its embedded simulated tenant over HTTP, driven as
+ * Teams drives it (test/support/botHarness.ts, whose channel times every HTTP turn). For each
+ * latency and group size it previews "All Employees" E1 → E3, asks for approval, approves, and
+ * follows the change to its end, then prints:
  *
- *   npx tsx scripts/benchmark.ts [--users N] [--latency MS]
+ * - requests: Graph requests of the preview, the floor ceil(N/999) + 3 and their ratio;
+ * - preview ms: from the message to its answer, the time floor (requests × latency) and the ratio;
+ * - slowest turn: the longest HTTP turn of each kind (message, invoke), which Teams waits for;
+ * - card KB: the preview card's size (Teams refuses a card over 28 KB);
+ * - apply s: from Approve to the outcome on the card (the re-check, the write, Entra's processing,
+ *   the members read one by one);
+ * - RSS MB: the process's peak resident memory so far (bot, tenant and harness together).
  *
- * Figures, not assertions: the tests check the request counts; this shows the time they take.
+ *   npm run bench [-- --sizes 1000,10000,100000] [--latencies 0,100] [--repeat 1]
+ *
+ * Figures, not assertions: the tests check request counts, card sizes and turn times.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createGraphClient, GraphGateway } from "../src/graph/graphGateway";
-import { PreviewService } from "../src/service/previewService";
 import { generateLargeTenant } from "../src/simulator/generator";
-import { GraphSimulatorServer } from "../src/simulator/graphServer";
-import { TenantState } from "../src/simulator/tenantState";
+import { snapshotSchema } from "../src/simulator/snapshot";
+import { BotHarness, PEOPLE, personalChatOf } from "../test/support/botHarness";
+import { cardOf, executeData, type Card } from "../test/support/cardText";
+
+const E3 = "ENTERPRISEPACK";
+
+function numbers(text: string): number[] {
+  return text.split(",").map((s) => Number(s.trim()));
+}
+
+/** A large tenant whose E3 has a seat for everyone, so that the change is approvable, written to `dir`. */
+function tenantFile(dir: string, users: number): string {
+  const snapshot = snapshotSchema.parse(generateLargeTenant({ users }));
+  for (const sku of snapshot.subscribedSkus)
+    if (sku.skuPartNumber === E3) sku.prepaidUnits.enabled = sku.consumedUnits + users;
+  const path = join(dir, `large-${users}.json`);
+  writeFileSync(path, JSON.stringify(snapshot));
+  return path;
+}
+
+/** The card a message's answer ends with: the last update of its progress card, or its last reply. */
+function answerCard(answer: Awaited<ReturnType<BotHarness["say"]>>): Card {
+  const last = answer.updates.at(-1)?.activity ?? answer.replies.at(-1);
+  return cardOf(last);
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+sampler.unref();
+
+async function measure(path: string, users: number, latencyMs: number): Promise<string[]> {
+  const harness = await BotHarness.start(path, 0, {
+    // The large tenant has none of the demo's role groups: roles by the static lists.
+    env: {
+      REQUESTER_USER_IDS: PEOPLE.adele.aadObjectId,
+      APPROVER_USER_IDS: PEOPLE.patti.aadObjectId,
+      SIMULATOR_LATENCY_MS: String(latencyMs),
+    },
+    // Reported, not judged: a slow turn is a figure here.
+    turnLimitMs: Number.POSITIVE_INFINITY,
+  });
+  try {
+    const sim = harness.simulator;
+    sim.counters.reset();
+    let started = Date.now();
+    const answer = await harness.say("move group All Employees from E1 to E3");
+    const previewMs = Date.now() - started;
+    const requests = sim.counters.total;
+    const preview = answerCard(answer);
+    const cardBytes = Buffer.byteLength(JSON.stringify(preview), "utf8");
+
+    const asked = await harness.invoke("requestApproval", executeData(preview, "requestApproval"));
+    const requestCard = asked.replies.map((r) => cardOf(r)).find((c) => JSON.stringify(c).includes('"approve"'));
+    if (!requestCard) throw new Error("no request card with Approve");
+    started = Date.now();
+    // Patti approves on the card where it was sent: Adele's chat.
+    await harness.invoke("approve", executeData(requestCard, "approve"), {
+      from: PEOPLE.patti,
+      conversationId: personalChatOf(PEOPLE.adele),
+    });
+    await harness.bot.approvals.idle();
+    const applyMs = Date.now() - started;
+    const status = harness.bot.approvals.get(1).status;
+
+    const floor = Math.ceil(users / 999) + 3;
+    const timeFloor = requests * latencyMs;
+    const slowest = (kind: "message" | "invoke") =>
+      Math.max(...harness.turns.filter((t) => t.kind === kind).map((t) => t.ms));
+    return [
+      String(latencyMs),
+      users.toLocaleString("en-US"),
+      `${requests} / ${floor} = ${(requests / floor).toFixed(2)}`,
+      timeFloor > 0 ? `${previewMs} / ${timeFloor} = ${(previewMs / timeFloor).toFixed(2)}` : `${previewMs}`,
+      `${slowest("message")} / ${slowest("invoke")}`,
+      (cardBytes / 1024).toFixed(1),
+      `${(applyMs / 1000).toFixed(1)} (${status})`,
+      String(Math.round(peakRss / 2 ** 20)),
+    ];
+  } finally {
+    await harness.close();
+  }
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { users: { type: "string", default: "100000" }, latency: { type: "string", default: "0" } },
+    options: {
+      sizes: { type: "string", default: "1000,10000,100000" },
+      latencies: { type: "string", default: "0,100" },
+      repeat: { type: "string", default: "1" },
+    },
   });
-  const users = Number(values.users);
-  const latencyMs = Number(values.latency);
-  const started = Date.now();
-  const snapshot = generateLargeTenant({ users });
-  const state = TenantState.fromJson(snapshot, { processingDelayMs: 0 });
-  console.log(`tenant: ${users.toLocaleString("en-US")} users generated and loaded in ${Date.now() - started} ms`);
-
-  const server = new GraphSimulatorServer(state, { latencyMs });
-  const url = await server.listen(0);
-  const graph = new GraphGateway(createGraphClient({ kind: "simulator", url }));
-  const previews = new PreviewService(graph);
-  console.log(`per-request latency added by the simulator: ${latencyMs} ms\n`);
-  console.log("group                          members   preview ms  requests  budget   migration plan ms  requests");
-  for (const group of state
-    .groups()
-    .filter((g) => g.members.length > 0)
-    .sort((a, b) => a.members.length - b.members.length)) {
-    const n = group.members.length;
-    server.counters.reset();
-    let t = Date.now();
-    const change = await previews.preview({
-      target: { type: "group", id: group.id },
-      to: "ENTERPRISEPACK",
-      ...(group.assignedLicenses.length === 1 ? {} : { from: "STANDARDPACK" }),
-    });
-    const previewMs = Date.now() - t;
-    const previewRequests = server.counters.total;
-    server.counters.reset();
-    t = Date.now();
-    const migration = await previews.previewMigration({ group: { id: group.id }, product: "ENTERPRISEPACK" });
-    const migrationMs = Date.now() - t;
-    const row = [
-      group.displayName.padEnd(30).slice(0, 30),
-      String(n).padStart(8),
-      (change.kind === "preview" ? String(previewMs) : change.kind).padStart(12),
-      String(previewRequests).padStart(9),
-      String(Math.ceil(n / 999) + 3).padStart(7),
-      (migration.kind === "migration-preview" ? String(migrationMs) : migration.kind).padStart(20),
-      String(server.counters.total).padStart(9),
-    ];
-    console.log(row.join(" "));
+  const sizes = numbers(values.sizes);
+  const latencies = numbers(values.latencies);
+  const repeat = Number(values.repeat);
+  const dir = mkdtempSync(join(tmpdir(), "license-desk-bench-"));
+  const header = [
+    "latency ms",
+    "members",
+    "requests / floor",
+    "preview ms / floor",
+    "slowest turn ms msg / invoke",
+    "card KB",
+    "apply s",
+    "peak RSS MB",
+  ];
+  const widths = [10, 9, 20, 22, 28, 7, 20, 11];
+  const line = (cells: string[]) => console.log(cells.map((c, i) => c.padStart(widths[i] ?? 10)).join("  "));
+  try {
+    const files = new Map(sizes.map((n) => [n, tenantFile(dir, n)]));
+    line(header);
+    for (const latencyMs of latencies)
+      for (const n of sizes)
+        for (let run = 0; run < repeat; run++) line(await measure(files.get(n) ?? "", n, latencyMs));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  await server.close();
-  state.stop();
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -117,3 +117,16 @@ export function progressCard(headline: string, status: string): AdaptiveCard {
 export function noticeCard(title: string, text: string, tone: "good" | "attention" = "attention"): AdaptiveCard {
   return bind(noticeTemplate, { title, text, color: tone === "good" ? "Good" : "Attention" });
 }
+
+/**
+ * In place of a clicked "Request approval" while the preview runs again: what happens, and the same
+ * button, so that a click lost (a restart before the request is stored) can be made again; asking
+ * twice for one change makes one request.
+ */
+export function askingCard(requestAgain: object): AdaptiveCard {
+  const card = progressCard(
+    "Asking for approval…",
+    "I am checking the tenant again before the request is made. This card shows the request once it is; if it has not changed within a minute, click again.",
+  );
+  return { ...card, actions: [requestAgain] };
+}

@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { ActionRefused, type Actor, type ApprovalService } from "../approval/approvalService";
 import { stacked, type AdaptiveCard } from "../cards/adaptiveCard";
-import { parseVerbAction } from "../cards/cardVerbs";
-import { choiceCard, helpCard, noticeCard, progressCard, seatsCard } from "../cards/cards";
+import { parseVerbAction, verbButton, type VerbAction } from "../cards/cardVerbs";
+import { askingCard, choiceCard, helpCard, noticeCard, progressCard, seatsCard } from "../cards/cards";
 import { previewCard } from "../cards/changePreviewCard";
 import { migrationPreviewCard } from "../cards/migrationPreviewCard";
 import { requestCard } from "../cards/requestCards";
@@ -51,6 +51,18 @@ export interface CardAction {
   data: unknown;
   from: Actor;
   conversation: ConversationRef;
+  /** Where work that outlasts the click answers, when the channel can take an answer after the turn. */
+  later?: AfterClick;
+}
+
+/** Answering a click after its turn (docs/teams-limits.md). */
+export interface AfterClick {
+  /** The conversation of the click, reached outside the turn. */
+  readonly conversation: Conversation;
+  /** The id of the message whose card was clicked, when the channel says (it is then updated in place). */
+  readonly clickedActivityId?: string;
+  /** Runs `work` after the turn. */
+  defer(work: () => Promise<void>): void;
 }
 
 export type Reply = { kind: "text"; text: string } | { kind: "card"; card: AdaptiveCard };
@@ -91,15 +103,46 @@ export class ChatService {
         "Nothing was changed",
         "That button's data was not understood. Ask for the preview or the status again.",
       );
+    const later = action.later;
+    if (later && (click.verb === "requestApproval" || click.verb === "requestMigration")) {
+      // Asking previews again (the whole group, through Graph): the click is answered first, once
+      // the tenant says the clicker may request; the request card follows.
+      try {
+        await this.approvals.require(action.from, "requester");
+      } catch (error) {
+        return this.refusalCard(error);
+      }
+      later.defer(async () => {
+        const card = await this.cardFor(click, action);
+        const reply: Reply = { kind: "card", card };
+        if (later.clickedActivityId) await later.conversation.update(later.clickedActivityId, reply);
+        else await later.conversation.send(reply);
+      });
+      const again =
+        click.verb === "requestApproval"
+          ? verbButton("requestApproval", click.data)
+          : verbButton("requestMigration", click.data);
+      return askingCard(again);
+    }
+    return this.cardFor(click, action);
+  }
+
+  /** The card a click's verb answers, or the refusal that says why not. */
+  private async cardFor(click: VerbAction, action: CardAction): Promise<AdaptiveCard> {
     try {
       return await runVerb(this.verbs, click.verb, click.data, action);
     } catch (error) {
-      const notice = noticeCard("Nothing was changed", this.failure(error));
-      // The request stays in view under the notice only when the service says this person may see
-      // it: anyone else learns nothing about it, not even whether it exists.
-      const current = error instanceof ActionRefused ? error.request : undefined;
-      return current ? stacked(notice, requestCard(current)) : notice;
+      return this.refusalCard(error);
     }
+  }
+
+  /** "Nothing was changed" and why, for a click refused or failed. */
+  private refusalCard(error: unknown): AdaptiveCard {
+    const notice = noticeCard("Nothing was changed", this.failure(error));
+    // The request stays in view under the notice only when the service says this person may see
+    // it: anyone else learns nothing about it, not even whether it exists.
+    const current = error instanceof ActionRefused ? error.request : undefined;
+    return current ? stacked(notice, requestCard(current)) : notice;
   }
 
   /** Answers one message. Never throws: a failure becomes a reply that says what happened and what to do. */

@@ -28,7 +28,7 @@ export interface AfterTurn {
 export class LicenseDeskBot extends TeamsActivityHandler {
   constructor(
     private readonly desk: ChatService,
-    afterTurn: AfterTurn,
+    private readonly afterTurn: AfterTurn,
   ) {
     super();
     this.onMessage(async (context, next) => {
@@ -69,11 +69,24 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const action = invokeValue?.action;
+    const conversation = referenceOf(context);
+    const later = this.afterTurn.conversationAt(conversation);
+    const clicked = context.activity.replyToId;
     const card = await this.desk.act({
       verb: typeof action?.verb === "string" ? action.verb : "",
       data: action?.data,
       from: actorOf(context),
-      conversation: referenceOf(context),
+      conversation,
+      later: {
+        conversation: later,
+        // The message whose card was clicked, as Teams names it: updated in place when the answer comes.
+        ...(typeof clicked === "string" && clicked !== "" ? { clickedActivityId: clicked } : {}),
+        defer: (work) =>
+          this.afterTurn.turns.run(
+            work,
+            async () => void (await later.send({ kind: "text", text: SOMETHING_WENT_WRONG })),
+          ),
+      },
     });
     return { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: { ...card } };
   }

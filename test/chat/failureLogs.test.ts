@@ -53,6 +53,7 @@ describe("the log of refusals, decisions and writes", () => {
       "approve",
       { requestId: 999, version: 1 },
       { from: PEOPLE.patti },
+      () => bot.answered(),
     );
     const [title, told] = cardTexts(answer.card ?? { body: [] });
     assert.equal(title, "Nothing was changed");
@@ -76,12 +77,21 @@ describe("the log of refusals, decisions and writes", () => {
     const preview = onlyCard(
       await channel.say(bot.endpoint, "move group Sales from E1 to E3", undefined, adele, () => bot.answered()),
     );
-    const asked = await channel.invoke(bot.endpoint, "requestApproval", executeData(preview, "requestApproval"), adele);
+    const asked = await channel.invoke(
+      bot.endpoint,
+      "requestApproval",
+      executeData(preview, "requestApproval"),
+      adele,
+      () => bot.answered(),
+    );
     const requestCard = cardOf(asked.replies[0]);
-    const approved = await channel.invoke(bot.endpoint, "approve", executeData(requestCard, "approve"), {
-      from: PEOPLE.patti,
-      conversationId: personalChatOf(PEOPLE.adele),
-    });
+    const approved = await channel.invoke(
+      bot.endpoint,
+      "approve",
+      executeData(requestCard, "approve"),
+      { from: PEOPLE.patti, conversationId: personalChatOf(PEOPLE.adele) },
+      () => bot.answered(),
+    );
     assert.equal(approved.status, 200);
     assert.ok(cardTexts(approved.card ?? { body: [] }).includes("Approved: applying"), "Patti's approval went through");
     await bot.approvals.idle();

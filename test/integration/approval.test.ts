@@ -93,9 +93,18 @@ function outcome(card: Card): string[] {
 
 /** A "Nothing was changed" notice: its reason, after checking its title. */
 function refusal(answer: InvokeAnswer): string {
-  const texts = cardTexts(invokeCard(answer));
+  return refusalOn(invokeCard(answer));
+}
+
+function refusalOn(card: Card): string {
+  const texts = cardTexts(card);
   assert.equal(texts[0], NOTHING_CHANGED, `expected a refusal, got ${texts.slice(0, 4).join(" | ")}`);
   return texts[1];
+}
+
+/** What a click's work after its turn sent last: the clicked card replaced, or a new message. */
+function cardAfterClick(answer: InvokeAnswer): Card {
+  return cardOf(answer.updates.at(-1)?.activity ?? answer.replies.at(-1));
 }
 
 /** The cards the bot replaced since a mark, as the list of states each went through, by card id. */
@@ -155,6 +164,8 @@ interface Asked {
   readonly answer: InvokeAnswer;
   /** The preview card, as the requester saw it before asking. */
   readonly previewCard: Card;
+  /** Its activity id, which the click's answer replaces. */
+  readonly previewId: string;
 }
 
 /** `who` previews `text` in `conversationId` and clicks "Request approval" on the preview card. */
@@ -164,13 +175,20 @@ async function ask(
   conversationId = HELPDESK_CHAT,
   who: TeamsUser = PEOPLE.adele,
 ): Promise<Asked> {
-  const previewCard = onlyCard(await harness.say(text, undefined, { from: who, conversationId }));
+  const previewed = await harness.say(text, undefined, { from: who, conversationId });
+  const previewCard = onlyCard(previewed);
+  const previewId = previewed.replies.at(-1)?.sentId ?? "";
   const answer = await harness.invoke("requestApproval", executeData(previewCard, "requestApproval"), {
     from: who,
     conversationId,
+    replyToId: previewId,
   });
-  // The clicked preview becomes a card that cannot go stale: the preview as asked, no buttons but Details.
-  const clicked = invokeCard(answer);
+  // The click is answered at once; the preview runs again after it (docs/teams-limits.md).
+  assert.equal(cardTexts(invokeCard(answer))[0], "Asking for approval…");
+  // The clicked preview then becomes a card that cannot go stale: the preview as asked, no buttons but Details.
+  const replaced = answer.updates.filter((u) => u.replaces === previewId).at(-1);
+  assert.ok(replaced, "the clicked preview was not replaced by the request");
+  const clicked = cardOf(replaced.activity);
   const said = cardTexts(clicked);
   const found = /^Approval requested: request #(\d+)$/.exec(said[0]);
   assert.ok(found, `no request after Request approval: ${said.slice(0, 4).join(" | ")}`);
@@ -185,7 +203,7 @@ async function ask(
   const texts = head(card);
   assert.equal(texts[0], `License request #${found[1]}`);
   assert.equal(texts[2], "Waiting for an approver");
-  return { id: Number(found[1]), card, cardId: here[0]?.sentId ?? "", answer, previewCard };
+  return { id: Number(found[1]), card, cardId: here[0]?.sentId ?? "", answer, previewCard, previewId };
 }
 
 /** An approver's click on Approve of the card `card` in `conversationId`. */
@@ -890,7 +908,7 @@ describe("approval and apply on the demo tenant, through the bot", function () {
         conversationId: HELPDESK_CHAT,
       });
       assert.equal(
-        refusal(answer),
+        refusalOn(cardAfterClick(answer)),
         "The tenant has changed and this change is now blocked; nothing was requested. Ask for the preview again to see why.",
       );
       assert.equal(harness.bot.approvals.find(2), undefined);
@@ -1490,8 +1508,9 @@ describe("approval holds against forged letter case, repeated clicks and other a
       const again = await harness.invoke("requestApproval", executeData(asked.previewCard, "requestApproval"), {
         from: PEOPLE.adele,
         conversationId: HELPDESK_CHAT,
+        replyToId: asked.previewId,
       });
-      assert.equal(cardTexts(invokeCard(again))[0], "Approval requested: request #1");
+      assert.equal(cardTexts(cardAfterClick(again))[0], "Approval requested: request #1");
       assert.equal(again.replies.length, 0, "no second approval card");
     }
     assert.equal(harness.bot.approvals.find(2), undefined);
@@ -1583,13 +1602,36 @@ describe("twenty pending requests on one product", function () {
   });
 });
 
-describe("Approve with Graph 2 s away (docs/teams-limits.md)", function () {
+describe("Request approval and Approve with Graph 2 s away (docs/teams-limits.md)", function () {
   this.timeout(90_000);
   afterEach(async () => {
     for (const h of harnesses.splice(0)) await h.close();
   });
 
-  it("the click is answered after one Graph call (the approver's roles); the re-check, the write and the follow-up come after it, and the cards follow", async () => {
+  it("Request approval is answered after one Graph call (the requester's roles); the preview runs again after it and the request card follows", async () => {
+    const harness = await BotHarness.start(DEMO, 0);
+    harnesses.push(harness);
+    const sim = harness.simulator;
+    const previewed = await harness.say("move group Marketing from E1 to E3");
+    const previewId = previewed.replies.at(-1)?.sentId ?? "";
+    sim.setFaults({ latencyMs: 2000 });
+    sim.counters.reset();
+    const answer = await harness.invoke("requestApproval", executeData(onlyCard(previewed), "requestApproval"), {
+      replyToId: previewId,
+    });
+    const click = harness.turns.find((t) => t.kind === "invoke");
+    assert.ok((click?.ms ?? Infinity) < 3000, `the click took ${click?.ms} ms`);
+    assert.equal(cardTexts(invokeCard(answer))[0], "Asking for approval…");
+    // After the turn: the preview again (at least three calls, 2 s each), then the request stored and sent.
+    assert.ok(sim.counters.total >= 4, JSON.stringify(sim.counters.byRoute));
+    assert.equal(
+      cardTexts(cardOf(answer.updates.find((u) => u.replaces === previewId)?.activity))[0],
+      "Approval requested: request #1",
+    );
+    assert.equal(harness.bot.approvals.get(1).status, "pending");
+  });
+
+  it("Approve is answered after one Graph call (the approver's roles); the re-check, the write and the follow-up come after it, and the cards follow", async () => {
     const harness = await BotHarness.start(DEMO, 0);
     harnesses.push(harness);
     const sim = harness.simulator;

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { BotHarness, PEOPLE, personalChatOf, type TeamsUser } from "../support/botHarness";
-import { cardTexts, onlyCard } from "../support/cardText";
+import { cardOf, cardTexts, onlyCard } from "../support/cardText";
 import { DEMO, demo, demoGroup } from "../support/demoTenant";
 
 const OTHER_TENANT = "9d1c3b7e-0000-4a1b-8c2d-3e4f5a6b7c8d";
@@ -65,7 +65,9 @@ describe("a refused card action discloses nothing about the request", () => {
       { data: unknown } | undefined;
     assert.ok(request, "the preview offers Request approval");
     const asked = await harness.invoke("requestApproval", request.data);
-    assert.equal(cardTexts(asked.card ?? { body: [] })[0], "Approval requested: request #1");
+    // Answered at once; the request made is sent after the click (no clicked card id to update here).
+    assert.equal(cardTexts(asked.card ?? { body: [] })[0], "Asking for approval…");
+    assert.ok(asked.replies.some((r) => r.attachments && cardTexts(cardOf(r))[0] === "Approval requested: request #1"));
   });
   after(async () => harness.close());
 

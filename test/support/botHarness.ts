@@ -67,6 +67,8 @@ export interface HarnessOptions {
   readonly now?: () => Date;
   /** More settings, as environment variables (e.g. REQUESTER_USER_IDS for a tenant without the demo's groups). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The longest a turn may take before the test fails (TURN_LIMIT_MS unless given). */
+  readonly turnLimitMs?: number;
 }
 
 /** Where an activity comes from: a personal chat by default. */
@@ -74,6 +76,8 @@ export interface Origin {
   readonly from?: TeamsUser;
   readonly conversationId?: string;
   readonly tenantId?: string;
+  /** For a card's click: the id of the message whose card was clicked, as Teams sends it. */
+  readonly replyToId?: string;
 }
 
 /** What the bot answered to a card's Universal Action. */
@@ -105,6 +109,8 @@ export class TeamsChannel {
   private activityCount = 0;
   /** Every turn posted so far, with how long the bot took to answer its HTTP request. */
   readonly turns: TimedTurn[] = [];
+  /** A turn slower than this fails (the benchmark, which reports turns rather than judging them, lifts it). */
+  turnLimitMs = TURN_LIMIT_MS;
   /** When the connector last heard from the bot. */
   private lastTraffic = 0;
   /** How long the connector takes to answer each activity the bot sends or updates, as a slow channel would. */
@@ -180,18 +186,31 @@ export class TeamsChannel {
    * Waits until the bot has sent something since `mark` and then nothing for `quietMs`: how a
    * channel that cannot see inside the bot (a bot in another process) knows a message is answered.
    */
-  async quiet(mark: { replies: number; updates: number }, quietMs = 300, timeoutMs = 60_000): Promise<void> {
+  async quiet(
+    mark: { replies: number; updates: number },
+    { quietMs = 300, timeoutMs = 60_000, expectSomething = true } = {},
+  ): Promise<void> {
     const started = Date.now();
     for (;;) {
       const { replies, updates } = this.since(mark);
-      if ((replies.length > 0 || updates.length > 0) && Date.now() - this.lastTraffic >= quietMs) return;
+      const heard = !expectSomething || replies.length > 0 || updates.length > 0;
+      if (heard && Date.now() - Math.max(this.lastTraffic, started) >= quietMs) return;
       assert.ok(Date.now() - started < timeoutMs, `no answer within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
 
-  /** Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and data. */
-  async invoke(endpoint: string, verb: string, data: unknown, origin: Origin = {}): Promise<InvokeAnswer> {
+  /**
+   * Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and
+   * data. What the click started after its turn (a request's cards) is waited for with `answered`.
+   */
+  async invoke(
+    endpoint: string,
+    verb: string,
+    data: unknown,
+    origin: Origin,
+    answered: (mark: { replies: number; updates: number }) => Promise<void>,
+  ): Promise<InvokeAnswer> {
     const mark = this.mark();
     const response = await this.post(
       endpoint,
@@ -200,6 +219,7 @@ export class TeamsChannel {
     );
     const body = (await response.json().catch(() => undefined)) as
       { value?: { body: unknown[]; actions?: unknown[] } } | undefined;
+    await answered(mark);
     return { status: response.status, card: body?.value, ...this.since(mark) };
   }
 
@@ -229,6 +249,7 @@ export class TeamsChannel {
       recipient: { id: "bot", name: "License Desk" },
       conversation: { id: origin.conversationId ?? personalChatOf(from), conversationType: "personal", tenantId },
       channelData: { tenant: { id: tenantId } },
+      ...(origin.replyToId ? { replyToId: origin.replyToId } : {}),
       ...activity,
     };
   }
@@ -246,7 +267,7 @@ export class TeamsChannel {
       ms: Math.round(performance.now() - started),
     };
     this.turns.push(turn);
-    assert.ok(turn.ms <= TURN_LIMIT_MS, `a ${turn.kind} turn took ${turn.ms} ms, over Teams' ${TURN_LIMIT_MS} ms`);
+    assert.ok(turn.ms <= this.turnLimitMs, `a ${turn.kind} turn took ${turn.ms} ms, over ${this.turnLimitMs} ms`);
     return response;
   }
 
@@ -293,6 +314,7 @@ export class BotHarness {
   /** Starts the bot on `snapshotPath` with group processing taking `processingDelayMs` per stage. */
   static async start(snapshotPath: string, processingDelayMs = 0, options: HarnessOptions = {}): Promise<BotHarness> {
     const channel = await TeamsChannel.start();
+    channel.turnLimitMs = options.turnLimitMs ?? TURN_LIMIT_MS;
     const settings = loadSettings({
       PORT: "0",
       SIMULATOR_SNAPSHOT: snapshotPath,
@@ -317,7 +339,7 @@ export class BotHarness {
 
   /** Clicks an Action.Execute button: an `adaptiveCard/action` invoke with the button's verb and data. */
   invoke(verb: string, data: unknown, origin: Origin = {}): Promise<InvokeAnswer> {
-    return this.channel.invoke(this.bot.endpoint, verb, data, origin);
+    return this.channel.invoke(this.bot.endpoint, verb, data, origin, () => this.bot.answered());
   }
 
   /** Where the conversation stands now, to read what the bot does from here on with `since`. */

@@ -174,7 +174,10 @@ export class BotProcess {
 
   /** Clicks an Action.Execute button. */
   invoke(verb: string, data: unknown, origin: Origin = {}): Promise<InvokeAnswer> {
-    return this.channel.invoke(this.endpoint, verb, data, origin);
+    // A click may be answered by its turn alone (a refusal): nothing more need come.
+    return this.channel.invoke(this.endpoint, verb, data, origin, (mark) =>
+      this.channel.quiet(mark, { expectSomething: false }),
+    );
   }
 
   mark(): { replies: number; updates: number } {
