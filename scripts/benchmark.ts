@@ -4,7 +4,7 @@
  * latency and group size it previews "All Employees" E1 → E3, asks for approval, approves, and
  * follows the change to its end, then prints:
  *
- * - requests: Graph requests of the preview, the floor ceil(N/999) + 3 and their ratio;
+ * - requests: Graph round trips (a $batch counts once) of the preview, the floor ceil(N/999) + 3 and their ratio;
  * - preview ms: from the message to its answer, the time floor (requests × latency) and the ratio;
  * - slowest turn: the longest HTTP turn of each kind (message, invoke), which Teams waits for;
  * - card KB: the preview card's size (Teams refuses a card over 28 KB);
@@ -12,7 +12,12 @@
  *   the members read one by one);
  * - RSS MB: the process's peak resident memory so far (bot, tenant and harness together).
  *
- *   npm run bench [-- --sizes 1000,10000,100000] [--latencies 0,100] [--repeat 1]
+ * Then, at 0 ms, a direct-to-group migration of N movers (test/support/migrationTenant.ts):
+ * stage 1 approved, then "Approve all remaining stages" on the pilot, to the end: its Graph
+ * requests against 3 × ceil(N/20) + 2 × ceil(N/999), its wall time, and the time of the first and
+ * the last wave (from one approval to the next).
+ *
+ *   npm run bench [-- --sizes 1000,10000,100000] [--latencies 0,100] [--repeat 1] [--migrations 1000,10000]
  *
  * Figures, not assertions: the tests check request counts, card sizes and turn times.
  */
@@ -23,12 +28,16 @@ import { parseArgs } from "node:util";
 import { generateLargeTenant } from "../src/simulator/generator";
 import { snapshotSchema } from "../src/simulator/snapshot";
 import { BotHarness, PEOPLE, personalChatOf } from "../test/support/botHarness";
+import { ASK, buildTenant } from "../test/support/migrationTenant";
 import { cardOf, executeData, type Card } from "../test/support/cardText";
 
 const E3 = "ENTERPRISEPACK";
 
 function numbers(text: string): number[] {
-  return text.split(",").map((s) => Number(s.trim()));
+  return text
+    .split(",")
+    .filter((s) => s.trim() !== "")
+    .map((s) => Number(s.trim()));
 }
 
 /** A large tenant whose E3 has a seat for everyone, so that the change is approvable, written to `dir`. */
@@ -68,7 +77,7 @@ async function measure(path: string, users: number, latencyMs: number): Promise<
     let started = Date.now();
     const answer = await harness.say("move group All Employees from E1 to E3");
     const previewMs = Date.now() - started;
-    const requests = sim.counters.total;
+    const requests = sim.counters.roundTrips;
     const preview = answerCard(answer);
     const cardBytes = Buffer.byteLength(JSON.stringify(preview), "utf8");
 
@@ -104,12 +113,49 @@ async function measure(path: string, users: number, latencyMs: number): Promise<
   }
 }
 
+/** One migration of `movers` users, at 0 ms: requests, wall time, the first and the last wave. */
+async function measureMigration(movers: number): Promise<string[]> {
+  const tenant = buildTenant({ movers });
+  const harness = await BotHarness.start(tenant.path, 0, { turnLimitMs: Number.POSITIVE_INFINITY });
+  try {
+    const sim = harness.simulator;
+    const adeleChat = { from: PEOPLE.patti, conversationId: personalChatOf(PEOPLE.adele) };
+    sim.counters.reset();
+    const started = Date.now();
+    const preview = answerCard(await harness.say(ASK));
+    const asked = await harness.invoke("requestMigration", executeData(preview, "requestMigration"));
+    const id = asked.replies.length > 0 ? 1 : 0;
+    if (id === 0) throw new Error("no migration request was made");
+    const ref = () => ({ requestId: id, version: harness.bot.approvals.get(id).version });
+    await harness.invoke("approve", ref(), adeleChat);
+    await harness.bot.approvals.idle();
+    await harness.invoke("approveAll", ref(), adeleChat);
+    await harness.bot.approvals.idle();
+    const wallMs = Date.now() - started;
+    const request = harness.bot.approvals.get(id);
+    const approvals = request.stages.map((s) => Date.parse(s.approvedAt ?? ""));
+    const wave = (k: number) => approvals[k + 1]! - approvals[k]!;
+    const waves = request.stages.length - 2;
+    const floor = 3 * Math.ceil(movers / 20) + 2 * Math.ceil(movers / 999);
+    return [
+      movers.toLocaleString("en-US"),
+      `${sim.counters.roundTrips} / ${floor} = ${(sim.counters.roundTrips / floor).toFixed(2)}`,
+      `${(wallMs / 1000).toFixed(1)} (${request.status})`,
+      String(waves),
+      waves >= 2 ? `${wave(2)} / ${wave(request.stages.length - 2)}` : "-",
+    ];
+  } finally {
+    await harness.close();
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       sizes: { type: "string", default: "1000,10000,100000" },
       latencies: { type: "string", default: "0,100" },
       repeat: { type: "string", default: "1" },
+      migrations: { type: "string", default: "1000,10000" },
     },
   });
   const sizes = numbers(values.sizes);
@@ -134,6 +180,11 @@ async function main(): Promise<void> {
     for (const latencyMs of latencies)
       for (const n of sizes)
         for (let run = 0; run < repeat; run++) line(await measure(files.get(n) ?? "", n, latencyMs));
+    console.log("\nmigration at 0 ms     requests / floor           wall s   waves   first / last wave ms");
+    for (const movers of numbers(values.migrations)) {
+      const cells = await measureMigration(movers);
+      console.log(cells.map((c, i) => c.padStart([9, 26, 22, 7, 22][i] ?? 10)).join("  "));
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -134,6 +134,7 @@ export class GraphSimulatorServer {
     if (isTokenRequest(request.method, new URL(request.url, "http://simulator/").pathname)) {
       return tokenResponse(this.state.organization.id, [...this.granted], "https://graph.microsoft.com");
     }
+    this.counters.roundTrips++;
     const requestId = randomUUID();
     const clientRequestId = headers["client-request-id"] ?? requestId;
     let response: SimResponse;

@@ -1,6 +1,8 @@
 /** What the server has served. Inner $batch requests count like top-level ones. */
 export class RequestCounters {
   total = 0;
+  /** HTTP requests, a $batch once whatever it holds: the round trips a client made. */
+  roundTrips = 0;
   /**
    * Writes (assignLicense, reprocessLicenseAssignment) the tenant executed: a refused one counts
    * (Graph processed it), a throttled one or a held one that was dropped does not; a late one counts
@@ -22,6 +24,7 @@ export class RequestCounters {
 
   reset(): void {
     this.total = 0;
+    this.roundTrips = 0;
     this.writes = 0;
     this.held = 0;
     this.dropped = 0;

@@ -227,6 +227,13 @@ const KINDS: ReadonlySet<string> = new Set<RequestPlan["kind"]>(["group-change",
 
 export class SqliteRequestStore implements RequestStore {
   private readonly onCorrupt: (error: CorruptRecordError) => void;
+  /**
+   * What a stage's or a preview's stored columns last parsed to, by request and stage: a migration
+   * of 1,000 waves is read after every step, and parsing all its stages each time made each wave
+   * cost more than the one before. A hit needs the very same column values, so it is never stale;
+   * what it holds is frozen, since every read shares it.
+   */
+  private readonly parsed = new Map<string, { readonly columns: readonly unknown[]; readonly value: unknown }>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -530,6 +537,18 @@ export class SqliteRequestStore implements RequestStore {
     return row === undefined ? undefined : this.toRequest(row);
   }
 
+  /** `parse()`, or what it gave for the same `columns` under `key` before (the latest PARSED_KEPT keys are kept). */
+  private parseOnce<T>(key: string, columns: readonly unknown[], parse: () => T): T {
+    const hit = this.parsed.get(key);
+    if (hit && hit.columns.length === columns.length && hit.columns.every((c, i) => c === columns[i]))
+      return hit.value as T; // stored below from parse's own result
+    const value = deepFreeze(parse());
+    this.parsed.delete(key);
+    this.parsed.set(key, { columns, value });
+    if (this.parsed.size > PARSED_KEPT) this.parsed.delete(this.parsed.keys().next().value as string);
+    return value;
+  }
+
   /** Builds a plain object from a row and its stages and cards; throws CorruptRecordError. */
   private toRequest(row: RequestRow): LicenseRequest {
     const record = `request ${row.id}`;
@@ -553,8 +572,12 @@ export class SqliteRequestStore implements RequestStore {
       requester: parsePerson(row.requester, record, "requester"),
       createdAt: row.created_at,
       expiresAt: row.expires_at,
-      preview: parsePreview(row.preview, record),
-      stages: stageRows.map((stage) => toStage(stage, `stage ${stage.idx} of ${record}`)),
+      preview: this.parseOnce(`${row.id}:preview`, [row.preview], () => parsePreview(row.preview, record)),
+      stages: stageRows.map((stage) =>
+        this.parseOnce(`${row.id}:stage:${stage.idx}`, Object.values(stage), () =>
+          toStage(stage, `stage ${stage.idx} of ${record}`),
+        ),
+      ),
       requesterConversation: parseObject<ConversationRef>(row.requester_conversation, record, "requester_conversation"),
       cards: cardRows.map((card) => ({
         conversation: parseObject<ConversationRef>(card.conversation, `card of ${record}`, "conversation"),
@@ -568,6 +591,18 @@ export class SqliteRequestStore implements RequestStore {
     if (row.undo_of !== null) request.undoOf = row.undo_of;
     return request;
   }
+}
+
+/** How many parsed texts the store keeps: the stages of a few large migrations. */
+const PARSED_KEPT = 5000;
+
+/** Freezes `value` and everything in it: parsed JSON, shared by every read. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function toStage(row: StageRow, record: string): Stage {

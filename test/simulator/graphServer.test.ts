@@ -944,6 +944,8 @@ describe("GraphSimulatorServer", () => {
         "GET /groups/{id}": 1,
       });
       assert.equal(server.counters.total, 5);
+      // One round trip for the client: the $batch.
+      assert.equal(server.counters.roundTrips, 1);
       assert.equal(server.counters.writes, 1);
     });
 

@@ -253,13 +253,16 @@ describe("SqliteRequestStore", () => {
       assert.equal(openStore().get(999), undefined);
     });
 
-    it("returns plain, detached objects: changing one does not change the store", () => {
+    it("returns plain objects whose stored parts cannot be changed: a change is refused and the store keeps its own", () => {
       const store = openStore();
       const created = store.create(newRequest(), entry("requested")).request;
       const read = store.get(created.id) as LicenseRequest;
       assert.equal(Object.getPrototypeOf(read), Object.prototype);
-      (read.preview.checks as unknown[]).length = 0; // deliberately break the readonly contract
+      // Deliberately break the readonly contract: the parsed preview and stages are shared, so frozen.
+      assert.throws(() => ((read.preview.checks as unknown[]).length = 0), TypeError);
+      assert.throws(() => ((read.stages[0] as { title: string }).title = "changed"), TypeError);
       assert.equal(store.get(created.id)?.preview.checks.length, 3);
+      assert.equal(store.get(created.id)?.stages[0]?.title, read.stages[0]?.title);
     });
   });
 
