@@ -17,7 +17,12 @@
  * requests against 3 × ceil(N/20) + 2 × ceil(N/999), its wall time, and the time of the first and
  * the last wave (from one approval to the next).
  *
+ * Last, memory: the same preview of the largest group asked for ten times in a row (--previews),
+ * with the heap in use after a garbage collection and the resident memory after each, to show
+ * whether anything is kept from one preview to the next.
+ *
  *   npm run bench [-- --sizes 1000,10000,100000] [--latencies 0,100] [--repeat 1] [--migrations 1000,10000]
+ *                 [--previews 10]
  *
  * Figures, not assertions: the tests check request counts, card sizes and turn times.
  */
@@ -149,6 +154,32 @@ async function measureMigration(movers: number): Promise<string[]> {
   }
 }
 
+/** The heap after a collection (when node runs with --expose-gc, as npm run bench does) and the RSS, in MB. */
+function memoryNow(): string {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { heapUsed, rss } = process.memoryUsage();
+  return `${Math.round(heapUsed / 2 ** 20)} / ${Math.round(rss / 2 ** 20)}`;
+}
+
+/** `count` previews in a row of the group of `users` members, the memory after each. */
+async function measureMemory(path: string, users: number, count: number): Promise<void> {
+  const harness = await BotHarness.start(path, 0, {
+    env: { REQUESTER_USER_IDS: PEOPLE.adele.aadObjectId, APPROVER_USER_IDS: PEOPLE.patti.aadObjectId },
+    turnLimitMs: Number.POSITIVE_INFINITY,
+  });
+  try {
+    console.log(`\nmemory, ${users.toLocaleString("en-US")} members, heap after GC / RSS in MB: before ${memoryNow()}`);
+    const after: string[] = [];
+    for (let n = 0; n < count; n++) {
+      await harness.say("move group All Employees from E1 to E3");
+      after.push(memoryNow());
+    }
+    console.log(`  after each preview: ${after.join(", ")}`);
+  } finally {
+    await harness.close();
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -156,6 +187,7 @@ async function main(): Promise<void> {
       latencies: { type: "string", default: "0,100" },
       repeat: { type: "string", default: "1" },
       migrations: { type: "string", default: "1000,10000" },
+      previews: { type: "string", default: "10" },
     },
   });
   const sizes = numbers(values.sizes);
@@ -185,6 +217,9 @@ async function main(): Promise<void> {
       const cells = await measureMigration(movers);
       console.log(cells.map((c, i) => c.padStart([9, 26, 22, 7, 22][i] ?? 10)).join("  "));
     }
+    const largest = Math.max(...sizes);
+    if (Number(values.previews) > 0 && sizes.length > 0)
+      await measureMemory(files.get(largest) ?? "", largest, Number(values.previews));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

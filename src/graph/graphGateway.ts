@@ -325,26 +325,28 @@ export class GraphGateway {
    */
   async findGroups(name: string): Promise<TenantGroup[]> {
     const find = (filter: string) =>
-      this.listAll<Graph.Group>(
+      this.listAll(
         `find the group "${name}"`,
         "GroupMember.Read.All",
         this.client.api("/groups").filter(encodeURIComponent(filter)).select(GROUP_FIELDS).top(PAGE_SIZE),
-        1,
+        toGroup,
+        { maxPages: 1 },
       );
     const literal = odataString(name);
     const exact = await find(`displayName eq ${literal}`);
-    return (exact.length > 0 ? exact : await find(`startswith(displayName,${literal})`)).map(toGroup);
+    return exact.length > 0 ? exact : await find(`startswith(displayName,${literal})`);
   }
 
   /** Every group's name, for suggesting the closest when nothing matched (at most `limit`). */
   async listGroupNames(limit: number): Promise<NamedEntity[]> {
-    const groups = await this.listAll<Graph.Group>(
+    const groups = await this.listAll(
       "list the tenant's groups",
       "GroupMember.Read.All",
       this.client.api("/groups").select(["id", "displayName"]).top(PAGE_SIZE),
-      Math.ceil(limit / PAGE_SIZE),
+      toNamed,
+      { maxPages: Math.ceil(limit / PAGE_SIZE) },
     );
-    return groups.slice(0, limit).map(toNamed);
+    return groups.slice(0, limit);
   }
 
   /**
@@ -353,27 +355,29 @@ export class GraphGateway {
    */
   async findUsers(name: string): Promise<TenantUser[]> {
     const find = (filter: string) =>
-      this.listAll<Graph.User>(
+      this.listAll(
         `find the user "${name}"`,
         "User.Read.All",
         this.client.api("/users").filter(encodeURIComponent(filter)).select(USER_FIELDS).top(PAGE_SIZE),
-        1,
+        toUser,
+        { maxPages: 1 },
       );
     const literal = odataString(name);
-    if (name.includes("@")) return (await find(`userPrincipalName eq ${literal} or mail eq ${literal}`)).map(toUser);
+    if (name.includes("@")) return find(`userPrincipalName eq ${literal} or mail eq ${literal}`);
     const exact = await find(`displayName eq ${literal}`);
-    return (exact.length > 0 ? exact : await find(`startswith(displayName,${literal})`)).map(toUser);
+    return exact.length > 0 ? exact : await find(`startswith(displayName,${literal})`);
   }
 
   /** Every user's name, for suggesting the closest when nothing matched (at most `limit`). */
   async listUserNames(limit: number): Promise<NamedEntity[]> {
-    const users = await this.listAll<Graph.User>(
+    const users = await this.listAll(
       "list the tenant's users",
       "User.Read.All",
       this.client.api("/users").select(["id", "displayName", "userPrincipalName"]).top(PAGE_SIZE),
-      Math.ceil(limit / PAGE_SIZE),
+      toNamed,
+      { maxPages: Math.ceil(limit / PAGE_SIZE) },
     );
-    return users.slice(0, limit).map(toNamed);
+    return users.slice(0, limit);
   }
 
   async getGroup(id: string): Promise<TenantGroup> {
@@ -405,7 +409,7 @@ export class GraphGateway {
     const id = encodeURIComponent(groupId);
     // $count needs ConsistencyLevel: eventual on every page, the next pages' links included.
     const eventual = { ConsistencyLevel: "eventual" };
-    const users = await this.listAll<Graph.User>(
+    const users = await this.listAll(
       "read the group's members",
       "GroupMember.Read.All",
       this.client
@@ -414,11 +418,10 @@ export class GraphGateway {
         .count(true)
         .select(USER_FIELDS)
         .top(PAGE_SIZE),
-      Number.POSITIVE_INFINITY,
-      onCount,
-      eventual,
+      toUser,
+      { onCount, headers: eventual },
     );
-    const nestedGroups = await this.listAll<Graph.Group>(
+    const nestedGroups = await this.listAll(
       "read the group's nested groups",
       "GroupMember.Read.All",
       this.client
@@ -427,15 +430,14 @@ export class GraphGateway {
         .count(true)
         .select(["id", "displayName"])
         .top(PAGE_SIZE),
-      Number.POSITIVE_INFINITY,
-      undefined,
-      eventual,
+      toNamed,
+      { headers: eventual },
     ).catch((error: unknown) => {
       // Graph refuses the cast on a Microsoft 365 group, which cannot contain groups: it has none.
       if (error instanceof TenantRequestError && error.code === "Request_UnsupportedQuery") return [];
       throw error;
     });
-    return { users: users.map(toUser), nestedGroups: nestedGroups.map(toNamed) };
+    return { users, nestedGroups };
   }
 
   /**
@@ -449,7 +451,7 @@ export class GraphGateway {
     // The GUID goes into the filter unquoted: anything else is a defect, never a user's text.
     if (!isGuid(skuId)) throw new Error(`not a skuId: ${skuId}`);
     const eventual = { ConsistencyLevel: "eventual" };
-    const users = await this.listAll<Graph.User>(
+    const users = await this.listAll(
       "find the users who hold the product directly",
       "User.Read.All",
       this.client
@@ -459,14 +461,13 @@ export class GraphGateway {
         .filter(encodeURIComponent(`assignedLicenses/any(x:x/skuId eq ${skuId})`))
         .select(USER_FIELDS)
         .top(PAGE_SIZE),
-      Number.POSITIVE_INFINITY,
-      undefined,
-      eventual,
+      toUser,
+      { headers: eventual },
     );
     const wanted = skuId.toLowerCase();
-    return users
-      .map(toUser)
-      .filter((u) => u.licenseStates.some((s) => s.assignedByGroup === null && s.skuId.toLowerCase() === wanted));
+    return users.filter((u) =>
+      u.licenseStates.some((s) => s.assignedByGroup === null && s.skuId.toLowerCase() === wanted),
+    );
   }
 
   /** Display names of groups by id, in one $batch per 20 ids; an id Graph does not know is left out. */
@@ -649,23 +650,27 @@ export class GraphGateway {
   }
 
   /** All pages of a listing, up to `maxPages`, following @odata.nextLink (sent with `headers`, as the first page was). */
-  private async listAll<T>(
+  private async listAll<T, R>(
     operation: string,
     permission: string,
     first: GraphRequest,
-    maxPages: number,
-    onCount?: (count: number) => void,
-    headers: Record<string, string> = {},
-  ): Promise<T[]> {
+    /** Applied to each page as it arrives: Graph's shapes are not kept beside the converted ones. */
+    convert: (item: T) => R,
+    {
+      maxPages = Number.POSITIVE_INFINITY,
+      onCount,
+      headers = {},
+    }: { maxPages?: number; onCount?: (count: number) => void; headers?: Record<string, string> } = {},
+  ): Promise<R[]> {
     let page = (await this.call(operation, permission, () => first.get())) as GraphCollection<T>;
     if (onCount && page["@odata.count"] !== undefined) onCount(page["@odata.count"]);
-    const items = [...page.value];
+    const items = page.value.map(convert);
     for (let pages = 1; page["@odata.nextLink"] && pages < maxPages; pages++) {
       const next = page["@odata.nextLink"];
       page = (await this.call(operation, permission, () =>
         this.client.api(next).headers(headers).get(),
       )) as GraphCollection<T>;
-      items.push(...page.value);
+      for (const item of page.value) items.push(convert(item));
     }
     return items;
   }

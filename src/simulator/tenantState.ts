@@ -75,7 +75,8 @@ export class TenantState {
 
   /** Parses (snapshotSchema) and validates a snapshot; resumes the processing of groups saved mid-way. */
   static fromJson(json: unknown, options: TenantStateOptions): TenantState {
-    const snapshot = parseSnapshot(clone(json));
+    // The parse builds a new tree (zod copies every object and array): the caller's stays its own.
+    const snapshot = parseSnapshot(json);
     validateSnapshot(snapshot);
     const state = new TenantState(snapshot, options);
     for (const g of snapshot.groups) {
