@@ -189,6 +189,12 @@ interface StageRow {
   checked_at: string | null;
 }
 
+/** A stage row's small columns, with the sizes of its large ones. */
+type StageHead = Omit<StageRow, "operations" | "report"> & {
+  operations_length: number;
+  report_length: number | null;
+};
+
 interface CardRow {
   conversation: string;
   activity_id: string;
@@ -537,11 +543,38 @@ export class SqliteRequestStore implements RequestStore {
     return row === undefined ? undefined : this.toRequest(row);
   }
 
+  /**
+   * A request's stages. A finished stage (its status not open) never changes again, so when the
+   * cache holds it with the same small columns and sizes, its large ones (operations, report) are
+   * not even read: a migration of 1,000 waves is read after every wave.
+   */
+  private stagesOf(requestId: number, record: string): Stage[] {
+    const heads = this.db
+      .prepare(
+        `SELECT idx, title, status, approved_by, approved_at, graph_status, graph_request_id, error, attempted_at, checked_at,
+                length(operations) AS operations_length, length(report) AS report_length
+         FROM stages WHERE request_id = ? ORDER BY idx ASC`,
+      )
+      .all(requestId) as StageHead[]; // STRICT table
+    const large = this.db.prepare(`SELECT operations, report FROM stages WHERE request_id = ? AND idx = ?`);
+    return heads.map(({ operations_length, report_length, ...head }) => {
+      const key = `${requestId}:stage:${head.idx}`;
+      const marker = [...Object.values(head), operations_length, report_length];
+      const known = this.parsed.get(key);
+      const finished = !(OPEN_STATUSES as readonly string[]).includes(head.status);
+      if (finished && known && sameValues(known.columns.slice(0, marker.length), marker)) return known.value as Stage;
+      const texts = large.get(requestId, head.idx) as Pick<StageRow, "operations" | "report">; // STRICT table
+      const row: StageRow = { ...head, ...texts };
+      return this.parseOnce(key, [...marker, texts.operations, texts.report], () =>
+        toStage(row, `stage ${head.idx} of ${record}`),
+      );
+    });
+  }
+
   /** `parse()`, or what it gave for the same `columns` under `key` before (the latest PARSED_KEPT keys are kept). */
   private parseOnce<T>(key: string, columns: readonly unknown[], parse: () => T): T {
     const hit = this.parsed.get(key);
-    if (hit && hit.columns.length === columns.length && hit.columns.every((c, i) => c === columns[i]))
-      return hit.value as T; // stored below from parse's own result
+    if (hit && sameValues(hit.columns, columns)) return hit.value as T; // stored below from parse's own result
     const value = deepFreeze(parse());
     this.parsed.delete(key);
     this.parsed.set(key, { columns, value });
@@ -552,12 +585,6 @@ export class SqliteRequestStore implements RequestStore {
   /** Builds a plain object from a row and its stages and cards; throws CorruptRecordError. */
   private toRequest(row: RequestRow): LicenseRequest {
     const record = `request ${row.id}`;
-    const stageRows = this.db
-      .prepare(
-        `SELECT idx, title, status, operations, approved_by, approved_at, graph_status, graph_request_id, report, error, attempted_at, checked_at
-         FROM stages WHERE request_id = ? ORDER BY idx ASC`,
-      )
-      .all(row.id) as StageRow[]; // STRICT table
     const cardRows = this.db
       .prepare(`SELECT conversation, activity_id, shown_version FROM cards WHERE request_id = ? ORDER BY rowid ASC`)
       .all(row.id) as CardRow[]; // STRICT table
@@ -573,11 +600,7 @@ export class SqliteRequestStore implements RequestStore {
       createdAt: row.created_at,
       expiresAt: row.expires_at,
       preview: this.parseOnce(`${row.id}:preview`, [row.preview], () => parsePreview(row.preview, record)),
-      stages: stageRows.map((stage) =>
-        this.parseOnce(`${row.id}:stage:${stage.idx}`, Object.values(stage), () =>
-          toStage(stage, `stage ${stage.idx} of ${record}`),
-        ),
-      ),
+      stages: this.stagesOf(row.id, record),
       requesterConversation: parseObject<ConversationRef>(row.requester_conversation, record, "requester_conversation"),
       cards: cardRows.map((card) => ({
         conversation: parseObject<ConversationRef>(card.conversation, `card of ${record}`, "conversation"),
@@ -595,6 +618,10 @@ export class SqliteRequestStore implements RequestStore {
 
 /** How many parsed texts the store keeps: the stages of a few large migrations. */
 const PARSED_KEPT = 5000;
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
 
 /** Freezes `value` and everything in it: parsed JSON, shared by every read. */
 function deepFreeze<T>(value: T): T {
