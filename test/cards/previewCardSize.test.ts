@@ -80,6 +80,23 @@ function toGroup(group: Group): TenantGroup {
   };
 }
 
+/** A request around `preview`, asked by Adele on 1 June 2025, with `fields` over those defaults. */
+function requestAround(
+  preview: LicenseRequest["preview"],
+  fields: Pick<LicenseRequest, "id" | "status" | "version" | "stages">,
+): LicenseRequest {
+  return {
+    kind: preview.kind,
+    requester: { id: "adele", name: "Adele Vance" },
+    createdAt: "2025-06-01T12:00:00.000Z",
+    expiresAt: "2025-06-30T12:00:00.000Z",
+    preview,
+    requesterConversation: {},
+    cards: [],
+    ...fields,
+  };
+}
+
 /** The large tenant of USERS users, generated once for every test here (it takes a few seconds). */
 let large: TenantSnapshot | undefined;
 function largeTenant(): TenantSnapshot {
@@ -157,15 +174,10 @@ describe("the preview card of a group of 100,000 members", function () {
 
   it("as a request done with 10,000 members in error: under 28 KB, five of them named and the rest counted", () => {
     const inConflict = preview.checks.find((c) => c.id === "conflicts")?.users ?? [];
-    const request: LicenseRequest = {
+    const request = requestAround(preview, {
       id: 3,
-      kind: preview.kind,
       status: "done-with-errors",
       version: 4,
-      requester: { id: "adele", name: "Adele Vance" },
-      createdAt: "2025-06-01T12:00:00.000Z",
-      expiresAt: "2025-06-30T12:00:00.000Z",
-      preview,
       stages: [
         {
           index: 0,
@@ -192,9 +204,7 @@ describe("the preview card of a group of 100,000 members", function () {
           },
         },
       ],
-      requesterConversation: {},
-      cards: [],
-    };
+    });
     const card = requestCard(request);
     const bytes = Buffer.byteLength(JSON.stringify(card), "utf8");
     assert.ok(bytes < TEAMS_CARD_LIMIT, `${bytes} bytes`);
@@ -341,15 +351,10 @@ describe("the migration preview card of a group of 100,000 members", function ()
         w === 999 ? "pending" : "done",
       ),
     );
-    const request: LicenseRequest = {
+    const request = requestAround(preview, {
       id: 7,
-      kind: "direct-to-group",
       status: "pending",
       version: 1003,
-      requester: { id: "adele", name: "Adele Vance" },
-      createdAt: "2025-06-01T12:00:00.000Z",
-      expiresAt: "2025-06-30T12:00:00.000Z",
-      preview,
       stages: [
         {
           index: 0,
@@ -372,9 +377,7 @@ describe("the migration preview card of a group of 100,000 members", function ()
         stage(1, "Pilot: remove the direct Office 365 E3 of 4000 verified users", ids.slice(0, 4000)),
         ...waves,
       ],
-      requesterConversation: {},
-      cards: [],
-    };
+    });
     const card = migrationRequestCard(request, preview);
     const bytes = Buffer.byteLength(JSON.stringify(card), "utf8");
     assert.ok(bytes < TEAMS_CARD_LIMIT, `${bytes} bytes`);
