@@ -14,7 +14,7 @@ import {
   type AdaptiveCardInvokeValue,
 } from "botbuilder";
 import type { Actor } from "../approval/approvalService";
-import type { Conversation, ChatService, Reply } from "../chat/chatService";
+import type { AfterClick, Conversation, ChatService, Reply } from "../chat/chatService";
 import { directoryId } from "../directoryId";
 import type { ConversationRef } from "../requests/licenseRequest";
 import { SOMETHING_WENT_WRONG, type BackgroundTurns } from "./backgroundTurns";
@@ -40,16 +40,9 @@ export class LicenseDeskBot extends TeamsActivityHandler {
         from: actorOf(context),
         conversation: referenceOf(context),
       };
-      if (context.activity.deliveryMode === DeliveryModes.ExpectReplies) {
-        // The channel asked for every reply in the turn's own response: none can come after it.
-        await this.desk.handle(message, conversationOf(context));
-      } else {
-        const later = afterTurn.conversationAt(message.conversation);
-        afterTurn.turns.run(
-          () => this.desk.handle(message, later),
-          async () => void (await later.send({ kind: "text", text: SOMETHING_WENT_WRONG })),
-        );
-      }
+      const later = afterTheTurnOf(context, this.afterTurn);
+      if (later) later.defer(() => this.desk.handle(message, later.conversation));
+      else await this.desk.handle(message, conversationOf(context));
       await next();
     });
     this.onMembersAdded(async (context, next) => {
@@ -69,27 +62,36 @@ export class LicenseDeskBot extends TeamsActivityHandler {
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const action = invokeValue?.action;
-    const conversation = referenceOf(context);
-    const later = this.afterTurn.conversationAt(conversation);
-    const clicked = context.activity.replyToId;
+    const later = afterTheTurnOf(context, this.afterTurn);
     const card = await this.desk.act({
       verb: typeof action?.verb === "string" ? action.verb : "",
       data: action?.data,
       from: actorOf(context),
-      conversation,
-      later: {
-        conversation: later,
-        // The message whose card was clicked, as Teams names it: updated in place when the answer comes.
-        ...(typeof clicked === "string" && clicked !== "" ? { clickedActivityId: clicked } : {}),
-        defer: (work) =>
-          this.afterTurn.turns.run(
-            work,
-            async () => void (await later.send({ kind: "text", text: SOMETHING_WENT_WRONG })),
-          ),
-      },
+      conversation: referenceOf(context),
+      ...(later ? { later } : {}),
     });
     return { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: { ...card } };
   }
+}
+
+/**
+ * How to answer an activity after its turn: in its conversation, reached outside any turn, the
+ * clicked message (Teams' replyToId) updated in place. None when the channel asked for every reply
+ * in the turn's own response (deliveryMode expectReplies): nothing can reach it later.
+ */
+function afterTheTurnOf(context: TurnContext, afterTurn: AfterTurn): AfterClick | undefined {
+  if (context.activity.deliveryMode === DeliveryModes.ExpectReplies) return undefined;
+  const conversation = afterTurn.conversationAt(referenceOf(context));
+  const clicked = context.activity.replyToId;
+  return {
+    conversation,
+    ...(typeof clicked === "string" && clicked !== "" ? { clickedActivityId: clicked } : {}),
+    defer: (work) =>
+      afterTurn.turns.run(
+        work,
+        async () => void (await conversation.send({ kind: "text", text: SOMETHING_WENT_WRONG })),
+      ),
+  };
 }
 
 /** The person who sent the activity, with the tenant Teams says it came from; ids in their one spelling (directoryId). */

@@ -26,6 +26,34 @@ describe("the bot on the demo tenant", () => {
     assert.ok(texts.includes("seats"));
   });
 
+  it("answers a channel that asks for its replies in the turn's response (deliveryMode expectReplies) inside the turn", async () => {
+    const response = await fetch(harness.bot.endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        type: "message",
+        id: "expect-replies-1",
+        text: "move group Marketing from E1 to E3",
+        deliveryMode: "expectReplies",
+        channelId: "msteams",
+        serviceUrl: "http://127.0.0.1:9/",
+        from: PEOPLE.adele,
+        recipient: { id: "bot", name: "License Desk" },
+        conversation: {
+          id: "expect-replies-chat",
+          conversationType: "personal",
+          tenantId: harness.bot.tenant.tenantId,
+        },
+        channelData: { tenant: { id: harness.bot.tenant.tenantId } },
+      }),
+    });
+    assert.equal(response.status, 200);
+    const body = (await response.json()) as { activities: { type: string; attachments?: { content: Card }[] }[] };
+    const cards = body.activities.filter((a) => a.type === "message").map((a) => a.attachments?.[0]?.content);
+    assert.equal(cards.length, 1);
+    assert.equal(cardTexts(cards[0] as Card)[2], "Ready: every check passed");
+  });
+
   it("answers seats with every user product's seats, read in one Graph call", async () => {
     const { replies } = await harness.say("show licenses");
     const texts = cardTexts(cardOf(replies[0]));
