@@ -147,7 +147,9 @@ export async function probeReads(
     try {
       return { what, ok: true, detail: await read() };
     } catch (error) {
-      return { what, ok: false, detail: error instanceof UserFacingError ? error.userMessage : String(error) };
+      const detail =
+        error instanceof UserFacingError ? error.userMessage : error instanceof Error ? error.message : String(error);
+      return { what, ok: false, detail };
     }
   };
   let firstGroup: NamedEntity | undefined;
