@@ -182,8 +182,7 @@ export class MigrationStages {
     }
     const assigned = request.stages[0].report;
     const verified = (isMigrationStageReport(assigned) ? assigned.verified : undefined) ?? [];
-    const done = new Set(request.stages.slice(1).flatMap((s) => s.operations.map(userOf)));
-    const rest = verified.filter((id) => !done.has(id));
+    const rest = notYetProposed(verified, request.stages.slice(1));
     if (rest.length === 0) return { report };
     const wave = rest.slice(0, plan.counts.waveSize);
     const waveNumber = index; // stage 1 is the pilot, stage 2 wave 1, …
@@ -237,6 +236,23 @@ function removalStage(
   skuId: string,
 ): { title: string; operations: Operation[] } {
   return { title, operations: userIds.map((id) => directRemovalOperation(id, skuId)) };
+}
+
+/**
+ * The verified users no removal stage has taken yet. Each stage takes the next users of `verified`
+ * in order, so those taken are a prefix of it: counting them costs nothing, where collecting every
+ * stage's users made each wave of a 100,000-user migration slower than the one before. Should the
+ * last stage not be the slice the prefix says, every stage's users are collected instead.
+ */
+function notYetProposed(
+  verified: readonly string[],
+  removals: readonly { operations: readonly Operation[] }[],
+): string[] {
+  const taken = removals.reduce((n, stage) => n + stage.operations.length, 0);
+  const last = removals.at(-1)?.operations.map(userOf) ?? [];
+  if (sortedKey(last) === sortedKey(verified.slice(taken - last.length, taken))) return verified.slice(taken);
+  const done = new Set(removals.flatMap((s) => s.operations.map(userOf)));
+  return verified.filter((id) => !done.has(id));
 }
 
 /** The user a removal operation is for: /users/{id}/assignLicense. */
